@@ -1,0 +1,43 @@
+/**
+ * The only module that reads wall time. Everything else asks a Clock, so a test can run a full trading
+ * day in milliseconds with a TestClock and a backtest never depends on when it runs.
+ */
+export interface Clock {
+  /** Returns the current time in epoch milliseconds (simulated or wall). */
+  now(): number;
+}
+
+/** A clock whose time only moves when told to: backtests and tests. */
+export class TestClock implements Clock {
+  #nowMs: number;
+
+  constructor(startMs = 0) {
+    this.#nowMs = startMs;
+  }
+
+  now(): number {
+    return this.#nowMs;
+  }
+
+  /** Sets the time; time never moves backwards. */
+  set(tsMs: number): void {
+    if (tsMs > this.#nowMs) this.#nowMs = tsMs;
+  }
+
+  /** Moves the time forward by `deltaMs`. */
+  advance(deltaMs: number): void {
+    this.#nowMs += deltaMs;
+  }
+}
+
+/** The wall clock: live sessions and elapsed-time measurement. */
+export class WallClock implements Clock {
+  now(): number {
+    return Date.now();
+  }
+}
+
+/** Returns a monotonic high-resolution reading in milliseconds, for measuring durations only. */
+export function monotonicMs(): number {
+  return performance.now();
+}
