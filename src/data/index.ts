@@ -1,1 +1,2 @@
 export * from './session-data.ts';
+export * from './time-stamper.ts';

@@ -1,0 +1,64 @@
+import type { Fill, Order, Position, Trade } from '../model/order.ts';
+import type { EquityPoint, RunStats, RunStatus, SignalRecord } from '../model/run.ts';
+
+/** What a run records when it starts. */
+export interface RunStart {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: 'backtest' | 'replay' | 'live' | 'screen';
+  /** The resolved session config, stored as JSON. */
+  readonly config: unknown;
+  /** Epoch ms from the clock that started it. */
+  readonly startedAt: number;
+}
+
+/**
+ * Events of one time step that belong together. A store writes a batch atomically: a crash never leaves
+ * a fill without its order or a trade without its fills.
+ */
+export interface RunBatch {
+  readonly orders: readonly Order[];
+  readonly fills: readonly Fill[];
+  readonly trades: readonly Trade[];
+  readonly signals: readonly SignalRecord[];
+  readonly equity: readonly EquityPoint[];
+}
+
+/** How a run ended. */
+export interface RunEnd {
+  readonly status: RunStatus;
+  readonly endedAt: number;
+  readonly stats?: RunStats;
+  readonly openPositions?: readonly Position[];
+  readonly error?: string;
+}
+
+/** The storage port: SQLite is the embedded default; every implementation passes store.contract.ts. */
+export interface RunStore {
+  startRun(run: RunStart): void;
+  /** Writes one batch in one transaction. Orders are upserted by id (an order's status changes). */
+  writeBatch(runId: string, batch: RunBatch): void;
+  endRun(runId: string, end: RunEnd): void;
+  /** Reads a run back (for reports, the API and tests). */
+  readRun(runId: string): StoredRun | undefined;
+  close(): void;
+}
+
+/** A run as read back from a store. */
+export interface StoredRun {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: RunStart['kind'];
+  readonly status: RunStatus;
+  readonly config: unknown;
+  readonly startedAt: number;
+  readonly endedAt: number | null;
+  readonly stats: RunStats | null;
+  readonly error: string | null;
+  readonly orders: readonly Order[];
+  readonly fills: readonly Fill[];
+  readonly trades: readonly Trade[];
+  readonly signals: readonly SignalRecord[];
+  readonly equity: readonly EquityPoint[];
+  readonly openPositions: readonly Position[];
+}
