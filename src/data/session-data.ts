@@ -143,6 +143,31 @@ export class BarSeries {
     return i < this.#written ? (this.#time[i] as number) : Number.POSITIVE_INFINITY;
   }
 
+  /** Returns a written row's open (writer side: no atomics, no bounds check beyond the typed array). */
+  openAt(i: number): number {
+    return this.#open[i] as number;
+  }
+  /** Returns a written row's high. */
+  highAt(i: number): number {
+    return this.#high[i] as number;
+  }
+  /** Returns a written row's low. */
+  lowAt(i: number): number {
+    return this.#low[i] as number;
+  }
+  /** Returns a written row's close. */
+  closeAt(i: number): number {
+    return this.#close[i] as number;
+  }
+  /** Returns a written row's volume. */
+  volumeAt(i: number): number {
+    return this.#volume[i] as number;
+  }
+  /** Returns a written row's flags. */
+  flagsAt(i: number): number {
+    return this.#flags[i] as number;
+  }
+
   /** Makes room for at least `rows` bars; readers' arrays follow because the buffers grow in place. */
   reserve(rows: number): void {
     if (rows > this.#capacity) this.#grow(rows);

@@ -1,0 +1,90 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { loadSessionConfig } from '../config/session-config.ts';
+import { WallClock } from '../core/clock.ts';
+import { newRunId } from '../core/ids.ts';
+import { createStderrLogger } from '../core/logger.ts';
+import { runBacktest } from '../engine/backtest.ts';
+import { writeHtmlReport } from '../report/html-report.ts';
+import { SqliteStore } from '../storage/sqlite-store.ts';
+import { formatSummary } from './summary.ts';
+
+/** Options of `tradeflow backtest`. */
+export interface BacktestCommandOptions {
+  readonly out?: string;
+  readonly json?: boolean;
+  readonly db?: string | false;
+  readonly progress?: boolean;
+  readonly quiet?: boolean;
+}
+
+/** Runs `tradeflow backtest <session.json>`: the result goes to stdout, files to the output folder. */
+export async function backtestCommand(file: string, opts: BacktestCommandOptions): Promise<number> {
+  const wall = new WallClock();
+  const session = loadSessionConfig(file);
+  const logger = createStderrLogger(opts.quiet ? 'error' : 'warn');
+  const outDir = opts.out ? resolve(opts.out) : resolve(session.root, session.config.output.dir ?? `out/${session.name}`);
+  const dbPath =
+    opts.db === false ? undefined : resolve(opts.db ?? resolve(session.root, session.config.output.database ?? 'out/tradeflow.db'));
+  const store = dbPath ? new SqliteStore(dbPath) : undefined;
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once('SIGINT', onSigint);
+  const showBar = opts.progress ?? (process.stderr.isTTY && !opts.quiet);
+  const bar = showBar ? new SingleBar({ format: 'backtest [{bar}] {percentage}% {value}/{total} bars', stream: process.stderr, hideCursor: true }) : undefined;
+  let barStarted = false;
+  try {
+    const { result, stats, engine } = await runBacktest({
+      session,
+      runId: newRunId(session.name, wall.now()),
+      startedAt: wall.now(),
+      endedAt: () => wall.now(),
+      logger,
+      abort: abort.signal,
+      ...(store ? { store } : {}),
+      onProgress: (done, total) => {
+        if (!bar || total < 200_000) return; // short runs finish before a bar would help
+        if (!barStarted) {
+          bar.start(total, done);
+          barStarted = true;
+        }
+        bar.update(done);
+      },
+    });
+    if (barStarted) bar?.stop();
+    mkdirSync(outDir, { recursive: true });
+    const resultPath = resolve(outDir, 'result.json');
+    writeFileSync(resultPath, JSON.stringify(result, null, 2) + '\n');
+    let reportPath: string | undefined;
+    if (session.config.output.report) {
+      reportPath = resolve(outDir, 'report.html');
+      writeHtmlReport(reportPath, {
+        runId: result.run_id,
+        name: session.name,
+        stats,
+        equity: engine.recorder.equity,
+        trades: engine.recorder.trades,
+        openPositions: engine.portfolio.openPositions(),
+        generatedAt: wall.now(),
+      });
+    }
+    if (opts.json) {
+      process.stdout.write(JSON.stringify(result) + '\n');
+    } else {
+      const show = (p: string) => (isAbsolute(p) ? relative(process.cwd(), p) || p : p);
+      process.stdout.write(
+        formatSummary(result, [
+          ['result', show(resultPath)],
+          ...(reportPath ? ([['report', show(reportPath)]] as const) : []),
+          ...(dbPath ? ([['database', show(dbPath)]] as const) : []),
+        ]) + '\n',
+      );
+    }
+    return result.status === 'completed' ? 0 : 130;
+  } finally {
+    if (barStarted) bar?.stop();
+    process.removeListener('SIGINT', onSigint);
+    store?.close();
+  }
+}

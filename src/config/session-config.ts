@@ -1,0 +1,163 @@
+import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { TradeflowError } from '../core/errors.ts';
+import { parseWith } from '../core/zod-errors.ts';
+import { INTERVALS } from '../model/interval.ts';
+
+/**
+ * The session config: which data to load, which strategies to run on it, and the paper broker's terms.
+ * Types are derived from these schemas, never written twice. `docs/session-config.md` documents them.
+ */
+
+const HHMM = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'must be a time HH:MM');
+
+/** A custom trading session, e.g. 09:00-22:00 Europe/Berlin on weekdays. */
+export const CustomCalendarSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    timezone: z.string().min(1),
+    open: HHMM,
+    close: HHMM,
+    weekdays: z.array(z.number().int().min(1).max(7)).min(1).optional(),
+    holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')).optional(),
+  })
+  .strict();
+
+/** A calendar by name or a custom session. */
+export const CalendarSpecSchema = z.union([z.enum(['us_equities', '24h']), CustomCalendarSchema]);
+
+/** One bar file and how to read it. */
+export const DataSourceSchema = z
+  .object({
+    symbol: z.string().min(1).regex(/^[A-Za-z0-9._^=-]+$/, 'must be letters, digits or . _ ^ = -'),
+    file: z.string().min(1),
+    format: z.enum(['yahoo', 'backtrader', 'ohlcv']).optional(),
+    interval: z.enum(INTERVALS).optional(),
+    calendar: CalendarSpecSchema.default('us_equities'),
+    stamp: z.enum(['open', 'close']).optional(),
+    on_bad_row: z.enum(['error', 'skip']).default('error'),
+  })
+  .strict();
+
+/** One strategy entry: a module under strategies/ and its own config (validated by the module's schema). */
+export const StrategyEntrySchema = z
+  .object({
+    module: z.string().min(1),
+    name: z.string().min(1).optional(),
+    enabled: z.boolean().default(true),
+    isolation: z.literal('inline').default('inline'),
+    config: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+const nonNegative = z.number().finite().min(0);
+
+/** The paper broker's terms: one cash account shared by all strategies. */
+export const BrokerSchema = z
+  .object({
+    initial_cash: z.number().finite().positive().default(100_000),
+    commission: z
+      .object({ per_share: nonNegative.default(0), bps: nonNegative.default(0), minimum: nonNegative.default(0) })
+      .strict()
+      .default({ per_share: 0, bps: 0, minimum: 0 }),
+    slippage_bps: nonNegative.default(0),
+    allow_short: z.boolean().default(false),
+  })
+  .strict();
+
+/** Where results go; paths are relative to the project root. */
+export const OutputSchema = z
+  .object({
+    dir: z.string().min(1).optional(),
+    database: z.string().min(1).optional(),
+    report: z.boolean().default(true),
+  })
+  .strict();
+
+/** The whole session config. */
+export const SessionConfigSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    root: z.string().min(1).optional(),
+    speed_multiplier: z.number().finite().min(0).default(0),
+    data: z.array(DataSourceSchema).min(1, 'needs at least one data source'),
+    strategies: z.array(StrategyEntrySchema).min(1, 'needs at least one strategy'),
+    broker: BrokerSchema.default(BrokerSchema.parse({})),
+    output: OutputSchema.default({ report: true }),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Map<string, number>();
+    cfg.data.forEach((d, i) => {
+      const key = `${d.symbol}@${d.interval ?? '?'}`;
+      const prev = seen.get(key);
+      if (prev !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['data', i, 'symbol'], message: `duplicates data[${prev}] (${d.symbol})` });
+      }
+      seen.set(key, i);
+    });
+  });
+
+/** A validated session config. */
+export type SessionConfig = z.output<typeof SessionConfigSchema>;
+/** A validated data source entry. */
+export type DataSourceConfig = z.output<typeof DataSourceSchema>;
+/** A validated strategy entry. */
+export type StrategyEntry = z.output<typeof StrategyEntrySchema>;
+/** A validated broker section. */
+export type BrokerConfig = z.output<typeof BrokerSchema>;
+/** A calendar name or custom session. */
+export type CalendarSpec = z.output<typeof CalendarSpecSchema>;
+
+/** A session config with the file it came from and the root its relative paths resolve against. */
+export interface LoadedSession {
+  readonly config: SessionConfig;
+  readonly name: string;
+  readonly file: string;
+  readonly root: string;
+}
+
+/** Finds the project root for a config: the nearest folder above it holding `strategies/` or `package.json`. */
+export function findProjectRoot(fromDir: string): string {
+  let dir = resolve(fromDir);
+  for (;;) {
+    if (existsSync(resolve(dir, 'strategies')) || existsSync(resolve(dir, 'package.json'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return resolve(fromDir);
+    dir = up;
+  }
+}
+
+/** Validates a parsed config object; `source` names the file in messages. */
+export function parseSessionConfig(value: unknown, source = 'session config'): SessionConfig {
+  return parseWith(SessionConfigSchema, value, { code: 'TF_ERR_CONFIG_INVALID', source });
+}
+
+/** Reads and validates a session config file. */
+export function loadSessionConfig(file: string): LoadedSession {
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new TradeflowError('TF_ERR_CONFIG_READ', `${file}: cannot read the session config (${(e as Error).message})`, {
+      cause: e,
+    });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new TradeflowError('TF_ERR_CONFIG_READ', `${file}: not valid JSON (${(e as Error).message})`, { cause: e });
+  }
+  const config = parseSessionConfig(raw, file);
+  const root = config.root
+    ? isAbsolute(config.root)
+      ? config.root
+      : resolve(dirname(path), config.root)
+    : findProjectRoot(dirname(path));
+  const name = config.name ?? path.replace(/^.*[\\/]/, '').replace(/\.json$/i, '');
+  return { config, name, file: path, root };
+}

@@ -1,0 +1,98 @@
+import type { LoadedSession } from '../config/session-config.ts';
+import type { TestClock } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import { computeStats } from '../report/stats.ts';
+import type { RunStats } from '../model/run.ts';
+import type { RunStore } from '../storage/store.ts';
+import { Engine } from './kernel.ts';
+import { type BacktestResult, equityJson, ordersJson, positionsJson, statsJson, tradeJson } from './result.ts';
+
+/** Options of one backtest run. */
+export interface BacktestOptions {
+  readonly session: LoadedSession;
+  readonly runId: string;
+  /** Epoch ms the run is recorded as started at (from the caller's clock). */
+  readonly startedAt: number;
+  /** Returns the time the run is recorded as ended at. */
+  readonly endedAt?: () => number;
+  readonly store?: RunStore;
+  readonly logger?: Logger;
+  readonly clock?: TestClock;
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly abort?: AbortSignal;
+}
+
+/** What a backtest returns: the printable result and the raw stats (for reports). */
+export interface BacktestOutcome {
+  readonly result: BacktestResult;
+  readonly stats: RunStats;
+  readonly engine: Engine;
+}
+
+/** Runs a data-driven backtest of a session: load, set up, run every step, tear down, record. */
+export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> {
+  const { session, store } = o;
+  store?.startRun({ id: o.runId, name: session.name, kind: 'backtest', config: session.config, startedAt: o.startedAt });
+  let engine: Engine;
+  try {
+    engine = await Engine.create({
+      session,
+      runId: o.runId,
+      ...(o.clock ? { clock: o.clock } : {}),
+      ...(o.logger ? { logger: o.logger } : {}),
+      ...(store ? { store } : {}),
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+      ...(o.abort ? { abort: o.abort } : {}),
+    });
+    try {
+      engine.run();
+    } finally {
+      await engine.stop();
+    }
+  } catch (e) {
+    store?.endRun(o.runId, { status: 'failed', endedAt: o.endedAt?.() ?? o.startedAt, error: (e as Error).message });
+    throw e;
+  }
+  const { recorder, portfolio, loaded } = engine;
+  const positions = portfolio.openPositions();
+  const stats = computeStats({
+    equity: recorder.equity,
+    trades: recorder.trades,
+    initialValue: portfolio.initialCash,
+    exposureSteps: engine.exposureSteps,
+    totalSteps: engine.steps,
+    bars: engine.progress.done,
+  });
+  const status = engine.cancelled ? 'cancelled' : 'completed';
+  store?.endRun(o.runId, { status, endedAt: o.endedAt?.() ?? o.startedAt, stats, openPositions: positions });
+  const symbolId = new Map(loaded.symbols.map((s, i) => [s, i]));
+  const result: BacktestResult = {
+    run_id: o.runId,
+    name: session.name,
+    status,
+    initial_cash: portfolio.initialCash,
+    final_value: portfolio.equity(),
+    cash: portfolio.cash,
+    trades: recorder.trades.map(tradeJson),
+    open_positions: positionsJson(positions, (s) => portfolio.lastClose(symbolId.get(s) ?? -1)),
+    stats: statsJson(stats),
+    ...ordersJson(recorder.orders),
+    strategies: [
+      ...engine.runners.map((r) => ({ name: r.name, status: 'ran' as const, ...r.counters })),
+      ...engine.failures.map((f) => ({ name: f.name, status: 'not_started' as const, notifications: 0, signals: 0, errors: 0, reason: f.reason })),
+    ],
+    data: loaded.sources.map((s) => ({
+      symbol: s.symbol,
+      file: s.report.file,
+      format: s.report.format,
+      interval: s.report.interval,
+      rows: s.report.rows,
+      skipped: s.report.skipped,
+      problems: s.report.problems,
+    })),
+    bars: engine.progress.done,
+    steps: engine.steps,
+    equity: equityJson(recorder.equity),
+  };
+  return { result, stats, engine };
+}

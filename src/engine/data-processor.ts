@@ -1,0 +1,113 @@
+import { Aggregator } from '../data/aggregator.ts';
+import type { BarSeries, SessionData } from '../data/session-data.ts';
+import type { Interval } from '../model/interval.ts';
+import type { LoadedData, ResolvedSubscription, Source } from './session-builder.ts';
+
+/** A series that can update during a step, with the integer id the strategy manager routes by. */
+export interface SeriesSlot {
+  readonly id: number;
+  readonly series: BarSeries;
+  readonly symbol: string;
+  readonly interval: Interval;
+  readonly symbolId: number;
+}
+
+interface BaseCursor {
+  readonly slot: SeriesSlot;
+  readonly source: Source;
+  next: number;
+  readonly aggs: AggSlot[];
+}
+
+interface AggSlot {
+  readonly agg: Aggregator;
+  readonly slot: SeriesSlot;
+}
+
+/** Called for each base bar as it is published: the broker fills orders and the portfolio marks here. */
+export type BaseBarHandler = (symbolId: number, series: BarSeries, index: number) => void;
+
+/**
+ * Publishes bars in time order: the base series of every source (merged by close time) and the series
+ * aggregated from them, which publish when their bucket closes (on a base bar or at the bucket's end).
+ */
+export class DataProcessor {
+  readonly slots: SeriesSlot[] = [];
+  readonly #bases: BaseCursor[] = [];
+  readonly #aggs: AggSlot[] = [];
+  #published = 0;
+  readonly totalBaseBars: number;
+
+  constructor(loaded: LoadedData, subscriptions: readonly ResolvedSubscription[]) {
+    for (const source of loaded.sources) {
+      const slot = this.#addSlot(source.series, source.symbolId);
+      this.#bases.push({ slot, source, next: 0, aggs: [] });
+    }
+    for (const sub of subscriptions) {
+      if (!sub.aggregated || loaded.data.has(sub.symbol, sub.interval)) continue;
+      const base = this.#bases.find((b) => b.source === sub.source);
+      if (!base) continue;
+      const target = loaded.data.create(sub.symbol, sub.interval, {
+        capacity: Math.max(16, Math.ceil(sub.source.series.written / 4)),
+      });
+      const agg = new Aggregator({ source: sub.source.series, target, calendar: sub.source.calendar });
+      const a: AggSlot = { agg, slot: this.#addSlot(target, sub.source.symbolId) };
+      base.aggs.push(a);
+      this.#aggs.push(a);
+    }
+    this.totalBaseBars = this.#bases.reduce((n, b) => n + b.source.series.written, 0);
+  }
+
+  #addSlot(series: BarSeries, symbolId: number): SeriesSlot {
+    const slot: SeriesSlot = { id: this.slots.length, series, symbol: series.symbol, interval: series.interval, symbolId };
+    this.slots.push(slot);
+    return slot;
+  }
+
+  /** Returns the slot of a series, if it updates in this session. */
+  slotOf(data: SessionData, symbol: string, interval: Interval): SeriesSlot | undefined {
+    const s = data.get(symbol, interval);
+    return s && this.slots.find((x) => x.series === s);
+  }
+
+  /** Returns how many base bars have been published. */
+  get publishedBaseBars(): number {
+    return this.#published;
+  }
+
+  /** Returns the time of the next step: the earliest unpublished base bar or bucket end; Infinity when done. */
+  nextTime(): number {
+    let t = Number.POSITIVE_INFINITY;
+    for (const b of this.#bases) {
+      const bt = b.source.series.timeAt(b.next);
+      if (bt < t) t = bt;
+    }
+    for (const a of this.#aggs) {
+      const d = a.agg.nextDeadline();
+      if (d < t) t = d;
+    }
+    return t;
+  }
+
+  /**
+   * Publishes everything stamped at `t`: base bars first (each handed to `onBase`), then aggregated bars
+   * that close. Writes the ids of updated series into `out` and returns how many.
+   */
+  step(t: number, onBase: BaseBarHandler, out: number[]): number {
+    let n = 0;
+    for (const b of this.#bases) {
+      const series = b.source.series;
+      if (series.timeAt(b.next) !== t) continue;
+      const index = series.publishNext();
+      b.next = index + 1;
+      this.#published++;
+      onBase(b.source.symbolId, series, index);
+      out[n++] = b.slot.id;
+      for (const a of b.aggs) if (a.agg.onBaseBar(index)) out[n++] = a.slot.id;
+    }
+    for (const a of this.#aggs) {
+      if (a.agg.nextDeadline() <= t && a.agg.closeUntil(t)) out[n++] = a.slot.id;
+    }
+    return n;
+  }
+}

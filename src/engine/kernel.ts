@@ -1,0 +1,245 @@
+import type { LoadedSession } from '../config/session-config.ts';
+import { TestClock } from '../core/clock.ts';
+import { TradeflowError } from '../core/errors.ts';
+import { type Logger, silentLogger } from '../core/logger.ts';
+import type { BarSeries, BarSeriesView } from '../data/session-data.ts';
+import { bpsSlippage, perShareAndBpsCommission } from '../execution/costs.ts';
+import { PaperBroker } from '../execution/paper-broker.ts';
+import { Portfolio } from '../execution/portfolio.ts';
+import { seriesKey } from '../model/bar.ts';
+import type { Interval } from '../model/interval.ts';
+import type { Signal } from '../model/signal.ts';
+import type { StrategyContext } from '../strategy/base-strategy.ts';
+import { loadStrategies } from '../strategy/loader.ts';
+import { InlineRunner, type StrategyRunner } from '../strategy/runner.ts';
+import type { RunStore } from '../storage/store.ts';
+import { DataProcessor } from './data-processor.ts';
+import { SeriesQuality } from './series-quality.ts';
+import { RunRecorder } from './recorder.ts';
+import { type LoadedData, loadSessionData, resolveSubscriptions, type ResolvedSubscription } from './session-builder.ts';
+import { SignalRouter } from './signal-router.ts';
+
+/** A strategy that was loaded but did not start, and why. */
+export interface StrategyFailure {
+  readonly name: string;
+  readonly index: number;
+  readonly reason: string;
+}
+
+/** Options for building an engine. Collaborators are passed in: no hidden singletons. */
+export interface EngineOptions {
+  readonly session: LoadedSession;
+  readonly runId: string;
+  readonly clock?: TestClock;
+  readonly logger?: Logger;
+  readonly store?: RunStore;
+  /** Called every `progressEvery` steps with base bars published and the total. */
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly progressEvery?: number;
+  /** Stops the run between steps; results gathered so far are kept. */
+  readonly abort?: AbortSignal;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The kernel: wires data, strategies, broker, portfolio and recorder, and runs time steps. The order
+ * inside a step is fixed: publish base bars (fills at their open, then marks at their close), publish
+ * aggregated bars that close, notify subscribed strategies, route their signals in registration order,
+ * then record equity. The same order in every mode keeps runs reproducible.
+ */
+export class Engine {
+  readonly clock: TestClock;
+  readonly log: Logger;
+  readonly recorder: RunRecorder;
+  readonly portfolio: Portfolio;
+  readonly broker: PaperBroker;
+  readonly runners: StrategyRunner[] = [];
+  readonly failures: StrategyFailure[] = [];
+  readonly loaded: LoadedData;
+  readonly quality: SeriesQuality;
+  #processor!: DataProcessor;
+  #router: SignalRouter;
+  #routes: StrategyRunner[][] = [];
+  #contexts = new Map<StrategyRunner, StrategyContext>();
+  readonly #o: EngineOptions;
+  #steps = 0;
+  #exposureSteps = 0;
+  #cancelled = false;
+
+  private constructor(o: EngineOptions, loaded: LoadedData) {
+    this.#o = o;
+    this.clock = o.clock ?? new TestClock();
+    this.log = o.logger ?? silentLogger;
+    this.loaded = loaded;
+    const b = o.session.config.broker;
+    this.recorder = new RunRecorder(o.store ? { runId: o.runId, store: o.store } : { runId: o.runId });
+    this.portfolio = new Portfolio(b.initial_cash, loaded.symbols.length);
+    this.broker = new PaperBroker({
+      portfolio: this.portfolio,
+      symbols: loaded.symbols,
+      commission: perShareAndBpsCommission({ perShare: b.commission.per_share, bps: b.commission.bps, minimum: b.commission.minimum }),
+      slippage: bpsSlippage(b.slippage_bps),
+      allowShort: b.allow_short,
+      sink: this.recorder,
+    });
+    this.#router = new SignalRouter(this.broker, this.portfolio, this.recorder, this.log);
+    this.quality = new SeriesQuality();
+  }
+
+  /** Loads the session's data and strategies, resolves subscriptions and runs each strategy's setup. */
+  static async create(o: EngineOptions): Promise<Engine> {
+    const loaded = loadSessionData(o.session);
+    const engine = new Engine(o, loaded);
+    await engine.#startStrategies();
+    return engine;
+  }
+
+  async #startStrategies(): Promise<void> {
+    const { session } = this.#o;
+    const strategies = await loadStrategies(session.root, session.config.strategies);
+    const resolved = new Map<StrategyRunner, ResolvedSubscription[]>();
+    const candidates: StrategyRunner[] = [];
+    for (const s of strategies) {
+      const runner = new InlineRunner(s.strategy, s.index, this.log);
+      resolved.set(runner, resolveSubscriptions(runner.name, runner.subscriptions(), this.loaded));
+      candidates.push(runner);
+    }
+    this.#processor = new DataProcessor(this.loaded, [...resolved.values()].flat());
+    for (const slot of this.#processor.slots) this.quality.track(slot.series, this.#sourceOf(slot.symbolId).calendar);
+    for (const runner of candidates) {
+      const ctx = this.#contextFor(runner);
+      const outcome = await runner.start(ctx);
+      if (!outcome.ok) {
+        this.failures.push({ name: runner.name, index: runner.index, reason: outcome.reason });
+        this.log.warn(`strategy ${runner.name} did not start: ${outcome.reason}`);
+        continue;
+      }
+      this.#contexts.set(runner, ctx);
+      this.runners.push(runner);
+    }
+    if (this.runners.length === 0) {
+      const why = this.failures.map((f) => `${f.name}: ${f.reason}`).join('; ');
+      throw new TradeflowError('TF_ERR_NO_STRATEGIES', `no strategy started${why ? ` (${why})` : ' (none is enabled)'}`);
+    }
+    this.#routes = this.#processor.slots.map(() => []);
+    for (const runner of this.runners) {
+      for (const sub of resolved.get(runner) ?? []) {
+        const slot = this.#processor.slotOf(this.loaded.data, sub.symbol, sub.interval);
+        if (slot && !this.#routes[slot.id]!.includes(runner)) this.#routes[slot.id]!.push(runner);
+      }
+    }
+  }
+
+  #sourceOf(symbolId: number) {
+    return this.loaded.sources[symbolId]!;
+  }
+
+  #contextFor(runner: StrategyRunner): StrategyContext {
+    const views = new Map<string, BarSeriesView>();
+    const { data } = this.loaded;
+    return {
+      name: runner.name,
+      log: this.log,
+      bars: (symbol: string, interval: Interval) => {
+        const key = seriesKey(symbol, interval);
+        let v = views.get(key);
+        if (!v) {
+          if (!data.has(symbol, interval)) {
+            throw new TradeflowError('TF_ERR_SUBSCRIPTION', `strategy ${runner.name} asked for ${symbol} at ${interval}, which it does not subscribe to; add it to getSubscriptions()`);
+          }
+          v = data.view(symbol, interval);
+          views.set(key, v);
+        }
+        return v;
+      },
+      getBarQuality: (symbol: string, interval: Interval) => this.quality.get(symbol, interval, this.clock.now()),
+      position: (symbol: string) => this.portfolio.position(runner.name, symbol),
+      cash: () => this.portfolio.cash,
+      now: () => this.clock.now(),
+    };
+  }
+
+  /** Returns the number of time steps run so far. */
+  get steps(): number {
+    return this.#steps;
+  }
+
+  /** Returns the number of steps that ended with a position open. */
+  get exposureSteps(): number {
+    return this.#exposureSteps;
+  }
+
+  /** Returns base bars published and in total. */
+  get progress(): { done: number; total: number } {
+    return { done: this.#processor.publishedBaseBars, total: this.#processor.totalBaseBars };
+  }
+
+  /** Returns true when the run was stopped before its data ended. */
+  get cancelled(): boolean {
+    return this.#cancelled;
+  }
+
+  /** Runs data-driven steps until the data ends or the abort signal fires. */
+  run(): void {
+    const processor = this.#processor;
+    const routes = this.#routes;
+    const slots = processor.slots;
+    const portfolio = this.portfolio;
+    const broker = this.broker;
+    const recorder = this.recorder;
+    const clock = this.clock;
+    const updated: number[] = [];
+    const pending: { runner: StrategyRunner; signals: readonly Signal[] }[] = [];
+    const every = this.#o.progressEvery ?? 65_536;
+    const onBase = (symbolId: number, s: BarSeries, i: number) => {
+      broker.onBar(symbolId, s.timeAt(i), s.openAt(i), s.highAt(i), s.lowAt(i), this.#steps);
+      portfolio.mark(symbolId, s.closeAt(i));
+    };
+    let lastTs = Number.NaN;
+    let lastEquity = portfolio.equity();
+    for (let t = processor.nextTime(); t !== Number.POSITIVE_INFINITY; t = processor.nextTime()) {
+      if (lastTs === lastTs && Math.floor(t / DAY_MS) !== Math.floor(lastTs / DAY_MS)) {
+        recorder.onEquity({ ts: lastTs, equity: lastEquity, cash: portfolio.cash });
+        recorder.maybeFlush();
+      }
+      clock.set(t);
+      const n = processor.step(t, onBase, updated);
+      for (let k = 0; k < n; k++) {
+        const slot = slots[updated[k]!]!;
+        this.quality.onBar(slot.series);
+        const rs = routes[slot.id]!;
+        for (let r = 0; r < rs.length; r++) {
+          const runner = rs[r]!;
+          const out = runner.notify(slot.symbol, slot.interval);
+          if (out.length > 0) pending.push({ runner, signals: out });
+        }
+      }
+      if (pending.length > 0) {
+        if (pending.length > 1) pending.sort((a, b) => a.runner.index - b.runner.index);
+        for (const p of pending) for (const s of p.signals) this.#router.route(p.runner.name, s, t);
+        pending.length = 0;
+      }
+      this.#steps++;
+      if (portfolio.hasPositions) this.#exposureSteps++;
+      lastTs = t;
+      lastEquity = portfolio.equity();
+      if (this.#steps % every === 0) {
+        this.#o.onProgress?.(processor.publishedBaseBars, processor.totalBaseBars);
+        if (this.#o.abort?.aborted) {
+          this.#cancelled = true;
+          break;
+        }
+      }
+    }
+    if (lastTs === lastTs) recorder.onEquity({ ts: lastTs, equity: lastEquity, cash: portfolio.cash });
+    broker.cancelAll(lastTs === lastTs ? lastTs : 0, this.#cancelled ? 'run cancelled' : 'run ended');
+    recorder.flush();
+    this.#o.onProgress?.(processor.publishedBaseBars, processor.totalBaseBars);
+  }
+
+  /** Runs every started strategy's teardown; errors are logged and shutdown goes on. */
+  async stop(): Promise<void> {
+    for (const runner of this.runners) await runner.stop(this.#contexts.get(runner)!);
+  }
+}

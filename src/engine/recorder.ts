@@ -1,0 +1,87 @@
+import type { ExecutionSink } from '../execution/broker.ts';
+import type { Fill, Order, Trade } from '../model/order.ts';
+import type { EquityPoint, SignalRecord } from '../model/run.ts';
+import type { RunStore } from '../storage/store.ts';
+
+/**
+ * Collects what a run produces, keeps it for the result, and hands it to the store in batches cut at
+ * step boundaries, so that a crash never leaves half of a step's orders, fills and trades written.
+ */
+export class RunRecorder implements ExecutionSink {
+  readonly #orders = new Map<number, Order>();
+  readonly fills: Fill[] = [];
+  readonly trades: Trade[] = [];
+  readonly signals: SignalRecord[] = [];
+  readonly equity: EquityPoint[] = [];
+  readonly #store: RunStore | undefined;
+  readonly #runId: string;
+  readonly #batchEvents: number;
+  #pendingOrders = new Map<number, Order>();
+  #fillsFrom = 0;
+  #tradesFrom = 0;
+  #signalsFrom = 0;
+  #equityFrom = 0;
+
+  constructor(options: { runId: string; store?: RunStore; batchEvents?: number }) {
+    this.#runId = options.runId;
+    this.#store = options.store;
+    this.#batchEvents = options.batchEvents ?? 10_000;
+  }
+
+  onOrder(order: Order): void {
+    this.#orders.set(order.id, order);
+    if (this.#store) this.#pendingOrders.set(order.id, order);
+  }
+
+  onFill(fill: Fill): void {
+    this.fills.push(fill);
+  }
+
+  onTrade(trade: Trade): void {
+    this.trades.push(trade);
+  }
+
+  /** Records a signal; returns it so the caller can attach the order it became. */
+  onSignal(record: SignalRecord): void {
+    this.signals.push(record);
+  }
+
+  /** Records an equity point. */
+  onEquity(point: EquityPoint): void {
+    this.equity.push(point);
+  }
+
+  /** Returns every order in id order, with its latest state. */
+  get orders(): Order[] {
+    return [...this.#orders.values()].sort((a, b) => a.id - b.id);
+  }
+
+  /** Writes pending events when enough have gathered; call only between steps. */
+  maybeFlush(): void {
+    if (!this.#store) return;
+    const pending =
+      this.#pendingOrders.size +
+      (this.fills.length - this.#fillsFrom) +
+      (this.trades.length - this.#tradesFrom) +
+      (this.signals.length - this.#signalsFrom) +
+      (this.equity.length - this.#equityFrom);
+    if (pending >= this.#batchEvents) this.flush();
+  }
+
+  /** Writes every pending event in one batch; call only between steps. */
+  flush(): void {
+    if (!this.#store) return;
+    this.#store.writeBatch(this.#runId, {
+      orders: [...this.#pendingOrders.values()],
+      fills: this.fills.slice(this.#fillsFrom),
+      trades: this.trades.slice(this.#tradesFrom),
+      signals: this.signals.slice(this.#signalsFrom),
+      equity: this.equity.slice(this.#equityFrom),
+    });
+    this.#pendingOrders = new Map();
+    this.#fillsFrom = this.fills.length;
+    this.#tradesFrom = this.trades.length;
+    this.#signalsFrom = this.signals.length;
+    this.#equityFrom = this.equity.length;
+  }
+}

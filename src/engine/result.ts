@@ -1,0 +1,103 @@
+import type { Order, Position, Trade } from '../model/order.ts';
+import type { EquityPoint, RunStats } from '../model/run.ts';
+
+/** A closed trade as printed in results (times ISO 8601 UTC). */
+export interface TradeJson {
+  readonly strategy: string;
+  readonly symbol: string;
+  readonly direction: 'long' | 'short';
+  readonly quantity: number;
+  readonly entry_time: string;
+  readonly entry_price: number;
+  readonly exit_time: string;
+  readonly exit_price: number;
+  readonly pnl: number;
+  readonly commission: number;
+  readonly bars: number;
+}
+
+/** The result of a backtest as `--json` prints it and `result.json` stores it. */
+export interface BacktestResult {
+  readonly run_id: string;
+  readonly name: string;
+  readonly status: 'completed' | 'cancelled';
+  readonly initial_cash: number;
+  readonly final_value: number;
+  readonly cash: number;
+  readonly trades: readonly TradeJson[];
+  readonly open_positions: readonly { strategy: string; symbol: string; quantity: number; avg_price: number; last_price: number }[];
+  readonly stats: Record<string, number | string | null>;
+  readonly orders: { readonly total: number; readonly filled: number; readonly rejected: number; readonly cancelled: number };
+  readonly rejected_orders: readonly { id: number; strategy: string; symbol: string; side: string; quantity: number; time: string; reason: string }[];
+  readonly strategies: readonly { name: string; status: 'ran' | 'not_started'; notifications: number; signals: number; errors: number; reason?: string }[];
+  readonly data: readonly { symbol: string; file: string; format: string; interval: string; rows: number; skipped: number; problems: Readonly<Record<string, number>> }[];
+  readonly bars: number;
+  readonly steps: number;
+  readonly equity: readonly { time: string; equity: number; cash: number }[];
+}
+
+/** Formats epoch ms as ISO 8601 UTC. */
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Converts a trade to its JSON shape. */
+export function tradeJson(t: Trade): TradeJson {
+  return {
+    strategy: t.strategy,
+    symbol: t.symbol,
+    direction: t.direction > 0 ? 'long' : 'short',
+    quantity: t.quantity,
+    entry_time: iso(t.entryTime),
+    entry_price: t.entryPrice,
+    exit_time: iso(t.exitTime),
+    exit_price: t.exitPrice,
+    pnl: t.pnl,
+    commission: t.commission,
+    bars: t.bars,
+  };
+}
+
+/** Converts stats to snake_case JSON (Infinity becomes null, timestamps ISO). */
+export function statsJson(s: RunStats): Record<string, number | string | null> {
+  const num = (x: number) => (Number.isFinite(x) ? x : null);
+  const time = (x: number | null) => (x === null ? null : iso(x));
+  return {
+    initial_value: s.initialValue,
+    final_value: s.finalValue,
+    total_return: s.totalReturn,
+    cagr: num(s.cagr),
+    sharpe: num(s.sharpe),
+    sortino: num(s.sortino),
+    max_drawdown: s.maxDrawdown,
+    max_drawdown_peak: time(s.maxDrawdownPeakTs),
+    max_drawdown_trough: time(s.maxDrawdownTroughTs),
+    max_drawdown_recovery: time(s.maxDrawdownRecoveryTs),
+    trade_count: s.tradeCount,
+    win_rate: s.winRate,
+    profit_factor: num(s.profitFactor),
+    exposure: s.exposure,
+    bars: s.bars,
+  };
+}
+
+/** Summarises orders by final status and lists the rejected ones with their reasons. */
+export function ordersJson(orders: readonly Order[]): Pick<BacktestResult, 'orders' | 'rejected_orders'> {
+  const count = (st: Order['status']) => orders.filter((o) => o.status === st).length;
+  return {
+    orders: { total: orders.length, filled: count('filled'), rejected: count('rejected'), cancelled: count('cancelled') },
+    rejected_orders: orders
+      .filter((o) => o.status === 'rejected')
+      .map((o) => ({ id: o.id, strategy: o.strategy, symbol: o.symbol, side: o.side, quantity: o.quantity, time: iso(o.tsClosed ?? o.tsCreated), reason: o.reason ?? '' })),
+  };
+}
+
+/** Converts open positions, with the last price they are marked at. */
+export function positionsJson(positions: readonly Position[], lastPrice: (symbol: string) => number): BacktestResult['open_positions'] {
+  return positions.map((p) => ({ strategy: p.strategy, symbol: p.symbol, quantity: p.quantity, avg_price: p.avgPrice, last_price: lastPrice(p.symbol) }));
+}
+
+/** Converts equity points. */
+export function equityJson(points: readonly EquityPoint[]): BacktestResult['equity'] {
+  return points.map((p) => ({ time: iso(p.ts), equity: p.equity, cash: p.cash }));
+}

@@ -1,0 +1,32 @@
+import type { Fill, Order, Side, Trade } from '../model/order.ts';
+import type { OrderType } from '../model/signal.ts';
+
+/** What a strategy's signal asks the broker for. */
+export interface OrderRequest {
+  readonly strategy: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly quantity: number;
+  readonly type: OrderType;
+  readonly price?: number;
+  readonly signalReason?: string;
+}
+
+/** Receives every order state change, fill and closed trade, in the order they happen. */
+export interface ExecutionSink {
+  onOrder(order: Order): void;
+  onFill(fill: Fill): void;
+  onTrade(trade: Trade): void;
+}
+
+/** The broker port: the paper broker implements it, and a live venue adapter will too. */
+export interface Broker {
+  /** Accepts an order (status open) or rejects it with a reason; either way the sink hears of it. */
+  submit(request: OrderRequest, tsCreated: number): Order;
+  /** Offers a new bar of a symbol to its open orders; fills happen inside. */
+  onBar(symbolId: number, ts: number, open: number, high: number, low: number, step: number): void;
+  /** Cancels every open order (the run ended or was stopped). */
+  cancelAll(ts: number, reason: string): void;
+  /** Returns the number of open orders. */
+  readonly openOrderCount: number;
+}

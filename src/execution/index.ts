@@ -1,0 +1,4 @@
+export type * from './broker.ts';
+export * from './costs.ts';
+export * from './paper-broker.ts';
+export * from './portfolio.ts';

@@ -1,0 +1,157 @@
+import type { Fill, Order, OrderStatus } from '../model/order.ts';
+import type { Broker, ExecutionSink, OrderRequest } from './broker.ts';
+import type { CommissionModel, SlippageModel } from './costs.ts';
+import type { Portfolio } from './portfolio.ts';
+
+interface Working {
+  readonly order: Order;
+  readonly symbolId: number;
+}
+
+/** Options of the paper broker. */
+export interface PaperBrokerOptions {
+  readonly portfolio: Portfolio;
+  /** Symbol names by id; an order for any other symbol is rejected. */
+  readonly symbols: readonly string[];
+  readonly commission: CommissionModel;
+  readonly slippage: SlippageModel;
+  readonly allowShort: boolean;
+  readonly sink: ExecutionSink;
+}
+
+/**
+ * A simulated venue. A market order raised on bar t's close fills at bar t+1's open (no look-ahead);
+ * limit and stop orders fill when a later bar trades through their price, at that price or at the open
+ * when the bar gaps through it. Orders that cannot be filled are rejected with a reason, never dropped.
+ */
+export class PaperBroker implements Broker {
+  readonly #o: PaperBrokerOptions;
+  readonly #symbolIds: Map<string, number>;
+  readonly #working: Working[][];
+  #openCount = 0;
+  #nextOrderId = 1;
+  #nextFillId = 1;
+
+  constructor(options: PaperBrokerOptions) {
+    this.#o = options;
+    this.#symbolIds = new Map(options.symbols.map((s, i) => [s, i]));
+    this.#working = options.symbols.map(() => []);
+  }
+
+  get openOrderCount(): number {
+    return this.#openCount;
+  }
+
+  submit(req: OrderRequest, tsCreated: number): Order {
+    const base = {
+      id: this.#nextOrderId++,
+      strategy: req.strategy,
+      symbol: req.symbol,
+      side: req.side,
+      quantity: req.quantity,
+      type: req.type,
+      tsCreated,
+      ...(req.price === undefined ? {} : { price: req.price }),
+      ...(req.signalReason === undefined ? {} : { signalReason: req.signalReason }),
+    };
+    const symbolId = this.#symbolIds.get(req.symbol);
+    const problem =
+      symbolId === undefined
+        ? `unknown symbol ${req.symbol}: no data source provides it`
+        : !(Number.isFinite(req.quantity) && req.quantity > 0)
+          ? `quantity must be a positive number (got ${req.quantity})`
+          : req.type !== 'market' && !(Number.isFinite(req.price) && (req.price as number) > 0)
+            ? `a ${req.type} order needs a positive price`
+            : undefined;
+    if (problem !== undefined || symbolId === undefined) {
+      const rejected: Order = { ...base, status: 'rejected', tsClosed: tsCreated, reason: problem ?? 'rejected' };
+      this.#o.sink.onOrder(rejected);
+      return rejected;
+    }
+    const order: Order = { ...base, status: 'open' };
+    this.#working[symbolId]!.push({ order, symbolId });
+    this.#openCount++;
+    this.#o.sink.onOrder(order);
+    return order;
+  }
+
+  onBar(symbolId: number, ts: number, open: number, high: number, low: number, step: number): void {
+    const list = this.#working[symbolId];
+    if (list === undefined || list.length === 0) return;
+    const keep: Working[] = [];
+    for (const w of list) {
+      const price = fillPrice(w.order, open, high, low);
+      if (price === undefined) keep.push(w);
+      else this.#execute(w, price, ts, step);
+    }
+    this.#working[symbolId] = keep;
+  }
+
+  cancelAll(ts: number, reason: string): void {
+    for (const [i, list] of this.#working.entries()) {
+      for (const w of list) this.#close(w.order, 'cancelled', ts, reason);
+      this.#working[i] = [];
+    }
+  }
+
+  #execute(w: Working, rawPrice: number, ts: number, step: number): void {
+    const { order } = w;
+    const { portfolio, slippage, commission } = this.#o;
+    const price = order.type === 'limit' ? rawPrice : slippage.apply(order.side, rawPrice);
+    const fee = commission.commission(order.quantity, price);
+    const held = portfolio.position(order.strategy, order.symbol);
+    if (order.side === 'buy') {
+      const cost = order.quantity * price + fee;
+      // Covering a short releases cash only up to what was shorted, so check the whole cost against cash.
+      if (cost > portfolio.cash + 1e-9) {
+        return this.#close(order, 'rejected', ts, `insufficient cash: needs ${round2(cost)}, has ${round2(portfolio.cash)}`);
+      }
+    } else if (!this.#o.allowShort && order.quantity > held + 1e-12) {
+      return this.#close(
+        order,
+        'rejected',
+        ts,
+        `selling ${order.quantity} with ${held} held would open a short position; set broker.allow_short to allow it`,
+      );
+    }
+    const fill: Fill = {
+      id: this.#nextFillId++,
+      orderId: order.id,
+      strategy: order.strategy,
+      symbol: order.symbol,
+      side: order.side,
+      quantity: order.quantity,
+      price,
+      commission: fee,
+      ts,
+    };
+    this.#close(order, 'filled', ts);
+    this.#o.sink.onFill(fill);
+    const trade = portfolio.applyFill(fill, w.symbolId, step);
+    if (trade) this.#o.sink.onTrade(trade);
+  }
+
+  #close(order: Order, status: OrderStatus, ts: number, reason?: string): void {
+    this.#openCount--;
+    this.#o.sink.onOrder({ ...order, status, tsClosed: ts, ...(reason === undefined ? {} : { reason }) });
+  }
+}
+
+/** Returns the price at which an order fills on a bar, or undefined when the bar does not reach it. */
+export function fillPrice(order: Order, open: number, high: number, low: number): number | undefined {
+  const p = order.price as number;
+  switch (order.type) {
+    case 'market':
+      return open;
+    case 'limit':
+      if (order.side === 'buy') return open <= p ? open : low <= p ? p : undefined;
+      return open >= p ? open : high >= p ? p : undefined;
+    case 'stop':
+      if (order.side === 'buy') return open >= p ? open : high >= p ? p : undefined;
+      return open <= p ? open : low <= p ? p : undefined;
+  }
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}

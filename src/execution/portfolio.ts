@@ -1,0 +1,170 @@
+import type { Fill, Position, Trade } from '../model/order.ts';
+
+/** A position and the round trip it belongs to, per (strategy, symbol). */
+interface Book {
+  readonly strategy: string;
+  readonly symbol: string;
+  readonly symbolId: number;
+  qty: number;
+  avgPrice: number;
+  // The open round trip: entries and exits summed so averages are exact over partial fills.
+  entryTime: number;
+  entryQty: number;
+  entryValue: number;
+  exitQty: number;
+  exitValue: number;
+  realized: number;
+  commission: number;
+  maxAbsQty: number;
+  entryStep: number;
+  direction: 1 | -1;
+}
+
+/**
+ * One cash account shared by all strategies, with positions per strategy and symbol. Marks positions at
+ * each symbol's last close and turns fills into round-trip trades (flat -> position -> flat).
+ */
+export class Portfolio {
+  #cash: number;
+  readonly initialCash: number;
+  readonly #lastClose: Float64Array;
+  readonly #books = new Map<string, Book>();
+  readonly #open: Book[] = [];
+  #nextTradeId = 1;
+
+  constructor(initialCash: number, symbolCount: number) {
+    this.#cash = initialCash;
+    this.initialCash = initialCash;
+    this.#lastClose = new Float64Array(symbolCount).fill(NaN);
+  }
+
+  /** Returns the account's cash. */
+  get cash(): number {
+    return this.#cash;
+  }
+
+  /** Records a symbol's latest close, used to mark positions. */
+  mark(symbolId: number, close: number): void {
+    this.#lastClose[symbolId] = close;
+  }
+
+  /** Returns the last close seen for a symbol (NaN before its first bar). */
+  lastClose(symbolId: number): number {
+    return this.#lastClose[symbolId] as number;
+  }
+
+  /** Returns cash plus every open position marked at its symbol's last close. */
+  equity(): number {
+    let e = this.#cash;
+    for (const b of this.#open) e += b.qty * (this.#lastClose[b.symbolId] as number);
+    return e;
+  }
+
+  /** Returns true when any position is open. */
+  get hasPositions(): boolean {
+    return this.#open.length > 0;
+  }
+
+  /** Returns a strategy's signed position in a symbol. */
+  position(strategy: string, symbol: string): number {
+    return this.#books.get(bookKey(strategy, symbol))?.qty ?? 0;
+  }
+
+  /** Applies a fill to cash and the position; returns the trade it closed, if any. `step` counts bars held. */
+  applyFill(fill: Fill, symbolId: number, step: number): Trade | undefined {
+    const signed = fill.side === 'buy' ? fill.quantity : -fill.quantity;
+    this.#cash -= signed * fill.price + fill.commission;
+    const key = bookKey(fill.strategy, fill.symbol);
+    let b = this.#books.get(key);
+    if (!b) {
+      b = newBook(fill.strategy, fill.symbol, symbolId);
+      this.#books.set(key, b);
+    }
+    const closing = b.qty !== 0 && Math.sign(signed) !== Math.sign(b.qty) ? Math.min(Math.abs(signed), Math.abs(b.qty)) : 0;
+    const opening = Math.abs(signed) - closing;
+    const dir = Math.sign(signed);
+    let trade: Trade | undefined;
+    if (closing > 0) {
+      const share = closing / Math.abs(signed);
+      b.exitQty += closing;
+      b.exitValue += closing * fill.price;
+      b.realized += closing * (fill.price - b.avgPrice) * Math.sign(b.qty);
+      b.commission += fill.commission * share;
+      b.qty += dir * closing;
+      if (b.qty === 0) {
+        trade = this.#closeTrip(b, fill.ts, step);
+        this.#open.splice(this.#open.indexOf(b), 1);
+      }
+    }
+    if (opening > 0) {
+      if (b.qty === 0) {
+        startTrip(b, fill.ts, step, dir > 0 ? 1 : -1);
+        this.#open.push(b);
+      }
+      const share = opening / Math.abs(signed);
+      b.avgPrice = (Math.abs(b.qty) * b.avgPrice + opening * fill.price) / (Math.abs(b.qty) + opening);
+      b.qty += dir * opening;
+      b.entryQty += opening;
+      b.entryValue += opening * fill.price;
+      b.commission += fill.commission * share;
+      b.maxAbsQty = Math.max(b.maxAbsQty, Math.abs(b.qty));
+    }
+    return trade;
+  }
+
+  /** Returns the open positions in a stable order (strategy, then symbol). */
+  openPositions(): Position[] {
+    return [...this.#open]
+      .sort((a, b) => (a.strategy === b.strategy ? cmp(a.symbol, b.symbol) : cmp(a.strategy, b.strategy)))
+      .map((b) => ({ strategy: b.strategy, symbol: b.symbol, quantity: b.qty, avgPrice: b.avgPrice }));
+  }
+
+  #closeTrip(b: Book, ts: number, step: number): Trade {
+    const entryPrice = b.entryValue / b.entryQty;
+    const exitPrice = b.exitValue / b.exitQty;
+    const trade: Trade = {
+      id: this.#nextTradeId++,
+      strategy: b.strategy,
+      symbol: b.symbol,
+      direction: b.direction,
+      quantity: b.maxAbsQty,
+      entryTime: b.entryTime,
+      entryPrice,
+      exitTime: ts,
+      exitPrice,
+      pnl: b.realized - b.commission,
+      commission: b.commission,
+      bars: step - b.entryStep,
+    };
+    b.avgPrice = 0;
+    return trade;
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function bookKey(strategy: string, symbol: string): string {
+  return `${strategy}\u0000${symbol}`;
+}
+
+function newBook(strategy: string, symbol: string, symbolId: number): Book {
+  return {
+    strategy, symbol, symbolId, qty: 0, avgPrice: 0, entryTime: 0, entryQty: 0, entryValue: 0, exitQty: 0,
+    exitValue: 0, realized: 0, commission: 0, maxAbsQty: 0, entryStep: 0, direction: 1,
+  };
+}
+
+function startTrip(b: Book, ts: number, step: number, direction: 1 | -1): void {
+  b.direction = direction;
+  b.entryTime = ts;
+  b.entryQty = 0;
+  b.entryValue = 0;
+  b.exitQty = 0;
+  b.exitValue = 0;
+  b.realized = 0;
+  b.commission = 0;
+  b.maxAbsQty = 0;
+  b.entryStep = step;
+}

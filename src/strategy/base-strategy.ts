@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { TradeflowError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import type { BarSeriesView } from '../data/session-data.ts';
+import { INTERVALS, type Interval } from '../model/interval.ts';
+import type { Signal } from '../model/signal.ts';
+
+/** A bar stream a strategy listens to. */
+export type Subscription = readonly [symbol: string, interval: Interval];
+
+/** What the engine offers a strategy: bars in place, quality, its own positions, the clock, a logger. */
+export interface StrategyContext {
+  /** The strategy's instance name (unique in the session). */
+  readonly name: string;
+  /** Returns a read-only view of a subscribed series; bars are read in place, never copied. */
+  bars(symbol: string, interval: Interval): BarSeriesView;
+  /** Returns the share 0-100 of expected bars present so far for the series. */
+  getBarQuality(symbol: string, interval: Interval): number;
+  /** Returns this strategy's signed position in a symbol (0 when flat). */
+  position(symbol: string): number;
+  /** Returns the account's cash. */
+  cash(): number;
+  /** Returns the current (simulated or wall) time in epoch ms. */
+  now(): number;
+  readonly log: Logger;
+}
+
+/** Config keys every strategy understands; strategies extend this schema with their own. */
+export const baseStrategySchema = z.object({
+  symbols: z.array(z.string().min(1)).min(1, 'needs at least one symbol'),
+  interval: z.enum(INTERVALS).default('1d'),
+  position_size: z.number().finite().positive().default(1),
+});
+
+/** The config every strategy receives. */
+export type BaseStrategyConfig = z.output<typeof baseStrategySchema>;
+
+/**
+ * The base of every strategy. Lifecycle: `setup(ctx)` once (return false to refuse to start), then
+ * `onBars(symbol, interval)` on each bar of a subscribed series, optional `onQualityUpdate` and
+ * `onSymbolAdded`, and `teardown(ctx)` at the end. The code is the same inline or in a worker thread.
+ */
+export abstract class BaseStrategy<C extends BaseStrategyConfig = BaseStrategyConfig> {
+  readonly config: C;
+  readonly name: string;
+  #ctx: StrategyContext | undefined;
+
+  constructor(config: C, name: string) {
+    this.config = config;
+    this.name = name;
+  }
+
+  /** Returns the context; available from `setup` on. */
+  protected get ctx(): StrategyContext {
+    if (!this.#ctx) throw new TradeflowError('TF_ERR_INTERNAL', `${this.name}: the context is not attached before setup`);
+    return this.#ctx;
+  }
+
+  /** Attaches the context; the runner calls it once, before `setup`. */
+  attach(ctx: StrategyContext): void {
+    this.#ctx = ctx;
+  }
+
+  /** Returns the (symbol, interval) pairs this strategy listens to; by default each configured symbol at the configured interval. */
+  getSubscriptions(): readonly Subscription[] {
+    return this.config.symbols.map((s) => [s, this.config.interval] as const);
+  }
+
+  /** Prepares the strategy; returning false (or throwing) keeps it from starting, with the reason reported. */
+  setup(_ctx: StrategyContext): boolean | Promise<boolean> {
+    return true;
+  }
+
+  /** Reacts to a new bar of a subscribed series; returns signals (NO_SIGNALS when none). */
+  abstract onBars(symbol: string, interval: Interval): readonly Signal[];
+
+  /** Receives a series' updated quality (0-100), once per closed session. */
+  onQualityUpdate?(symbol: string, interval: Interval, quality: number): void;
+
+  /** Hears of a symbol added mid-session by a scanner. */
+  onSymbolAdded?(symbol: string): void;
+
+  /** Releases what setup acquired; errors are logged and shutdown goes on. */
+  teardown(_ctx: StrategyContext): void | Promise<void> {}
+}
+
+/** A strategy class as loaded from a module. */
+export type StrategyClass = new (config: never, name: string) => BaseStrategy;

@@ -1,0 +1,6 @@
+export * from './base-strategy.ts';
+export * from './loader.ts';
+export * from './names.ts';
+export { NO_SIGNALS } from '../model/signal.ts';
+export type { Signal, SignalAction } from '../model/signal.ts';
+export * from './runner.ts';

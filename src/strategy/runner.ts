@@ -1,0 +1,89 @@
+import type { Logger } from '../core/logger.ts';
+import type { Interval } from '../model/interval.ts';
+import type { Signal } from '../model/signal.ts';
+import type { BaseStrategy, StrategyContext, Subscription } from './base-strategy.ts';
+
+/** How a strategy's start went: started, or refused with the reason. */
+export type SetupOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/** Counters a runner keeps about its strategy. */
+export interface RunnerCounters {
+  notifications: number;
+  signals: number;
+  errors: number;
+}
+
+/**
+ * Runs one strategy. The inline runner calls it on the processor's thread; a thread runner will put the
+ * same calls on a worker's queue. Either way the engine sees the same interface.
+ */
+export interface StrategyRunner {
+  readonly name: string;
+  /** Position in the session's strategy list: signals of a step are gathered in this order. */
+  readonly index: number;
+  readonly isolation: 'inline';
+  readonly counters: Readonly<RunnerCounters>;
+  subscriptions(): readonly Subscription[];
+  start(ctx: StrategyContext): Promise<SetupOutcome>;
+  /** Delivers one bar notification; returns the signals raised (thrown errors are counted, not raised). */
+  notify(symbol: string, interval: Interval): readonly Signal[];
+  stop(ctx: StrategyContext): Promise<void>;
+}
+
+const EMPTY: readonly Signal[] = Object.freeze([]);
+
+/** Runs a strategy on the caller's thread. */
+export class InlineRunner implements StrategyRunner {
+  readonly name: string;
+  readonly index: number;
+  readonly isolation = 'inline' as const;
+  readonly counters: RunnerCounters = { notifications: 0, signals: 0, errors: 0 };
+  readonly #strategy: BaseStrategy;
+  readonly #log: Logger;
+
+  constructor(strategy: BaseStrategy, index: number, log: Logger) {
+    this.#strategy = strategy;
+    this.name = strategy.name;
+    this.index = index;
+    this.#log = log;
+  }
+
+  subscriptions(): readonly Subscription[] {
+    return this.#strategy.getSubscriptions();
+  }
+
+  async start(ctx: StrategyContext): Promise<SetupOutcome> {
+    this.#strategy.attach(ctx);
+    try {
+      const ok = await this.#strategy.setup(ctx);
+      return ok ? { ok: true } : { ok: false, reason: 'setup returned false' };
+    } catch (e) {
+      return { ok: false, reason: `setup threw: ${(e as Error).message ?? String(e)}` };
+    }
+  }
+
+  notify(symbol: string, interval: Interval): readonly Signal[] {
+    this.counters.notifications++;
+    try {
+      const out = this.#strategy.onBars(symbol, interval);
+      if (out.length > 0) this.counters.signals += out.length;
+      return out;
+    } catch (e) {
+      this.counters.errors++;
+      // Log the first few in full; a strategy failing on every bar must not flood the output.
+      if (this.counters.errors <= 5) {
+        this.#log.error(`strategy ${this.name}: onBars(${symbol}, ${interval}) threw: ${(e as Error).message ?? String(e)}`);
+      }
+      return EMPTY;
+    }
+  }
+
+  async stop(ctx: StrategyContext): Promise<void> {
+    try {
+      await this.#strategy.teardown(ctx);
+    } catch (e) {
+      this.counters.errors++;
+      this.#log.error(`strategy ${this.name}: teardown threw: ${(e as Error).message ?? String(e)}`);
+    }
+  }
+}
