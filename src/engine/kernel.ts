@@ -2,6 +2,7 @@ import type { LoadedSession } from '../config/session-config.ts';
 import { TestClock } from '../core/clock.ts';
 import { TradeflowError } from '../core/errors.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
+import type { TradingCalendar } from '../data/calendar.ts';
 import type { BarSeries, BarSeriesView } from '../data/session-data.ts';
 import { bpsSlippage, perShareAndBpsCommission } from '../execution/costs.ts';
 import { PaperBroker } from '../execution/paper-broker.ts';
@@ -131,6 +132,12 @@ export class Engine {
     }
   }
 
+  #calendarOf(symbol: string): TradingCalendar {
+    const source = this.loaded.sources.find((s) => s.symbol === symbol);
+    if (!source) throw new TradeflowError('TF_ERR_SUBSCRIPTION', `no data source provides ${symbol}`);
+    return source.calendar;
+  }
+
   #sourceOf(symbolId: number) {
     return this.loaded.sources[symbolId]!;
   }
@@ -154,6 +161,7 @@ export class Engine {
         return v;
       },
       getBarQuality: (symbol: string, interval: Interval) => this.quality.get(symbol, interval, this.clock.now()),
+      sessionOf: (symbol: string, tsMs: number) => this.#calendarOf(symbol).dayKey(tsMs),
       position: (symbol: string) => this.portfolio.position(runner.name, symbol),
       cash: () => this.portfolio.cash,
       now: () => this.clock.now(),

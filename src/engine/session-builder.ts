@@ -26,15 +26,7 @@ export interface LoadedData {
 }
 
 function loadSource(root: string, d: DataSourceConfig, index: number, data: SessionData, symbolId: number): Source {
-  let calendar: TradingCalendar;
-  try {
-    calendar = createCalendar(d.calendar);
-  } catch (e) {
-    if (e instanceof TradeflowError) {
-      throw new TradeflowError(e.code, `data[${index}].calendar: ${e.message}`, { cause: e });
-    }
-    throw e;
-  }
+  const calendar = createCalendar(d.calendar, `data[${index}].calendar`);
   const file = resolve(root, d.file);
   const report = loadBarFile(
     {

@@ -41,7 +41,27 @@ export interface RunStore {
   endRun(runId: string, end: RunEnd): void;
   /** Reads a run back (for reports, the API and tests). */
   readRun(runId: string): StoredRun | undefined;
+  /** Lists runs without their events, newest start first. */
+  listRuns(options?: ListRunsOptions): RunSummary[];
   close(): void;
+}
+
+/** Paging for `listRuns`: at most `limit` runs (default 50) after skipping `offset` (default 0). */
+export interface ListRunsOptions {
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+/** A run's header as listed: everything but its config, events and open positions. */
+export interface RunSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: RunStart['kind'];
+  readonly status: RunStatus;
+  readonly startedAt: number;
+  readonly endedAt: number | null;
+  readonly stats: RunStats | null;
+  readonly error: string | null;
 }
 
 /** A run as read back from a store. */

@@ -20,6 +20,8 @@ export interface StrategyContext {
   position(symbol: string): number;
   /** Returns the account's cash. */
   cash(): number;
+  /** Returns the symbol's trading session (its local date as a day number) that a bar time falls in. */
+  sessionOf(symbol: string, tsMs: number): number;
   /** Returns the current (simulated or wall) time in epoch ms. */
   now(): number;
   readonly log: Logger;

@@ -1,0 +1,188 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { TradeflowError } from '../../core/errors.ts';
+import type { Interval } from '../../model/interval.ts';
+import { intervalMs } from '../../model/interval.ts';
+import type { SessionData } from '../session-data.ts';
+import type { TimeStamper } from '../time-stamper.ts';
+import type { DataFormat, RowLayout } from './formats.ts';
+import { detectFormat, layoutOf } from './formats.ts';
+import { detectInterval } from './interval.ts';
+import type { ParsedRows } from './read-rows.ts';
+import { lineAt, lineEnd, readRows } from './read-rows.ts';
+
+/** How to load one bar file into a session. */
+export interface LoadOptions {
+  /** Path to read. */
+  readonly file: string;
+  /** How to name the file in messages (default: `file`). */
+  readonly displayPath?: string;
+  readonly symbol: string;
+  /** Detected from the header when absent; when given, the header is not checked. */
+  readonly format?: DataFormat;
+  /** Detected from the bar spacing when absent; date-only rows are always `1d`. */
+  readonly interval?: Interval;
+  /** What to do with a row that breaks a rule (default 'error'). */
+  readonly onBadRow?: 'error' | 'skip';
+  /** Whether a row's time is its bar's open or close (see defaultStamp); ignored for date-only rows. */
+  readonly stamp?: 'open' | 'close';
+  readonly stamper: TimeStamper;
+}
+
+/** What a load did. */
+export interface LoadReport {
+  readonly file: string;
+  readonly symbol: string;
+  readonly format: DataFormat;
+  readonly interval: Interval;
+  /** Bars written. */
+  readonly rows: number;
+  /** Rows skipped (onBadRow 'skip'). */
+  readonly skipped: number;
+  /** Skipped rows by problem kind (see ROW_PROBLEMS). */
+  readonly problems: Readonly<Record<string, number>>;
+  /** Close time of the first and last bar written, epoch ms UTC. */
+  readonly firstTs: number;
+  readonly lastTs: number;
+}
+
+/** Returns whether a format's times mark the bar open or close when LoadOptions.stamp is absent. */
+export function defaultStamp(format: DataFormat): 'open' | 'close' {
+  switch (format) {
+    // These minute files are stamped at the open: their heaviest minute is 19:59 UTC in summer, the
+    // last minute before the 20:00 close, and volume is thin from 20:00 on.
+    case 'ohlcv':
+      return 'open';
+    case 'yahoo':
+    case 'backtrader':
+      return 'close';
+  }
+}
+
+interface Head {
+  readonly line: string;
+  readonly lineNo: number;
+  readonly bodyStart: number;
+  readonly firstDataLine: string | undefined;
+}
+
+function readText(file: string, displayPath: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? `file not found (looked for ${resolve(file)}); check the data source's path`
+        : code === 'EISDIR'
+          ? 'is a folder; name a bar file inside it'
+          : `cannot be read (${e instanceof Error ? e.message : String(e)}); check the file's permissions`;
+    throw new TradeflowError('TF_ERR_DATA_FILE', `${displayPath}: ${why}`, { cause: e });
+  }
+}
+
+/** Finds the header (the first non-blank line) and the first data line after it. */
+function readHead(text: string, displayPath: string): Head {
+  let lineNo = 0;
+  let start = 0;
+  let header: { line: string; lineNo: number; bodyStart: number } | undefined;
+  while (start < text.length) {
+    lineNo++;
+    const line = lineAt(text, start);
+    start = lineEnd(text, start);
+    if (line.trim() === '') continue;
+    if (header === undefined) header = { line, lineNo, bodyStart: start };
+    else return { ...header, firstDataLine: line };
+  }
+  if (header === undefined) {
+    throw new TradeflowError(
+      'TF_ERR_DATA_FILE',
+      `${displayPath}: the file is empty; a bar file needs a header line (for example ` +
+        '"Date,Open,High,Low,Close,Adj Close,Volume") and one row per bar',
+    );
+  }
+  throw new TradeflowError(
+    'TF_ERR_DATA_FILE',
+    `${displayPath}: has a header but no data rows; add bars to it or remove it from the data sources`,
+  );
+}
+
+function resolveInterval(options: LoadOptions, layout: RowLayout, rows: ParsedRows, displayPath: string): Interval {
+  if (layout.time !== 'date') return options.interval ?? detectInterval(rows.ts, rows.day, rows.count, displayPath);
+  if (options.interval !== undefined && options.interval !== '1d') {
+    throw new TradeflowError(
+      'TF_ERR_DATA_FILE',
+      `${displayPath}: rows carry a date only, so they are daily bars, not ${options.interval}; set the interval to 1d or leave it out`,
+    );
+  }
+  return '1d';
+}
+
+function noRows(rows: ParsedRows, displayPath: string): TradeflowError {
+  const kinds = Object.entries(rows.problems)
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(', ');
+  return new TradeflowError(
+    'TF_ERR_DATA_FILE',
+    `${displayPath}: no valid rows (${rows.skipped} skipped: ${kinds}); load it with onBadRow 'error' to see the first bad row`,
+  );
+}
+
+/** Reads a bar file, validates every row and writes its bars into `data` without publishing them. */
+export function loadBarFile(options: LoadOptions, data: SessionData): LoadReport {
+  const displayPath = options.displayPath ?? options.file;
+  const text = readText(options.file, displayPath);
+  const head = readHead(text, displayPath);
+  const format = options.format ?? detectFormat(head.line, head.firstDataLine, displayPath);
+  const layout = layoutOf(format, head.line, head.firstDataLine);
+  const rows = readRows({
+    text,
+    bodyStart: head.bodyStart,
+    headerLineNo: head.lineNo,
+    layout,
+    stamper: options.stamper,
+    onBadRow: options.onBadRow ?? 'error',
+    displayPath,
+  });
+  if (rows.count === 0) throw noRows(rows, displayPath);
+  const interval = resolveInterval(options, layout, rows, displayPath);
+  const stamp = options.stamp ?? defaultStamp(format);
+  const shiftMs = layout.time !== 'date' && stamp === 'open' ? intervalMs(interval) : 0;
+
+  const { count, ts, open, high, low, close, volume } = rows;
+  const firstTs = (ts[0] as number) + shiftMs;
+  const lastTs = (ts[count - 1] as number) + shiftMs;
+  const series = data.create(options.symbol, interval, { capacity: count });
+  if (series.written > 0) {
+    const lastLoaded = series.timeAt(series.written - 1);
+    if (firstTs <= lastLoaded) {
+      throw new TradeflowError(
+        'TF_ERR_DATA_FILE',
+        `${displayPath}: its first bar (${new Date(firstTs).toISOString()}) is not after the last bar already loaded ` +
+          `for ${series.key} (${new Date(lastLoaded).toISOString()}); load files of one series in time order, without overlap`,
+      );
+    }
+    series.reserve(series.written + count);
+  }
+  for (let i = 0; i < count; i++) {
+    series.write(
+      (ts[i] as number) + shiftMs,
+      open[i] as number,
+      high[i] as number,
+      low[i] as number,
+      close[i] as number,
+      volume[i] as number,
+    );
+  }
+  return {
+    file: displayPath,
+    symbol: options.symbol,
+    format,
+    interval,
+    rows: count,
+    skipped: rows.skipped,
+    problems: rows.problems,
+    firstTs,
+    lastTs,
+  };
+}

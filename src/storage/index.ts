@@ -1,0 +1,4 @@
+export type * from './store.ts';
+export { SqliteStore } from './sqlite-store.ts';
+export { MemoryStore } from './memory-store.ts';
+export { SCHEMA_VERSION } from './schema.ts';

@@ -1,0 +1,129 @@
+import type Database from 'better-sqlite3';
+import { storageError } from './store-rules.ts';
+
+/*
+ * Schema of the SQLite run store. The version lives in `PRAGMA user_version`; migration N takes a
+ * database from version N to N + 1 and runs in its own transaction with the version bump, so a database
+ * is always at a version some release knew. Append migrations, never edit a released one.
+ *
+ * Every event table is keyed by run_id. Fills reference their order and signals the order they became,
+ * so the database itself refuses a fill whose order is not stored. Orders are upserted in place
+ * (ON CONFLICT DO UPDATE, never REPLACE, which would delete the row the fills point at).
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE runs (
+    id             TEXT PRIMARY KEY,
+    name           TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    config         TEXT NOT NULL,
+    started_at     INTEGER NOT NULL,
+    ended_at       INTEGER,
+    stats          TEXT,
+    error          TEXT,
+    open_positions TEXT NOT NULL DEFAULT '[]'
+  );
+  CREATE INDEX runs_started ON runs (started_at);
+
+  CREATE TABLE orders (
+    run_id        TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    id            INTEGER NOT NULL,
+    strategy      TEXT NOT NULL,
+    symbol        TEXT NOT NULL,
+    side          TEXT NOT NULL,
+    quantity      REAL NOT NULL,
+    type          TEXT NOT NULL,
+    price         REAL,
+    ts_created    INTEGER NOT NULL,
+    status        TEXT NOT NULL,
+    ts_closed     INTEGER,
+    reason        TEXT,
+    signal_reason TEXT,
+    PRIMARY KEY (run_id, id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE fills (
+    run_id     TEXT NOT NULL,
+    id         INTEGER NOT NULL,
+    order_id   INTEGER NOT NULL,
+    strategy   TEXT NOT NULL,
+    symbol     TEXT NOT NULL,
+    side       TEXT NOT NULL,
+    quantity   REAL NOT NULL,
+    price      REAL NOT NULL,
+    commission REAL NOT NULL,
+    ts         INTEGER NOT NULL,
+    PRIMARY KEY (run_id, id),
+    FOREIGN KEY (run_id, order_id) REFERENCES orders (run_id, id) ON DELETE CASCADE
+  ) WITHOUT ROWID;
+  CREATE INDEX fills_order ON fills (run_id, order_id);
+
+  CREATE TABLE trades (
+    run_id      TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    id          INTEGER NOT NULL,
+    strategy    TEXT NOT NULL,
+    symbol      TEXT NOT NULL,
+    direction   INTEGER NOT NULL,
+    quantity    REAL NOT NULL,
+    entry_time  INTEGER NOT NULL,
+    entry_price REAL NOT NULL,
+    exit_time   INTEGER NOT NULL,
+    exit_price  REAL NOT NULL,
+    pnl         REAL NOT NULL,
+    commission  REAL NOT NULL,
+    bars        INTEGER NOT NULL,
+    PRIMARY KEY (run_id, id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE signals (
+    seq        INTEGER PRIMARY KEY,
+    run_id     TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    ts         INTEGER NOT NULL,
+    strategy   TEXT NOT NULL,
+    symbol     TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    quantity   REAL,
+    price      REAL,
+    order_type TEXT,
+    reason     TEXT,
+    confidence REAL,
+    metadata   TEXT,
+    order_id   INTEGER,
+    FOREIGN KEY (run_id, order_id) REFERENCES orders (run_id, id) ON DELETE CASCADE
+  );
+  CREATE INDEX signals_run ON signals (run_id);
+  CREATE INDEX signals_order ON signals (run_id, order_id);
+
+  CREATE TABLE equity (
+    seq    INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    ts     INTEGER NOT NULL,
+    equity REAL NOT NULL,
+    cash   REAL NOT NULL
+  );
+  CREATE INDEX equity_run ON equity (run_id);
+  `,
+];
+
+/** The schema version this release writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the database at `path` to SCHEMA_VERSION, one migration per transaction. */
+export function migrate(db: Database.Database, path: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw storageError(
+      path,
+      `schema version ${current} is newer than this tradeflow knows (${SCHEMA_VERSION}); upgrade tradeflow or use another output folder`,
+    );
+  }
+  for (let version = current; version < SCHEMA_VERSION; version++) {
+    const sql = MIGRATIONS[version] ?? '';
+    db.transaction(() => {
+      db.exec(sql);
+      // PRAGMA takes no bound parameters; the version is a trusted integer.
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from './schema.ts';
+import { SqliteStore } from './sqlite-store.ts';
+import { runStoreContract, storageErrorOf } from './store.contract.ts';
+import { aBatch, aFill, anOrder, aRun, aTrade, equityPoints } from './store-fixtures.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'tradeflow-sqlite-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+const freshPath = () => join(dir, `nested/${++files}/runs.db`);
+
+runStoreContract('SqliteStore :memory:', () => new SqliteStore(':memory:'));
+runStoreContract('SqliteStore file', () => new SqliteStore(freshPath()));
+
+describe('SqliteStore', () => {
+  it('creates parent folders and opens in WAL mode with foreign keys at the current schema version', () => {
+    const path = freshPath();
+    new SqliteStore(path).close();
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
+  });
+
+  it('keeps committed batches across a reopen, and reopening does not migrate again', () => {
+    const path = freshPath();
+    const first = new SqliteStore(path);
+    first.startRun(aRun());
+    first.writeBatch(
+      'run-1',
+      aBatch({ orders: [anOrder()], fills: [aFill()], trades: [aTrade()], equity: equityPoints(3) }),
+    );
+    const written = first.readRun('run-1');
+    first.close();
+    const second = new SqliteStore(path);
+    expect(second.readRun('run-1')).toStrictEqual(written);
+    second.close();
+  });
+
+  it('leaves no row of a failed batch in the file, as another connection sees it', () => {
+    const path = freshPath();
+    const store = new SqliteStore(path);
+    store.startRun(aRun());
+    store.writeBatch('run-1', aBatch({ orders: [anOrder()], fills: [aFill()], equity: equityPoints(1) }));
+    const failing = aBatch({
+      orders: [anOrder({ id: 2 })],
+      fills: [aFill({ id: 2, orderId: 2 }), aFill({ id: 3, orderId: 3 })],
+      trades: [aTrade()],
+      equity: equityPoints(5),
+    });
+    storageErrorOf(() => store.writeBatch('run-1', failing));
+    const db = new Database(path, { readonly: true });
+    const count = (table: string) =>
+      db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${table}`).get()?.n;
+    expect(['orders', 'fills', 'trades', 'equity'].map(count)).toStrictEqual([1, 1, 0, 1]);
+    db.close();
+    store.close();
+  });
+
+  it('enforces fill -> order in the schema itself, not only in the store', () => {
+    const path = freshPath();
+    const store = new SqliteStore(path);
+    store.startRun(aRun());
+    store.close();
+    const db = new Database(path);
+    db.pragma('foreign_keys = ON');
+    const insert = () =>
+      db
+        .prepare(
+          `INSERT INTO fills (run_id, id, order_id, strategy, symbol, side, quantity, price, commission, ts)
+           VALUES ('run-1', 1, 99, 's', 'X', 'buy', 1, 1, 0, 1)`,
+        )
+        .run();
+    expect(insert).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+
+  it('refuses a database written by a newer schema, naming the path', () => {
+    const path = freshPath();
+    new SqliteStore(path).close();
+    const db = new Database(path);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    const e = storageErrorOf(() => new SqliteStore(path));
+    expect(e.message).toContain(path);
+    expect(e.message).toMatch(/newer/);
+  });
+
+  it('reports a path it cannot open as a storage error naming the path', () => {
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, 'not a folder');
+    const path = join(blocker, 'runs.db');
+    const e = storageErrorOf(() => new SqliteStore(path));
+    expect(e.message).toContain(path);
+    expect(e.message).toMatch(/cannot open/);
+  });
+
+  it('refuses a file that is not a database, naming the path', () => {
+    const path = join(dir, 'garbage.db');
+    writeFileSync(path, 'this is not an SQLite database, just text long enough to have a header '.repeat(20));
+    expect(storageErrorOf(() => new SqliteStore(path)).message).toContain(path);
+  });
+});

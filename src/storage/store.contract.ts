@@ -1,0 +1,306 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isTradeflowError } from '../core/errors.ts';
+import type { Position } from '../model/order.ts';
+import type { SignalRecord } from '../model/run.ts';
+import type { RunStore, StoredRun } from './store.ts';
+import { aBatch, aFill, anOrder, aRun, aSignal, aTrade, equityPoints, someStats } from './store-fixtures.ts';
+
+/** Returns the storage error `fn` throws, failing the test when it throws nothing or something else. */
+export function storageErrorOf(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    if (isTradeflowError(e, 'TF_ERR_STORAGE')) return e;
+    throw e;
+  }
+  throw new Error('expected a TF_ERR_STORAGE error, nothing was thrown');
+}
+
+/** Registers the suite every RunStore must pass; `makeStore` returns a new, empty store. */
+export function runStoreContract(name: string, makeStore: () => RunStore): void {
+  describe(`RunStore contract: ${name}`, () => {
+    let store: RunStore;
+    beforeEach(() => {
+      store = makeStore();
+    });
+    afterEach(() => {
+      store.close();
+    });
+    const read = (id = 'run-1'): StoredRun => {
+      const run = store.readRun(id);
+      if (run === undefined) throw new Error(`run ${id} not found`);
+      return run;
+    };
+
+    it('reads back a started run with no events', () => {
+      const start = aRun();
+      store.startRun(start);
+      expect(read()).toStrictEqual({
+        id: 'run-1',
+        name: 'sma cross',
+        kind: 'backtest',
+        status: 'running',
+        config: start.config,
+        startedAt: start.startedAt,
+        endedAt: null,
+        stats: null,
+        error: null,
+        orders: [],
+        fills: [],
+        trades: [],
+        signals: [],
+        equity: [],
+        openPositions: [],
+      });
+    });
+
+    it('returns undefined for a run it does not hold', () => {
+      expect(store.readRun('nope')).toBeUndefined();
+    });
+
+    it('round-trips every event with the same shapes, optional fields absent', () => {
+      store.startRun(aRun());
+      const limit = anOrder({
+        id: 2,
+        side: 'sell',
+        type: 'limit',
+        price: 110.5,
+        status: 'open',
+        reason: 'r',
+        signalReason: 's',
+      });
+      const { tsClosed: _, ...openOrder } = anOrder({ id: 3, status: 'open' });
+      const fullSignal: SignalRecord = {
+        ts: 5,
+        strategy: 'ml',
+        orderId: 2,
+        signal: {
+          symbol: 'ORCL',
+          action: 'SELL',
+          quantity: 3,
+          price: 110.5,
+          orderType: 'limit',
+          reason: 'overbought',
+          confidence: 0.75,
+          metadata: { model: 'v2', features: [1.5, -2], nested: { ok: true } },
+        },
+      };
+      const batch = aBatch({
+        orders: [anOrder(), limit, openOrder],
+        fills: [aFill(), aFill({ id: 2, quantity: 0.5, price: 99.125 })],
+        trades: [aTrade(), aTrade({ id: 2, direction: -1, pnl: -3.75 })],
+        signals: [aSignal(), fullSignal],
+        equity: equityPoints(3),
+      });
+      store.writeBatch('run-1', batch);
+      const run = read();
+      expect(run.orders).toStrictEqual([anOrder(), limit, openOrder]);
+      expect(run.fills).toStrictEqual(batch.fills);
+      expect(run.trades).toStrictEqual(batch.trades);
+      expect(run.signals).toStrictEqual(batch.signals);
+      expect(run.equity).toStrictEqual(batch.equity);
+    });
+
+    it('upserts orders by id across batches and within one', () => {
+      store.startRun(aRun());
+      const { tsClosed: _, ...open } = anOrder({ status: 'open' });
+      store.writeBatch('run-1', aBatch({ orders: [open, anOrder({ id: 2, status: 'open' })] }));
+      store.writeBatch('run-1', aBatch({ orders: [anOrder()], fills: [aFill()] }));
+      const cancelled = anOrder({ id: 2, status: 'cancelled', reason: 'eod' });
+      store.writeBatch(
+        'run-1',
+        aBatch({ orders: [anOrder({ id: 2, status: 'open', quantity: 7 }), cancelled] }),
+      );
+      expect(read().orders).toStrictEqual([anOrder(), cancelled]);
+      expect(read().fills).toStrictEqual([aFill()]);
+    });
+
+    it('appends signals and equity in write order across batches', () => {
+      store.startRun(aRun());
+      const points = equityPoints(5);
+      store.writeBatch('run-1', aBatch({ equity: points.slice(0, 2), signals: [aSignal({ ts: 2 })] }));
+      store.writeBatch('run-1', aBatch({ equity: points.slice(2), signals: [aSignal({ ts: 1 })] }));
+      expect(read().equity).toStrictEqual(points);
+      expect(read().signals.map((s) => s.ts)).toStrictEqual([2, 1]);
+    });
+
+    it('rolls back a whole batch whose fill references an unknown order, keeping earlier batches', () => {
+      store.startRun(aRun());
+      const { tsClosed: _, ...open } = anOrder({ status: 'open' });
+      store.writeBatch('run-1', aBatch({ orders: [open], equity: equityPoints(2) }));
+      const before = read();
+      const failing = aBatch({
+        orders: [anOrder(), anOrder({ id: 2 })],
+        fills: [aFill(), aFill({ id: 2, orderId: 2 }), aFill({ id: 3, orderId: 99 })],
+        trades: [aTrade()],
+        signals: [aSignal()],
+        equity: equityPoints(3, 1e12),
+      });
+      const e = storageErrorOf(() => store.writeBatch('run-1', failing));
+      expect(e.message).toMatch(/run "run-1".*fill 3.*order 99/);
+      expect(read()).toStrictEqual(before);
+      store.writeBatch('run-1', aBatch({ orders: [anOrder()], fills: [aFill()] }));
+      expect(read().fills).toStrictEqual([aFill()]);
+    });
+
+    it('lets a fill reference an order stored by an earlier batch', () => {
+      store.startRun(aRun());
+      store.writeBatch('run-1', aBatch({ orders: [anOrder({ id: 4 })] }));
+      store.writeBatch('run-1', aBatch({ fills: [aFill({ orderId: 4 })] }));
+      expect(read().fills).toStrictEqual([aFill({ orderId: 4 })]);
+    });
+
+    it('rejects duplicate fill and trade ids, and signals of unknown orders, writing nothing', () => {
+      store.startRun(aRun());
+      store.writeBatch('run-1', aBatch({ orders: [anOrder()], fills: [aFill()], trades: [aTrade()] }));
+      const before = read();
+      const bad = [
+        aBatch({ equity: equityPoints(1), fills: [aFill()] }),
+        aBatch({ equity: equityPoints(1), fills: [aFill({ id: 5 }), aFill({ id: 5 })] }),
+        aBatch({ equity: equityPoints(1), trades: [aTrade()] }),
+        aBatch({ equity: equityPoints(1), signals: [aSignal({ orderId: 42 })] }),
+      ];
+      const messages = bad.map((b) => storageErrorOf(() => store.writeBatch('run-1', b)).message);
+      expect(messages[0]).toMatch(/fill 1.*already stored/);
+      expect(messages[1]).toMatch(/fill 5.*already stored/);
+      expect(messages[2]).toMatch(/trade 1.*already stored/);
+      expect(messages[3]).toMatch(/order 42/);
+      expect(read()).toStrictEqual(before);
+    });
+
+    it('rejects NaN values instead of storing them as null', () => {
+      store.startRun(aRun());
+      const points = [...equityPoints(2), { ts: 3, equity: NaN, cash: 1 }];
+      expect(storageErrorOf(() => store.writeBatch('run-1', aBatch({ equity: points }))).message).toMatch(
+        /equity/,
+      );
+      expect(read().equity).toStrictEqual([]);
+    });
+
+    it('refuses to write to, end, or restart runs in the wrong state', () => {
+      expect(storageErrorOf(() => store.writeBatch('ghost', aBatch())).message).toMatch(/"ghost".*startRun/);
+      expect(
+        storageErrorOf(() => store.endRun('ghost', { status: 'completed', endedAt: 1 })).message,
+      ).toMatch(/"ghost"/);
+      store.startRun(aRun());
+      expect(storageErrorOf(() => store.startRun(aRun({ name: 'again' }))).message).toMatch(/already exists/);
+      expect(storageErrorOf(() => store.endRun('run-1', { status: 'running', endedAt: 1 })).message).toMatch(
+        /running/,
+      );
+      store.endRun('run-1', { status: 'completed', endedAt: 2 });
+      expect(storageErrorOf(() => store.writeBatch('run-1', aBatch())).message).toMatch(
+        /has ended \(completed\)/,
+      );
+      expect(storageErrorOf(() => store.endRun('run-1', { status: 'failed', endedAt: 3 })).message).toMatch(
+        /already ended/,
+      );
+      expect(read().name).toBe('sma cross');
+    });
+
+    it('records how a run ended: status, time, stats (Infinity kept), error and open positions', () => {
+      store.startRun(aRun());
+      const positions: Position[] = [{ strategy: 'sma', symbol: 'ORCL', quantity: -5, avgPrice: 101.5 }];
+      const stats = someStats();
+      store.endRun('run-1', {
+        status: 'failed',
+        endedAt: 99,
+        stats,
+        openPositions: positions,
+        error: 'feed lost',
+      });
+      const run = read();
+      expect(run).toMatchObject({
+        status: 'failed',
+        endedAt: 99,
+        error: 'feed lost',
+        openPositions: positions,
+      });
+      expect(run.stats).toStrictEqual(stats);
+      expect(run.stats?.profitFactor).toBe(Infinity);
+      store.startRun(aRun({ id: 'run-2' }));
+      store.endRun('run-2', { status: 'completed', endedAt: 100 });
+      expect(read('run-2')).toMatchObject({
+        status: 'completed',
+        stats: null,
+        error: null,
+        openPositions: [],
+      });
+    });
+
+    it('keeps runs apart, even with the same event ids', () => {
+      store.startRun(aRun());
+      store.startRun(aRun({ id: 'run-2' }));
+      store.writeBatch('run-1', aBatch({ orders: [anOrder()], fills: [aFill()] }));
+      store.writeBatch(
+        'run-2',
+        aBatch({ orders: [anOrder({ symbol: 'MSFT' })], fills: [aFill({ symbol: 'MSFT' })] }),
+      );
+      const fillOf7 = aBatch({ fills: [aFill({ id: 2, orderId: 7 })] });
+      store.writeBatch('run-1', aBatch({ orders: [anOrder({ id: 7 })] }));
+      expect(storageErrorOf(() => store.writeBatch('run-2', fillOf7)).message).toMatch(/order 7/);
+      expect(read('run-1').fills.map((f) => f.symbol)).toStrictEqual(['ORCL']);
+      expect(read('run-2').orders.map((o) => o.symbol)).toStrictEqual(['MSFT']);
+    });
+
+    it('returns snapshots that later writes do not change', () => {
+      store.startRun(aRun());
+      store.writeBatch('run-1', aBatch({ equity: equityPoints(2) }));
+      const snapshot = read();
+      store.writeBatch('run-1', aBatch({ equity: equityPoints(2, 1e12) }));
+      expect(snapshot.equity).toHaveLength(2);
+      expect(read().equity).toHaveLength(4);
+    });
+
+    it('lists runs newest first without their events, with paging', () => {
+      store.startRun(aRun({ id: 'a', startedAt: 10 }));
+      store.startRun(aRun({ id: 'b', startedAt: 30 }));
+      store.startRun(aRun({ id: 'c', startedAt: 20 }));
+      store.startRun(aRun({ id: 'd', startedAt: 20 }));
+      store.endRun('b', { status: 'completed', endedAt: 40, stats: someStats() });
+      expect(store.listRuns().map((r) => r.id)).toStrictEqual(['b', 'd', 'c', 'a']);
+      expect(store.listRuns({ limit: 2, offset: 1 }).map((r) => r.id)).toStrictEqual(['d', 'c']);
+      expect(store.listRuns({ offset: 4 })).toStrictEqual([]);
+      expect(store.listRuns({ limit: 1 })).toStrictEqual([
+        {
+          id: 'b',
+          name: 'sma cross',
+          kind: 'backtest',
+          status: 'completed',
+          startedAt: 30,
+          endedAt: 40,
+          stats: someStats(),
+          error: null,
+        },
+      ]);
+      storageErrorOf(() => store.listRuns({ limit: -1 }));
+      storageErrorOf(() => store.listRuns({ offset: 1.5 }));
+    });
+
+    it('writes 100k equity points in batches of 10k and reads them all back', () => {
+      store.startRun(aRun());
+      const points = equityPoints(100_000);
+      for (let i = 0; i < points.length; i += 10_000) {
+        store.writeBatch('run-1', aBatch({ equity: points.slice(i, i + 10_000) }));
+      }
+      const equity = read().equity;
+      expect(equity).toHaveLength(100_000);
+      expect(equity[0]).toStrictEqual(points[0]);
+      expect(equity[99_999]).toStrictEqual({
+        ts: points[99_999]?.ts,
+        equity: 10_000 + 99_999 * 0.25,
+        cash: 5_000.125,
+      });
+    });
+
+    it('refuses every call once closed', () => {
+      store.startRun(aRun());
+      store.close();
+      expect(storageErrorOf(() => store.readRun('run-1')).message).toMatch(/closed/);
+      storageErrorOf(() => store.startRun(aRun({ id: 'x' })));
+      storageErrorOf(() => store.writeBatch('run-1', aBatch()));
+      storageErrorOf(() => store.endRun('run-1', { status: 'completed', endedAt: 1 }));
+      storageErrorOf(() => store.listRuns());
+      store.close();
+    });
+  });
+}

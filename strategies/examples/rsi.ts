@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { Rsi } from '../../src/indicators/index.ts';
+import type { BarSeriesView } from '../../src/data/session-data.ts';
+import type { Interval } from '../../src/model/interval.ts';
+import { BaseStrategy, baseStrategySchema, NO_SIGNALS, type Signal, type StrategyContext } from '../../src/strategy/index.ts';
+
+/** Config of Rsi: the RSI period and the levels that open and close a position. */
+export const configSchema = baseStrategySchema
+  .extend({
+    period: z.number().int().min(2).default(14),
+    oversold: z.number().min(0).max(100).default(30),
+    overbought: z.number().min(0).max(100).default(70),
+  })
+  .refine((c) => c.oversold < c.overbought, { path: ['oversold'], message: 'must be less than overbought' });
+
+type Config = z.output<typeof configSchema>;
+
+/** Mean reversion on Wilder's RSI: buys when RSI falls below `oversold` while flat, closes above `overbought`. */
+export class RsiStrategy extends BaseStrategy<Config> {
+  readonly #state = new Map<string, { bars: BarSeriesView; rsi: Rsi }>();
+
+  override setup(ctx: StrategyContext): boolean {
+    for (const symbol of this.config.symbols) {
+      this.#state.set(symbol, { bars: ctx.bars(symbol, this.config.interval), rsi: new Rsi(this.config.period) });
+    }
+    return true;
+  }
+
+  onBars(symbol: string, _interval: Interval): readonly Signal[] {
+    const s = this.#state.get(symbol);
+    if (!s) return NO_SIGNALS;
+    const rsi = s.rsi.update(s.bars.close(-1));
+    if (Number.isNaN(rsi)) return NO_SIGNALS;
+    const held = this.ctx.position(symbol);
+    if (held === 0 && rsi < this.config.oversold) {
+      return [{ symbol, action: 'BUY', quantity: this.config.position_size, reason: `RSI ${rsi.toFixed(1)} below ${this.config.oversold}` }];
+    }
+    if (held > 0 && rsi > this.config.overbought) {
+      return [{ symbol, action: 'CLOSE', reason: `RSI ${rsi.toFixed(1)} above ${this.config.overbought}` }];
+    }
+    return NO_SIGNALS;
+  }
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { Vwap } from '../../src/indicators/index.ts';
+import type { BarSeriesView } from '../../src/data/session-data.ts';
+import type { Interval } from '../../src/model/interval.ts';
+import { BaseStrategy, baseStrategySchema, NO_SIGNALS, type Signal, type StrategyContext } from '../../src/strategy/index.ts';
+
+/** Config of Vwap: how far above the session VWAP (in bps) the close must be to buy. */
+export const configSchema = baseStrategySchema.extend({
+  interval: baseStrategySchema.shape.interval.default('1m'),
+  entry_bps: z.number().min(0).default(10),
+  exit_on_new_session: z.boolean().default(true),
+});
+
+type Config = z.output<typeof configSchema>;
+
+/**
+ * Intraday momentum against the session-anchored VWAP: buys when the close rises `entry_bps` above
+ * VWAP while flat, closes when the close falls back below VWAP, and closes a position carried into a new
+ * session (whose VWAP starts afresh).
+ */
+export class VwapStrategy extends BaseStrategy<Config> {
+  readonly #state = new Map<string, { bars: BarSeriesView; vwap: Vwap; session: number }>();
+
+  override setup(ctx: StrategyContext): boolean {
+    if (this.config.interval === '1d') {
+      ctx.log.warn(`${this.name}: VWAP is anchored to the session, so it needs intraday bars, not 1d`);
+      return false;
+    }
+    for (const symbol of this.config.symbols) {
+      this.#state.set(symbol, { bars: ctx.bars(symbol, this.config.interval), vwap: new Vwap(), session: NaN });
+    }
+    return true;
+  }
+
+  onBars(symbol: string, _interval: Interval): readonly Signal[] {
+    const s = this.#state.get(symbol);
+    if (!s) return NO_SIGNALS;
+    const { bars } = s;
+    const ts = bars.time(-1);
+    const close = bars.close(-1);
+    const session = this.ctx.sessionOf(symbol, ts);
+    const newSession = session !== s.session;
+    s.session = session;
+    const vwap = s.vwap.update(bars.high(-1), bars.low(-1), close, bars.volume(-1), session);
+    const held = this.ctx.position(symbol);
+    if (held > 0 && newSession && this.config.exit_on_new_session) {
+      return [{ symbol, action: 'CLOSE', reason: 'position carried into a new session' }];
+    }
+    if (Number.isNaN(vwap)) return NO_SIGNALS;
+    if (held === 0 && close > vwap * (1 + this.config.entry_bps / 10_000)) {
+      return [{ symbol, action: 'BUY', quantity: this.config.position_size, reason: `close ${close} above VWAP ${vwap.toFixed(4)}` }];
+    }
+    if (held > 0 && close < vwap) return [{ symbol, action: 'CLOSE', reason: `close ${close} below VWAP ${vwap.toFixed(4)}` }];
+    return NO_SIGNALS;
+  }
+}
