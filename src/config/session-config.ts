@@ -11,7 +11,7 @@ import { INTERVALS } from '../model/interval.ts';
  * Types are derived from these schemas, never written twice. `docs/session-config.md` documents them.
  */
 
-const HHMM = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'must be a time HH:MM');
+const HHMM = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time HH:MM from 00:00 to 24:00');
 
 /** A custom trading session, e.g. 09:00-22:00 Europe/Berlin on weekdays. */
 export const CustomCalendarSchema = z
@@ -26,7 +26,9 @@ export const CustomCalendarSchema = z
   .strict();
 
 /** A calendar by name or a custom session. */
-export const CalendarSpecSchema = z.union([z.enum(['us_equities', '24h']), CustomCalendarSchema]);
+export const CalendarSpecSchema = z.union([z.enum(['us_equities', '24h']), CustomCalendarSchema], {
+  error: 'must be "us_equities", "24h" or a custom session { timezone, open: "HH:MM", close: "HH:MM", weekdays?, holidays? }',
+});
 
 /** One bar file and how to read it. */
 export const DataSourceSchema = z
@@ -89,14 +91,17 @@ export const SessionConfigSchema = z
   })
   .strict()
   .superRefine((cfg, ctx) => {
+    // One source per symbol, whatever its interval: the engine aggregates other intervals from it.
     const seen = new Map<string, number>();
     cfg.data.forEach((d, i) => {
-      const key = `${d.symbol}@${d.interval ?? '?'}`;
-      const prev = seen.get(key);
+      const prev = seen.get(d.symbol);
       if (prev !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['data', i, 'symbol'], message: `duplicates data[${prev}] (${d.symbol})` });
-      }
-      seen.set(key, i);
+        ctx.addIssue({
+          code: 'custom',
+          path: ['data', i, 'symbol'],
+          message: `duplicates data[${prev}] (${d.symbol}); load each symbol once (other intervals are aggregated from it)`,
+        });
+      } else seen.set(d.symbol, i);
     });
   });
 

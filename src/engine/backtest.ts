@@ -1,5 +1,5 @@
 import type { LoadedSession } from '../config/session-config.ts';
-import type { TestClock } from '../core/clock.ts';
+import { monotonicMs, type TestClock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { computeStats } from '../report/stats.ts';
 import type { RunStats } from '../model/run.ts';
@@ -27,6 +27,8 @@ export interface BacktestOutcome {
   readonly result: BacktestResult;
   readonly stats: RunStats;
   readonly engine: Engine;
+  /** Wall time spent loading and setting up, and running the steps (for benchmarks; not part of the result). */
+  readonly timings: { readonly setupMs: number; readonly runMs: number };
 }
 
 /** Runs a data-driven backtest of a session: load, set up, run every step, tear down, record. */
@@ -34,6 +36,9 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> 
   const { session, store } = o;
   store?.startRun({ id: o.runId, name: session.name, kind: 'backtest', config: session.config, startedAt: o.startedAt });
   let engine: Engine;
+  const t0 = monotonicMs();
+  let t1 = t0;
+  let t2 = t0;
   try {
     engine = await Engine.create({
       session,
@@ -44,8 +49,10 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> 
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       ...(o.abort ? { abort: o.abort } : {}),
     });
+    t1 = monotonicMs();
     try {
       engine.run();
+      t2 = monotonicMs();
     } finally {
       await engine.stop();
     }
@@ -94,5 +101,5 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> 
     steps: engine.steps,
     equity: equityJson(recorder.equity),
   };
-  return { result, stats, engine };
+  return { result, stats, engine, timings: { setupMs: t1 - t0, runMs: t2 - t1 } };
 }

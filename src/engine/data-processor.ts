@@ -16,6 +16,8 @@ interface BaseCursor {
   readonly slot: SeriesSlot;
   readonly source: Source;
   next: number;
+  /** Close time of the next unpublished bar (Infinity when none): read once per bar, not per step. */
+  nextTs: number;
   readonly aggs: AggSlot[];
 }
 
@@ -41,7 +43,7 @@ export class DataProcessor {
   constructor(loaded: LoadedData, subscriptions: readonly ResolvedSubscription[]) {
     for (const source of loaded.sources) {
       const slot = this.#addSlot(source.series, source.symbolId);
-      this.#bases.push({ slot, source, next: 0, aggs: [] });
+      this.#bases.push({ slot, source, next: 0, nextTs: source.series.timeAt(0), aggs: [] });
     }
     for (const sub of subscriptions) {
       if (!sub.aggregated || loaded.data.has(sub.symbol, sub.interval)) continue;
@@ -78,10 +80,7 @@ export class DataProcessor {
   /** Returns the time of the next step: the earliest unpublished base bar or bucket end; Infinity when done. */
   nextTime(): number {
     let t = Number.POSITIVE_INFINITY;
-    for (const b of this.#bases) {
-      const bt = b.source.series.timeAt(b.next);
-      if (bt < t) t = bt;
-    }
+    for (const b of this.#bases) if (b.nextTs < t) t = b.nextTs;
     for (const a of this.#aggs) {
       const d = a.agg.nextDeadline();
       if (d < t) t = d;
@@ -96,10 +95,11 @@ export class DataProcessor {
   step(t: number, onBase: BaseBarHandler, out: number[]): number {
     let n = 0;
     for (const b of this.#bases) {
+      if (b.nextTs !== t) continue;
       const series = b.source.series;
-      if (series.timeAt(b.next) !== t) continue;
       const index = series.publishNext();
       b.next = index + 1;
+      b.nextTs = series.timeAt(index + 1);
       this.#published++;
       onBase(b.source.symbolId, series, index);
       out[n++] = b.slot.id;

@@ -28,7 +28,8 @@ export class Portfolio {
   #cash: number;
   readonly initialCash: number;
   readonly #lastClose: Float64Array;
-  readonly #books = new Map<string, Book>();
+  // Keyed by strategy, then symbol: no string building on the per-signal path.
+  readonly #books = new Map<string, Map<string, Book>>();
   readonly #open: Book[] = [];
   #nextTradeId = 1;
 
@@ -67,18 +68,22 @@ export class Portfolio {
 
   /** Returns a strategy's signed position in a symbol. */
   position(strategy: string, symbol: string): number {
-    return this.#books.get(bookKey(strategy, symbol))?.qty ?? 0;
+    return this.#books.get(strategy)?.get(symbol)?.qty ?? 0;
   }
 
   /** Applies a fill to cash and the position; returns the trade it closed, if any. `step` counts bars held. */
   applyFill(fill: Fill, symbolId: number, step: number): Trade | undefined {
     const signed = fill.side === 'buy' ? fill.quantity : -fill.quantity;
     this.#cash -= signed * fill.price + fill.commission;
-    const key = bookKey(fill.strategy, fill.symbol);
-    let b = this.#books.get(key);
+    let byStrategy = this.#books.get(fill.strategy);
+    if (!byStrategy) {
+      byStrategy = new Map();
+      this.#books.set(fill.strategy, byStrategy);
+    }
+    let b = byStrategy.get(fill.symbol);
     if (!b) {
       b = newBook(fill.strategy, fill.symbol, symbolId);
-      this.#books.set(key, b);
+      byStrategy.set(fill.symbol, b);
     }
     const closing = b.qty !== 0 && Math.sign(signed) !== Math.sign(b.qty) ? Math.min(Math.abs(signed), Math.abs(b.qty)) : 0;
     const opening = Math.abs(signed) - closing;
@@ -143,10 +148,6 @@ export class Portfolio {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function bookKey(strategy: string, symbol: string): string {
-  return `${strategy}\u0000${symbol}`;
 }
 
 function newBook(strategy: string, symbol: string, symbolId: number): Book {

@@ -28,7 +28,8 @@ export interface StrategyContext {
 }
 
 /** Config keys every strategy understands; strategies extend this schema with their own. */
-export const baseStrategySchema = z.object({
+export const baseStrategySchema = z
+  .object({
   symbols: z.array(z.string().min(1)).min(1, 'needs at least one symbol'),
   interval: z.enum(INTERVALS).default('1d'),
   position_size: z.number().finite().positive().default(1),
