@@ -27,13 +27,17 @@ export interface StrategyContext {
   readonly log: Logger;
 }
 
-/** Config keys every strategy understands; strategies extend this schema with their own. */
+/**
+ * Config keys every strategy understands; strategies extend this schema with their own. Strict, like the
+ * session config, so a misspelt key (`fast_perod`) is an error instead of a silent default.
+ */
 export const baseStrategySchema = z
   .object({
-  symbols: z.array(z.string().min(1)).min(1, 'needs at least one symbol'),
-  interval: z.enum(INTERVALS).default('1d'),
-  position_size: z.number().finite().positive().default(1),
-});
+    symbols: z.array(z.string().min(1)).min(1, 'needs at least one symbol'),
+    interval: z.enum(INTERVALS).default('1d'),
+    position_size: z.number().finite().positive().default(1),
+  })
+  .strict();
 
 /** The config every strategy receives. */
 export type BaseStrategyConfig = z.output<typeof baseStrategySchema>;
