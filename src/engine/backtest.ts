@@ -37,8 +37,8 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> 
   store?.startRun({ id: o.runId, name: session.name, kind: 'backtest', config: session.config, startedAt: o.startedAt });
   let engine: Engine;
   const t0 = monotonicMs();
-  let t1 = t0;
-  let t2 = t0;
+  let t1: number;
+  let t2: number;
   try {
     engine = await Engine.create({
       session,

@@ -41,8 +41,6 @@ export interface EngineOptions {
   readonly abort?: AbortSignal;
 }
 
-const DAY_MS = 86_400_000;
-
 /**
  * The kernel: wires data, strategies, broker, portfolio and recorder, and runs time steps. The order
  * inside a step is fixed: publish base bars (fills at their open, then marks at their close), publish
@@ -145,6 +143,8 @@ export class Engine {
   #contextFor(runner: StrategyRunner): StrategyContext {
     const views = new Map<string, BarSeriesView>();
     const { data } = this.loaded;
+    // A series existing in the session is not enough: another strategy's subscription may have created it.
+    const subscribed = new Set<string>(runner.subscriptions().map(([s, i]) => seriesKey(s, i)));
     return {
       name: runner.name,
       log: this.log,
@@ -152,7 +152,7 @@ export class Engine {
         const key = seriesKey(symbol, interval);
         let v = views.get(key);
         if (!v) {
-          if (!data.has(symbol, interval)) {
+          if (!subscribed.has(key) || !data.has(symbol, interval)) {
             throw new TradeflowError('TF_ERR_SUBSCRIPTION', `strategy ${runner.name} asked for ${symbol} at ${interval}, which it does not subscribe to; add it to getSubscriptions()`);
           }
           v = data.view(symbol, interval);
@@ -201,13 +201,19 @@ export class Engine {
     const pending: { runner: StrategyRunner; signals: readonly Signal[] }[] = [];
     const every = this.#o.progressEvery ?? 65_536;
     const onBase = (symbolId: number, s: BarSeries, i: number) => {
-      broker.onBar(symbolId, s.timeAt(i), s.openAt(i), s.highAt(i), s.lowAt(i), this.#steps);
+      // The bar index in the symbol's own series, so a trade's length counts that symbol's bars.
+      broker.onBar(symbolId, s.timeAt(i), s.openAt(i), s.highAt(i), s.lowAt(i), i);
       portfolio.mark(symbolId, s.closeAt(i));
     };
     let lastTs = Number.NaN;
+    let lastDay = Number.NaN;
     let lastEquity = portfolio.equity();
-    for (let t = processor.nextTime(); t !== Number.POSITIVE_INFINITY; t = processor.nextTime()) {
-      if (lastTs === lastTs && Math.floor(t / DAY_MS) !== Math.floor(lastTs / DAY_MS)) {
+    // Equity is recorded once per session day of the first source's calendar (its last step's value).
+    const calendar = this.loaded.sources[0]!.calendar;
+    if (this.#o.abort?.aborted) this.#cancelled = true;
+    for (let t = this.#cancelled ? Infinity : processor.nextTime(); t !== Number.POSITIVE_INFINITY; t = processor.nextTime()) {
+      const day = calendar.dayKey(t);
+      if (day !== lastDay && lastTs === lastTs) {
         recorder.onEquity({ ts: lastTs, equity: lastEquity, cash: portfolio.cash });
         recorder.maybeFlush();
       }
@@ -231,6 +237,7 @@ export class Engine {
       this.#steps++;
       if (portfolio.hasPositions) this.#exposureSteps++;
       lastTs = t;
+      lastDay = day;
       lastEquity = portfolio.equity();
       if (this.#steps % every === 0) {
         this.#o.onProgress?.(processor.publishedBaseBars, processor.totalBaseBars);

@@ -24,7 +24,7 @@ export interface Broker {
   /** Accepts an order (status open) or rejects it with a reason; either way the sink hears of it. */
   submit(request: OrderRequest, tsCreated: number): Order;
   /** Offers a new bar of a symbol to its open orders; fills happen inside. */
-  onBar(symbolId: number, ts: number, open: number, high: number, low: number, step: number): void;
+  onBar(symbolId: number, ts: number, open: number, high: number, low: number, barIndex: number): void;
   /** Cancels every open order (the run ended or was stopped). */
   cancelAll(ts: number, reason: string): void;
   /** Returns the number of open orders. */

@@ -75,14 +75,14 @@ export class PaperBroker implements Broker {
     return order;
   }
 
-  onBar(symbolId: number, ts: number, open: number, high: number, low: number, step: number): void {
+  onBar(symbolId: number, ts: number, open: number, high: number, low: number, barIndex: number): void {
     const list = this.#working[symbolId];
     if (list === undefined || list.length === 0) return;
     const keep: Working[] = [];
     for (const w of list) {
       const price = fillPrice(w.order, open, high, low);
       if (price === undefined) keep.push(w);
-      else this.#execute(w, price, ts, step);
+      else this.#execute(w, price, ts, barIndex);
     }
     this.#working[symbolId] = keep;
   }
@@ -94,7 +94,7 @@ export class PaperBroker implements Broker {
     }
   }
 
-  #execute(w: Working, rawPrice: number, ts: number, step: number): void {
+  #execute(w: Working, rawPrice: number, ts: number, barIndex: number): void {
     const { order } = w;
     const { portfolio, slippage, commission } = this.#o;
     const price = order.type === 'limit' ? rawPrice : slippage.apply(order.side, rawPrice);
@@ -127,7 +127,7 @@ export class PaperBroker implements Broker {
     };
     this.#close(order, 'filled', ts);
     this.#o.sink.onFill(fill);
-    const trade = portfolio.applyFill(fill, w.symbolId, step);
+    const trade = portfolio.applyFill(fill, w.symbolId, barIndex);
     if (trade) this.#o.sink.onTrade(trade);
   }
 

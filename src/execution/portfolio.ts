@@ -71,8 +71,8 @@ export class Portfolio {
     return this.#books.get(strategy)?.get(symbol)?.qty ?? 0;
   }
 
-  /** Applies a fill to cash and the position; returns the trade it closed, if any. `step` counts bars held. */
-  applyFill(fill: Fill, symbolId: number, step: number): Trade | undefined {
+  /** Applies a fill to cash and the position; returns the trade it closed, if any. `barIndex` is the fill bar's index in the symbol's series, so a trade knows how many bars it was held. */
+  applyFill(fill: Fill, symbolId: number, barIndex: number): Trade | undefined {
     const signed = fill.side === 'buy' ? fill.quantity : -fill.quantity;
     this.#cash -= signed * fill.price + fill.commission;
     let byStrategy = this.#books.get(fill.strategy);
@@ -85,7 +85,10 @@ export class Portfolio {
       b = newBook(fill.strategy, fill.symbol, symbolId);
       byStrategy.set(fill.symbol, b);
     }
-    const closing = b.qty !== 0 && Math.sign(signed) !== Math.sign(b.qty) ? Math.min(Math.abs(signed), Math.abs(b.qty)) : 0;
+    const opposite = b.qty !== 0 && Math.sign(signed) !== Math.sign(b.qty);
+    // Fractional sizes leave float dust (0.1 + 0.2 - 0.3 !== 0): a fill within 1e-9 (relative) of the position flattens it.
+    const flattens = opposite && Math.abs(Math.abs(signed) - Math.abs(b.qty)) <= 1e-9 * Math.abs(b.qty);
+    const closing = flattens ? Math.abs(signed) : opposite ? Math.min(Math.abs(signed), Math.abs(b.qty)) : 0;
     const opening = Math.abs(signed) - closing;
     const dir = Math.sign(signed);
     let trade: Trade | undefined;
@@ -95,15 +98,15 @@ export class Portfolio {
       b.exitValue += closing * fill.price;
       b.realized += closing * (fill.price - b.avgPrice) * Math.sign(b.qty);
       b.commission += fill.commission * share;
-      b.qty += dir * closing;
+      b.qty = flattens ? 0 : b.qty + dir * closing;
       if (b.qty === 0) {
-        trade = this.#closeTrip(b, fill.ts, step);
+        trade = this.#closeTrip(b, fill.ts, barIndex);
         this.#open.splice(this.#open.indexOf(b), 1);
       }
     }
     if (opening > 0) {
       if (b.qty === 0) {
-        startTrip(b, fill.ts, step, dir > 0 ? 1 : -1);
+        startTrip(b, fill.ts, barIndex, dir > 0 ? 1 : -1);
         this.#open.push(b);
       }
       const share = opening / Math.abs(signed);

@@ -11,8 +11,8 @@ const refTrades = readFileSync(join(ROOT, 'test/fixtures/reference/trades.csv'),
   .split('\n')
   .slice(1)
   .map((line) => {
-    const [entryDate, entryPrice, exitDate, exitPrice, size, pnl] = line.split(',');
-    return { entryDate, entryPrice: Number(entryPrice), exitDate, exitPrice: Number(exitPrice), size: Number(size), pnl: Number(pnl) };
+    const [entryDate, entryPrice, exitDate, exitPrice, size, pnl, , barlen] = line.split(',');
+    return { entryDate, entryPrice: Number(entryPrice), exitDate, exitPrice: Number(exitPrice), size: Number(size), pnl: Number(pnl), barlen: Number(barlen) };
   });
 const refSummary = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/reference/summary.json'), 'utf8')) as {
   closed_trades: number;
@@ -36,6 +36,7 @@ describe('ORCL SMA(10/30) cross against the reference engine', () => {
       expect(close(t.entry_price, r.entryPrice), `trade ${i} entry ${t.entry_price} vs ${r.entryPrice}`).toBe(true);
       expect(close(t.exit_price, r.exitPrice), `trade ${i} exit ${t.exit_price} vs ${r.exitPrice}`).toBe(true);
       expect(t.quantity).toBe(r.size);
+      expect(t.bars).toBe(r.barlen);
       expect(close(t.pnl, r.pnl, 1e-6)).toBe(true);
     });
     expect(result.open_positions).toEqual([

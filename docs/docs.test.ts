@@ -1,0 +1,350 @@
+// Keeps the user documentation true: runs its examples, and checks it against the error registry, the
+// CLI's options, the session config schema and the result of a real backtest.
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import ts from 'typescript';
+import { afterAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { buildCli } from '../src/cli/cli.ts';
+import {
+  type LoadedSession,
+  loadSessionConfig,
+  parseSessionConfig,
+  SessionConfigSchema,
+} from '../src/config/session-config.ts';
+import { ERROR_CODES } from '../src/core/errors.ts';
+import { MemoryLogger } from '../src/core/logger.ts';
+import { runBacktest } from '../src/engine/backtest.ts';
+import { classNameForModule } from '../src/strategy/names.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const DOCS = join(ROOT, 'docs');
+
+const temps: string[] = [];
+afterAll(() => {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+});
+
+function readDoc(name: string): string {
+  return readFileSync(join(DOCS, name), 'utf8');
+}
+
+/** Returns the bodies of the fenced code blocks of a language, in order. */
+function codeBlocks(markdown: string, lang: string): string[] {
+  const out: string[] = [];
+  for (const m of markdown.matchAll(/^```(\w*)[^\n]*\n([\s\S]*?)^```\s*$/gm)) {
+    if (m[1] === lang) out.push(m[2] ?? '');
+  }
+  return out;
+}
+
+/** Returns the first capture of `re` in the doc's text with line breaks folded, failing when absent. */
+function figure(text: string, re: RegExp): string[] {
+  const m = re.exec(text.replace(/\s+/g, ' '));
+  expect(m, `the doc states ${String(re)}`).not.toBeNull();
+  return (m ?? []).slice(1);
+}
+
+/** Makes a temporary project root whose bare imports (zod) resolve to this project's node_modules. */
+function tempProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tradeflow-docs-'));
+  temps.push(dir);
+  mkdirSync(join(dir, 'strategies'));
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+  return dir;
+}
+
+/** Rewrites the doc's `'../src/...'` imports (written for strategies/<file>.ts) to point into this project. */
+function rewriteImports(source: string, target: (srcRelative: string) => string): string {
+  return source.replace(/from '\.\.\/src\/([^']+)'/g, (_all, rel: string) => `from '${target(rel)}'`);
+}
+
+/** Returns the doc's complete strategies: the ```ts blocks that import modules and declare a class. */
+function completeStrategies(markdown: string): string[] {
+  return codeBlocks(markdown, 'ts').filter((b) => /^import /m.test(b) && /^export class \w+/m.test(b));
+}
+
+/** Returns the type errors of a strategy file as the project's tsconfig would report them. */
+function typeErrors(file: string): string[] {
+  const configPath = join(ROOT, 'tsconfig.json');
+  const raw = ts.readConfigFile(configPath, (p) => ts.sys.readFile(p));
+  const parsed = ts.parseJsonConfigFileContent(raw.config, ts.sys, ROOT);
+  const program = ts.createProgram([file], { ...parsed.options, noEmit: true });
+  return ts
+    .getPreEmitDiagnostics(program, program.getSourceFile(file))
+    .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+}
+
+describe('writing-a-strategy.md', () => {
+  const doc = readDoc('writing-a-strategy.md');
+  const strategies = completeStrategies(doc);
+  const source = strategies[0] ?? '';
+  const jsonBlocks = codeBlocks(doc, 'json');
+
+  it('has one complete strategy and one session that runs it', () => {
+    expect(strategies).toHaveLength(1);
+    expect(jsonBlocks).toHaveLength(1);
+    const config = parseSessionConfig(JSON.parse(jsonBlocks[0] ?? ''), 'writing-a-strategy.md');
+    expect(config.strategies).toHaveLength(1);
+    const module = config.strategies[0]?.module ?? '';
+    expect(module).toMatch(/^strategies\//);
+    expect(source).toMatch(
+      new RegExp(`^export class ${classNameForModule(basename(module))} extends BaseStrategy`, 'm'),
+    );
+    expect(source).toMatch(/^export const configSchema = baseStrategySchema/m);
+  });
+
+  it('shows a strategy that type-checks under the project tsconfig', () => {
+    const root = tempProject();
+    const file = join(root, 'strategies', 'typecheck_example.ts');
+    const rewritten = rewriteImports(source, (rel) => join(ROOT, 'src', rel));
+    expect(rewritten).not.toContain("'../");
+    writeFileSync(file, rewritten);
+    expect(typeErrors(file)).toEqual([]);
+  });
+
+  it('runs the session and produces the figures the page states', async () => {
+    const root = tempProject();
+    const raw = JSON.parse(jsonBlocks[0] ?? '') as {
+      data: { file: string }[];
+      strategies: { module: string }[];
+    };
+    parseSessionConfig(raw, 'writing-a-strategy.md');
+    const module = raw.strategies[0]?.module ?? '';
+    const strategyFile = join(root, `${module}.ts`);
+    mkdirSync(dirname(strategyFile), { recursive: true });
+    writeFileSync(
+      strategyFile,
+      rewriteImports(source, (rel) => pathToFileURL(join(ROOT, 'src', rel)).href),
+    );
+    // The doc names bundled data relative to this project; the temporary root does not hold it.
+    const session = { ...raw, data: raw.data.map((d) => ({ ...d, file: resolve(ROOT, d.file) })) };
+    writeFileSync(join(root, 'session.json'), JSON.stringify(session, null, 2));
+
+    const loaded = loadSessionConfig(join(root, 'session.json'));
+    expect(loaded.root, 'the nearest folder holding strategies/ is the project root').toBe(root);
+    const log = new MemoryLogger();
+    const { result } = await runBacktest({
+      session: loaded,
+      runId: 'docs-strategy',
+      startedAt: 0,
+      logger: log,
+    });
+
+    expect(result.status).toBe('completed');
+    expect(result.strategies).toEqual([expect.objectContaining({ status: 'ran', errors: 0 })]);
+    expect(log.records.filter((r) => r.level === 'error' || r.level === 'warn')).toEqual([]);
+    expect(log.records.map((r) => r.msg)).toEqual([
+      expect.stringContaining('watching'),
+      expect.stringContaining('breakouts'),
+    ]);
+
+    const [trades] = figure(doc, /closes \*\*(\d+) trades\*\*/);
+    expect(result.trades).toHaveLength(Number(trades));
+    const [held, symbol] = figure(doc, /holds \*\*(\d+) ([A-Z.]+)\*\* at the end/);
+    expect(result.open_positions.map((p) => [p.symbol, p.quantity])).toEqual([[symbol, Number(held)]]);
+    const [finalValue] = figure(doc, /final value of \*\*([\d,]+\.\d\d)\*\*/);
+    expect(
+      result.final_value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+    ).toBe(finalValue);
+    const [fillDay, fillPrice] = figure(
+      doc,
+      /fills at the open of the next bar, \*\*(\d{4}-\d{2}-\d{2})\*\*, at \*\*([\d.]+)\*\*/,
+    );
+    const first = result.trades[0];
+    expect(first?.entry_time.slice(0, 10)).toBe(fillDay);
+    expect(first?.entry_price).toBe(Number(fillPrice));
+  });
+});
+
+/** Collects every object key of a schema with its parent keys, e.g. ['broker', 'commission', 'bps']. */
+function schemaKeys(schema: z.ZodType, parents: readonly string[] = []): string[][] {
+  if (schema instanceof z.ZodObject) {
+    return Object.entries(schema.shape as Record<string, z.ZodType>).flatMap(([key, child]) => [
+      [...parents, key],
+      ...schemaKeys(child, [...parents, key]),
+    ]);
+  }
+  if (schema instanceof z.ZodDefault || schema instanceof z.ZodOptional)
+    return schemaKeys(schema.unwrap() as z.ZodType, parents);
+  if (schema instanceof z.ZodArray) return schemaKeys(schema.element as z.ZodType, parents);
+  if (schema instanceof z.ZodUnion)
+    return (schema.options as readonly z.ZodType[]).flatMap((o) => schemaKeys(o, parents));
+  return [];
+}
+
+describe('session-config.md', () => {
+  const doc = readDoc('session-config.md');
+  const blocks = codeBlocks(doc, 'json');
+
+  it('documents every field of the session config schema', () => {
+    const keys = schemaKeys(SessionConfigSchema);
+    expect(keys.length).toBeGreaterThan(20);
+    const missing = keys.filter((path) => {
+      const key = path[path.length - 1] ?? '';
+      return !new RegExp(`\`([\\w.]+\\.)?${key}\``).test(doc);
+    });
+    expect(missing).toEqual([]);
+  });
+
+  it('shows a complete example that sets every field but root', () => {
+    const complete = blocks.find((b) => b.includes('"broker"') && b.includes('"output"'));
+    expect(complete).toBeDefined();
+    const text = complete ?? '';
+    const unset = schemaKeys(SessionConfigSchema)
+      .map((path) => path[path.length - 1] ?? '')
+      .filter((key) => key !== 'root' && !text.includes(`"${key}"`));
+    expect(unset).toEqual([]);
+  });
+
+  it('has JSON examples that parse and run against the bundled data', async () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(1);
+    for (const [i, block] of blocks.entries()) {
+      const config = parseSessionConfig(JSON.parse(block), `session-config.md example ${i}`);
+      const session: LoadedSession = {
+        config,
+        name: config.name ?? `example-${i}`,
+        file: join(ROOT, 'docs-example.json'),
+        root: ROOT,
+      };
+      const log = new MemoryLogger();
+      const { result } = await runBacktest({ session, runId: `docs-config-${i}`, startedAt: 0, logger: log });
+      expect(result.status).toBe('completed');
+      const enabled = config.strategies.filter((s) => s.enabled);
+      expect(result.strategies).toHaveLength(enabled.length);
+      for (const s of result.strategies) expect(s, s.name).toMatchObject({ status: 'ran', errors: 0 });
+      expect(result.data.map((d) => d.symbol)).toEqual(config.data.map((d) => d.symbol));
+      for (const d of result.data) expect(d.rows, d.symbol).toBeGreaterThan(0);
+      expect(result.trades.length + result.open_positions.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('errors.md', () => {
+  const doc = readDoc('errors.md');
+  const rows = new Map<string, string>();
+  for (const m of doc.matchAll(/^\| `(TF_ERR_[A-Z_]+)` \| .* \| (.*?) \|$/gm)) {
+    expect(rows.has(m[1] ?? ''), `${m[1]} is listed once`).toBe(false);
+    rows.set(m[1] ?? '', m[2] ?? '');
+  }
+
+  it('lists every code with its hint verbatim', () => {
+    for (const [code, hint] of Object.entries(ERROR_CODES)) {
+      expect(rows.get(code), code).toBe(hint);
+    }
+    expect([...rows.keys()].sort()).toEqual(Object.keys(ERROR_CODES).sort());
+  });
+
+  it('names no unknown code anywhere in the docs', () => {
+    const known = new Set<string>(Object.keys(ERROR_CODES));
+    for (const name of readdirSync(DOCS).filter((f) => f.endsWith('.md'))) {
+      const unknown = [...readDoc(name).matchAll(/TF_ERR_[A-Z_]+/g)]
+        .map((m) => m[0])
+        .filter((c) => !known.has(c));
+      expect(unknown, name).toEqual([]);
+    }
+  });
+});
+
+describe('cli.md', () => {
+  const doc = readDoc('cli.md');
+  const backtest = buildCli().commands.find((c) => c.name() === 'backtest');
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+  it('documents every option and argument of the backtest command, and no other', () => {
+    expect(backtest).toBeDefined();
+    const options = backtest?.options ?? [];
+    expect(options.length).toBeGreaterThan(0);
+    for (const o of options) {
+      const flag = o.long ?? o.flags;
+      expect(doc, flag).toMatch(new RegExp(`\`${escape(o.flags)}\``));
+      expect(doc, flag).toMatch(new RegExp(`(^|[^\\w-])${escape(flag)}(?![\\w-])`));
+    }
+    for (const a of backtest?.registeredArguments ?? []) expect(doc).toContain(`<${a.name()}`);
+    const usage = /^tradeflow backtest (.*)$/m.exec(doc)?.[1];
+    expect(usage, 'cli.md shows the usage line').toBeDefined();
+    const documented = [...(usage ?? '').matchAll(/--[\w-]+/g)].map((m) => m[0]);
+    expect(documented.sort()).toEqual(options.map((o) => o.long ?? '').sort());
+  });
+
+  it('documents every key of the result a real run returns', async () => {
+    // One run that fills, holds, rejects (no cash for 10M shares) and fails a setup (VWAP needs intraday bars).
+    const config = parseSessionConfig(
+      {
+        name: 'docs-result-keys',
+        data: [{ symbol: 'ORCL', file: 'data/daily/orcl-1995-2014.txt' }],
+        strategies: [
+          {
+            module: 'strategies/examples/simple_ma_cross',
+            config: { symbols: ['ORCL'], fast_period: 10, slow_period: 30 },
+          },
+          {
+            module: 'strategies/examples/buy_and_hold',
+            config: { symbols: ['ORCL'], position_size: 10_000_000 },
+          },
+          { module: 'strategies/examples/vwap', config: { symbols: ['ORCL'], interval: '1d' } },
+        ],
+      },
+      'docs-result-keys',
+    );
+    const session: LoadedSession = {
+      config,
+      name: 'docs-result-keys',
+      file: join(ROOT, 'docs-result-keys.json'),
+      root: ROOT,
+    };
+    const { result } = await runBacktest({
+      session,
+      runId: 'docs-result-keys',
+      startedAt: 0,
+      logger: new MemoryLogger(),
+    });
+    const nested: Record<string, readonly object[]> = {
+      trades: result.trades,
+      open_positions: result.open_positions,
+      stats: [result.stats],
+      orders: [result.orders],
+      rejected_orders: result.rejected_orders,
+      strategies: result.strategies,
+      data: result.data,
+      equity: result.equity,
+    };
+    for (const [key, list] of Object.entries(nested))
+      expect(list.length, `the run yields ${key}`).toBeGreaterThan(0);
+    expect(result.strategies.some((s) => s.reason !== undefined)).toBe(true);
+
+    const keys = new Set<string>(Object.keys(result));
+    for (const list of Object.values(nested))
+      for (const item of list) for (const k of Object.keys(item)) keys.add(k);
+    const missing = [...keys].filter((k) => !doc.includes(`\`${k}\``));
+    expect(missing).toEqual([]);
+    for (const k of Object.keys(result)) expect(doc, k).toMatch(new RegExp(`^\\| \`${k}\` \\|`, 'm'));
+  });
+});
+
+describe('architecture.md', () => {
+  const doc = readDoc('architecture.md');
+
+  it('lays out every folder of src/', () => {
+    const folders = readdirSync(join(ROOT, 'src'), { withFileTypes: true }).filter((d) => d.isDirectory());
+    expect(folders.length).toBeGreaterThan(5);
+    for (const f of folders) expect(doc, f.name).toContain(`src/${f.name}/`);
+  });
+
+  it('marks the parts not built yet as planned', () => {
+    const planned = doc.slice(doc.indexOf('## Planned'));
+    for (const part of ['Thread isolation', 'Replay mode', 'live mode', 'Scanners', 'HTTP API'])
+      expect(planned).toContain(part);
+  });
+});
