@@ -4,6 +4,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { TradeflowError } from '../core/errors.ts';
 import { parseWith } from '../core/zod-errors.ts';
+import { isValidTimeZone } from '../core/time.ts';
 import { INTERVALS } from '../model/interval.ts';
 
 /**
@@ -38,6 +39,10 @@ export const DataSourceSchema = z
     format: z.enum(['yahoo', 'backtrader', 'ohlcv']).optional(),
     interval: z.enum(INTERVALS).optional(),
     calendar: CalendarSpecSchema.default('us_equities'),
+    timezone: z
+      .string()
+      .refine(isValidTimeZone, 'must be an IANA time zone such as "UTC" or "America/New_York"')
+      .optional(),
     stamp: z.enum(['open', 'close']).optional(),
     on_bad_row: z.enum(['error', 'skip']).default('error'),
   })

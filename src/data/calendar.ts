@@ -144,8 +144,17 @@ export class TradingCalendar {
     return out;
   }
 
-  /** Returns a TimeStamper in this calendar's zone, stamping daily bars at the session close. */
-  stamper(): TimeStamper {
+  /** Returns a stamper for files of this exchange; `fileTimeZone` when the file's clock is another zone. */
+  stamper(fileTimeZone?: string): TimeStamper {
+    if (fileTimeZone !== undefined && fileTimeZone !== this.timezone) {
+      // The file's clock differs from the exchange's (e.g. UTC files of a New York listing): read times
+      // in the file's zone, stamp daily bars at this calendar's close.
+      const zone = timeZone(fileTimeZone);
+      return {
+        localToUtc: (y, mo, d, h, mi, s) => zone.localToUtc(y, mo, d, h, mi, s),
+        sessionCloseUtc: (y, mo, d) => this.sessionCloseUtc(y, mo, d),
+      };
+    }
     this.#stamper ??= {
       localToUtc: (y, mo, d, h, mi, s) => this.zone.localToUtc(y, mo, d, h, mi, s),
       sessionCloseUtc: (y, mo, d) => this.sessionCloseUtc(y, mo, d),

@@ -34,7 +34,8 @@ function loadSource(root: string, d: DataSourceConfig, index: number, data: Sess
       displayPath: relative(process.cwd(), file) || d.file,
       symbol: d.symbol,
       onBadRow: d.on_bad_row,
-      stamper: calendar.stamper(),
+      // ohlcv files are written in UTC; other formats in the exchange's time unless the source says otherwise.
+      stamper: (format) => calendar.stamper(d.timezone ?? (format === 'ohlcv' ? 'UTC' : undefined)),
       ...(d.format === undefined ? {} : { format: d.format }),
       ...(d.interval === undefined ? {} : { interval: d.interval }),
       ...(d.stamp === undefined ? {} : { stamp: d.stamp }),

@@ -59,7 +59,7 @@ export function resolveStrategyFile(root: string, modulePath: string, where: str
     throw new TradeflowError('TF_ERR_STRATEGY_NOT_FOUND', `${where}: "${modulePath}" leaves the strategies/ folder; strategy modules must live under strategies/`);
   }
   const candidates = EXTENSIONS.includes(extname(target)) ? [target] : EXTENSIONS.map((e) => target + e);
-  const file = candidates.find((c) => existsSync(c) && statSync(c).isFile());
+  const file = candidates.find((c) => existsSync(c) && statSync(c).isFile() && isStrategyFile(basename(c)));
   if (!file) {
     throw new TradeflowError('TF_ERR_STRATEGY_NOT_FOUND', `${where}: no strategy file for "${modulePath}" (looked for ${candidates.map((c) => relative(root, c)).join(', ')})`);
   }

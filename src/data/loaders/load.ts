@@ -26,7 +26,8 @@ export interface LoadOptions {
   readonly onBadRow?: 'error' | 'skip';
   /** Whether a row's time is its bar's open or close (see defaultStamp); ignored for date-only rows. */
   readonly stamp?: 'open' | 'close';
-  readonly stamper: TimeStamper;
+  /** Turns the file's local times into UTC; a function receives the format (known only after detection). */
+  readonly stamper: TimeStamper | ((format: DataFormat) => TimeStamper);
 }
 
 /** What a load did. */
@@ -140,7 +141,7 @@ export function loadBarFile(options: LoadOptions, data: SessionData): LoadReport
     bodyStart: head.bodyStart,
     headerLineNo: head.lineNo,
     layout,
-    stamper: options.stamper,
+    stamper: typeof options.stamper === 'function' ? options.stamper(format) : options.stamper,
     onBadRow: options.onBadRow ?? 'error',
     displayPath,
   });
