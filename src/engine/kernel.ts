@@ -216,6 +216,7 @@ export class Engine {
       if (day !== lastDay && lastTs === lastTs) {
         recorder.onEquity({ ts: lastTs, equity: lastEquity, cash: portfolio.cash });
         recorder.maybeFlush();
+        this.#publishQuality(lastTs);
       }
       clock.set(t);
       const n = processor.step(t, onBase, updated);
@@ -247,10 +248,22 @@ export class Engine {
         }
       }
     }
-    if (lastTs === lastTs) recorder.onEquity({ ts: lastTs, equity: lastEquity, cash: portfolio.cash });
+    if (lastTs === lastTs) {
+      recorder.onEquity({ ts: lastTs, equity: lastEquity, cash: portfolio.cash });
+      this.#publishQuality(lastTs);
+    }
     broker.cancelAll(lastTs === lastTs ? lastTs : 0, this.#cancelled ? 'run cancelled' : 'run ended');
     recorder.flush();
     this.#o.onProgress?.(processor.publishedBaseBars, processor.totalBaseBars);
+  }
+
+  /** Tells each strategy the quality of its subscriptions as of `nowMs`: once per session day. */
+  #publishQuality(nowMs: number): void {
+    for (const runner of this.runners) {
+      for (const [symbol, interval] of runner.subscriptions()) {
+        runner.qualityUpdate(symbol, interval, this.quality.get(symbol, interval, nowMs));
+      }
+    }
   }
 
   /** Runs every started strategy's teardown; errors are logged and shutdown goes on. */

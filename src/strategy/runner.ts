@@ -27,6 +27,8 @@ export interface StrategyRunner {
   start(ctx: StrategyContext): Promise<SetupOutcome>;
   /** Delivers one bar notification; returns the signals raised (thrown errors are counted, not raised). */
   notify(symbol: string, interval: Interval): readonly Signal[];
+  /** Hands the strategy a series' quality (0-100) if it listens for it; errors are counted. */
+  qualityUpdate(symbol: string, interval: Interval, quality: number): void;
   stop(ctx: StrategyContext): Promise<void>;
 }
 
@@ -37,12 +39,15 @@ export class InlineRunner implements StrategyRunner {
   readonly name: string;
   readonly index: number;
   readonly isolation = 'inline' as const;
+  /** The strategy instance, on this thread (inspection and tests). */
+  readonly strategy: BaseStrategy;
   readonly counters: RunnerCounters = { notifications: 0, signals: 0, errors: 0 };
   readonly #strategy: BaseStrategy;
   readonly #log: Logger;
 
   constructor(strategy: BaseStrategy, index: number, log: Logger) {
     this.#strategy = strategy;
+    this.strategy = strategy;
     this.name = strategy.name;
     this.index = index;
     this.#log = log;
@@ -75,6 +80,16 @@ export class InlineRunner implements StrategyRunner {
         this.#log.error(`strategy ${this.name}: onBars(${symbol}, ${interval}) threw: ${(e as Error).message ?? String(e)}`);
       }
       return EMPTY;
+    }
+  }
+
+  qualityUpdate(symbol: string, interval: Interval, quality: number): void {
+    if (!this.#strategy.onQualityUpdate) return;
+    try {
+      this.#strategy.onQualityUpdate(symbol, interval, quality);
+    } catch (e) {
+      this.counters.errors++;
+      this.#log.error(`strategy ${this.name}: onQualityUpdate(${symbol}, ${interval}) threw: ${(e as Error).message ?? String(e)}`);
     }
   }
 
