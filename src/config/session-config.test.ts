@@ -264,6 +264,11 @@ describe('loadSessionConfig and parseSessionConfig: invalid contents', () => {
     ['negative slippage', (c) => ({ ...c, broker: { slippage_bps: -1 } }), 'broker.slippage_bps: Too small'],
     ['a negative speed', (c) => ({ ...c, speed_multiplier: -1 }), 'speed_multiplier: Too small'],
     [
+      'a replay speed (not available yet)',
+      (c) => ({ ...c, speed_multiplier: 2 }),
+      'speed_multiplier: replay at a speed multiplier is not available yet; use 0 for a data-driven backtest',
+    ],
+    [
       'report as text',
       (c) => ({ ...c, output: { report: 'yes' } }),
       'output.report: Invalid input: expected boolean, received string',

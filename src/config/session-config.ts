@@ -88,7 +88,12 @@ export const SessionConfigSchema = z
   .object({
     name: z.string().min(1).optional(),
     root: z.string().min(1).optional(),
-    speed_multiplier: z.number().finite().min(0).default(0),
+    speed_multiplier: z
+      .number()
+      .finite()
+      .min(0)
+      .refine((v) => v === 0, 'replay at a speed multiplier is not available yet; use 0 for a data-driven backtest')
+      .default(0),
     data: z.array(DataSourceSchema).min(1, 'needs at least one data source'),
     strategies: z.array(StrategyEntrySchema).min(1, 'needs at least one strategy'),
     broker: BrokerSchema.default(BrokerSchema.parse({})),
