@@ -1,12 +1,27 @@
 // `npm run bench` prints each figure with its ratio to the target; `npm run bench -- --json` prints one
 // JSON object of the same figures by key. Benchmarks never fail on a timing.
-import { backtestBench } from './backtest.bench.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { backtestBench, minuteSession, writeMinuteBars } from './backtest.bench.ts';
 import { type Figure, table } from './harness.ts';
+import { storeBench } from './store.bench.ts';
 
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
+const runs = quick ? 1 : 3;
 
-const figures: Figure[] = [...(await backtestBench({ bars: quick ? 100_000 : 1_000_000, runs: quick ? 1 : 3 }))];
+const dir = mkdtempSync(join(tmpdir(), 'tradeflow-bench-'));
+const figures: Figure[] = [];
+try {
+  const file = join(dir, 'orcl-1m.csv');
+  writeMinuteBars(file, quick ? 100_000 : 1_000_000);
+  const session = minuteSession(file);
+  figures.push(...(await backtestBench({ session, dir, runs })));
+  figures.push(...(await storeBench({ session, dir, runs: quick ? 1 : 5 })));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
 
 if (json) {
   process.stdout.write(JSON.stringify(Object.fromEntries(figures.map((f) => [f.key, Number(f.value.toPrecision(6))]))) + '\n');

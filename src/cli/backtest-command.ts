@@ -7,7 +7,7 @@ import { newRunId } from '../core/ids.ts';
 import { createStderrLogger } from '../core/logger.ts';
 import { runBacktest } from '../engine/backtest.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
-import { SqliteStore } from '../storage/sqlite-store.ts';
+import { ThreadedSqliteStore } from '../storage/threaded-store.ts';
 import { formatSummary } from './summary.ts';
 
 /** Options of `tradeflow backtest`. */
@@ -27,7 +27,8 @@ export async function backtestCommand(file: string, opts: BacktestCommandOptions
   const outDir = opts.out ? resolve(opts.out) : resolve(session.root, session.config.output.dir ?? `out/${session.name}`);
   const dbPath =
     opts.db === false ? undefined : resolve(opts.db ?? resolve(session.root, session.config.output.database ?? 'out/tradeflow.db'));
-  const store = dbPath ? new SqliteStore(dbPath) : undefined;
+  // Storage writes run in a worker thread; runBacktest resolves once they are all stored.
+  const store = dbPath ? new ThreadedSqliteStore(dbPath) : undefined;
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);

@@ -27,16 +27,26 @@ export interface BacktestOutcome {
   readonly result: BacktestResult;
   readonly stats: RunStats;
   readonly engine: Engine;
-  /** Wall time spent loading and setting up, and running the steps (for benchmarks; not part of the result). */
+  /**
+   * Wall time spent starting the record, loading and setting up, and running the steps until their events
+   * are stored (for benchmarks; not part of the result).
+   */
   readonly timings: { readonly setupMs: number; readonly runMs: number };
 }
 
-/** Runs a data-driven backtest of a session: load, set up, run every step, tear down, record. */
+/**
+ * Runs a data-driven backtest of a session: load, set up, run every step, tear down, record. With a store,
+ * the run is durable when this resolves: the store is flushed after the last step (`runMs` includes that
+ * wait, as a run is not done until its events are stored) and again after the run's end is recorded.
+ */
 export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> {
   const { session, store } = o;
-  store?.startRun({ id: o.runId, name: session.name, kind: 'backtest', config: session.config, startedAt: o.startedAt });
-  let engine: Engine;
   const t0 = monotonicMs();
+  store?.startRun({ id: o.runId, name: session.name, kind: 'backtest', config: session.config, startedAt: o.startedAt });
+  // A store that writes in the background reports here, before any work, that it cannot open its file or
+  // start the run (and a run that did not start is not recorded as failed below).
+  await store?.flush();
+  let engine: Engine;
   let t1: number;
   let t2: number;
   try {
@@ -52,12 +62,13 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> 
     t1 = monotonicMs();
     try {
       engine.run();
+      await store?.flush();
       t2 = monotonicMs();
     } finally {
       await engine.stop();
     }
   } catch (e) {
-    store?.endRun(o.runId, { status: 'failed', endedAt: o.endedAt?.() ?? o.startedAt, error: (e as Error).message });
+    await recordFailure(o, e);
     throw e;
   }
   const { recorder, portfolio, loaded } = engine;
@@ -72,6 +83,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> 
   });
   const status = engine.cancelled ? 'cancelled' : 'completed';
   store?.endRun(o.runId, { status, endedAt: o.endedAt?.() ?? o.startedAt, stats, openPositions: positions });
+  await store?.flush();
   const symbolId = new Map(loaded.symbols.map((s, i) => [s, i]));
   const result: BacktestResult = {
     run_id: o.runId,
@@ -102,4 +114,15 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> 
     equity: equityJson(recorder.equity),
   };
   return { result, stats, engine, timings: { setupMs: t1 - t0, runMs: t2 - t1 } };
+}
+
+/** Records that a run failed; a store that cannot record it is logged, so that the run's own error is the one thrown. */
+async function recordFailure(o: BacktestOptions, e: unknown): Promise<void> {
+  if (!o.store) return;
+  try {
+    o.store.endRun(o.runId, { status: 'failed', endedAt: o.endedAt?.() ?? o.startedAt, error: (e as Error).message });
+    await o.store.flush();
+  } catch (storeError) {
+    o.logger?.warn(`run ${o.runId} failed and could not be recorded as failed: ${(storeError as Error).message}`);
+  }
 }

@@ -123,6 +123,14 @@ export class MemoryStore implements RunStore {
       .map((r) => decodeRunSummary(r.row));
   }
 
+  /** Resolves at once: every write is applied when its call returns. */
+  flush(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#open('cannot flush');
+      resolve();
+    });
+  }
+
   close(): void {
     this.#closed = true;
     this.#runs.clear();

@@ -109,8 +109,8 @@ const MIGRATIONS: readonly string[] = [
 /** The schema version this release writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Brings the database at `path` to SCHEMA_VERSION, one migration per transaction. */
-export function migrate(db: Database.Database, path: string): void {
+/** Returns the schema version of a database, throwing when a newer tradeflow wrote it. */
+function versionOf(db: Database.Database, path: string): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
     throw storageError(
@@ -118,6 +118,23 @@ export function migrate(db: Database.Database, path: string): void {
       `schema version ${current} is newer than this tradeflow knows (${SCHEMA_VERSION}); upgrade tradeflow or use another output folder`,
     );
   }
+  return current;
+}
+
+/** Throws unless the database is at SCHEMA_VERSION (for read-only connections, which cannot migrate). */
+export function checkCurrent(db: Database.Database, path: string): void {
+  const current = versionOf(db, path);
+  if (current < SCHEMA_VERSION) {
+    throw storageError(
+      path,
+      `schema version ${current} is older than ${SCHEMA_VERSION}; open it for writing once to migrate it`,
+    );
+  }
+}
+
+/** Brings the database at `path` to SCHEMA_VERSION, one migration per transaction. */
+export function migrate(db: Database.Database, path: string): void {
+  const current = versionOf(db, path);
   for (let version = current; version < SCHEMA_VERSION; version++) {
     const sql = MIGRATIONS[version] ?? '';
     db.transaction(() => {

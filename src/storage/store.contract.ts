@@ -16,7 +16,25 @@ export function storageErrorOf(fn: () => unknown): Error {
   throw new Error('expected a TF_ERR_STORAGE error, nothing was thrown');
 }
 
-/** Registers the suite every RunStore must pass; `makeStore` returns a new, empty store. */
+/**
+ * Returns the storage error that `write` causes, whether the call throws it or the store reports it at the
+ * following `flush` (a store may write in the background); fails the test when neither does.
+ */
+export async function writeErrorOf(store: RunStore, write: () => void): Promise<Error> {
+  try {
+    write();
+    await store.flush();
+  } catch (e) {
+    if (isTradeflowError(e, 'TF_ERR_STORAGE')) return e;
+    throw e;
+  }
+  throw new Error('expected a TF_ERR_STORAGE error from the write or the flush after it, none came');
+}
+
+/**
+ * Registers the suite every RunStore must pass; `makeStore` returns a new, empty store. Write failures are
+ * awaited with `writeErrorOf`, so a store that reports them at the next flush passes the same tests.
+ */
 export function runStoreContract(name: string, makeStore: () => RunStore): void {
   describe(`RunStore contract: ${name}`, () => {
     let store: RunStore;
@@ -124,7 +142,7 @@ export function runStoreContract(name: string, makeStore: () => RunStore): void 
       expect(read().signals.map((s) => s.ts)).toStrictEqual([2, 1]);
     });
 
-    it('rolls back a whole batch whose fill references an unknown order, keeping earlier batches', () => {
+    it('rolls back a whole batch whose fill references an unknown order, keeping earlier batches', async () => {
       store.startRun(aRun());
       const { tsClosed: _, ...open } = anOrder({ status: 'open' });
       store.writeBatch('run-1', aBatch({ orders: [open], equity: equityPoints(2) }));
@@ -136,7 +154,7 @@ export function runStoreContract(name: string, makeStore: () => RunStore): void 
         signals: [aSignal()],
         equity: equityPoints(3, 1e12),
       });
-      const e = storageErrorOf(() => store.writeBatch('run-1', failing));
+      const e = await writeErrorOf(store, () => store.writeBatch('run-1', failing));
       expect(e.message).toMatch(/run "run-1".*fill 3.*order 99/);
       expect(read()).toStrictEqual(before);
       store.writeBatch('run-1', aBatch({ orders: [anOrder()], fills: [aFill()] }));
@@ -150,7 +168,7 @@ export function runStoreContract(name: string, makeStore: () => RunStore): void 
       expect(read().fills).toStrictEqual([aFill({ orderId: 4 })]);
     });
 
-    it('rejects duplicate fill and trade ids, and signals of unknown orders, writing nothing', () => {
+    it('rejects duplicate fill and trade ids, and signals of unknown orders, writing nothing', async () => {
       store.startRun(aRun());
       store.writeBatch('run-1', aBatch({ orders: [anOrder()], fills: [aFill()], trades: [aTrade()] }));
       const before = read();
@@ -160,7 +178,9 @@ export function runStoreContract(name: string, makeStore: () => RunStore): void 
         aBatch({ equity: equityPoints(1), trades: [aTrade()] }),
         aBatch({ equity: equityPoints(1), signals: [aSignal({ orderId: 42 })] }),
       ];
-      const messages = bad.map((b) => storageErrorOf(() => store.writeBatch('run-1', b)).message);
+      const messages: string[] = [];
+      for (const b of bad)
+        messages.push((await writeErrorOf(store, () => store.writeBatch('run-1', b))).message);
       expect(messages[0]).toMatch(/fill 1.*already stored/);
       expect(messages[1]).toMatch(/fill 5.*already stored/);
       expect(messages[2]).toMatch(/trade 1.*already stored/);
@@ -168,33 +188,67 @@ export function runStoreContract(name: string, makeStore: () => RunStore): void 
       expect(read()).toStrictEqual(before);
     });
 
-    it('rejects NaN values instead of storing them as null', () => {
+    it('rejects NaN values instead of storing them as null', async () => {
       store.startRun(aRun());
       const points = [...equityPoints(2), { ts: 3, equity: NaN, cash: 1 }];
-      expect(storageErrorOf(() => store.writeBatch('run-1', aBatch({ equity: points }))).message).toMatch(
-        /equity/,
-      );
+      const e = await writeErrorOf(store, () => store.writeBatch('run-1', aBatch({ equity: points })));
+      expect(e.message).toMatch(/equity/);
       expect(read().equity).toStrictEqual([]);
     });
 
-    it('refuses to write to, end, or restart runs in the wrong state', () => {
-      expect(storageErrorOf(() => store.writeBatch('ghost', aBatch())).message).toMatch(/"ghost".*startRun/);
-      expect(
-        storageErrorOf(() => store.endRun('ghost', { status: 'completed', endedAt: 1 })).message,
-      ).toMatch(/"ghost"/);
+    it('refuses to write to, end, or restart runs in the wrong state', async () => {
+      const message = async (write: () => void) => (await writeErrorOf(store, write)).message;
+      expect(await message(() => store.writeBatch('ghost', aBatch()))).toMatch(/"ghost".*startRun/);
+      expect(await message(() => store.endRun('ghost', { status: 'completed', endedAt: 1 }))).toMatch(
+        /"ghost"/,
+      );
       store.startRun(aRun());
-      expect(storageErrorOf(() => store.startRun(aRun({ name: 'again' }))).message).toMatch(/already exists/);
-      expect(storageErrorOf(() => store.endRun('run-1', { status: 'running', endedAt: 1 })).message).toMatch(
+      expect(await message(() => store.startRun(aRun({ name: 'again' })))).toMatch(/already exists/);
+      expect(await message(() => store.endRun('run-1', { status: 'running', endedAt: 1 }))).toMatch(
         /running/,
       );
       store.endRun('run-1', { status: 'completed', endedAt: 2 });
-      expect(storageErrorOf(() => store.writeBatch('run-1', aBatch())).message).toMatch(
-        /has ended \(completed\)/,
-      );
-      expect(storageErrorOf(() => store.endRun('run-1', { status: 'failed', endedAt: 3 })).message).toMatch(
+      expect(await message(() => store.writeBatch('run-1', aBatch()))).toMatch(/has ended \(completed\)/);
+      expect(await message(() => store.endRun('run-1', { status: 'failed', endedAt: 3 }))).toMatch(
         /already ended/,
       );
       expect(read().name).toBe('sma cross');
+    });
+
+    it('reports a failed write once, and applies no write made after it before the report', async () => {
+      store.startRun(aRun());
+      const failing = aBatch({ fills: [aFill({ orderId: 99 })] });
+      const later = aBatch({ equity: equityPoints(1) });
+      // Each step either throws the failure or not; exactly one of them reports it.
+      const reports: { step: string; message: string }[] = [];
+      const step = async (name: string, call: () => unknown) => {
+        try {
+          await call();
+        } catch (e) {
+          if (!isTradeflowError(e, 'TF_ERR_STORAGE')) throw e;
+          reports.push({ step: name, message: e.message });
+        }
+      };
+      await step('failing write', () => store.writeBatch('run-1', failing));
+      await step('later write', () => store.writeBatch('run-1', later));
+      await step('flush', () => store.flush());
+      expect(reports).toHaveLength(1);
+      expect(reports[0]?.message).toMatch(/run "run-1".*order 99/);
+      // The later batch counts only when it was made after the report, by the first call.
+      expect(read().equity).toHaveLength(reports[0]?.step === 'failing write' ? 1 : 0);
+      await store.flush();
+      store.writeBatch('run-1', later);
+      await store.flush();
+      expect(read().equity).toHaveLength(reports[0]?.step === 'failing write' ? 2 : 1);
+    });
+
+    it('flushes with nothing written, and after writes that succeed', async () => {
+      await store.flush();
+      store.startRun(aRun());
+      store.writeBatch('run-1', aBatch({ orders: [anOrder()], fills: [aFill()] }));
+      store.endRun('run-1', { status: 'completed', endedAt: 2 });
+      await store.flush();
+      expect(read()).toMatchObject({ status: 'completed', fills: [aFill()] });
     });
 
     it('records how a run ended: status, time, stats (Infinity kept), error and open positions', () => {
@@ -227,7 +281,7 @@ export function runStoreContract(name: string, makeStore: () => RunStore): void 
       });
     });
 
-    it('keeps runs apart, even with the same event ids', () => {
+    it('keeps runs apart, even with the same event ids', async () => {
       store.startRun(aRun());
       store.startRun(aRun({ id: 'run-2' }));
       store.writeBatch('run-1', aBatch({ orders: [anOrder()], fills: [aFill()] }));
@@ -237,7 +291,9 @@ export function runStoreContract(name: string, makeStore: () => RunStore): void 
       );
       const fillOf7 = aBatch({ fills: [aFill({ id: 2, orderId: 7 })] });
       store.writeBatch('run-1', aBatch({ orders: [anOrder({ id: 7 })] }));
-      expect(storageErrorOf(() => store.writeBatch('run-2', fillOf7)).message).toMatch(/order 7/);
+      expect((await writeErrorOf(store, () => store.writeBatch('run-2', fillOf7))).message).toMatch(
+        /order 7/,
+      );
       expect(read('run-1').fills.map((f) => f.symbol)).toStrictEqual(['ORCL']);
       expect(read('run-2').orders.map((o) => o.symbol)).toStrictEqual(['MSFT']);
     });
@@ -292,7 +348,7 @@ export function runStoreContract(name: string, makeStore: () => RunStore): void 
       });
     });
 
-    it('refuses every call once closed', () => {
+    it('refuses every call once closed', async () => {
       store.startRun(aRun());
       store.close();
       expect(storageErrorOf(() => store.readRun('run-1')).message).toMatch(/closed/);
@@ -300,6 +356,7 @@ export function runStoreContract(name: string, makeStore: () => RunStore): void 
       storageErrorOf(() => store.writeBatch('run-1', aBatch()));
       storageErrorOf(() => store.endRun('run-1', { status: 'completed', endedAt: 1 }));
       storageErrorOf(() => store.listRuns());
+      await expect(store.flush()).rejects.toThrow(/closed/);
       store.close();
     });
   });

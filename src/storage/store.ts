@@ -33,7 +33,14 @@ export interface RunEnd {
   readonly error?: string;
 }
 
-/** The storage port: SQLite is the embedded default; every implementation passes store.contract.ts. */
+/**
+ * The storage port: SQLite is the embedded default; every implementation passes store.contract.ts.
+ *
+ * Writes (`startRun`, `writeBatch`, `endRun`) may be applied in the background: a store may return before
+ * the write is durable, and report a write that failed at its next call or at `flush`, whichever comes
+ * first. Reads see every write made before them. A caller that needs its writes durable, or to know that
+ * they failed, awaits `flush`.
+ */
 export interface RunStore {
   startRun(run: RunStart): void;
   /** Writes one batch in one transaction. Orders are upserted by id (an order's status changes). */
@@ -43,6 +50,15 @@ export interface RunStore {
   readRun(runId: string): StoredRun | undefined;
   /** Lists runs without their events, newest start first. */
   listRuns(options?: ListRunsOptions): RunSummary[];
+  /**
+   * Resolves when every write made so far is durable; rejects with the TF_ERR_STORAGE error of the first
+   * one that failed and was not yet reported (a store that writes on the calling thread resolves at once).
+   */
+  flush(): Promise<void>;
+  /**
+   * Refuses every later call and releases the store. Writes already made still complete, but a failure
+   * among them is reported to no one: await `flush` first.
+   */
   close(): void;
 }
 
