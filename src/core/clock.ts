@@ -41,3 +41,8 @@ export class WallClock implements Clock {
 export function monotonicMs(): number {
   return performance.now();
 }
+
+/** Lets pending callbacks (signal handlers, I/O) run before a long synchronous loop goes on. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -61,7 +61,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> 
     });
     t1 = monotonicMs();
     try {
-      engine.run();
+      await engine.run();
       await store?.flush();
       t2 = monotonicMs();
     } finally {

@@ -541,7 +541,7 @@ describe('Engine: stopping early', () => {
       logger: log,
       abort: AbortSignal.abort(),
     });
-    engine.run();
+    await engine.run();
     await engine.stop();
     expect(engine.cancelled).toBe(true);
     expect(engine.steps).toBe(0);
@@ -565,7 +565,7 @@ describe('Engine: stopping early', () => {
         controller.abort();
       },
     });
-    engine.run();
+    await engine.run();
     await engine.stop();
     expect(engine.cancelled).toBe(true);
     expect(engine.steps).toBe(1);

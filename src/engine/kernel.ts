@@ -1,5 +1,5 @@
 import type { LoadedSession } from '../config/session-config.ts';
-import { TestClock } from '../core/clock.ts';
+import { TestClock, yieldToEventLoop } from '../core/clock.ts';
 import { TradeflowError } from '../core/errors.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
 import type { TradingCalendar } from '../data/calendar.ts';
@@ -188,8 +188,11 @@ export class Engine {
     return this.#cancelled;
   }
 
-  /** Runs data-driven steps until the data ends or the abort signal fires. */
-  run(): void {
+  /**
+   * Runs data-driven steps until the data ends or the abort signal fires. It yields to the event loop
+   * at each progress check, so a Ctrl-C handler (or any abort) gets to run during a long backtest.
+   */
+  async run(): Promise<void> {
     const processor = this.#processor;
     const routes = this.#routes;
     const slots = processor.slots;
@@ -242,6 +245,7 @@ export class Engine {
       lastEquity = portfolio.equity();
       if (this.#steps % every === 0) {
         this.#o.onProgress?.(processor.publishedBaseBars, processor.totalBaseBars);
+        await yieldToEventLoop();
         if (this.#o.abort?.aborted) {
           this.#cancelled = true;
           break;

@@ -16,7 +16,7 @@ describe('Engine: bar quality reaches strategies', () => {
       strategies: [{ module: 'strategies/quality_probe', config: { symbols: ['DBB'], interval: '15m' } }],
     });
     const engine = await Engine.create({ session: { config, name: 'q', file: 'q.json', root: FIXTURE_ROOT }, runId: 'q' });
-    engine.run();
+    await engine.run();
     await engine.stop();
     const runner = engine.runners[0];
     if (!(runner instanceof InlineRunner)) throw new Error('expected an inline runner');
