@@ -24,7 +24,9 @@ export function writeMinuteBars(file: string, count: number): void {
   for (let i = 0; i < count; i++) {
     const c = path[i % path.length]!;
     const ts = new Date(start + i * 60_000).toISOString();
-    out.push(`${ts.slice(0, 10)} ${ts.slice(11, 19)},${prev},${Math.max(prev, c)},${Math.min(prev, c)},${c},1000`);
+    out.push(
+      `${ts.slice(0, 10)} ${ts.slice(11, 19)},${prev},${Math.max(prev, c)},${Math.min(prev, c)},${c},1000`,
+    );
     prev = c;
   }
   writeFileSync(file, out.join('\n') + '\n');
@@ -50,7 +52,11 @@ export function minuteSession(file: string): LoadedSession {
  * threaded SQLite store, as the CLI uses it; the run phase ends when its events are stored. The same run
  * without a store shows what storage costs the engine's thread.
  */
-export async function backtestBench(options: { session: LoadedSession; dir: string; runs: number }): Promise<Figure[]> {
+export async function backtestBench(options: {
+  session: LoadedSession;
+  dir: string;
+  runs: number;
+}): Promise<Figure[]> {
   const { session, dir } = options;
   const rates: number[] = [];
   const bareRates: number[] = [];
@@ -61,7 +67,12 @@ export async function backtestBench(options: { session: LoadedSession; dir: stri
   for (let run = 0; run < options.runs; run++) {
     const store = new ThreadedSqliteStore(join(dir, `bench-${run}.db`));
     try {
-      const { engine, result, timings } = await runBacktest({ session, runId: `bench-${run}`, startedAt: 0, store });
+      const { engine, result, timings } = await runBacktest({
+        session,
+        runId: `bench-${run}`,
+        startedAt: 0,
+        store,
+      });
       const series = engine.loaded.sources[0]!.series;
       bytesPerBar = series.bytes / series.written;
       trades = result.trades.length;
@@ -76,9 +87,35 @@ export async function backtestBench(options: { session: LoadedSession; dir: stri
   }
   const n = bars.toLocaleString('en-US');
   return [
-    { key: 'bars_per_s', label: `SMA cross, ${n} 1m bars, strategy + broker + portfolio + threaded SQLite writes (${trades} trades)`, value: median(rates), unit: 'bars/s', target: 2_000_000, better: 'higher' },
-    { key: 'bars_per_s_no_store', label: 'the same run without a store', value: median(bareRates), unit: 'bars/s', better: 'higher' },
-    { key: 'bytes_per_bar', label: 'bar storage per bar', value: bytesPerBar, unit: 'B', target: 64, better: 'lower' },
-    { key: 'load_and_setup_ms', label: 'load CSV and set up, store started (inside the run above)', value: median(loads), unit: 'ms', better: 'lower' },
+    {
+      key: 'bars_per_s',
+      label: `SMA cross, ${n} 1m bars, strategy + broker + portfolio + threaded SQLite writes (${trades} trades)`,
+      value: median(rates),
+      unit: 'bars/s',
+      target: 2_000_000,
+      better: 'higher',
+    },
+    {
+      key: 'bars_per_s_no_store',
+      label: 'the same run without a store',
+      value: median(bareRates),
+      unit: 'bars/s',
+      better: 'higher',
+    },
+    {
+      key: 'bytes_per_bar',
+      label: 'bar storage per bar',
+      value: bytesPerBar,
+      unit: 'B',
+      target: 64,
+      better: 'lower',
+    },
+    {
+      key: 'load_and_setup_ms',
+      label: 'load CSV and set up, store started (inside the run above)',
+      value: median(loads),
+      unit: 'ms',
+      better: 'lower',
+    },
   ];
 }

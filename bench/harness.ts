@@ -23,17 +23,30 @@ export function median(xs: readonly number[]): number {
 }
 
 const fmt = (x: number) =>
-  Math.abs(x) >= 1000 ? Math.round(x).toLocaleString('en-US') : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(3);
+  Math.abs(x) >= 1000
+    ? Math.round(x).toLocaleString('en-US')
+    : Math.abs(x) >= 10
+      ? x.toFixed(1)
+      : x.toFixed(3);
 
 /** Renders figures as an aligned table with each one's ratio to its target. */
 export function table(figures: readonly Figure[]): string {
   const rows = figures.map((f) => {
     const r = ratio(f);
     const target = f.target === undefined ? '' : `${f.better === 'higher' ? '>=' : '<='} ${fmt(f.target)}`;
-    return [f.label, `${fmt(f.value)} ${f.unit}`, target, r === undefined ? '' : `${r.toFixed(2)}x${r >= 1 ? '' : '  (below target)'}`];
+    return [
+      f.label,
+      `${fmt(f.value)} ${f.unit}`,
+      target,
+      r === undefined ? '' : `${r.toFixed(2)}x${r >= 1 ? '' : '  (below target)'}`,
+    ];
   });
   const head = ['figure', 'value', 'target', 'ratio to target'];
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: readonly string[]) => r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd();
+  const line = (r: readonly string[]) =>
+    r
+      .map((c, i) => c.padEnd(w[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(w.map((n) => '-'.repeat(n))), ...rows.map(line)].join('\n');
 }

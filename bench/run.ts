@@ -24,7 +24,9 @@ try {
 }
 
 if (json) {
-  process.stdout.write(JSON.stringify(Object.fromEntries(figures.map((f) => [f.key, Number(f.value.toPrecision(6))]))) + '\n');
+  process.stdout.write(
+    JSON.stringify(Object.fromEntries(figures.map((f) => [f.key, Number(f.value.toPrecision(6))]))) + '\n',
+  );
 } else {
   process.stdout.write(table(figures) + '\n');
 }

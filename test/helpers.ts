@@ -14,9 +14,17 @@ export function session(config: unknown, name = 'test'): LoadedSession {
 }
 
 /** Runs a backtest of a config object without a store; returns the outcome and the log. */
-export async function backtest(config: unknown, name = 'test'): Promise<BacktestOutcome & { log: MemoryLogger }> {
+export async function backtest(
+  config: unknown,
+  name = 'test',
+): Promise<BacktestOutcome & { log: MemoryLogger }> {
   const log = new MemoryLogger();
-  const outcome = await runBacktest({ session: session(config, name), runId: `${name}-run`, startedAt: 0, logger: log });
+  const outcome = await runBacktest({
+    session: session(config, name),
+    runId: `${name}-run`,
+    startedAt: 0,
+    logger: log,
+  });
   return { ...outcome, log };
 }
 

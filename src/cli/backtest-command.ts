@@ -24,16 +24,26 @@ export async function backtestCommand(file: string, opts: BacktestCommandOptions
   const wall = new WallClock();
   const session = loadSessionConfig(file);
   const logger = createStderrLogger(opts.quiet ? 'error' : 'warn');
-  const outDir = opts.out ? resolve(opts.out) : resolve(session.root, session.config.output.dir ?? `out/${session.name}`);
+  const outDir = opts.out
+    ? resolve(opts.out)
+    : resolve(session.root, session.config.output.dir ?? `out/${session.name}`);
   const dbPath =
-    opts.db === false ? undefined : resolve(opts.db ?? resolve(session.root, session.config.output.database ?? 'out/tradeflow.db'));
+    opts.db === false
+      ? undefined
+      : resolve(opts.db ?? resolve(session.root, session.config.output.database ?? 'out/tradeflow.db'));
   // Storage writes run in a worker thread; runBacktest resolves once they are all stored.
   const store = dbPath ? new ThreadedSqliteStore(dbPath) : undefined;
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
   const showBar = opts.progress ?? (process.stderr.isTTY && !opts.quiet);
-  const bar = showBar ? new SingleBar({ format: 'backtest [{bar}] {percentage}% {value}/{total} bars', stream: process.stderr, hideCursor: true }) : undefined;
+  const bar = showBar
+    ? new SingleBar({
+        format: 'backtest [{bar}] {percentage}% {value}/{total} bars',
+        stream: process.stderr,
+        hideCursor: true,
+      })
+    : undefined;
   let barStarted = false;
   try {
     const { result, stats, engine } = await runBacktest({

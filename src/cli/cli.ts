@@ -18,9 +18,14 @@ export function buildCli(): Command {
     .option('--no-db', 'do not record the run in a database')
     .addOption(new Option('--progress', 'show a progress bar on stderr').default(undefined))
     .option('--quiet', 'print only errors on stderr')
-    .action(async (session: string, opts: { out?: string; json?: boolean; db?: string | false; progress?: boolean; quiet?: boolean }) => {
-      process.exitCode = await backtestCommand(session, opts);
-    });
+    .action(
+      async (
+        session: string,
+        opts: { out?: string; json?: boolean; db?: string | false; progress?: boolean; quiet?: boolean },
+      ) => {
+        process.exitCode = await backtestCommand(session, opts);
+      },
+    );
   return program;
 }
 
@@ -39,4 +44,3 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.exitCode = isTradeflowError(e) ? 2 : 1;
   }
 }
-

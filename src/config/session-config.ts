@@ -12,7 +12,9 @@ import { INTERVALS } from '../model/interval.ts';
  * Types are derived from these schemas, never written twice. `docs/session-config.md` documents them.
  */
 
-const HHMM = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time HH:MM from 00:00 to 24:00');
+const HHMM = z
+  .string()
+  .regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time HH:MM from 00:00 to 24:00');
 
 /** A custom trading session, e.g. 09:00-22:00 Europe/Berlin on weekdays. */
 export const CustomCalendarSchema = z
@@ -28,13 +30,17 @@ export const CustomCalendarSchema = z
 
 /** A calendar by name or a custom session. */
 export const CalendarSpecSchema = z.union([z.enum(['us_equities', '24h']), CustomCalendarSchema], {
-  error: 'must be "us_equities", "24h" or a custom session { timezone, open: "HH:MM", close: "HH:MM", weekdays?, holidays? }',
+  error:
+    'must be "us_equities", "24h" or a custom session { timezone, open: "HH:MM", close: "HH:MM", weekdays?, holidays? }',
 });
 
 /** One bar file and how to read it. */
 export const DataSourceSchema = z
   .object({
-    symbol: z.string().min(1).regex(/^[A-Za-z0-9._^=-]+$/, 'must be letters, digits or . _ ^ = -'),
+    symbol: z
+      .string()
+      .min(1)
+      .regex(/^[A-Za-z0-9._^=-]+$/, 'must be letters, digits or . _ ^ = -'),
     file: z.string().min(1),
     format: z.enum(['yahoo', 'backtrader', 'ohlcv']).optional(),
     interval: z.enum(INTERVALS).optional(),
@@ -66,7 +72,11 @@ export const BrokerSchema = z
   .object({
     initial_cash: z.number().finite().positive().default(100_000),
     commission: z
-      .object({ per_share: nonNegative.default(0), bps: nonNegative.default(0), minimum: nonNegative.default(0) })
+      .object({
+        per_share: nonNegative.default(0),
+        bps: nonNegative.default(0),
+        minimum: nonNegative.default(0),
+      })
       .strict()
       .default({ per_share: 0, bps: 0, minimum: 0 }),
     slippage_bps: nonNegative.default(0),
@@ -92,7 +102,10 @@ export const SessionConfigSchema = z
       .number()
       .finite()
       .min(0)
-      .refine((v) => v === 0, 'replay at a speed multiplier is not available yet; use 0 for a data-driven backtest')
+      .refine(
+        (v) => v === 0,
+        'replay at a speed multiplier is not available yet; use 0 for a data-driven backtest',
+      )
       .default(0),
     data: z.array(DataSourceSchema).min(1, 'needs at least one data source'),
     strategies: z.array(StrategyEntrySchema).min(1, 'needs at least one strategy'),
@@ -157,15 +170,21 @@ export function loadSessionConfig(file: string): LoadedSession {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new TradeflowError('TF_ERR_CONFIG_READ', `${file}: cannot read the session config (${(e as Error).message})`, {
-      cause: e,
-    });
+    throw new TradeflowError(
+      'TF_ERR_CONFIG_READ',
+      `${file}: cannot read the session config (${(e as Error).message})`,
+      {
+        cause: e,
+      },
+    );
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new TradeflowError('TF_ERR_CONFIG_READ', `${file}: not valid JSON (${(e as Error).message})`, { cause: e });
+    throw new TradeflowError('TF_ERR_CONFIG_READ', `${file}: not valid JSON (${(e as Error).message})`, {
+      cause: e,
+    });
   }
   const config = parseSessionConfig(raw, file);
   const root = config.root

@@ -6,14 +6,20 @@ export const ERROR_CODES = {
   TF_ERR_CONFIG_INVALID: 'Fix the session config at the path named in the message.',
   TF_ERR_CONFIG_READ: 'Check that the config file exists and is valid JSON.',
   TF_ERR_DATA_FILE: 'Check the data file path and format in the session config.',
-  TF_ERR_DATA_ROW: 'Fix or remove the row, or set "on_bad_row": "skip" on the data source to skip and count such rows.',
-  TF_ERR_STRATEGY_NOT_FOUND: 'Check the "module" path: it is relative to the project root and names a file under strategies/.',
-  TF_ERR_STRATEGY_INVALID: 'A strategy module must export a class named after its file (simple_ma_cross.ts -> SimpleMaCrossStrategy) that extends BaseStrategy.',
-  TF_ERR_STRATEGY_CONFIG: 'Fix the strategy config at the path named in the message; the strategy module exports its schema.',
-  TF_ERR_STRATEGY_DUPLICATE: 'Strategy file names must be unique across all folders under strategies/: rename one of them.',
+  TF_ERR_DATA_ROW:
+    'Fix or remove the row, or set "on_bad_row": "skip" on the data source to skip and count such rows.',
+  TF_ERR_STRATEGY_NOT_FOUND:
+    'Check the "module" path: it is relative to the project root and names a file under strategies/.',
+  TF_ERR_STRATEGY_INVALID:
+    'A strategy module must export a class named after its file (simple_ma_cross.ts -> SimpleMaCrossStrategy) that extends BaseStrategy.',
+  TF_ERR_STRATEGY_CONFIG:
+    'Fix the strategy config at the path named in the message; the strategy module exports its schema.',
+  TF_ERR_STRATEGY_DUPLICATE:
+    'Strategy file names must be unique across all folders under strategies/: rename one of them.',
   TF_ERR_STRATEGY_SETUP: 'The strategy refused to start; see the reason. Other strategies still run.',
   TF_ERR_NO_STRATEGIES: 'Enable at least one strategy whose setup succeeds.',
-  TF_ERR_SUBSCRIPTION: 'Subscribe only to symbols that a data source provides, at its interval or a larger one it can be aggregated into.',
+  TF_ERR_SUBSCRIPTION:
+    'Subscribe only to symbols that a data source provides, at its interval or a larger one it can be aggregated into.',
   TF_ERR_CALENDAR: 'Use a known calendar name or define a custom session with open, close and timezone.',
   TF_ERR_STORAGE: 'Check that the output folder is writable and not used by another process.',
   TF_ERR_ORDER_REJECTED: 'The order was not accepted; see the reason.',

@@ -13,7 +13,11 @@ const RANK: Readonly<Record<LogLevel, number>> = { debug: 0, info: 1, warn: 2, e
 
 /** Writes lines to stderr at or above `level` (stdout stays free for `--json` output). */
 export function createStderrLogger(level: LogLevel = 'info'): Logger {
-  const write = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: Readonly<Record<string, unknown>>) => {
+  const write = (
+    lvl: Exclude<LogLevel, 'silent'>,
+    msg: string,
+    fields?: Readonly<Record<string, unknown>>,
+  ) => {
     if (RANK[lvl] < RANK[level]) return;
     const extra = fields && Object.keys(fields).length > 0 ? ' ' + JSON.stringify(fields) : '';
     process.stderr.write(`${lvl}: ${msg}${extra}\n`);
@@ -28,8 +32,11 @@ export function createStderrLogger(level: LogLevel = 'info'): Logger {
 
 /** A logger that keeps records in memory, for tests and for reports. */
 export class MemoryLogger implements Logger {
-  readonly records: { level: Exclude<LogLevel, 'silent'>; msg: string; fields?: Readonly<Record<string, unknown>> }[] =
-    [];
+  readonly records: {
+    level: Exclude<LogLevel, 'silent'>;
+    msg: string;
+    fields?: Readonly<Record<string, unknown>>;
+  }[] = [];
 
   debug(msg: string, fields?: Readonly<Record<string, unknown>>): void {
     this.#push('debug', msg, fields);

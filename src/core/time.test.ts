@@ -38,8 +38,11 @@ describe('day keys', () => {
       const js = new Date(k * DAY_MS);
       dateFromDayKey(k, d);
       const ok =
-        d.year === js.getUTCFullYear() && d.month === js.getUTCMonth() + 1 && d.day === js.getUTCDate() &&
-        dayKeyFromDate(d.year, d.month, d.day) === k && weekdayOfDayKey(k) === (js.getUTCDay() || 7);
+        d.year === js.getUTCFullYear() &&
+        d.month === js.getUTCMonth() + 1 &&
+        d.day === js.getUTCDate() &&
+        dayKeyFromDate(d.year, d.month, d.day) === k &&
+        weekdayOfDayKey(k) === (js.getUTCDay() || 7);
       if (!ok) wrong.push(k);
     }
     expect(wrong).toEqual([]);
@@ -105,7 +108,13 @@ describe('localToUtcMs', () => {
       for (let m = -24 * 60; m < 48 * 60; m += 1) {
         const wall = Date.UTC(y, mo - 1, d, 0, m, 0);
         const w = new Date(wall);
-        const fields = { year: w.getUTCFullYear(), month: w.getUTCMonth() + 1, day: w.getUTCDate(), hour: w.getUTCHours(), minute: w.getUTCMinutes() };
+        const fields = {
+          year: w.getUTCFullYear(),
+          month: w.getUTCMonth() + 1,
+          day: w.getUTCDate(),
+          hour: w.getUTCHours(),
+          minute: w.getUTCMinutes(),
+        };
         const theirs = DateTime.fromObject(fields, { zone: tz }).toMillis();
         const ours = z.wallToUtc(wall);
         if (ours === theirs) continue;
@@ -122,12 +131,30 @@ describe('localToUtcMs', () => {
 
   it('inverts utcToLocalParts except in overlaps, where it returns the earlier instant', () => {
     const next = rng(7);
-    for (const tz of ['America/New_York', 'Europe/Berlin', 'America/Sao_Paulo', 'Australia/Lord_Howe', 'Asia/Kolkata']) {
+    for (const tz of [
+      'America/New_York',
+      'Europe/Berlin',
+      'America/Sao_Paulo',
+      'Australia/Lord_Howe',
+      'Asia/Kolkata',
+    ]) {
       const z = new TimeZone(tz);
       let overlaps = 0;
       for (let i = 0; i < 3000; i++) {
-        const u = Math.floor(Date.UTC(1975, 0, 1) + next() * (Date.UTC(2035, 0, 1) - Date.UTC(1975, 0, 1)) / 1000) * 1000;
-        const p = z.parts(u, { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, millisecond: 0, weekday: 0, offsetMs: 0 });
+        const u =
+          Math.floor(Date.UTC(1975, 0, 1) + (next() * (Date.UTC(2035, 0, 1) - Date.UTC(1975, 0, 1))) / 1000) *
+          1000;
+        const p = z.parts(u, {
+          year: 0,
+          month: 0,
+          day: 0,
+          hour: 0,
+          minute: 0,
+          second: 0,
+          millisecond: 0,
+          weekday: 0,
+          offsetMs: 0,
+        });
         const back = z.localToUtc(p.year, p.month, p.day, p.hour, p.minute, p.second);
         if (back !== u) {
           overlaps++;
@@ -154,14 +181,30 @@ describe('utcToLocalParts and localDateKey', () => {
   it('agree with luxon for random instants in several zones', () => {
     const next = rng(42);
     const out = utcToLocalParts('UTC', 0);
-    for (const tz of ['America/New_York', 'Europe/Berlin', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Pacific/Apia', 'America/Sao_Paulo', 'UTC']) {
+    for (const tz of [
+      'America/New_York',
+      'Europe/Berlin',
+      'Asia/Kolkata',
+      'Australia/Lord_Howe',
+      'Pacific/Apia',
+      'America/Sao_Paulo',
+      'UTC',
+    ]) {
       for (let i = 0; i < 2000; i++) {
         const ms = Math.floor(Date.UTC(1970, 0, 1) + next() * (Date.UTC(2040, 0, 1) - Date.UTC(1970, 0, 1)));
         const p = utcToLocalParts(tz, ms, out);
         const l = DateTime.fromMillis(ms, { zone: tz });
-        expect([p.year, p.month, p.day, p.hour, p.minute, p.second, p.millisecond, p.weekday, p.offsetMs / 60_000]).toEqual([
-          l.year, l.month, l.day, l.hour, l.minute, l.second, l.millisecond, l.weekday, l.offset,
-        ]);
+        expect([
+          p.year,
+          p.month,
+          p.day,
+          p.hour,
+          p.minute,
+          p.second,
+          p.millisecond,
+          p.weekday,
+          p.offsetMs / 60_000,
+        ]).toEqual([l.year, l.month, l.day, l.hour, l.minute, l.second, l.millisecond, l.weekday, l.offset]);
         expect(localDateKey(tz, ms)).toBe(dayKeyFromDate(l.year, l.month, l.day));
       }
     }
@@ -173,7 +216,9 @@ describe('utcToLocalParts and localDateKey', () => {
     for (let ms = start; ms < start + 4 * 3_600_000; ms += 1000) {
       const l = DateTime.fromMillis(ms, { zone: 'America/New_York' });
       utcToLocalParts('America/New_York', ms, out);
-      expect(out.hour * 3600 + out.minute * 60 + out.second + out.offsetMs / 1000).toBe(l.hour * 3600 + l.minute * 60 + l.second + l.offset * 60);
+      expect(out.hour * 3600 + out.minute * 60 + out.second + out.offsetMs / 1000).toBe(
+        l.hour * 3600 + l.minute * 60 + l.second + l.offset * 60,
+      );
     }
   });
 

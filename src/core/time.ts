@@ -48,11 +48,16 @@ export function dayKeyFromDate(year: number, month: number, day: number): number
 }
 
 /** Writes year, month and day of a day key into `out` (and returns it). */
-export function dateFromDayKey<T extends { year: number; month: number; day: number }>(key: number, out: T): T {
+export function dateFromDayKey<T extends { year: number; month: number; day: number }>(
+  key: number,
+  out: T,
+): T {
   const z = key + 719_468;
   const era = Math.floor(z / 146_097);
   const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
   const month = mp < 10 ? mp + 3 : mp - 9;
@@ -85,7 +90,15 @@ export function parseIsoDate(s: string): number | undefined {
 }
 
 /** Returns epoch ms of a wall-clock reading as if it were UTC ("wall ms"); month 1-12. */
-export function wallMs(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): number {
+export function wallMs(
+  year: number,
+  month: number,
+  day: number,
+  hour = 0,
+  minute = 0,
+  second = 0,
+  ms = 0,
+): number {
   return dayKeyFromDate(year, month, day) * DAY_MS + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
 }
 
@@ -113,7 +126,10 @@ export class TimeZone {
 
   constructor(name: string) {
     if (!IANAZone.isValidZone(name)) {
-      throw new TradeflowError('TF_ERR_CALENDAR', `timezone: unknown IANA time zone "${name}" (for example "America/New_York", "Europe/Berlin", "UTC")`);
+      throw new TradeflowError(
+        'TF_ERR_CALENDAR',
+        `timezone: unknown IANA time zone "${name}" (for example "America/New_York", "Europe/Berlin", "UTC")`,
+      );
     }
     this.name = name;
     this.#iana = IANAZone.create(name);
@@ -177,7 +193,10 @@ export class TimeZone {
     let at = this.#transitionAt.get(day);
     if (at === undefined) {
       const before = this.#offsetAtDayStart(day);
-      at = this.#offsetAtDayStart(day + 1) === before ? NaN : this.#findTransition(day * DAY_MS, (day + 1) * DAY_MS, before);
+      at =
+        this.#offsetAtDayStart(day + 1) === before
+          ? NaN
+          : this.#findTransition(day * DAY_MS, (day + 1) * DAY_MS, before);
       this.#transitionAt.set(day, at);
     }
     return at;
@@ -270,7 +289,15 @@ export function isValidTimeZone(name: string): boolean {
 }
 
 /** Returns epoch ms UTC of a local date and time in `tz` (month 1-12); gaps move forward, overlaps take the earlier instant. */
-export function localToUtcMs(tz: string, year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
+export function localToUtcMs(
+  tz: string,
+  year: number,
+  month: number,
+  day: number,
+  hour = 0,
+  minute = 0,
+  second = 0,
+): number {
   return timeZone(tz).wallToUtc(wallMs(year, month, day, hour, minute, second));
 }
 
@@ -278,7 +305,17 @@ export function localToUtcMs(tz: string, year: number, month: number, day: numbe
 export function utcToLocalParts(tz: string, ms: number, out?: LocalParts): LocalParts {
   return timeZone(tz).parts(
     ms,
-    out ?? { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, millisecond: 0, weekday: 0, offsetMs: 0 },
+    out ?? {
+      year: 0,
+      month: 0,
+      day: 0,
+      hour: 0,
+      minute: 0,
+      second: 0,
+      millisecond: 0,
+      weekday: 0,
+      offsetMs: 0,
+    },
   );
 }
 

@@ -5,7 +5,14 @@ import { computeStats } from '../report/stats.ts';
 import type { RunStats } from '../model/run.ts';
 import type { RunStore } from '../storage/store.ts';
 import { Engine } from './kernel.ts';
-import { type BacktestResult, equityJson, ordersJson, positionsJson, statsJson, tradeJson } from './result.ts';
+import {
+  type BacktestResult,
+  equityJson,
+  ordersJson,
+  positionsJson,
+  statsJson,
+  tradeJson,
+} from './result.ts';
 
 /** Options of one backtest run. */
 export interface BacktestOptions {
@@ -42,7 +49,13 @@ export interface BacktestOutcome {
 export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> {
   const { session, store } = o;
   const t0 = monotonicMs();
-  store?.startRun({ id: o.runId, name: session.name, kind: 'backtest', config: session.config, startedAt: o.startedAt });
+  store?.startRun({
+    id: o.runId,
+    name: session.name,
+    kind: 'backtest',
+    config: session.config,
+    startedAt: o.startedAt,
+  });
   // A store that writes in the background reports here, before any work, that it cannot open its file or
   // start the run (and a run that did not start is not recorded as failed below).
   await store?.flush();
@@ -98,7 +111,14 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> 
     ...ordersJson(recorder.orders),
     strategies: [
       ...engine.runners.map((r) => ({ name: r.name, status: 'ran' as const, ...r.counters })),
-      ...engine.failures.map((f) => ({ name: f.name, status: 'not_started' as const, notifications: 0, signals: 0, errors: 0, reason: f.reason })),
+      ...engine.failures.map((f) => ({
+        name: f.name,
+        status: 'not_started' as const,
+        notifications: 0,
+        signals: 0,
+        errors: 0,
+        reason: f.reason,
+      })),
     ],
     data: loaded.sources.map((s) => ({
       symbol: s.symbol,
@@ -120,9 +140,15 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> 
 async function recordFailure(o: BacktestOptions, e: unknown): Promise<void> {
   if (!o.store) return;
   try {
-    o.store.endRun(o.runId, { status: 'failed', endedAt: o.endedAt?.() ?? o.startedAt, error: (e as Error).message });
+    o.store.endRun(o.runId, {
+      status: 'failed',
+      endedAt: o.endedAt?.() ?? o.startedAt,
+      error: (e as Error).message,
+    });
     await o.store.flush();
   } catch (storeError) {
-    o.logger?.warn(`run ${o.runId} failed and could not be recorded as failed: ${(storeError as Error).message}`);
+    o.logger?.warn(
+      `run ${o.runId} failed and could not be recorded as failed: ${(storeError as Error).message}`,
+    );
   }
 }

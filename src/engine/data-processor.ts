@@ -61,7 +61,13 @@ export class DataProcessor {
   }
 
   #addSlot(series: BarSeries, symbolId: number): SeriesSlot {
-    const slot: SeriesSlot = { id: this.slots.length, series, symbol: series.symbol, interval: series.interval, symbolId };
+    const slot: SeriesSlot = {
+      id: this.slots.length,
+      series,
+      symbol: series.symbol,
+      interval: series.interval,
+      symbolId,
+    };
     this.slots.push(slot);
     return slot;
   }

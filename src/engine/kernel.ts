@@ -17,7 +17,12 @@ import type { RunStore } from '../storage/store.ts';
 import { DataProcessor } from './data-processor.ts';
 import { SeriesQuality } from './series-quality.ts';
 import { RunRecorder } from './recorder.ts';
-import { type LoadedData, loadSessionData, resolveSubscriptions, type ResolvedSubscription } from './session-builder.ts';
+import {
+  type LoadedData,
+  loadSessionData,
+  resolveSubscriptions,
+  type ResolvedSubscription,
+} from './session-builder.ts';
 import { SignalRouter } from './signal-router.ts';
 
 /** A strategy that was loaded but did not start, and why. */
@@ -77,7 +82,11 @@ export class Engine {
     this.broker = new PaperBroker({
       portfolio: this.portfolio,
       symbols: loaded.symbols,
-      commission: perShareAndBpsCommission({ perShare: b.commission.per_share, bps: b.commission.bps, minimum: b.commission.minimum }),
+      commission: perShareAndBpsCommission({
+        perShare: b.commission.per_share,
+        bps: b.commission.bps,
+        minimum: b.commission.minimum,
+      }),
       slippage: bpsSlippage(b.slippage_bps),
       allowShort: b.allow_short,
       sink: this.recorder,
@@ -105,7 +114,8 @@ export class Engine {
       candidates.push(runner);
     }
     this.#processor = new DataProcessor(this.loaded, [...resolved.values()].flat());
-    for (const slot of this.#processor.slots) this.quality.track(slot.series, this.#sourceOf(slot.symbolId).calendar);
+    for (const slot of this.#processor.slots)
+      this.quality.track(slot.series, this.#sourceOf(slot.symbolId).calendar);
     for (const runner of candidates) {
       const ctx = this.#contextFor(runner);
       const outcome = await runner.start(ctx);
@@ -119,7 +129,10 @@ export class Engine {
     }
     if (this.runners.length === 0) {
       const why = this.failures.map((f) => `${f.name}: ${f.reason}`).join('; ');
-      throw new TradeflowError('TF_ERR_NO_STRATEGIES', `no strategy started${why ? ` (${why})` : ' (none is enabled)'}`);
+      throw new TradeflowError(
+        'TF_ERR_NO_STRATEGIES',
+        `no strategy started${why ? ` (${why})` : ' (none is enabled)'}`,
+      );
     }
     this.#routes = this.#processor.slots.map(() => []);
     for (const runner of this.runners) {
@@ -153,14 +166,18 @@ export class Engine {
         let v = views.get(key);
         if (!v) {
           if (!subscribed.has(key) || !data.has(symbol, interval)) {
-            throw new TradeflowError('TF_ERR_SUBSCRIPTION', `strategy ${runner.name} asked for ${symbol} at ${interval}, which it does not subscribe to; add it to getSubscriptions()`);
+            throw new TradeflowError(
+              'TF_ERR_SUBSCRIPTION',
+              `strategy ${runner.name} asked for ${symbol} at ${interval}, which it does not subscribe to; add it to getSubscriptions()`,
+            );
           }
           v = data.view(symbol, interval);
           views.set(key, v);
         }
         return v;
       },
-      getBarQuality: (symbol: string, interval: Interval) => this.quality.get(symbol, interval, this.clock.now()),
+      getBarQuality: (symbol: string, interval: Interval) =>
+        this.quality.get(symbol, interval, this.clock.now()),
       sessionOf: (symbol: string, tsMs: number) => this.#calendarOf(symbol).dayKey(tsMs),
       position: (symbol: string) => this.portfolio.position(runner.name, symbol),
       cash: () => this.portfolio.cash,
@@ -214,7 +231,11 @@ export class Engine {
     // Equity is recorded once per session day of the first source's calendar (its last step's value).
     const calendar = this.loaded.sources[0]!.calendar;
     if (this.#o.abort?.aborted) this.#cancelled = true;
-    for (let t = this.#cancelled ? Infinity : processor.nextTime(); t !== Number.POSITIVE_INFINITY; t = processor.nextTime()) {
+    for (
+      let t = this.#cancelled ? Infinity : processor.nextTime();
+      t !== Number.POSITIVE_INFINITY;
+      t = processor.nextTime()
+    ) {
       const day = calendar.dayKey(t);
       if (day !== lastDay && lastTs === lastTs) {
         recorder.onEquity({ ts: lastTs, equity: lastEquity, cash: portfolio.cash });

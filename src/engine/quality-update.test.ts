@@ -12,10 +12,20 @@ const FIXTURE_ROOT = resolve(import.meta.dirname, '../../test/fixtures/project')
 describe('Engine: bar quality reaches strategies', () => {
   it('calls onQualityUpdate once per session day with the share of expected bars present', async () => {
     const config = parseSessionConfig({
-      data: [{ symbol: 'DBB', file: resolve(ROOT, 'data/intraday/DBB_1min.csv'), format: 'ohlcv', calendar: 'us_equities' }],
+      data: [
+        {
+          symbol: 'DBB',
+          file: resolve(ROOT, 'data/intraday/DBB_1min.csv'),
+          format: 'ohlcv',
+          calendar: 'us_equities',
+        },
+      ],
       strategies: [{ module: 'strategies/quality_probe', config: { symbols: ['DBB'], interval: '15m' } }],
     });
-    const engine = await Engine.create({ session: { config, name: 'q', file: 'q.json', root: FIXTURE_ROOT }, runId: 'q' });
+    const engine = await Engine.create({
+      session: { config, name: 'q', file: 'q.json', root: FIXTURE_ROOT },
+      runId: 'q',
+    });
     await engine.run();
     await engine.stop();
     const runner = engine.runners[0];

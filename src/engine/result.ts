@@ -25,12 +25,46 @@ export interface BacktestResult {
   readonly final_value: number;
   readonly cash: number;
   readonly trades: readonly TradeJson[];
-  readonly open_positions: readonly { strategy: string; symbol: string; quantity: number; avg_price: number; last_price: number }[];
+  readonly open_positions: readonly {
+    strategy: string;
+    symbol: string;
+    quantity: number;
+    avg_price: number;
+    last_price: number;
+  }[];
   readonly stats: Record<string, number | string | null>;
-  readonly orders: { readonly total: number; readonly filled: number; readonly rejected: number; readonly cancelled: number };
-  readonly rejected_orders: readonly { id: number; strategy: string; symbol: string; side: string; quantity: number; time: string; reason: string }[];
-  readonly strategies: readonly { name: string; status: 'ran' | 'not_started'; notifications: number; signals: number; errors: number; reason?: string }[];
-  readonly data: readonly { symbol: string; file: string; format: string; interval: string; rows: number; skipped: number; problems: Readonly<Record<string, number>> }[];
+  readonly orders: {
+    readonly total: number;
+    readonly filled: number;
+    readonly rejected: number;
+    readonly cancelled: number;
+  };
+  readonly rejected_orders: readonly {
+    id: number;
+    strategy: string;
+    symbol: string;
+    side: string;
+    quantity: number;
+    time: string;
+    reason: string;
+  }[];
+  readonly strategies: readonly {
+    name: string;
+    status: 'ran' | 'not_started';
+    notifications: number;
+    signals: number;
+    errors: number;
+    reason?: string;
+  }[];
+  readonly data: readonly {
+    symbol: string;
+    file: string;
+    format: string;
+    interval: string;
+    rows: number;
+    skipped: number;
+    problems: Readonly<Record<string, number>>;
+  }[];
   readonly bars: number;
   readonly steps: number;
   readonly equity: readonly { time: string; equity: number; cash: number }[];
@@ -85,16 +119,38 @@ export function statsJson(s: RunStats): Record<string, number | string | null> {
 export function ordersJson(orders: readonly Order[]): Pick<BacktestResult, 'orders' | 'rejected_orders'> {
   const count = (st: Order['status']) => orders.filter((o) => o.status === st).length;
   return {
-    orders: { total: orders.length, filled: count('filled'), rejected: count('rejected'), cancelled: count('cancelled') },
+    orders: {
+      total: orders.length,
+      filled: count('filled'),
+      rejected: count('rejected'),
+      cancelled: count('cancelled'),
+    },
     rejected_orders: orders
       .filter((o) => o.status === 'rejected')
-      .map((o) => ({ id: o.id, strategy: o.strategy, symbol: o.symbol, side: o.side, quantity: o.quantity, time: iso(o.tsClosed ?? o.tsCreated), reason: o.reason ?? '' })),
+      .map((o) => ({
+        id: o.id,
+        strategy: o.strategy,
+        symbol: o.symbol,
+        side: o.side,
+        quantity: o.quantity,
+        time: iso(o.tsClosed ?? o.tsCreated),
+        reason: o.reason ?? '',
+      })),
   };
 }
 
 /** Converts open positions, with the last price they are marked at. */
-export function positionsJson(positions: readonly Position[], lastPrice: (symbol: string) => number): BacktestResult['open_positions'] {
-  return positions.map((p) => ({ strategy: p.strategy, symbol: p.symbol, quantity: p.quantity, avg_price: p.avgPrice, last_price: lastPrice(p.symbol) }));
+export function positionsJson(
+  positions: readonly Position[],
+  lastPrice: (symbol: string) => number,
+): BacktestResult['open_positions'] {
+  return positions.map((p) => ({
+    strategy: p.strategy,
+    symbol: p.symbol,
+    quantity: p.quantity,
+    avg_price: p.avgPrice,
+    last_price: lastPrice(p.symbol),
+  }));
 }
 
 /** Converts equity points. */

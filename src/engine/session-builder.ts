@@ -25,7 +25,13 @@ export interface LoadedData {
   readonly symbols: readonly string[];
 }
 
-function loadSource(root: string, d: DataSourceConfig, index: number, data: SessionData, symbolId: number): Source {
+function loadSource(
+  root: string,
+  d: DataSourceConfig,
+  index: number,
+  data: SessionData,
+  symbolId: number,
+): Source {
   const calendar = createCalendar(d.calendar, `data[${index}].calendar`);
   const file = resolve(root, d.file);
   const report = loadBarFile(
@@ -43,7 +49,8 @@ function loadSource(root: string, d: DataSourceConfig, index: number, data: Sess
     data,
   );
   const series = data.get(d.symbol, report.interval);
-  if (!series) throw new TradeflowError('TF_ERR_INTERNAL', `data[${index}]: loader created no series for ${d.symbol}`);
+  if (!series)
+    throw new TradeflowError('TF_ERR_INTERNAL', `data[${index}]: loader created no series for ${d.symbol}`);
   return { symbol: d.symbol, symbolId, series, calendar, report };
 }
 
@@ -54,7 +61,10 @@ export function loadSessionData(session: LoadedSession): LoadedData {
   const symbols: string[] = [];
   session.config.data.forEach((d, i) => {
     if (symbols.includes(d.symbol)) {
-      throw new TradeflowError('TF_ERR_CONFIG_INVALID', `data[${i}].symbol: ${d.symbol} is already loaded by an earlier data source; load each symbol once (other intervals are aggregated from it)`);
+      throw new TradeflowError(
+        'TF_ERR_CONFIG_INVALID',
+        `data[${i}].symbol: ${d.symbol} is already loaded by an earlier data source; load each symbol once (other intervals are aggregated from it)`,
+      );
     }
     sources.push(loadSource(session.root, d, i, data, symbols.length));
     symbols.push(d.symbol);
@@ -79,11 +89,17 @@ export function resolveSubscriptions(
   return subs.map(([symbol, interval]) => {
     const source = loaded.sources.find((s) => s.symbol === symbol);
     if (!source) {
-      throw new TradeflowError('TF_ERR_SUBSCRIPTION', `strategy ${strategy} subscribes to ${symbol}, which no data source provides (loaded: ${loaded.symbols.join(', ')})`);
+      throw new TradeflowError(
+        'TF_ERR_SUBSCRIPTION',
+        `strategy ${strategy} subscribes to ${symbol}, which no data source provides (loaded: ${loaded.symbols.join(', ')})`,
+      );
     }
     const base = source.series.interval;
     if (!canAggregate(base, interval)) {
-      throw new TradeflowError('TF_ERR_SUBSCRIPTION', `strategy ${strategy} subscribes to ${symbol} at ${interval}, but its data is ${base} bars, which cannot be rolled up into ${interval}`);
+      throw new TradeflowError(
+        'TF_ERR_SUBSCRIPTION',
+        `strategy ${strategy} subscribes to ${symbol} at ${interval}, but its data is ${base} bars, which cannot be rolled up into ${interval}`,
+      );
     }
     return { symbol, interval, source, aggregated: interval !== base };
   });

@@ -24,7 +24,9 @@ export class SignalRouter {
   /** Records a strategy's signal and submits the order it asks for. */
   route(strategy: string, signal: Signal, ts: number): void {
     const order = this.#toOrder(strategy, signal, ts);
-    this.#recorder.onSignal(order === undefined ? { ts, strategy, signal } : { ts, strategy, signal, orderId: order });
+    this.#recorder.onSignal(
+      order === undefined ? { ts, strategy, signal } : { ts, strategy, signal, orderId: order },
+    );
   }
 
   #toOrder(strategy: string, s: Signal, ts: number): number | undefined {
@@ -35,14 +37,30 @@ export class SignalRouter {
       case 'BUY':
       case 'SELL':
         return this.#broker.submit(
-          { strategy, symbol: s.symbol, side: s.action === 'BUY' ? 'buy' : 'sell', quantity: s.quantity ?? NaN, type, ...price, ...reason },
+          {
+            strategy,
+            symbol: s.symbol,
+            side: s.action === 'BUY' ? 'buy' : 'sell',
+            quantity: s.quantity ?? NaN,
+            type,
+            ...price,
+            ...reason,
+          },
           ts,
         ).id;
       case 'CLOSE': {
         const held = this.#portfolio.position(strategy, s.symbol);
         if (held === 0) return undefined;
         return this.#broker.submit(
-          { strategy, symbol: s.symbol, side: held > 0 ? 'sell' : 'buy', quantity: Math.abs(held), type, ...price, ...reason },
+          {
+            strategy,
+            symbol: s.symbol,
+            side: held > 0 ? 'sell' : 'buy',
+            quantity: Math.abs(held),
+            type,
+            ...price,
+            ...reason,
+          },
           ts,
         ).id;
       }
@@ -50,7 +68,9 @@ export class SignalRouter {
         return undefined;
       default:
         // A strategy in plain JS can return anything: say so rather than drop it silently.
-        this.#log.error(`strategy ${strategy}: signal with unknown action ${String((s as { action: unknown }).action)} ignored; use BUY, SELL, CLOSE or HOLD`);
+        this.#log.error(
+          `strategy ${strategy}: signal with unknown action ${String((s as { action: unknown }).action)} ignored; use BUY, SELL, CLOSE or HOLD`,
+        );
         return undefined;
     }
   }

@@ -11,7 +11,11 @@ export interface SlippageModel {
 }
 
 /** Commission per share plus basis points of notional, with a minimum per fill (all default 0). */
-export function perShareAndBpsCommission(opts: { perShare: number; bps: number; minimum: number }): CommissionModel {
+export function perShareAndBpsCommission(opts: {
+  perShare: number;
+  bps: number;
+  minimum: number;
+}): CommissionModel {
   const { perShare, bps, minimum } = opts;
   return {
     commission(quantity, price) {

@@ -64,7 +64,12 @@ export class PaperBroker implements Broker {
             ? `a ${req.type} order needs a positive price`
             : undefined;
     if (problem !== undefined || symbolId === undefined) {
-      const rejected: Order = { ...base, status: 'rejected', tsClosed: tsCreated, reason: problem ?? 'rejected' };
+      const rejected: Order = {
+        ...base,
+        status: 'rejected',
+        tsClosed: tsCreated,
+        reason: problem ?? 'rejected',
+      };
       this.#o.sink.onOrder(rejected);
       return rejected;
     }
@@ -104,7 +109,12 @@ export class PaperBroker implements Broker {
       const cost = order.quantity * price + fee;
       // Covering a short releases cash only up to what was shorted, so check the whole cost against cash.
       if (cost > portfolio.cash + 1e-9) {
-        return this.#close(order, 'rejected', ts, `insufficient cash: needs ${round2(cost)}, has ${round2(portfolio.cash)}`);
+        return this.#close(
+          order,
+          'rejected',
+          ts,
+          `insufficient cash: needs ${round2(cost)}, has ${round2(portfolio.cash)}`,
+        );
       }
     } else if (!this.#o.allowShort && order.quantity > held + 1e-12) {
       return this.#close(

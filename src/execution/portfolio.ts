@@ -155,8 +155,21 @@ function cmp(a: string, b: string): number {
 
 function newBook(strategy: string, symbol: string, symbolId: number): Book {
   return {
-    strategy, symbol, symbolId, qty: 0, avgPrice: 0, entryTime: 0, entryQty: 0, entryValue: 0, exitQty: 0,
-    exitValue: 0, realized: 0, commission: 0, maxAbsQty: 0, entryStep: 0, direction: 1,
+    strategy,
+    symbol,
+    symbolId,
+    qty: 0,
+    avgPrice: 0,
+    entryTime: 0,
+    entryQty: 0,
+    entryValue: 0,
+    exitQty: 0,
+    exitValue: 0,
+    realized: 0,
+    commission: 0,
+    maxAbsQty: 0,
+    entryStep: 0,
+    direction: 1,
   };
 }
 

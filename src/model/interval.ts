@@ -28,7 +28,10 @@ export function isInterval(s: string): s is Interval {
 /** Parses an interval name, naming the known ones when it is not. */
 export function parseInterval(s: string, where = 'interval'): Interval {
   if (isInterval(s)) return s;
-  throw new TradeflowError('TF_ERR_CONFIG_INVALID', `${where}: unknown interval "${s}"; use one of ${INTERVALS.join(', ')}`);
+  throw new TradeflowError(
+    'TF_ERR_CONFIG_INVALID',
+    `${where}: unknown interval "${s}"; use one of ${INTERVALS.join(', ')}`,
+  );
 }
 
 /** Returns true when bars of `base` can be rolled up into bars of `target`. */

@@ -59,7 +59,8 @@ export abstract class BaseStrategy<C extends BaseStrategyConfig = BaseStrategyCo
 
   /** Returns the context; available from `setup` on. */
   protected get ctx(): StrategyContext {
-    if (!this.#ctx) throw new TradeflowError('TF_ERR_INTERNAL', `${this.name}: the context is not attached before setup`);
+    if (!this.#ctx)
+      throw new TradeflowError('TF_ERR_INTERNAL', `${this.name}: the context is not attached before setup`);
     return this.#ctx;
   }
 

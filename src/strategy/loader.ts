@@ -35,7 +35,9 @@ function isStrategyFile(name: string): boolean {
 export function indexStrategyFiles(dir: string): Map<string, string[]> {
   const byName = new Map<string, string[]>();
   const walk = (d: string) => {
-    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
       const p = join(d, entry.name);
       if (entry.isDirectory()) walk(p);
       else if (entry.isFile() && isStrategyFile(entry.name)) {
@@ -52,56 +54,90 @@ export function indexStrategyFiles(dir: string): Map<string, string[]> {
 export function resolveStrategyFile(root: string, modulePath: string, where: string): string {
   const base = resolve(root, 'strategies');
   if (isAbsolute(modulePath)) {
-    throw new TradeflowError('TF_ERR_STRATEGY_NOT_FOUND', `${where}: "${modulePath}" is absolute; name a module relative to the project root, under strategies/`);
+    throw new TradeflowError(
+      'TF_ERR_STRATEGY_NOT_FOUND',
+      `${where}: "${modulePath}" is absolute; name a module relative to the project root, under strategies/`,
+    );
   }
   const target = resolve(root, modulePath);
   if (!(target + sep).startsWith(base + sep) || target === base) {
-    throw new TradeflowError('TF_ERR_STRATEGY_NOT_FOUND', `${where}: "${modulePath}" leaves the strategies/ folder; strategy modules must live under strategies/`);
+    throw new TradeflowError(
+      'TF_ERR_STRATEGY_NOT_FOUND',
+      `${where}: "${modulePath}" leaves the strategies/ folder; strategy modules must live under strategies/`,
+    );
   }
   const candidates = EXTENSIONS.includes(extname(target)) ? [target] : EXTENSIONS.map((e) => target + e);
   const file = candidates.find((c) => existsSync(c) && statSync(c).isFile() && isStrategyFile(basename(c)));
   if (!file) {
-    throw new TradeflowError('TF_ERR_STRATEGY_NOT_FOUND', `${where}: no strategy file for "${modulePath}" (looked for ${candidates.map((c) => relative(root, c)).join(', ')})`);
+    throw new TradeflowError(
+      'TF_ERR_STRATEGY_NOT_FOUND',
+      `${where}: no strategy file for "${modulePath}" (looked for ${candidates.map((c) => relative(root, c)).join(', ')})`,
+    );
   }
   return file;
 }
 
 /** Imports a strategy module and checks that it exports the class named after the file and a config schema. */
-export async function importStrategyModule(root: string, modulePath: string, where: string): Promise<StrategyModule> {
+export async function importStrategyModule(
+  root: string,
+  modulePath: string,
+  where: string,
+): Promise<StrategyModule> {
   const file = resolveStrategyFile(root, modulePath, where);
   const name = basename(file, extname(file));
   const others = indexStrategyFiles(resolve(root, 'strategies')).get(name) ?? [];
   if (others.length > 1) {
-    throw new TradeflowError('TF_ERR_STRATEGY_DUPLICATE', `${where}: strategy name "${name}" is used by ${others.map((o) => relative(root, o)).join(' and ')}`);
+    throw new TradeflowError(
+      'TF_ERR_STRATEGY_DUPLICATE',
+      `${where}: strategy name "${name}" is used by ${others.map((o) => relative(root, o)).join(' and ')}`,
+    );
   }
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (e) {
-    throw new TradeflowError('TF_ERR_STRATEGY_INVALID', `${where}: ${relative(root, file)} failed to load: ${(e as Error).message}`, { cause: e });
+    throw new TradeflowError(
+      'TF_ERR_STRATEGY_INVALID',
+      `${where}: ${relative(root, file)} failed to load: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
   const className = classNameForModule(name);
   const cls = mod[className];
   if (cls === undefined) {
     const exported = Object.keys(mod).join(', ') || 'nothing';
-    throw new TradeflowError('TF_ERR_STRATEGY_INVALID', `${where}: ${relative(root, file)} does not export class ${className} (it exports ${exported})`);
+    throw new TradeflowError(
+      'TF_ERR_STRATEGY_INVALID',
+      `${where}: ${relative(root, file)} does not export class ${className} (it exports ${exported})`,
+    );
   }
   if (typeof cls !== 'function' || !(cls.prototype instanceof BaseStrategy)) {
-    throw new TradeflowError('TF_ERR_STRATEGY_INVALID', `${where}: ${className} in ${relative(root, file)} does not extend BaseStrategy`);
+    throw new TradeflowError(
+      'TF_ERR_STRATEGY_INVALID',
+      `${where}: ${className} in ${relative(root, file)} does not extend BaseStrategy`,
+    );
   }
   const configSchema = mod['configSchema'];
   if (!isZodSchema(configSchema)) {
-    throw new TradeflowError('TF_ERR_STRATEGY_INVALID', `${where}: ${relative(root, file)} does not export a zod "configSchema" for its config`);
+    throw new TradeflowError(
+      'TF_ERR_STRATEGY_INVALID',
+      `${where}: ${relative(root, file)} does not export a zod "configSchema" for its config`,
+    );
   }
   return { file, className, cls: cls as StrategyClass, configSchema };
 }
 
 function isZodSchema(v: unknown): v is z.ZodType {
-  return typeof v === 'object' && v !== null && typeof (v as { safeParse?: unknown }).safeParse === 'function';
+  return (
+    typeof v === 'object' && v !== null && typeof (v as { safeParse?: unknown }).safeParse === 'function'
+  );
 }
 
 /** Loads every enabled strategy of a session: resolves, imports, validates its config and instantiates it. */
-export async function loadStrategies(root: string, entries: readonly StrategyEntry[]): Promise<LoadedStrategy[]> {
+export async function loadStrategies(
+  root: string,
+  entries: readonly StrategyEntry[],
+): Promise<LoadedStrategy[]> {
   const loaded: LoadedStrategy[] = [];
   const names = new Map<string, number>();
   for (const [index, entry] of entries.entries()) {
@@ -115,14 +151,21 @@ export async function loadStrategies(root: string, entries: readonly StrategyEnt
     const name = entry.name ?? instanceNameForClass(module.className);
     const prev = names.get(name);
     if (prev !== undefined) {
-      throw new TradeflowError('TF_ERR_CONFIG_INVALID', `strategies[${index}].name: "${name}" is already used by strategies[${prev}]; give each instance a distinct "name"`);
+      throw new TradeflowError(
+        'TF_ERR_CONFIG_INVALID',
+        `strategies[${index}].name: "${name}" is already used by strategies[${prev}]; give each instance a distinct "name"`,
+      );
     }
     names.set(name, index);
     let strategy: BaseStrategy;
     try {
       strategy = new module.cls(config, name);
     } catch (e) {
-      throw new TradeflowError('TF_ERR_STRATEGY_INVALID', `${where}: constructing ${module.className} failed: ${(e as Error).message}`, { cause: e });
+      throw new TradeflowError(
+        'TF_ERR_STRATEGY_INVALID',
+        `${where}: constructing ${module.className} failed: ${(e as Error).message}`,
+        { cause: e },
+      );
     }
     loaded.push({ strategy, entry, index, module });
   }

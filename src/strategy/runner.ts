@@ -77,7 +77,9 @@ export class InlineRunner implements StrategyRunner {
       this.counters.errors++;
       // Log the first few in full; a strategy failing on every bar must not flood the output.
       if (this.counters.errors <= 5) {
-        this.#log.error(`strategy ${this.name}: onBars(${symbol}, ${interval}) threw: ${(e as Error).message ?? String(e)}`);
+        this.#log.error(
+          `strategy ${this.name}: onBars(${symbol}, ${interval}) threw: ${(e as Error).message ?? String(e)}`,
+        );
       }
       return EMPTY;
     }
@@ -89,7 +91,9 @@ export class InlineRunner implements StrategyRunner {
       this.#strategy.onQualityUpdate(symbol, interval, quality);
     } catch (e) {
       this.counters.errors++;
-      this.#log.error(`strategy ${this.name}: onQualityUpdate(${symbol}, ${interval}) threw: ${(e as Error).message ?? String(e)}`);
+      this.#log.error(
+        `strategy ${this.name}: onQualityUpdate(${symbol}, ${interval}) threw: ${(e as Error).message ?? String(e)}`,
+      );
     }
   }
 

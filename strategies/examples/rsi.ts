@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { Rsi } from '../../src/indicators/index.ts';
 import type { BarSeriesView } from '../../src/data/session-data.ts';
 import type { Interval } from '../../src/model/interval.ts';
-import { BaseStrategy, baseStrategySchema, NO_SIGNALS, type Signal, type StrategyContext } from '../../src/strategy/index.ts';
+import {
+  BaseStrategy,
+  baseStrategySchema,
+  NO_SIGNALS,
+  type Signal,
+  type StrategyContext,
+} from '../../src/strategy/index.ts';
 
 /** Config of Rsi: the RSI period and the levels that open and close a position. */
 export const configSchema = baseStrategySchema
@@ -21,7 +27,10 @@ export class RsiStrategy extends BaseStrategy<Config> {
 
   override setup(ctx: StrategyContext): boolean {
     for (const symbol of this.config.symbols) {
-      this.#state.set(symbol, { bars: ctx.bars(symbol, this.config.interval), rsi: new Rsi(this.config.period) });
+      this.#state.set(symbol, {
+        bars: ctx.bars(symbol, this.config.interval),
+        rsi: new Rsi(this.config.period),
+      });
     }
     return true;
   }
@@ -33,7 +42,14 @@ export class RsiStrategy extends BaseStrategy<Config> {
     if (Number.isNaN(rsi)) return NO_SIGNALS;
     const held = this.ctx.position(symbol);
     if (held === 0 && rsi < this.config.oversold) {
-      return [{ symbol, action: 'BUY', quantity: this.config.position_size, reason: `RSI ${rsi.toFixed(1)} below ${this.config.oversold}` }];
+      return [
+        {
+          symbol,
+          action: 'BUY',
+          quantity: this.config.position_size,
+          reason: `RSI ${rsi.toFixed(1)} below ${this.config.oversold}`,
+        },
+      ];
     }
     if (held > 0 && rsi > this.config.overbought) {
       return [{ symbol, action: 'CLOSE', reason: `RSI ${rsi.toFixed(1)} above ${this.config.overbought}` }];

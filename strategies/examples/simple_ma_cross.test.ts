@@ -58,16 +58,14 @@ describe('simple_ma_cross on real daily bars (NVDA 1999-2014, SMA 20/50, 100 sha
     const { result } = await backtest(config({}));
     expect(result.trades).toHaveLength(38);
     expect(
-      result.trades
-        .slice(0, 2)
-        .map(({ entry_time, entry_price, exit_time, exit_price, pnl, bars }) => ({
-          entry_time,
-          entry_price,
-          exit_time,
-          exit_price,
-          pnl,
-          bars,
-        })),
+      result.trades.slice(0, 2).map(({ entry_time, entry_price, exit_time, exit_price, pnl, bars }) => ({
+        entry_time,
+        entry_price,
+        exit_time,
+        exit_price,
+        pnl,
+        bars,
+      })),
     ).toEqual([
       {
         entry_time: '1999-07-09T20:00:00.000Z',

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { CrossOver, Sma } from '../../src/indicators/index.ts';
 import type { Interval } from '../../src/model/interval.ts';
-import { BaseStrategy, baseStrategySchema, NO_SIGNALS, type Signal, type StrategyContext } from '../../src/strategy/index.ts';
+import {
+  BaseStrategy,
+  baseStrategySchema,
+  NO_SIGNALS,
+  type Signal,
+  type StrategyContext,
+} from '../../src/strategy/index.ts';
 import type { BarSeriesView } from '../../src/data/session-data.ts';
 
 /** Config of SimpleMaCross: the two SMA periods and the bar quality below which it does not trade. */
@@ -11,7 +17,10 @@ export const configSchema = baseStrategySchema
     slow_period: z.number().int().min(2).default(30),
     min_quality: z.number().min(0).max(100).default(0),
   })
-  .refine((c) => c.fast_period < c.slow_period, { path: ['fast_period'], message: 'must be less than slow_period' });
+  .refine((c) => c.fast_period < c.slow_period, {
+    path: ['fast_period'],
+    message: 'must be less than slow_period',
+  });
 
 type Config = z.output<typeof configSchema>;
 
@@ -52,9 +61,17 @@ export class SimpleMaCrossStrategy extends BaseStrategy<Config> {
     if (min_quality > 0 && this.ctx.getBarQuality(symbol, interval) < min_quality) return NO_SIGNALS;
     const held = this.ctx.position(symbol);
     if (held === 0 && cross > 0) {
-      return [{ symbol, action: 'BUY', quantity: this.config.position_size, reason: 'fast SMA crossed above slow SMA' }];
+      return [
+        {
+          symbol,
+          action: 'BUY',
+          quantity: this.config.position_size,
+          reason: 'fast SMA crossed above slow SMA',
+        },
+      ];
     }
-    if (held > 0 && cross < 0) return [{ symbol, action: 'CLOSE', reason: 'fast SMA crossed below slow SMA' }];
+    if (held > 0 && cross < 0)
+      return [{ symbol, action: 'CLOSE', reason: 'fast SMA crossed below slow SMA' }];
     return NO_SIGNALS;
   }
 }

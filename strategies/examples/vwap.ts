@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { Vwap } from '../../src/indicators/index.ts';
 import type { BarSeriesView } from '../../src/data/session-data.ts';
 import type { Interval } from '../../src/model/interval.ts';
-import { BaseStrategy, baseStrategySchema, NO_SIGNALS, type Signal, type StrategyContext } from '../../src/strategy/index.ts';
+import {
+  BaseStrategy,
+  baseStrategySchema,
+  NO_SIGNALS,
+  type Signal,
+  type StrategyContext,
+} from '../../src/strategy/index.ts';
 
 /** Config of Vwap: how far above the session VWAP (in bps) the close must be to buy. */
 export const configSchema = baseStrategySchema.extend({
@@ -27,7 +33,11 @@ export class VwapStrategy extends BaseStrategy<Config> {
       return false;
     }
     for (const symbol of this.config.symbols) {
-      this.#state.set(symbol, { bars: ctx.bars(symbol, this.config.interval), vwap: new Vwap(), session: NaN });
+      this.#state.set(symbol, {
+        bars: ctx.bars(symbol, this.config.interval),
+        vwap: new Vwap(),
+        session: NaN,
+      });
     }
     return true;
   }
@@ -48,9 +58,17 @@ export class VwapStrategy extends BaseStrategy<Config> {
     }
     if (Number.isNaN(vwap)) return NO_SIGNALS;
     if (held === 0 && close > vwap * (1 + this.config.entry_bps / 10_000)) {
-      return [{ symbol, action: 'BUY', quantity: this.config.position_size, reason: `close ${close} above VWAP ${vwap.toFixed(4)}` }];
+      return [
+        {
+          symbol,
+          action: 'BUY',
+          quantity: this.config.position_size,
+          reason: `close ${close} above VWAP ${vwap.toFixed(4)}`,
+        },
+      ];
     }
-    if (held > 0 && close < vwap) return [{ symbol, action: 'CLOSE', reason: `close ${close} below VWAP ${vwap.toFixed(4)}` }];
+    if (held > 0 && close < vwap)
+      return [{ symbol, action: 'CLOSE', reason: `close ${close} below VWAP ${vwap.toFixed(4)}` }];
     return NO_SIGNALS;
   }
 }

@@ -16,7 +16,13 @@ describe('a backtest recorded through the background writer', () => {
     const db = join(dir, 'runs.db');
     const store = new ThreadedSqliteStore(db);
     const session = loadSessionConfig(join(ROOT, 'config/examples/orcl-sma-cross.json'));
-    const { result, engine } = await runBacktest({ session, runId: 'durable', startedAt: 1, endedAt: () => 2, store });
+    const { result, engine } = await runBacktest({
+      session,
+      runId: 'durable',
+      startedAt: 1,
+      endedAt: () => 2,
+      store,
+    });
     // A second connection, opened while the writer's is still open, already sees everything.
     const reader = new SqliteStore(db);
     const run = reader.readRun('durable');
@@ -40,9 +46,14 @@ describe('a backtest recorded through the background writer', () => {
     const session = loadSessionConfig(join(ROOT, 'config/examples/orcl-sma-cross.json'));
     const broken = {
       ...session,
-      config: { ...session.config, strategies: [{ ...session.config.strategies[0]!, module: 'strategies/examples/nope' }] },
+      config: {
+        ...session.config,
+        strategies: [{ ...session.config.strategies[0]!, module: 'strategies/examples/nope' }],
+      },
     };
-    await expect(runBacktest({ session: broken, runId: 'failed', startedAt: 1, store })).rejects.toMatchObject({
+    await expect(
+      runBacktest({ session: broken, runId: 'failed', startedAt: 1, store }),
+    ).rejects.toMatchObject({
       code: 'TF_ERR_STRATEGY_NOT_FOUND',
     });
     await store.flush();

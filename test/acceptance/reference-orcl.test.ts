@@ -12,7 +12,15 @@ const refTrades = readFileSync(join(ROOT, 'test/fixtures/reference/trades.csv'),
   .slice(1)
   .map((line) => {
     const [entryDate, entryPrice, exitDate, exitPrice, size, pnl, , barlen] = line.split(',');
-    return { entryDate, entryPrice: Number(entryPrice), exitDate, exitPrice: Number(exitPrice), size: Number(size), pnl: Number(pnl), barlen: Number(barlen) };
+    return {
+      entryDate,
+      entryPrice: Number(entryPrice),
+      exitDate,
+      exitPrice: Number(exitPrice),
+      size: Number(size),
+      pnl: Number(pnl),
+      barlen: Number(barlen),
+    };
   });
 const refSummary = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/reference/summary.json'), 'utf8')) as {
   closed_trades: number;
@@ -31,16 +39,28 @@ describe('ORCL SMA(10/30) cross against the reference engine', () => {
     expect(result.trades).toHaveLength(refSummary.closed_trades);
     result.trades.forEach((t, i) => {
       const r = refTrades[i]!;
-      expect({ i, entry: t.entry_time.slice(0, 10), exit: t.exit_time.slice(0, 10) }).toEqual({ i, entry: r.entryDate, exit: r.exitDate });
+      expect({ i, entry: t.entry_time.slice(0, 10), exit: t.exit_time.slice(0, 10) }).toEqual({
+        i,
+        entry: r.entryDate,
+        exit: r.exitDate,
+      });
       // The reference prints 10 significant digits; the file's prices have at most 7.
-      expect(close(t.entry_price, r.entryPrice), `trade ${i} entry ${t.entry_price} vs ${r.entryPrice}`).toBe(true);
-      expect(close(t.exit_price, r.exitPrice), `trade ${i} exit ${t.exit_price} vs ${r.exitPrice}`).toBe(true);
+      expect(close(t.entry_price, r.entryPrice), `trade ${i} entry ${t.entry_price} vs ${r.entryPrice}`).toBe(
+        true,
+      );
+      expect(close(t.exit_price, r.exitPrice), `trade ${i} exit ${t.exit_price} vs ${r.exitPrice}`).toBe(
+        true,
+      );
       expect(t.quantity).toBe(r.size);
       expect(t.bars).toBe(r.barlen);
       expect(close(t.pnl, r.pnl, 1e-6)).toBe(true);
     });
     expect(result.open_positions).toEqual([
-      expect.objectContaining({ symbol: 'ORCL', quantity: refSummary.open_position_size, avg_price: refSummary.open_position_price }),
+      expect.objectContaining({
+        symbol: 'ORCL',
+        quantity: refSummary.open_position_size,
+        avg_price: refSummary.open_position_price,
+      }),
     ]);
     expect(Math.abs(result.final_value - 100264.60652)).toBeLessThan(1e-6);
     expect(Math.abs(result.final_value - refSummary.final_value)).toBeLessThan(1e-6);
