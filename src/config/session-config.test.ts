@@ -227,9 +227,9 @@ describe('loadSessionConfig and parseSessionConfig: invalid contents', () => {
       'strategies[0].enabled: Invalid input: expected boolean, received string',
     ],
     [
-      'a thread isolation',
-      (c) => ({ ...c, strategies: [{ module: 'strategies/x', isolation: 'thread' }] }),
-      'strategies[0].isolation: Invalid input: expected "inline"',
+      'an unknown isolation',
+      (c) => ({ ...c, strategies: [{ module: 'strategies/x', isolation: 'process' }] }),
+      'strategies[0].isolation: Invalid option: expected one of "thread"|"inline"',
     ],
     [
       'a config that is a list',
@@ -316,7 +316,9 @@ describe('loadSessionConfig: valid files', () => {
         {
           module: 'strategies/examples/buy_and_hold',
           enabled: true,
-          isolation: 'inline',
+          isolation: 'thread',
+          queue_size: 100,
+          step_timeout_ms: 10_000,
           config: { symbols: ['ORCL'] },
         },
       ],

@@ -60,7 +60,9 @@ export const StrategyEntrySchema = z
     module: z.string().min(1),
     name: z.string().min(1).optional(),
     enabled: z.boolean().default(true),
-    isolation: z.literal('inline').default('inline'),
+    isolation: z.enum(['thread', 'inline']).default('thread'),
+    queue_size: z.number().int().min(1).max(1_000_000).default(100),
+    step_timeout_ms: z.number().finite().positive().default(10_000),
     config: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();

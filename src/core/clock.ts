@@ -46,3 +46,12 @@ export function monotonicMs(): number {
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/** Resolves after `ms` of wall time; `cancel` clears the timer (timeouts of thread shutdown and the like). */
+export function delay(ms: number): { readonly promise: Promise<void>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}

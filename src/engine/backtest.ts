@@ -110,7 +110,15 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> 
     stats: statsJson(stats),
     ...ordersJson(recorder.orders),
     strategies: [
-      ...engine.runners.map((r) => ({ name: r.name, status: 'ran' as const, ...r.counters })),
+      ...engine.getMetrics().map((m) => ({
+        name: m.name,
+        status: m.status === 'faulted' ? ('faulted' as const) : ('ran' as const),
+        isolation: m.isolation,
+        notifications: m.notifications,
+        signals: m.signals,
+        errors: m.errors,
+        ...(m.faultReason === undefined ? {} : { reason: m.faultReason }),
+      })),
       ...engine.failures.map((f) => ({
         name: f.name,
         status: 'not_started' as const,

@@ -95,6 +95,8 @@ function probeSession(o: {
     strategies: o.strategies.map((s) => ({
       module: 'strategies/probe',
       name: s.name,
+      // The probe reports through the logger; inline keeps its records in order and at hand.
+      isolation: 'inline',
       ...(s.enabled === undefined ? {} : { enabled: s.enabled }),
       config: { symbols: ['X'], interval: '1m', ...s.config },
     })),
@@ -175,7 +177,7 @@ describe('Engine: what a strategy sees and when its orders fill', () => {
     expect(result.orders).toEqual({ total: 1, filled: 1, rejected: 0, cancelled: 0 });
     expect([result.steps, result.bars]).toEqual([4, 4]);
     expect(result.strategies).toEqual([
-      { name: 'probe', status: 'ran', notifications: 4, signals: 1, errors: 0 },
+      { name: 'probe', status: 'ran', isolation: 'inline', notifications: 4, signals: 1, errors: 0 },
     ]);
   });
 
@@ -308,7 +310,7 @@ describe('Engine: aggregated subscriptions', () => {
     ]);
     expect(seen.map((r) => r.closeAfterLast)).toEqual([NaN, NaN, NaN]);
     expect(result.strategies).toEqual([
-      { name: 'probe', status: 'ran', notifications: 3, signals: 0, errors: 0 },
+      { name: 'probe', status: 'ran', isolation: 'inline', notifications: 3, signals: 0, errors: 0 },
     ]);
     // 12 base bars plus one step at the last bucket's deadline.
     expect([result.bars, result.steps]).toEqual([12, 13]);
@@ -321,7 +323,7 @@ describe('Engine: faults in strategies', () => {
       probeSession({ strategies: [{ name: 'probe', config: { throw_on: [2], signals: { 3: buy(1) } } }] }),
     );
     expect(result.strategies).toEqual([
-      { name: 'probe', status: 'ran', notifications: 4, signals: 1, errors: 1 },
+      { name: 'probe', status: 'ran', isolation: 'inline', notifications: 4, signals: 1, errors: 1 },
     ]);
     expect(log.records.filter((r) => r.level === 'error')).toEqual([
       { level: 'error', msg: 'strategy probe: onBars(X, 1m) threw: probe failed on notification 2' },
@@ -340,7 +342,7 @@ describe('Engine: faults in strategies', () => {
       }),
     );
     expect(result.strategies).toEqual([
-      { name: 'works', status: 'ran', notifications: 4, signals: 1, errors: 0 },
+      { name: 'works', status: 'ran', isolation: 'inline', notifications: 4, signals: 1, errors: 0 },
       {
         name: 'refuses',
         status: 'not_started',
@@ -453,6 +455,7 @@ describe('Engine: subscriptions', () => {
     expect(await withReader({ interval: '5m', read_in_setup: ['X', '5m'] })).toEqual({
       name: 'reader',
       status: 'ran',
+      isolation: 'inline',
       notifications: 1,
       signals: 0,
       errors: 0,
@@ -659,9 +662,23 @@ describe('Engine: determinism', () => {
     expect(b.engine.recorder.signals).toEqual(a.engine.recorder.signals);
     // Golden figures of this example, so that two equally broken runs cannot pass.
     expect(a.result.strategies).toEqual([
-      { name: 'simple_ma_cross', status: 'ran', notifications: 13_761, signals: 291, errors: 0 },
-      { name: 'rsi', status: 'ran', notifications: 13_761, signals: 88, errors: 0 },
-      { name: 'buy_and_hold', status: 'ran', notifications: 13_761, signals: 3, errors: 0 },
+      {
+        name: 'simple_ma_cross',
+        status: 'ran',
+        isolation: 'thread',
+        notifications: 13_761,
+        signals: 291,
+        errors: 0,
+      },
+      { name: 'rsi', status: 'ran', isolation: 'thread', notifications: 13_761, signals: 88, errors: 0 },
+      {
+        name: 'buy_and_hold',
+        status: 'ran',
+        isolation: 'thread',
+        notifications: 13_761,
+        signals: 3,
+        errors: 0,
+      },
     ]);
     expect(a.result.orders).toEqual({ total: 382, filled: 382, rejected: 0, cancelled: 0 });
     expect(a.result.trades).toHaveLength(188);

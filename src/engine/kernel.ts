@@ -12,25 +12,20 @@ import type { Interval } from '../model/interval.ts';
 import type { Signal } from '../model/signal.ts';
 import type { StrategyContext } from '../strategy/base-strategy.ts';
 import { loadStrategies } from '../strategy/loader.ts';
-import { InlineRunner, type StrategyRunner } from '../strategy/runner.ts';
 import type { RunStore } from '../storage/store.ts';
 import { DataProcessor } from './data-processor.ts';
 import { SeriesQuality } from './series-quality.ts';
 import { RunRecorder } from './recorder.ts';
-import {
-  type LoadedData,
-  loadSessionData,
-  resolveSubscriptions,
-  type ResolvedSubscription,
-} from './session-builder.ts';
+import { type LoadedData, loadSessionData, resolveSubscriptions } from './session-builder.ts';
 import { SignalRouter } from './signal-router.ts';
+import {
+  type Runner,
+  type StrategyFailure,
+  StrategyManager,
+  type StrategyMetrics,
+} from './strategy-manager.ts';
 
-/** A strategy that was loaded but did not start, and why. */
-export interface StrategyFailure {
-  readonly name: string;
-  readonly index: number;
-  readonly reason: string;
-}
+export type { StrategyFailure } from './strategy-manager.ts';
 
 /** Options for building an engine. Collaborators are passed in: no hidden singletons. */
 export interface EngineOptions {
@@ -58,14 +53,12 @@ export class Engine {
   readonly recorder: RunRecorder;
   readonly portfolio: Portfolio;
   readonly broker: PaperBroker;
-  readonly runners: StrategyRunner[] = [];
-  readonly failures: StrategyFailure[] = [];
+  readonly strategies: StrategyManager;
   readonly loaded: LoadedData;
   readonly quality: SeriesQuality;
   #processor!: DataProcessor;
   #router: SignalRouter;
-  #routes: StrategyRunner[][] = [];
-  #contexts = new Map<StrategyRunner, StrategyContext>();
+  #contexts = new Map<Runner, StrategyContext>();
   readonly #o: EngineOptions;
   #steps = 0;
   #exposureSteps = 0;
@@ -89,10 +82,41 @@ export class Engine {
       }),
       slippage: bpsSlippage(b.slippage_bps),
       allowShort: b.allow_short,
-      sink: this.recorder,
+      sink: {
+        onOrder: (order) => this.recorder.onOrder(order),
+        onFill: (fill) => {
+          this.recorder.onFill(fill);
+          this.strategies.onPosition(fill.strategy, fill.symbol);
+        },
+        onTrade: (trade) => this.recorder.onTrade(trade),
+      },
     });
     this.#router = new SignalRouter(this.broker, this.portfolio, this.recorder, this.log);
     this.quality = new SeriesQuality();
+    this.strategies = new StrategyManager({
+      log: this.log,
+      symbols: loaded.symbols,
+      series: () => loaded.data.descriptors(),
+      calendars: o.session.config.data.map((d) => ({ symbol: d.symbol, spec: d.calendar })),
+      quality: (symbol, interval) => this.quality.get(symbol, interval as Interval, this.clock.now()),
+      cash: () => this.portfolio.cash,
+      position: (strategy, symbol) => this.portfolio.position(strategy, symbol),
+    });
+  }
+
+  /** Returns the started strategies in registration order. */
+  get runners(): readonly Runner[] {
+    return this.strategies.runners;
+  }
+
+  /** Returns the strategies that did not start, with the reasons. */
+  get failures(): readonly StrategyFailure[] {
+    return this.strategies.failures;
+  }
+
+  /** Returns each running strategy's state and processing figures. */
+  getMetrics(): StrategyMetrics[] {
+    return this.strategies.metrics();
   }
 
   /** Loads the session's data and strategies, resolves subscriptions and runs each strategy's setup. */
@@ -105,28 +129,23 @@ export class Engine {
 
   async #startStrategies(): Promise<void> {
     const { session } = this.#o;
-    const strategies = await loadStrategies(session.root, session.config.strategies);
-    const resolved = new Map<StrategyRunner, ResolvedSubscription[]>();
-    const candidates: StrategyRunner[] = [];
-    for (const s of strategies) {
-      const runner = new InlineRunner(s.strategy, s.index, this.log);
-      resolved.set(runner, resolveSubscriptions(runner.name, runner.subscriptions(), this.loaded));
-      candidates.push(runner);
-    }
-    this.#processor = new DataProcessor(this.loaded, [...resolved.values()].flat());
+    const loaded = await loadStrategies(session.root, session.config.strategies);
+    const resolved = loaded.map((s) =>
+      resolveSubscriptions(s.strategy.name, s.strategy.getSubscriptions(), this.loaded),
+    );
+    this.#processor = new DataProcessor(this.loaded, resolved.flat());
     for (const slot of this.#processor.slots)
       this.quality.track(slot.series, this.#sourceOf(slot.symbolId).calendar);
-    for (const runner of candidates) {
-      const ctx = this.#contextFor(runner);
-      const outcome = await runner.start(ctx);
-      if (!outcome.ok) {
-        this.failures.push({ name: runner.name, index: runner.index, reason: outcome.reason });
-        this.log.warn(`strategy ${runner.name} did not start: ${outcome.reason}`);
-        continue;
-      }
-      this.#contexts.set(runner, ctx);
-      this.runners.push(runner);
-    }
+    const subsOf = new Map(loaded.map((s, i) => [s.strategy.name, resolved[i]!]));
+    await this.strategies.start(
+      loaded,
+      (runner) => this.#contextOf(runner),
+      (runner) =>
+        (subsOf.get(runner.name) ?? []).map((sub) =>
+          this.#processor.slotOf(this.loaded.data, sub.symbol, sub.interval),
+        ),
+      this.#processor.slots.length,
+    );
     if (this.runners.length === 0) {
       const why = this.failures.map((f) => `${f.name}: ${f.reason}`).join('; ');
       throw new TradeflowError(
@@ -134,13 +153,15 @@ export class Engine {
         `no strategy started${why ? ` (${why})` : ' (none is enabled)'}`,
       );
     }
-    this.#routes = this.#processor.slots.map(() => []);
-    for (const runner of this.runners) {
-      for (const sub of resolved.get(runner) ?? []) {
-        const slot = this.#processor.slotOf(this.loaded.data, sub.symbol, sub.interval);
-        if (slot && !this.#routes[slot.id]!.includes(runner)) this.#routes[slot.id]!.push(runner);
-      }
+  }
+
+  #contextOf(runner: Runner): StrategyContext {
+    let ctx = this.#contexts.get(runner);
+    if (!ctx) {
+      ctx = this.#contextFor(runner);
+      this.#contexts.set(runner, ctx);
     }
+    return ctx;
   }
 
   #calendarOf(symbol: string): TradingCalendar {
@@ -153,7 +174,7 @@ export class Engine {
     return this.loaded.sources[symbolId]!;
   }
 
-  #contextFor(runner: StrategyRunner): StrategyContext {
+  #contextFor(runner: Runner): StrategyContext {
     const views = new Map<string, BarSeriesView>();
     const { data } = this.loaded;
     // A series existing in the session is not enough: another strategy's subscription may have created it.
@@ -211,14 +232,14 @@ export class Engine {
    */
   async run(): Promise<void> {
     const processor = this.#processor;
-    const routes = this.#routes;
+    const strategies = this.strategies;
     const slots = processor.slots;
     const portfolio = this.portfolio;
     const broker = this.broker;
     const recorder = this.recorder;
     const clock = this.clock;
     const updated: number[] = [];
-    const pending: { runner: StrategyRunner; signals: readonly Signal[] }[] = [];
+    const route = (strategy: string, signal: Signal) => this.#router.route(strategy, signal, clock.now());
     const every = this.#o.progressEvery ?? 65_536;
     const onBase = (symbolId: number, s: BarSeries, i: number) => {
       // The bar index in the symbol's own series, so a trade's length counts that symbol's bars.
@@ -240,25 +261,13 @@ export class Engine {
       if (day !== lastDay && lastTs === lastTs) {
         recorder.onEquity({ ts: lastTs, equity: lastEquity, cash: portfolio.cash });
         recorder.maybeFlush();
-        this.#publishQuality(lastTs);
+        await strategies.qualityUpdate();
       }
       clock.set(t);
       const n = processor.step(t, onBase, updated);
-      for (let k = 0; k < n; k++) {
-        const slot = slots[updated[k]!]!;
-        this.quality.onBar(slot.series);
-        const rs = routes[slot.id]!;
-        for (let r = 0; r < rs.length; r++) {
-          const runner = rs[r]!;
-          const out = runner.notify(slot.symbol, slot.interval);
-          if (out.length > 0) pending.push({ runner, signals: out });
-        }
-      }
-      if (pending.length > 0) {
-        if (pending.length > 1) pending.sort((a, b) => a.runner.index - b.runner.index);
-        for (const p of pending) for (const s of p.signals) this.#router.route(p.runner.name, s, t);
-        pending.length = 0;
-      }
+      for (let k = 0; k < n; k++) this.quality.onBar(slots[updated[k]!]!.series);
+      if (!strategies.notify(t, slots, updated, n)) await strategies.finish();
+      strategies.drain(route);
       this.#steps++;
       if (portfolio.hasPositions) this.#exposureSteps++;
       lastTs = t;
@@ -275,24 +284,15 @@ export class Engine {
     }
     if (lastTs === lastTs) {
       recorder.onEquity({ ts: lastTs, equity: lastEquity, cash: portfolio.cash });
-      this.#publishQuality(lastTs);
+      await strategies.qualityUpdate();
     }
     broker.cancelAll(lastTs === lastTs ? lastTs : 0, this.#cancelled ? 'run cancelled' : 'run ended');
     recorder.flush();
     this.#o.onProgress?.(processor.publishedBaseBars, processor.totalBaseBars);
   }
 
-  /** Tells each strategy the quality of its subscriptions as of `nowMs`: once per session day. */
-  #publishQuality(nowMs: number): void {
-    for (const runner of this.runners) {
-      for (const [symbol, interval] of runner.subscriptions()) {
-        runner.qualityUpdate(symbol, interval, this.quality.get(symbol, interval, nowMs));
-      }
-    }
-  }
-
   /** Runs every started strategy's teardown; errors are logged and shutdown goes on. */
   async stop(): Promise<void> {
-    for (const runner of this.runners) await runner.stop(this.#contexts.get(runner)!);
+    await this.strategies.stop((runner) => this.#contextOf(runner));
   }
 }

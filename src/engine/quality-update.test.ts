@@ -20,7 +20,13 @@ describe('Engine: bar quality reaches strategies', () => {
           calendar: 'us_equities',
         },
       ],
-      strategies: [{ module: 'strategies/quality_probe', config: { symbols: ['DBB'], interval: '15m' } }],
+      strategies: [
+        {
+          module: 'strategies/quality_probe',
+          isolation: 'inline',
+          config: { symbols: ['DBB'], interval: '15m' },
+        },
+      ],
     });
     const engine = await Engine.create({
       session: { config, name: 'q', file: 'q.json', root: FIXTURE_ROOT },

@@ -50,7 +50,8 @@ export interface BacktestResult {
   }[];
   readonly strategies: readonly {
     name: string;
-    status: 'ran' | 'not_started';
+    status: 'ran' | 'faulted' | 'not_started';
+    isolation?: 'inline' | 'thread';
     notifications: number;
     signals: number;
     errors: number;

@@ -136,8 +136,9 @@ export class PaperBroker implements Broker {
       ts,
     };
     this.#close(order, 'filled', ts);
-    this.#o.sink.onFill(fill);
+    // The portfolio first, so that a sink hearing of the fill sees the position it leaves.
     const trade = portfolio.applyFill(fill, w.symbolId, barIndex);
+    this.#o.sink.onFill(fill);
     if (trade) this.#o.sink.onTrade(trade);
   }
 

@@ -1,17 +1,12 @@
+import { monotonicMs } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
+import { METRICS_SLOTS, MetricsWriter, readMetrics, type ProcessingMetrics } from './metrics.ts';
 import type { Interval } from '../model/interval.ts';
 import type { Signal } from '../model/signal.ts';
 import type { BaseStrategy, StrategyContext, Subscription } from './base-strategy.ts';
 
 /** How a strategy's start went: started, or refused with the reason. */
 export type SetupOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
-
-/** Counters a runner keeps about its strategy. */
-export interface RunnerCounters {
-  notifications: number;
-  signals: number;
-  errors: number;
-}
 
 /**
  * Runs one strategy. The inline runner calls it on the processor's thread; a thread runner will put the
@@ -22,7 +17,8 @@ export interface StrategyRunner {
   /** Position in the session's strategy list: signals of a step are gathered in this order. */
   readonly index: number;
   readonly isolation: 'inline';
-  readonly counters: Readonly<RunnerCounters>;
+  /** Returns the strategy's processing figures so far. */
+  metrics(): ProcessingMetrics;
   subscriptions(): readonly Subscription[];
   start(ctx: StrategyContext): Promise<SetupOutcome>;
   /** Delivers one bar notification; returns the signals raised (thrown errors are counted, not raised). */
@@ -41,7 +37,8 @@ export class InlineRunner implements StrategyRunner {
   readonly isolation = 'inline' as const;
   /** The strategy instance, on this thread (inspection and tests). */
   readonly strategy: BaseStrategy;
-  readonly counters: RunnerCounters = { notifications: 0, signals: 0, errors: 0 };
+  readonly #metricsBuffer = new Float64Array(METRICS_SLOTS);
+  readonly #metrics = new MetricsWriter(this.#metricsBuffer);
   readonly #strategy: BaseStrategy;
   readonly #log: Logger;
 
@@ -67,16 +64,20 @@ export class InlineRunner implements StrategyRunner {
     }
   }
 
+  metrics(): ProcessingMetrics {
+    return readMetrics(this.#metricsBuffer);
+  }
+
   notify(symbol: string, interval: Interval): readonly Signal[] {
-    this.counters.notifications++;
+    const t0 = monotonicMs();
     try {
       const out = this.#strategy.onBars(symbol, interval);
-      if (out.length > 0) this.counters.signals += out.length;
+      this.#metrics.notification(monotonicMs() - t0, out.length);
       return out;
     } catch (e) {
-      this.counters.errors++;
+      this.#metrics.notification(monotonicMs() - t0, 0);
       // Log the first few in full; a strategy failing on every bar must not flood the output.
-      if (this.counters.errors <= 5) {
+      if (this.#metrics.error() <= 5) {
         this.#log.error(
           `strategy ${this.name}: onBars(${symbol}, ${interval}) threw: ${(e as Error).message ?? String(e)}`,
         );
@@ -90,7 +91,7 @@ export class InlineRunner implements StrategyRunner {
     try {
       this.#strategy.onQualityUpdate(symbol, interval, quality);
     } catch (e) {
-      this.counters.errors++;
+      this.#metrics.error();
       this.#log.error(
         `strategy ${this.name}: onQualityUpdate(${symbol}, ${interval}) threw: ${(e as Error).message ?? String(e)}`,
       );
@@ -101,7 +102,7 @@ export class InlineRunner implements StrategyRunner {
     try {
       await this.#strategy.teardown(ctx);
     } catch (e) {
-      this.counters.errors++;
+      this.#metrics.error();
       this.#log.error(`strategy ${this.name}: teardown threw: ${(e as Error).message ?? String(e)}`);
     }
   }

@@ -1,0 +1,268 @@
+import type { CalendarSpec, StrategyEntry } from '../config/session-config.ts';
+import { monotonicMs, yieldToEventLoop } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import type { SeriesDescriptor } from '../data/session-data.ts';
+import type { Signal } from '../model/signal.ts';
+import type { StrategyContext } from '../strategy/base-strategy.ts';
+import type { LoadedStrategy } from '../strategy/loader.ts';
+import type { ProcessingMetrics } from '../strategy/metrics.ts';
+import { InlineRunner } from '../strategy/runner.ts';
+import { ThreadRunner } from '../strategy/thread/thread-runner.ts';
+import type { SeriesSlot } from './data-processor.ts';
+
+/** A started strategy: on the processor's thread or in its own. */
+export type Runner = InlineRunner | ThreadRunner;
+
+/** A strategy that was loaded but did not start, and why. */
+export interface StrategyFailure {
+  readonly name: string;
+  readonly index: number;
+  readonly reason: string;
+}
+
+/** A strategy's state and figures, as `engine.getMetrics()` reports them. */
+export interface StrategyMetrics extends ProcessingMetrics {
+  readonly name: string;
+  readonly isolation: 'inline' | 'thread';
+  readonly status: 'running' | 'faulted';
+  readonly faultReason?: string;
+  readonly subscriptions: number;
+  readonly queueSize: number;
+}
+
+interface Route {
+  readonly runner: Runner;
+  /** The subscription's index in the runner's list (what a thread notification names). */
+  readonly sub: number;
+}
+
+// How long the processor sleeps in one piece while waiting for a thread before it lets Node's event loop
+// run, so that a crashed thread's exit event is seen.
+const WAIT_SLICE_MS = 50;
+
+/** What the manager needs from the engine. */
+export interface StrategyManagerOptions {
+  readonly log: Logger;
+  readonly symbols: readonly string[];
+  readonly series: () => readonly SeriesDescriptor[];
+  readonly calendars: readonly { readonly symbol: string; readonly spec: CalendarSpec }[];
+  readonly quality: (symbol: string, interval: string) => number;
+  readonly cash: () => number;
+  readonly position: (strategy: string, symbol: string) => number;
+}
+
+/**
+ * Starts strategies (inline or each in a thread), routes each updated series to the strategies subscribed
+ * to it, waits for the threads in data-driven mode, and gathers a step's signals in registration order,
+ * so that inline and thread strategies give the same results.
+ */
+export class StrategyManager {
+  readonly runners: Runner[] = [];
+  readonly failures: StrategyFailure[] = [];
+  readonly #o: StrategyManagerOptions;
+  readonly #routes: Route[][] = [];
+  readonly #threads: ThreadRunner[] = [];
+  readonly #byName = new Map<string, Runner>();
+  readonly #timeouts = new Map<ThreadRunner, number>();
+  readonly #published: ThreadRunner[] = [];
+  readonly #pending: { runner: Runner; signals: readonly Signal[] }[] = [];
+  readonly #symbolIds: Map<string, number>;
+
+  constructor(o: StrategyManagerOptions) {
+    this.#o = o;
+    this.#symbolIds = new Map(o.symbols.map((s, i) => [s, i]));
+  }
+
+  /** Starts each loaded strategy; those that refuse are reported, not started. */
+  async start(
+    loaded: readonly LoadedStrategy[],
+    contextFor: (runner: Runner) => StrategyContext,
+    slotsOf: (runner: Runner) => readonly (SeriesSlot | undefined)[],
+    slotCount: number,
+  ): Promise<void> {
+    const candidates = loaded.map((s) => this.#runnerFor(s, s.entry));
+    // Threads set up in parallel; their order in the result is still the registration order.
+    const outcomes = await Promise.all(candidates.map((r) => r.start(contextFor(r))));
+    for (let i = 0; i < slotCount; i++) this.#routes.push([]);
+    candidates.forEach((runner, i) => {
+      const outcome = outcomes[i]!;
+      if (!outcome.ok) {
+        this.failures.push({ name: runner.name, index: runner.index, reason: outcome.reason });
+        this.#o.log.warn(`strategy ${runner.name} did not start: ${outcome.reason}`);
+        if (runner instanceof ThreadRunner) void runner.stop(1000);
+        return;
+      }
+      this.runners.push(runner);
+      this.#byName.set(runner.name, runner);
+      if (runner instanceof ThreadRunner) this.#threads.push(runner);
+      slotsOf(runner).forEach((slot, sub) => {
+        if (slot && !this.#routes[slot.id]!.some((r) => r.runner === runner))
+          this.#routes[slot.id]!.push({ runner, sub });
+      });
+    });
+  }
+
+  #runnerFor(s: LoadedStrategy, entry: StrategyEntry): Runner {
+    if (entry.isolation === 'inline') return new InlineRunner(s.strategy, s.index, this.#o.log);
+    const runner = new ThreadRunner({
+      index: s.index,
+      subscriptions: s.strategy.getSubscriptions(),
+      queueSize: entry.queue_size,
+      log: this.#o.log,
+      worker: {
+        file: s.module.file,
+        className: s.module.className,
+        name: s.strategy.name,
+        config: s.strategy.config,
+        series: this.#o.series(),
+        symbols: this.#o.symbols,
+        calendars: this.#o.calendars,
+      },
+    });
+    this.#timeouts.set(runner, entry.step_timeout_ms);
+    return runner;
+  }
+
+  /** Mirrors a fill's effect on a thread strategy's position, so its context reads it in place. */
+  onPosition(strategy: string, symbol: string): void {
+    const r = this.#byName.get(strategy);
+    if (r instanceof ThreadRunner) {
+      r.setPosition(this.#symbolIds.get(symbol) ?? -1, this.#o.position(strategy, symbol));
+    }
+  }
+
+  /**
+   * Delivers the notifications of one step: threads first (so they work while inline strategies run),
+   * then inline strategies. Returns false when a thread is still busy after a short wait: call `finish`.
+   */
+  notify(nowMs: number, slots: readonly SeriesSlot[], updated: readonly number[], n: number): boolean {
+    const routes = this.#routes;
+    if (this.#threads.length > 0) {
+      for (let k = 0; k < n; k++) {
+        for (const { runner, sub } of routes[updated[k]!]!) {
+          if (runner instanceof ThreadRunner) this.#enqueue(runner, sub, nowMs);
+        }
+      }
+      this.#publishAll(nowMs);
+    }
+    for (let k = 0; k < n; k++) {
+      const slot = slots[updated[k]!]!;
+      const rs = routes[slot.id]!;
+      for (let r = 0; r < rs.length; r++) {
+        const runner = rs[r]!.runner;
+        if (runner instanceof InlineRunner) {
+          const out = runner.notify(slot.symbol, slot.interval);
+          if (out.length > 0) this.#pending.push({ runner, signals: out });
+        }
+      }
+    }
+    return this.#published.length === 0 || this.#collectReady(WAIT_SLICE_MS);
+  }
+
+  /** Waits for busy threads, letting the event loop run; a thread past its step budget is terminated. */
+  async finish(): Promise<void> {
+    const started = monotonicMs();
+    while (!this.#collectReady(WAIT_SLICE_MS)) {
+      await yieldToEventLoop();
+      const waited = monotonicMs() - started;
+      for (const r of this.#published) {
+        const limit = this.#timeouts.get(r) ?? 10_000;
+        if (r.faulted === undefined && waited > limit) {
+          r.terminate(`step timeout: still busy after ${limit} ms (step_timeout_ms); terminated`);
+        }
+      }
+    }
+  }
+
+  /** Hands every signal of the step to `route`, in strategy registration order, and clears them. */
+  drain(route: (strategy: string, signal: Signal) => void): void {
+    const pending = this.#pending;
+    if (pending.length === 0) return;
+    if (pending.length > 1) pending.sort((a, b) => a.runner.index - b.runner.index);
+    for (const p of pending) for (const s of p.signals) route(p.runner.name, s);
+    pending.length = 0;
+  }
+
+  /** Tells each strategy the quality of its subscriptions as of the clock's time (once per session day). */
+  async qualityUpdate(): Promise<void> {
+    for (const runner of this.runners) {
+      runner.subscriptions().forEach(([symbol, interval], k) => {
+        const q = this.#o.quality(symbol, interval);
+        if (runner instanceof InlineRunner) runner.qualityUpdate(symbol, interval, q);
+        else {
+          runner.setQuality(k, q);
+          runner.enqueueQuality(k);
+        }
+      });
+    }
+    if (this.#threads.length === 0) return;
+    this.#publishAll(Number.NaN);
+    if (!this.#collectReady(WAIT_SLICE_MS)) await this.finish();
+  }
+
+  /** Stops every strategy: threads finish their queue and run teardown, or are terminated after the timeout. */
+  async stop(contextFor: (runner: Runner) => StrategyContext, timeoutMs = 5000): Promise<void> {
+    await Promise.all(
+      this.runners.map((r) => (r instanceof InlineRunner ? r.stop(contextFor(r)) : r.stop(timeoutMs))),
+    );
+  }
+
+  /** Returns each started strategy's state and figures. */
+  metrics(): StrategyMetrics[] {
+    return this.runners.map((r) => {
+      const base = {
+        name: r.name,
+        isolation: r.isolation,
+        subscriptions: r.subscriptions().length,
+        ...r.metrics(),
+      };
+      if (r instanceof ThreadRunner) {
+        const fault = r.faulted;
+        return fault === undefined
+          ? { ...base, status: 'running' as const, queueSize: r.queued }
+          : { ...base, status: 'faulted' as const, faultReason: fault, queueSize: r.queued };
+      }
+      return { ...base, status: 'running' as const, queueSize: 0 };
+    });
+  }
+
+  #enqueue(runner: ThreadRunner, sub: number, nowMs: number): void {
+    // A full ring in data-driven mode: hand over what is queued and wait for room (the "block" policy).
+    while (!runner.enqueue(sub)) {
+      this.#publish(runner, nowMs);
+      while (!runner.waitDone(WAIT_SLICE_MS)) {
+        if (runner.faulted !== undefined) return;
+      }
+      this.#takeSignals(runner);
+    }
+  }
+
+  #publishAll(nowMs: number): void {
+    for (const r of this.#threads) this.#publish(r, nowMs);
+  }
+
+  #publish(r: ThreadRunner, nowMs: number): void {
+    if (!r.hasPending) return;
+    if (nowMs === nowMs) r.setClock(nowMs, this.#o.cash());
+    r.subscriptions().forEach(([symbol, interval], k) => r.setQuality(k, this.#o.quality(symbol, interval)));
+    if (r.publish() && !this.#published.includes(r)) this.#published.push(r);
+  }
+
+  /** Collects the signals of threads that are done; true when none is left busy. */
+  #collectReady(sliceMs: number): boolean {
+    const published = this.#published;
+    for (let i = 0; i < published.length;) {
+      const r = published[i]!;
+      if (r.waitDone(sliceMs)) {
+        this.#takeSignals(r);
+        published.splice(i, 1);
+      } else i++;
+    }
+    return published.length === 0;
+  }
+
+  #takeSignals(r: ThreadRunner): void {
+    const out = r.collect();
+    if (out.length > 0) this.#pending.push({ runner: r, signals: out });
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * The notification channel between the data processor and one strategy thread, in shared memory: a
+ * bounded single-producer ring of notifications, a step sequence the processor publishes, and a done
+ * sequence the strategy publishes back with the step's signals in an outbox. No message per bar: the
+ * processor writes, stores the step number and wakes the thread; the thread spins briefly, then sleeps
+ * with Atomics.wait.
+ */
+
+/**
+ * Slots of the control block (Int32): notifications written and consumed (monotonic), the last step
+ * whose notifications are all written, the last step the strategy finished (its signals in the outbox),
+ * the outbox's byte length, the stop request, and the first ring slot.
+ */
+const Ctl = { Write: 0, Read: 1, Step: 2, Done: 3, OutLen: 4, Stop: 5, Ring: 8 } as const;
+
+/** Notification kinds, in the high byte of a ring entry. */
+export const Kind = { Bar: 0, Quality: 1 } as const;
+/** A notification kind. */
+export type Kind = (typeof Kind)[keyof typeof Kind];
+
+/** Shared buffers of one channel; sent to the worker once. */
+export interface ChannelBuffers {
+  readonly control: SharedArrayBuffer;
+  readonly outbox: SharedArrayBuffer;
+  /** Float64: [now, cash, position per symbol id..., quality per subscription...]. */
+  readonly state: SharedArrayBuffer;
+  readonly metrics: SharedArrayBuffer;
+  readonly capacity: number;
+}
+
+const SPIN = 2000;
+const OUTBOX_BYTES = 1 << 16;
+
+/** Allocates a channel for a queue of `capacity` notifications. */
+export function createChannel(options: {
+  capacity: number;
+  symbols: number;
+  subscriptions: number;
+  metrics: SharedArrayBuffer;
+}): ChannelBuffers {
+  return {
+    control: new SharedArrayBuffer(4 * (Ctl.Ring + options.capacity)),
+    outbox: new SharedArrayBuffer(OUTBOX_BYTES, { maxByteLength: 64 * OUTBOX_BYTES * 16 }),
+    state: new SharedArrayBuffer(8 * (2 + options.symbols + options.subscriptions)),
+    metrics: options.metrics,
+    capacity: options.capacity,
+  };
+}
+
+/** Encodes a ring entry. */
+export function entry(kind: Kind, subscription: number): number {
+  return (kind << 24) | subscription;
+}
+
+/** The processor's side of a channel. */
+export class ProducerChannel {
+  readonly #ctl: Int32Array;
+  readonly #outbox: Uint8Array;
+  readonly #capacity: number;
+  #step = 0;
+  #decoder = new TextDecoder();
+
+  constructor(b: ChannelBuffers) {
+    this.#ctl = new Int32Array(b.control);
+    this.#outbox = new Uint8Array(b.outbox);
+    this.#capacity = b.capacity;
+  }
+
+  /** Returns notifications written but not yet consumed. */
+  get queued(): number {
+    return Atomics.load(this.#ctl, Ctl.Write) - Atomics.load(this.#ctl, Ctl.Read);
+  }
+
+  /** Returns true when the ring has room for one more notification. */
+  get hasRoom(): boolean {
+    return this.queued < this.#capacity;
+  }
+
+  /** Writes a notification; the caller checks `hasRoom` first (overflow policy is the caller's). */
+  push(value: number): void {
+    const w = Atomics.load(this.#ctl, Ctl.Write);
+    Atomics.store(this.#ctl, Ctl.Ring + (w % this.#capacity), value);
+    Atomics.store(this.#ctl, Ctl.Write, w + 1);
+  }
+
+  /** Publishes the step's notifications and wakes the thread; returns the step number. */
+  publish(): number {
+    this.#step++;
+    Atomics.store(this.#ctl, Ctl.Step, this.#step);
+    Atomics.notify(this.#ctl, Ctl.Step);
+    return this.#step;
+  }
+
+  /** Returns the last published step. */
+  get step(): number {
+    return this.#step;
+  }
+
+  /** Returns true when the thread has finished `step`. */
+  isDone(step: number): boolean {
+    return Atomics.load(this.#ctl, Ctl.Done) >= step;
+  }
+
+  /** Spins, then sleeps up to `timeoutMs` for `step` to finish; returns whether it did. */
+  waitDone(step: number, timeoutMs: number): boolean {
+    const ctl = this.#ctl;
+    for (let i = 0; i < SPIN; i++) if (Atomics.load(ctl, Ctl.Done) >= step) return true;
+    let done = Atomics.load(ctl, Ctl.Done);
+    while (done < step) {
+      if (Atomics.wait(ctl, Ctl.Done, done, timeoutMs) === 'timed-out')
+        return Atomics.load(ctl, Ctl.Done) >= step;
+      done = Atomics.load(ctl, Ctl.Done);
+    }
+    return true;
+  }
+
+  /** Reads the signals the thread left for its last finished step, as JSON text ('' when none). */
+  takeOutbox(): string {
+    const n = Atomics.load(this.#ctl, Ctl.OutLen);
+    if (n === 0) return '';
+    const text = this.#decoder.decode(this.#outbox.slice(0, n));
+    Atomics.store(this.#ctl, Ctl.OutLen, 0);
+    return text;
+  }
+
+  /** Asks the thread to stop once it has drained its queue. */
+  stop(): void {
+    Atomics.store(this.#ctl, Ctl.Stop, 1);
+    this.publish();
+  }
+}
+
+/** The strategy thread's side of a channel. */
+export class ConsumerChannel {
+  readonly #ctl: Int32Array;
+  readonly #outboxBuffer: SharedArrayBuffer;
+  #outbox: Uint8Array;
+  readonly #capacity: number;
+  readonly #encoder = new TextEncoder();
+
+  constructor(b: ChannelBuffers) {
+    this.#ctl = new Int32Array(b.control);
+    this.#outboxBuffer = b.outbox;
+    this.#outbox = new Uint8Array(b.outbox);
+    this.#capacity = b.capacity;
+  }
+
+  /** Waits (spinning first) until a step newer than `done` is published; returns it. */
+  awaitStep(done: number): number {
+    const ctl = this.#ctl;
+    for (let i = 0; i < SPIN; i++) {
+      const s = Atomics.load(ctl, Ctl.Step);
+      if (s > done) return s;
+    }
+    for (;;) {
+      Atomics.wait(ctl, Ctl.Step, done);
+      const s = Atomics.load(ctl, Ctl.Step);
+      if (s > done) return s;
+    }
+  }
+
+  /** Takes the next notification, or -1 when the ring is empty. */
+  next(): number {
+    const r = Atomics.load(this.#ctl, Ctl.Read);
+    if (r === Atomics.load(this.#ctl, Ctl.Write)) return -1;
+    const v = Atomics.load(this.#ctl, Ctl.Ring + (r % this.#capacity));
+    Atomics.store(this.#ctl, Ctl.Read, r + 1);
+    return v;
+  }
+
+  /** Returns true once the processor asked to stop. */
+  get stopping(): boolean {
+    return Atomics.load(this.#ctl, Ctl.Stop) === 1;
+  }
+
+  /** Leaves the step's signals (JSON, '' for none) and marks the step done. */
+  complete(step: number, signalsJson: string): void {
+    let n = 0;
+    if (signalsJson !== '') {
+      const bytes = this.#encoder.encode(signalsJson);
+      if (bytes.length > this.#outbox.length) {
+        this.#outboxBuffer.grow(
+          Math.min(this.#outboxBuffer.maxByteLength, 2 ** Math.ceil(Math.log2(bytes.length))),
+        );
+        this.#outbox = new Uint8Array(this.#outboxBuffer);
+      }
+      this.#outbox.set(bytes.subarray(0, this.#outbox.length));
+      n = Math.min(bytes.length, this.#outbox.length);
+    }
+    Atomics.store(this.#ctl, Ctl.OutLen, n);
+    Atomics.store(this.#ctl, Ctl.Done, step);
+    Atomics.notify(this.#ctl, Ctl.Done);
+  }
+}

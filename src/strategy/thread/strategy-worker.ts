@@ -1,0 +1,142 @@
+import { pathToFileURL } from 'node:url';
+import { parentPort, workerData } from 'node:worker_threads';
+import { monotonicMs } from '../../core/clock.ts';
+import { TradeflowError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import { createCalendar, type TradingCalendar } from '../../data/calendar.ts';
+import { BarSeriesView } from '../../data/session-data.ts';
+import { seriesKey } from '../../model/bar.ts';
+import type { Interval } from '../../model/interval.ts';
+import type { Signal } from '../../model/signal.ts';
+import { MetricsWriter } from '../metrics.ts';
+import type { BaseStrategy, StrategyContext } from '../base-strategy.ts';
+import { ConsumerChannel, Kind } from './channel.ts';
+import { State, type StrategyWorkerData, type WorkerMessage } from './protocol.ts';
+
+// One strategy in its own thread: it reads bars in place from the session's shared buffers, takes
+// notifications from its ring, and leaves each step's signals in the outbox.
+
+const d = workerData as StrategyWorkerData;
+const port = parentPort!;
+const post = (m: WorkerMessage) => port.postMessage(m);
+const log: Logger = {
+  debug: (msg) => post({ type: 'log', level: 'debug', msg }),
+  info: (msg) => post({ type: 'log', level: 'info', msg }),
+  warn: (msg) => post({ type: 'log', level: 'warn', msg }),
+  error: (msg) => post({ type: 'log', level: 'error', msg }),
+};
+
+const state = new Float64Array(d.channel.state);
+const qualityBase = State.Positions + d.symbols.length;
+const symbolIds = new Map(d.symbols.map((s, i) => [s, i]));
+const subIndex = new Map(d.subscriptions.map(([s, i], k) => [seriesKey(s, i), k]));
+const descriptors = new Map(d.series.map((s) => [seriesKey(s.symbol, s.interval), s]));
+const views = new Map<string, BarSeriesView>();
+const calendars = new Map<string, TradingCalendar>(
+  d.calendars.map((c) => [c.symbol, createCalendar(c.spec)]),
+);
+
+const ctx: StrategyContext = {
+  name: d.name,
+  log,
+  bars(symbol: string, interval: Interval) {
+    const key = seriesKey(symbol, interval);
+    let v = views.get(key);
+    if (!v) {
+      const desc = descriptors.get(key);
+      if (!desc || !subIndex.has(key)) {
+        throw new TradeflowError(
+          'TF_ERR_SUBSCRIPTION',
+          `strategy ${d.name} asked for ${symbol} at ${interval}, which it does not subscribe to; add it to getSubscriptions()`,
+        );
+      }
+      v = new BarSeriesView(desc);
+      views.set(key, v);
+    }
+    return v;
+  },
+  getBarQuality: (symbol, interval) => {
+    const k = subIndex.get(seriesKey(symbol, interval));
+    return k === undefined ? 100 : state[qualityBase + k]!;
+  },
+  position: (symbol) => {
+    const id = symbolIds.get(symbol);
+    return id === undefined ? 0 : state[State.Positions + id]!;
+  },
+  cash: () => state[State.Cash]!,
+  now: () => state[State.Now]!,
+  sessionOf: (symbol, tsMs) => {
+    const cal = calendars.get(symbol);
+    if (!cal) throw new TradeflowError('TF_ERR_SUBSCRIPTION', `no data source provides ${symbol}`);
+    return cal.dayKey(tsMs);
+  },
+};
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+async function start(): Promise<BaseStrategy | undefined> {
+  const mod = (await import(pathToFileURL(d.file).href)) as Record<string, unknown>;
+  const Cls = mod[d.className] as new (config: unknown, name: string) => BaseStrategy;
+  const strategy = new Cls(d.config, d.name);
+  strategy.attach(ctx);
+  try {
+    const ok = await strategy.setup(ctx);
+    post(ok ? { type: 'ready', ok: true } : { type: 'ready', ok: false, reason: 'setup returned false' });
+    return ok ? strategy : undefined;
+  } catch (e) {
+    post({ type: 'ready', ok: false, reason: `setup threw: ${message(e)}` });
+    return undefined;
+  }
+}
+
+function serve(strategy: BaseStrategy): void {
+  const channel = new ConsumerChannel(d.channel);
+  const metrics = new MetricsWriter(new Float64Array(d.channel.metrics));
+  const subs = d.subscriptions;
+  let errors = 0;
+  let done = 0;
+  const signals: Signal[] = [];
+  for (;;) {
+    const step = channel.awaitStep(done);
+    for (let v = channel.next(); v >= 0; v = channel.next()) {
+      const [symbol, interval] = subs[v & 0xffffff]!;
+      if (v >>> 24 === Kind.Quality) {
+        try {
+          strategy.onQualityUpdate?.(symbol, interval, state[qualityBase + (v & 0xffffff)]!);
+        } catch (e) {
+          metrics.error();
+          log.error(`strategy ${d.name}: onQualityUpdate(${symbol}, ${interval}) threw: ${message(e)}`);
+        }
+        continue;
+      }
+      const t0 = monotonicMs();
+      let n = 0;
+      try {
+        const out = strategy.onBars(symbol, interval);
+        n = out.length;
+        for (let i = 0; i < n; i++) signals.push(out[i]!);
+      } catch (e) {
+        metrics.error();
+        // The first few in full; a strategy failing on every bar must not flood the log.
+        if (++errors <= 5)
+          log.error(`strategy ${d.name}: onBars(${symbol}, ${interval}) threw: ${message(e)}`);
+      }
+      metrics.notification(monotonicMs() - t0, n);
+    }
+    channel.complete(step, signals.length > 0 ? JSON.stringify(signals) : '');
+    signals.length = 0;
+    done = step;
+    if (channel.stopping) return;
+  }
+}
+
+const strategy = await start();
+if (strategy) {
+  serve(strategy);
+  try {
+    await strategy.teardown(ctx);
+  } catch (e) {
+    log.error(`strategy ${d.name}: teardown threw: ${message(e)}`);
+  }
+}
+post({ type: 'stopped' });

@@ -1,0 +1,222 @@
+import { Worker } from 'node:worker_threads';
+import { delay } from '../../core/clock.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { Interval } from '../../model/interval.ts';
+import type { Signal } from '../../model/signal.ts';
+import { readMetrics, sharedMetrics, type ProcessingMetrics } from '../metrics.ts';
+import type { StrategyContext, Subscription } from '../base-strategy.ts';
+import type { SetupOutcome } from '../runner.ts';
+import { createChannel, entry, Kind, ProducerChannel } from './channel.ts';
+import { State, type StrategyWorkerData, type WorkerMessage } from './protocol.ts';
+
+const BOOTSTRAP = new URL('./strategy-worker.mjs', import.meta.url);
+const NONE: readonly Signal[] = Object.freeze([]);
+
+/** Options of a thread runner. */
+export interface ThreadRunnerOptions {
+  readonly index: number;
+  readonly subscriptions: readonly Subscription[];
+  readonly queueSize: number;
+  readonly log: Logger;
+  readonly worker: Omit<StrategyWorkerData, 'channel' | 'subscriptions'>;
+}
+
+/**
+ * Runs a strategy in its own worker thread. The processor pushes notifications into the thread's ring
+ * (`enqueue`), publishes the step (`publish`), and later collects the step's signals once the thread is
+ * done (`collect`). A thread that crashes or overruns its step budget is marked faulted; the run goes on.
+ */
+export class ThreadRunner {
+  readonly name: string;
+  readonly index: number;
+  readonly isolation = 'thread' as const;
+  readonly #subs: readonly Subscription[];
+  readonly #channel: ProducerChannel;
+  readonly #state: Float64Array;
+  readonly #metrics: Float64Array;
+  readonly #o: ThreadRunnerOptions;
+  readonly #data: StrategyWorkerData;
+  readonly #qualityBase: number;
+  #worker: Worker | undefined;
+  #faulted: string | undefined;
+  #pending = false;
+  #stopped: (() => void) | undefined;
+
+  constructor(o: ThreadRunnerOptions) {
+    this.name = o.worker.name;
+    this.index = o.index;
+    this.#o = o;
+    this.#subs = o.subscriptions;
+    const metrics = sharedMetrics();
+    this.#metrics = metrics;
+    const buffers = createChannel({
+      capacity: o.queueSize,
+      symbols: o.worker.symbols.length,
+      subscriptions: o.subscriptions.length,
+      metrics: metrics.buffer as SharedArrayBuffer,
+    });
+    this.#channel = new ProducerChannel(buffers);
+    this.#state = new Float64Array(buffers.state);
+    this.#qualityBase = State.Positions + o.worker.symbols.length;
+    this.#data = {
+      ...o.worker,
+      channel: buffers,
+      subscriptions: o.subscriptions.map(([s, i]) => [s, i] as const),
+    };
+  }
+
+  /** Returns the strategy's subscriptions, in the order notifications refer to them. */
+  subscriptions(): readonly Subscription[] {
+    return this.#subs;
+  }
+
+  /** Returns why the thread was stopped by force, or undefined while it is healthy. */
+  get faulted(): string | undefined {
+    return this.#faulted;
+  }
+
+  /** Returns the figures the thread has written so far. */
+  metrics(): ProcessingMetrics {
+    return readMetrics(this.#metrics);
+  }
+
+  /** Returns the notifications waiting in the ring. */
+  get queued(): number {
+    return this.#channel.queued;
+  }
+
+  /** Starts the thread; it imports the module, constructs the strategy and runs its setup there. */
+  start(_ctx: StrategyContext): Promise<SetupOutcome> {
+    return new Promise((resolve) => {
+      const worker = new Worker(BOOTSTRAP, { workerData: this.#data, execArgv: [] });
+      this.#worker = worker;
+      let ready = false;
+      worker.on('message', (m: WorkerMessage) => {
+        switch (m.type) {
+          case 'ready':
+            ready = true;
+            resolve(m.ok ? { ok: true } : { ok: false, reason: m.reason ?? 'setup failed' });
+            break;
+          case 'log':
+            this.#o.log[m.level](m.msg);
+            break;
+          case 'stopped':
+            this.#stopped?.();
+            break;
+        }
+      });
+      worker.on('error', (e) => {
+        if (!ready) resolve({ ok: false, reason: `the strategy thread failed to start: ${e.message}` });
+        this.#fault(`the strategy thread crashed: ${e.message}`);
+      });
+      worker.on('exit', (code) => {
+        if (!ready)
+          resolve({
+            ok: false,
+            reason: `the strategy thread exited with code ${code} before setup finished`,
+          });
+        if (this.#stopped === undefined) this.#fault(`the strategy thread exited with code ${code}`);
+        this.#stopped?.();
+      });
+    });
+  }
+
+  /** Updates the state the strategy reads through its context: the time and the account's cash. */
+  setClock(nowMs: number, cash: number): void {
+    this.#state[State.Now] = nowMs;
+    this.#state[State.Cash] = cash;
+  }
+
+  /** Mirrors the strategy's position in a symbol (after each of its fills). */
+  setPosition(symbolId: number, quantity: number): void {
+    this.#state[State.Positions + symbolId] = quantity;
+  }
+
+  /** Mirrors a subscription's bar quality. */
+  setQuality(subscription: number, quality: number): void {
+    this.#state[this.#qualityBase + subscription] = quality;
+  }
+
+  /** Queues a bar notification of subscription `k`; false when the ring is full. */
+  enqueue(k: number): boolean {
+    if (this.#faulted !== undefined) return true;
+    if (!this.#channel.hasRoom) return false;
+    this.#channel.push(entry(Kind.Bar, k));
+    this.#pending = true;
+    return true;
+  }
+
+  /** Queues a quality notification of subscription `k` (the value is set with setQuality first). */
+  enqueueQuality(k: number): boolean {
+    if (this.#faulted !== undefined || !this.#channel.hasRoom) return this.#faulted !== undefined;
+    this.#channel.push(entry(Kind.Quality, k));
+    this.#pending = true;
+    return true;
+  }
+
+  /** Returns true when notifications are queued but not yet published. */
+  get hasPending(): boolean {
+    return this.#pending;
+  }
+
+  /** Publishes the queued notifications as one step; returns false when nothing was queued. */
+  publish(): boolean {
+    if (!this.#pending || this.#faulted !== undefined) return false;
+    this.#pending = false;
+    this.#channel.publish();
+    return true;
+  }
+
+  /** Waits up to `timeoutMs` for the published step; true when it is done (or the thread is faulted). */
+  waitDone(timeoutMs: number): boolean {
+    if (this.#faulted !== undefined) return true;
+    return this.#channel.waitDone(this.#channel.step, timeoutMs);
+  }
+
+  /** Returns the signals the thread raised in its last finished step. */
+  collect(): readonly Signal[] {
+    if (this.#faulted !== undefined) return NONE;
+    const text = this.#channel.takeOutbox();
+    return text === '' ? NONE : (JSON.parse(text) as Signal[]);
+  }
+
+  /** Ends the thread by force and marks it faulted with the reason. */
+  terminate(reason: string): void {
+    this.#fault(reason);
+    void this.#worker?.terminate();
+  }
+
+  /** Asks the thread to finish its queue and run teardown; terminates it after `timeoutMs`. */
+  async stop(timeoutMs: number): Promise<void> {
+    const worker = this.#worker;
+    if (!worker) return;
+    if (this.#faulted !== undefined) {
+      await worker.terminate();
+      return;
+    }
+    const stopped = new Promise<void>((resolve) => (this.#stopped = resolve));
+    this.#channel.stop();
+    const wait = delay(timeoutMs);
+    const outcome = await Promise.race([
+      stopped.then(() => 'stopped' as const),
+      wait.promise.then(() => 'late' as const),
+    ]);
+    wait.cancel();
+    if (outcome === 'late') {
+      this.#o.log.error(`strategy ${this.name}: its thread did not stop within ${timeoutMs} ms; terminated`);
+      this.#faulted ??= `did not stop within ${timeoutMs} ms`;
+    }
+    await worker.terminate();
+  }
+
+  /** Not used for threads: notifications go through enqueue/publish/collect. */
+  notify(_symbol: string, _interval: Interval): readonly Signal[] {
+    return NONE;
+  }
+
+  #fault(reason: string): void {
+    if (this.#faulted !== undefined) return;
+    this.#faulted = reason;
+    this.#o.log.error(`strategy ${this.name}: ${reason}; the run goes on without it`);
+  }
+}
