@@ -40,6 +40,7 @@ export function minuteSession(file: string): LoadedSession {
     strategies: [
       {
         module: 'strategies/examples/simple_ma_cross',
+        isolation: 'inline',
         config: { symbols: ['ORCL'], interval: '1m', fast_period: 10, slow_period: 30, position_size: 10 },
       },
     ],

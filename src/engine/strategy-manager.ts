@@ -61,6 +61,8 @@ export class StrategyManager {
   readonly failures: StrategyFailure[] = [];
   readonly #o: StrategyManagerOptions;
   readonly #routes: Route[][] = [];
+  /** The inline runners of each route, for the loop that runs per bar. */
+  readonly #inlineRoutes: InlineRunner[][] = [];
   readonly #threads: ThreadRunner[] = [];
   readonly #byName = new Map<string, Runner>();
   readonly #timeouts = new Map<ThreadRunner, number>();
@@ -83,7 +85,10 @@ export class StrategyManager {
     const candidates = loaded.map((s) => this.#runnerFor(s, s.entry));
     // Threads set up in parallel; their order in the result is still the registration order.
     const outcomes = await Promise.all(candidates.map((r) => r.start(contextFor(r))));
-    for (let i = 0; i < slotCount; i++) this.#routes.push([]);
+    for (let i = 0; i < slotCount; i++) {
+      this.#routes.push([]);
+      this.#inlineRoutes.push([]);
+    }
     candidates.forEach((runner, i) => {
       const outcome = outcomes[i]!;
       if (!outcome.ok) {
@@ -96,8 +101,10 @@ export class StrategyManager {
       this.#byName.set(runner.name, runner);
       if (runner instanceof ThreadRunner) this.#threads.push(runner);
       slotsOf(runner).forEach((slot, sub) => {
-        if (slot && !this.#routes[slot.id]!.some((r) => r.runner === runner))
+        if (slot && !this.#routes[slot.id]!.some((r) => r.runner === runner)) {
           this.#routes[slot.id]!.push({ runner, sub });
+          if (runner instanceof InlineRunner) this.#inlineRoutes[slot.id]!.push(runner);
+        }
       });
     });
   }
@@ -145,15 +152,14 @@ export class StrategyManager {
       }
       this.#publishAll(nowMs);
     }
+    const inline = this.#inlineRoutes;
     for (let k = 0; k < n; k++) {
       const slot = slots[updated[k]!]!;
-      const rs = routes[slot.id]!;
+      const rs = inline[slot.id]!;
       for (let r = 0; r < rs.length; r++) {
-        const runner = rs[r]!.runner;
-        if (runner instanceof InlineRunner) {
-          const out = runner.notify(slot.symbol, slot.interval);
-          if (out.length > 0) this.#pending.push({ runner, signals: out });
-        }
+        const runner = rs[r]!;
+        const out = runner.notify(slot.symbol, slot.interval);
+        if (out.length > 0) this.#pending.push({ runner, signals: out });
       }
     }
     return this.#published.length === 0 || this.#collectReady(WAIT_SLICE_MS);
