@@ -156,7 +156,9 @@ describe('tradeflow backtest (human output)', () => {
     expect(stdout).toMatch(/\n {2}final value +100,264\.61\n/);
     expect(stdout).toMatch(/\n {2}trades +97\n/);
     expect(stdout).toMatch(/\n {2}open positions +simple_ma_cross:ORCL 10\n/);
-    expect(stdout).toContain('\nStrategies\n  simple_ma_cross ');
+    expect(stdout).toMatch(
+      /\nStrategies\n {2}strategy +where +status[^\n]*\n {2}simple_ma_cross +inline +running +5036 +195 +0 /,
+    );
     expect(stdout).not.toContain('database');
     const reportLine = /\n {2}report +(\S+)\n/.exec(stdout);
     const resultLine = /\n {2}result +(\S+)\n/.exec(stdout);

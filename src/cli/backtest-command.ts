@@ -8,7 +8,7 @@ import { createStderrLogger } from '../core/logger.ts';
 import { runBacktest } from '../engine/backtest.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
 import { ThreadedSqliteStore } from '../storage/threaded-store.ts';
-import { formatSummary } from './summary.ts';
+import { formatMetrics, formatSummary } from './summary.ts';
 
 /** Options of `tradeflow backtest`. */
 export interface BacktestCommandOptions {
@@ -89,7 +89,10 @@ export async function backtestCommand(file: string, opts: BacktestCommandOptions
           ['result', show(resultPath)],
           ...(reportPath ? ([['report', show(reportPath)]] as const) : []),
           ...(dbPath ? ([['database', show(dbPath)]] as const) : []),
-        ]) + '\n',
+        ]) +
+          '\n\n' +
+          formatMetrics(result, engine.getMetrics()) +
+          '\n',
       );
     }
     return result.status === 'completed' ? 0 : 130;

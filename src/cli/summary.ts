@@ -1,3 +1,4 @@
+import type { EngineMetrics } from '../engine/kernel.ts';
 import type { BacktestResult } from '../engine/result.ts';
 
 const pct = (x: unknown) => (typeof x === 'number' ? `${(x * 100).toFixed(2)} %` : 'n/a');
@@ -35,9 +36,57 @@ export function formatSummary(r: BacktestResult, extra: readonly (readonly [stri
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`);
-  const strat = r.strategies.map(
-    (st) =>
-      `  ${st.name.padEnd(w)}  ${st.status === 'ran' ? `${st.notifications} bars, ${st.signals} signals, ${st.errors} errors` : `not started: ${st.reason ?? ''}`}`,
-  );
-  return [`Backtest ${r.name}`, ...lines, '', 'Strategies', ...strat].join('\n');
+  return [`Backtest ${r.name}`, ...lines].join('\n');
+}
+
+/** Renders the per-strategy and system metrics of a run as an aligned table. */
+export function formatMetrics(r: BacktestResult, m: EngineMetrics): string {
+  const ms = (x: number) => x.toFixed(3);
+  const head = [
+    'strategy',
+    'where',
+    'status',
+    'bars',
+    'signals',
+    'errors',
+    'avg ms',
+    'p99 ms',
+    'max ms',
+    'overruns',
+    'dropped',
+    'queue',
+    'backpressure',
+  ];
+  const rows = m.strategies.map((s) => [
+    s.name,
+    s.isolation,
+    s.status,
+    String(s.notifications),
+    String(s.signals),
+    String(s.errors),
+    ms(s.avgMs),
+    ms(s.p99Ms),
+    ms(s.maxMs),
+    String(s.overruns),
+    String(s.dropped),
+    String(s.queueSize),
+    String(s.backpressureEvents),
+  ]);
+  for (const st of r.strategies) {
+    if (st.status === 'not_started')
+      rows.push([st.name, '', 'not started', '', '', '', '', '', '', '', '', '', '']);
+  }
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (row: readonly string[]) =>
+    '  ' +
+    row
+      .map((c, i) => c.padEnd(w[i]!))
+      .join('  ')
+      .trimEnd();
+  const sys = m.system;
+  const notes = [
+    ...r.strategies.filter((st) => st.reason).map((st) => `  ${st.name}: ${st.reason}`),
+    `  ${sys.strategiesTotal} strategies: ${sys.active} active, ${sys.paused} paused, ${sys.faulted} faulted; ${sys.totalSignals} signals; slowest ${sys.slowestStrategy ?? 'n/a'}; lag avg ${ms(sys.avgLagMs)} ms, max ${ms(sys.maxLagMs)} ms; ${sys.backpressureEvents} backpressure events`,
+  ];
+  return ['Strategies', line(head), ...rows.map(line), ...notes].join('\n');
 }

@@ -264,11 +264,6 @@ describe('loadSessionConfig and parseSessionConfig: invalid contents', () => {
     ['negative slippage', (c) => ({ ...c, broker: { slippage_bps: -1 } }), 'broker.slippage_bps: Too small'],
     ['a negative speed', (c) => ({ ...c, speed_multiplier: -1 }), 'speed_multiplier: Too small'],
     [
-      'a replay speed (not available yet)',
-      (c) => ({ ...c, speed_multiplier: 2 }),
-      'speed_multiplier: replay at a speed multiplier is not available yet; use 0 for a data-driven backtest',
-    ],
-    [
       'report as text',
       (c) => ({ ...c, output: { report: 'yes' } }),
       'output.report: Invalid input: expected boolean, received string',
@@ -319,6 +314,8 @@ describe('loadSessionConfig: valid files', () => {
           isolation: 'thread',
           queue_size: 100,
           step_timeout_ms: 10_000,
+          on_queue_full: 'block',
+          on_backpressure: 'warn',
           config: { symbols: ['ORCL'] },
         },
       ],

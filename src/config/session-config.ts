@@ -63,6 +63,8 @@ export const StrategyEntrySchema = z
     isolation: z.enum(['thread', 'inline']).default('thread'),
     queue_size: z.number().int().min(1).max(1_000_000).default(100),
     step_timeout_ms: z.number().finite().positive().default(10_000),
+    on_queue_full: z.enum(['block', 'drop_oldest']).default('block'),
+    on_backpressure: z.enum(['warn', 'pause']).default('warn'),
     config: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();
@@ -100,15 +102,7 @@ export const SessionConfigSchema = z
   .object({
     name: z.string().min(1).optional(),
     root: z.string().min(1).optional(),
-    speed_multiplier: z
-      .number()
-      .finite()
-      .min(0)
-      .refine(
-        (v) => v === 0,
-        'replay at a speed multiplier is not available yet; use 0 for a data-driven backtest',
-      )
-      .default(0),
+    speed_multiplier: z.number().finite().min(0).default(0),
     data: z.array(DataSourceSchema).min(1, 'needs at least one data source'),
     strategies: z.array(StrategyEntrySchema).min(1, 'needs at least one strategy'),
     broker: BrokerSchema.default(BrokerSchema.parse({})),

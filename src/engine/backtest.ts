@@ -110,7 +110,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> 
     stats: statsJson(stats),
     ...ordersJson(recorder.orders),
     strategies: [
-      ...engine.getMetrics().map((m) => ({
+      ...engine.getMetrics().strategies.map((m) => ({
         name: m.name,
         status: m.status === 'faulted' ? ('faulted' as const) : ('ran' as const),
         isolation: m.isolation,

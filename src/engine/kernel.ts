@@ -18,14 +18,16 @@ import { SeriesQuality } from './series-quality.ts';
 import { RunRecorder } from './recorder.ts';
 import { type LoadedData, loadSessionData, resolveSubscriptions } from './session-builder.ts';
 import { SignalRouter } from './signal-router.ts';
+import { ReplayPacer } from './pacer.ts';
 import {
   type Runner,
   type StrategyFailure,
   StrategyManager,
   type StrategyMetrics,
+  type SyncMode,
 } from './strategy-manager.ts';
 
-export type { StrategyFailure } from './strategy-manager.ts';
+export type { StrategyFailure, StrategyMetrics, SyncMode } from './strategy-manager.ts';
 
 /** Options for building an engine. Collaborators are passed in: no hidden singletons. */
 export interface EngineOptions {
@@ -39,6 +41,29 @@ export interface EngineOptions {
   readonly progressEvery?: number;
   /** Stops the run between steps; results gathered so far are kept. */
   readonly abort?: AbortSignal;
+  /** Overrides how the processor waits for strategies (default: from speed_multiplier). */
+  readonly syncMode?: SyncMode;
+}
+
+/** System-wide figures of a run. */
+export interface SystemMetrics {
+  readonly strategiesTotal: number;
+  readonly active: number;
+  readonly paused: number;
+  readonly faulted: number;
+  readonly totalSignals: number;
+  /** How late steps started against the replay schedule (0 in a data-driven backtest). */
+  readonly avgLagMs: number;
+  readonly maxLagMs: number;
+  readonly slowestStrategy: string | null;
+  readonly backpressureEvents: number;
+  readonly enginePaused: boolean;
+}
+
+/** What `engine.getMetrics()` returns. */
+export interface EngineMetrics {
+  readonly strategies: readonly StrategyMetrics[];
+  readonly system: SystemMetrics;
 }
 
 /**
@@ -63,6 +88,10 @@ export class Engine {
   #steps = 0;
   #exposureSteps = 0;
   #cancelled = false;
+  #paused: { promise: Promise<void>; resolve: () => void } | undefined;
+  readonly #pacer: ReplayPacer | undefined;
+  /** How the processor waits for strategies: every step (data-driven), a time budget (replay), never (live). */
+  readonly syncMode: SyncMode;
 
   private constructor(o: EngineOptions, loaded: LoadedData) {
     this.#o = o;
@@ -93,6 +122,9 @@ export class Engine {
     });
     this.#router = new SignalRouter(this.broker, this.portfolio, this.recorder, this.log);
     this.quality = new SeriesQuality();
+    const speed = o.session.config.speed_multiplier;
+    this.syncMode = o.syncMode ?? (speed > 0 ? 'clock' : 'data');
+    this.#pacer = speed > 0 ? new ReplayPacer(speed) : undefined;
     this.strategies = new StrategyManager({
       log: this.log,
       symbols: loaded.symbols,
@@ -114,9 +146,57 @@ export class Engine {
     return this.strategies.failures;
   }
 
-  /** Returns each running strategy's state and processing figures. */
-  getMetrics(): StrategyMetrics[] {
-    return this.strategies.metrics();
+  /** Returns each strategy's state and processing figures, and the system-wide figures. */
+  getMetrics(): EngineMetrics {
+    const strategies = this.strategies.metrics();
+    const lag = this.#pacer?.lag ?? { avgMs: 0, maxMs: 0 };
+    const slowest = strategies.reduce<StrategyMetrics | undefined>(
+      (a, m) => (a === undefined || m.avgMs > a.avgMs ? m : a),
+      undefined,
+    );
+    return {
+      strategies,
+      system: {
+        strategiesTotal: strategies.length + this.failures.length,
+        active: strategies.filter((m) => m.status === 'running').length,
+        paused: strategies.filter((m) => m.status === 'paused').length,
+        faulted: strategies.filter((m) => m.status === 'faulted').length,
+        totalSignals: strategies.reduce((n, m) => n + m.signals, 0),
+        avgLagMs: lag.avgMs,
+        maxLagMs: lag.maxMs,
+        slowestStrategy: slowest?.name ?? null,
+        backpressureEvents: this.strategies.backpressure.total,
+        enginePaused: this.#paused !== undefined,
+      },
+    };
+  }
+
+  /** Freezes the run between steps: no new bars are published, strategies idle, the replay clock stops. */
+  pause(): void {
+    if (this.#paused) return;
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    this.#paused = { promise, resolve };
+    this.#pacer?.pause();
+  }
+
+  /** Continues a paused run from the same timestamp. */
+  resume(): void {
+    const p = this.#paused;
+    if (!p) return;
+    this.#paused = undefined;
+    this.#pacer?.resume();
+    p.resolve();
+  }
+
+  /** Pauses one strategy (it receives no notifications until resumed); false for an unknown name. */
+  pauseStrategy(name: string): boolean {
+    return this.strategies.pause(name);
+  }
+
+  /** Resumes a paused strategy; false for an unknown name. */
+  resumeStrategy(name: string): boolean {
+    return this.strategies.resume(name);
   }
 
   /** Loads the session's data and strategies, resolves subscriptions and runs each strategy's setup. */
@@ -251,22 +331,27 @@ export class Engine {
     let lastEquity = portfolio.equity();
     // Equity is recorded once per session day of the first source's calendar (its last step's value).
     const calendar = this.loaded.sources[0]!.calendar;
+    const pacer = this.#pacer;
+    const mode = this.syncMode;
     if (this.#o.abort?.aborted) this.#cancelled = true;
     for (
       let t = this.#cancelled ? Infinity : processor.nextTime();
       t !== Number.POSITIVE_INFINITY;
       t = processor.nextTime()
     ) {
+      if (this.#paused) await this.#paused.promise;
+      if (pacer) await pacer.waitFor(t);
       const day = calendar.dayKey(t);
       if (day !== lastDay && lastTs === lastTs) {
         recorder.onEquity({ ts: lastTs, equity: lastEquity, cash: portfolio.cash });
         recorder.maybeFlush();
-        await strategies.qualityUpdate();
+        await strategies.qualityUpdate(mode);
       }
       clock.set(t);
       const n = processor.step(t, onBase, updated);
       for (let k = 0; k < n; k++) this.quality.onBar(slots[updated[k]!]!.series);
-      if (!strategies.notify(t, slots, updated, n)) await strategies.finish();
+      const budget = pacer ? pacer.budgetMs(processor.nextTime()) : 0;
+      if (!strategies.notify(t, slots, updated, n, mode, budget)) await strategies.finish();
       strategies.drain(route);
       this.#steps++;
       if (portfolio.hasPositions) this.#exposureSteps++;
@@ -283,8 +368,13 @@ export class Engine {
       }
     }
     if (lastTs === lastTs) {
-      recorder.onEquity({ ts: lastTs, equity: lastEquity, cash: portfolio.cash });
-      await strategies.qualityUpdate();
+      if (mode !== 'data') {
+        // Late strategies catch up from their queues; their last signals still count.
+        await strategies.drainAll();
+        strategies.drain(route);
+      }
+      recorder.onEquity({ ts: lastTs, equity: portfolio.equity(), cash: portfolio.cash });
+      await strategies.qualityUpdate(mode === 'live' ? 'data' : mode);
     }
     broker.cancelAll(lastTs === lastTs ? lastTs : 0, this.#cancelled ? 'run cancelled' : 'run ended');
     recorder.flush();

@@ -8,6 +8,7 @@ import type { LoadedStrategy } from '../strategy/loader.ts';
 import type { ProcessingMetrics } from '../strategy/metrics.ts';
 import { InlineRunner } from '../strategy/runner.ts';
 import { ThreadRunner } from '../strategy/thread/thread-runner.ts';
+import { BackpressureMonitor } from './backpressure.ts';
 import type { SeriesSlot } from './data-processor.ts';
 
 /** A started strategy: on the processor's thread or in its own. */
@@ -24,16 +25,27 @@ export interface StrategyFailure {
 export interface StrategyMetrics extends ProcessingMetrics {
   readonly name: string;
   readonly isolation: 'inline' | 'thread';
-  readonly status: 'running' | 'faulted';
+  readonly status: 'running' | 'paused' | 'faulted';
   readonly faultReason?: string;
   readonly subscriptions: number;
   readonly queueSize: number;
+  readonly backpressureEvents: number;
 }
+
+/** How the processor waits for strategies: every step (backtest), a time budget (replay), or never (live). */
+export type SyncMode = 'data' | 'clock' | 'live';
 
 interface Route {
   readonly runner: Runner;
   /** The subscription's index in the runner's list (what a thread notification names). */
   readonly sub: number;
+}
+
+interface ThreadPolicy {
+  readonly stepTimeoutMs: number;
+  readonly queueSize: number;
+  readonly onQueueFull: 'block' | 'drop_oldest';
+  readonly onBackpressure: 'warn' | 'pause';
 }
 
 // How long the processor sleeps in one piece while waiting for a thread before it lets Node's event loop
@@ -53,19 +65,21 @@ export interface StrategyManagerOptions {
 
 /**
  * Starts strategies (inline or each in a thread), routes each updated series to the strategies subscribed
- * to it, waits for the threads in data-driven mode, and gathers a step's signals in registration order,
- * so that inline and thread strategies give the same results.
+ * to it, synchronizes with the threads by mode, and gathers signals in registration order, so that in a
+ * backtest inline and thread strategies give the same results.
  */
 export class StrategyManager {
   readonly runners: Runner[] = [];
   readonly failures: StrategyFailure[] = [];
+  readonly backpressure: BackpressureMonitor;
   readonly #o: StrategyManagerOptions;
   readonly #routes: Route[][] = [];
   /** The inline runners of each route, for the loop that runs per bar. */
   readonly #inlineRoutes: InlineRunner[][] = [];
   readonly #threads: ThreadRunner[] = [];
   readonly #byName = new Map<string, Runner>();
-  readonly #timeouts = new Map<ThreadRunner, number>();
+  readonly #policies = new Map<ThreadRunner, ThreadPolicy>();
+  readonly #paused = new Set<Runner>();
   readonly #published: ThreadRunner[] = [];
   readonly #pending: { runner: Runner; signals: readonly Signal[] }[] = [];
   readonly #symbolIds: Map<string, number>;
@@ -73,6 +87,7 @@ export class StrategyManager {
   constructor(o: StrategyManagerOptions) {
     this.#o = o;
     this.#symbolIds = new Map(o.symbols.map((s, i) => [s, i]));
+    this.backpressure = new BackpressureMonitor(o.log, (name) => this.pause(name));
   }
 
   /** Starts each loaded strategy; those that refuse are reported, not started. */
@@ -126,8 +141,29 @@ export class StrategyManager {
         calendars: this.#o.calendars,
       },
     });
-    this.#timeouts.set(runner, entry.step_timeout_ms);
+    this.#policies.set(runner, {
+      stepTimeoutMs: entry.step_timeout_ms,
+      queueSize: entry.queue_size,
+      onQueueFull: entry.on_queue_full,
+      onBackpressure: entry.on_backpressure,
+    });
     return runner;
+  }
+
+  /** Stops delivering notifications to a strategy until `resume`; false for an unknown name. */
+  pause(name: string): boolean {
+    const r = this.#byName.get(name);
+    if (!r) return false;
+    this.#paused.add(r);
+    return true;
+  }
+
+  /** Delivers notifications to a paused strategy again; false for an unknown name. */
+  resume(name: string): boolean {
+    const r = this.#byName.get(name);
+    if (!r) return false;
+    this.#paused.delete(r);
+    return true;
   }
 
   /** Mirrors a fill's effect on a thread strategy's position, so its context reads it in place. */
@@ -140,44 +176,73 @@ export class StrategyManager {
 
   /**
    * Delivers the notifications of one step: threads first (so they work while inline strategies run),
-   * then inline strategies. Returns false when a thread is still busy after a short wait: call `finish`.
+   * then inline strategies. In data mode returns false when a thread is still busy after a short wait
+   * (then call `finish`); in clock mode waits at most `budgetMs` and counts overruns; in live mode never
+   * waits.
    */
-  notify(nowMs: number, slots: readonly SeriesSlot[], updated: readonly number[], n: number): boolean {
-    const routes = this.#routes;
+  notify(
+    nowMs: number,
+    slots: readonly SeriesSlot[],
+    updated: readonly number[],
+    n: number,
+    mode: SyncMode = 'data',
+    budgetMs = 0,
+  ): boolean {
     if (this.#threads.length > 0) {
+      const routes = this.#routes;
       for (let k = 0; k < n; k++) {
         for (const { runner, sub } of routes[updated[k]!]!) {
-          if (runner instanceof ThreadRunner) this.#enqueue(runner, sub, nowMs);
+          if (runner instanceof ThreadRunner && !this.#paused.has(runner))
+            this.#enqueue(runner, sub, nowMs, mode);
         }
       }
       this.#publishAll(nowMs);
     }
     const inline = this.#inlineRoutes;
+    const paused = this.#paused.size > 0;
     for (let k = 0; k < n; k++) {
       const slot = slots[updated[k]!]!;
       const rs = inline[slot.id]!;
       for (let r = 0; r < rs.length; r++) {
         const runner = rs[r]!;
+        if (paused && this.#paused.has(runner)) continue;
         const out = runner.notify(slot.symbol, slot.interval);
         if (out.length > 0) this.#pending.push({ runner, signals: out });
       }
     }
-    return this.#published.length === 0 || this.#collectReady(WAIT_SLICE_MS);
+    if (this.#published.length === 0) return true;
+    if (mode === 'data') return this.#collectReady(WAIT_SLICE_MS);
+    this.#moveOn(mode === 'clock' ? budgetMs : 0);
+    return true;
   }
 
-  /** Waits for busy threads, letting the event loop run; a thread past its step budget is terminated. */
+  /** Data mode: waits for busy threads, letting the event loop run; a thread past its step budget is terminated. */
   async finish(): Promise<void> {
     const started = monotonicMs();
+    for (const r of this.#published) {
+      this.backpressure.report(
+        r.name,
+        'readiness',
+        this.#policy(r).onBackpressure,
+        `still busy after ${WAIT_SLICE_MS} ms`,
+      );
+    }
     while (!this.#collectReady(WAIT_SLICE_MS)) {
       await yieldToEventLoop();
       const waited = monotonicMs() - started;
       for (const r of this.#published) {
-        const limit = this.#timeouts.get(r) ?? 10_000;
+        const limit = this.#policy(r).stepTimeoutMs;
         if (r.faulted === undefined && waited > limit) {
           r.terminate(`step timeout: still busy after ${limit} ms (step_timeout_ms); terminated`);
         }
       }
     }
+  }
+
+  /** Waits for every thread to finish what it was given (end of a replay or live run), then collects. */
+  async drainAll(): Promise<void> {
+    for (const r of this.#threads) if (r.busy && !this.#published.includes(r)) this.#published.push(r);
+    if (!this.#collectReady(WAIT_SLICE_MS)) await this.finish();
   }
 
   /** Hands every signal of the step to `route`, in strategy registration order, and clears them. */
@@ -190,8 +255,9 @@ export class StrategyManager {
   }
 
   /** Tells each strategy the quality of its subscriptions as of the clock's time (once per session day). */
-  async qualityUpdate(): Promise<void> {
+  async qualityUpdate(mode: SyncMode = 'data'): Promise<void> {
     for (const runner of this.runners) {
+      if (this.#paused.has(runner)) continue;
       runner.subscriptions().forEach(([symbol, interval], k) => {
         const q = this.#o.quality(symbol, interval);
         if (runner instanceof InlineRunner) runner.qualityUpdate(symbol, interval, q);
@@ -203,6 +269,7 @@ export class StrategyManager {
     }
     if (this.#threads.length === 0) return;
     this.#publishAll(Number.NaN);
+    if (mode !== 'data') return this.#moveOn(0);
     if (!this.#collectReady(WAIT_SLICE_MS)) await this.finish();
   }
 
@@ -216,25 +283,41 @@ export class StrategyManager {
   /** Returns each started strategy's state and figures. */
   metrics(): StrategyMetrics[] {
     return this.runners.map((r) => {
-      const base = {
+      const fault = r instanceof ThreadRunner ? r.faulted : undefined;
+      const status = fault !== undefined ? 'faulted' : this.#paused.has(r) ? 'paused' : 'running';
+      return {
         name: r.name,
         isolation: r.isolation,
+        status,
+        ...(fault === undefined ? {} : { faultReason: fault }),
         subscriptions: r.subscriptions().length,
+        queueSize: r instanceof ThreadRunner ? r.queued : 0,
+        backpressureEvents: this.backpressure.events(r.name),
         ...r.metrics(),
       };
-      if (r instanceof ThreadRunner) {
-        const fault = r.faulted;
-        return fault === undefined
-          ? { ...base, status: 'running' as const, queueSize: r.queued }
-          : { ...base, status: 'faulted' as const, faultReason: fault, queueSize: r.queued };
-      }
-      return { ...base, status: 'running' as const, queueSize: 0 };
     });
   }
 
-  #enqueue(runner: ThreadRunner, sub: number, nowMs: number): void {
-    // A full ring in data-driven mode: hand over what is queued and wait for room (the "block" policy).
+  #policy(r: ThreadRunner): ThreadPolicy {
+    return this.#policies.get(r)!;
+  }
+
+  #enqueue(runner: ThreadRunner, sub: number, nowMs: number, mode: SyncMode): void {
+    const policy = this.#policy(runner);
+    if (runner.queued >= policy.queueSize * 0.8) {
+      this.backpressure.report(
+        runner.name,
+        'queue',
+        policy.onBackpressure,
+        `${runner.queued} of ${policy.queueSize} queued`,
+      );
+    }
     while (!runner.enqueue(sub)) {
+      if (policy.onQueueFull === 'drop_oldest' || mode === 'live') {
+        // Never hold up a live feed: drop the oldest notification and count it.
+        if (runner.dropOldest()) continue;
+      }
+      // "block": hand over what is queued and wait for room.
       this.#publish(runner, nowMs);
       while (!runner.waitDone(WAIT_SLICE_MS)) {
         if (runner.faulted !== undefined) return;
@@ -265,6 +348,35 @@ export class StrategyManager {
       } else i++;
     }
     return published.length === 0;
+  }
+
+  /**
+   * Clock and live modes: waits at most `budgetMs` in total for the published threads, collects what
+   * they have left so far, and counts an overrun for each one still busy (it catches up from its queue).
+   */
+  #moveOn(budgetMs: number): void {
+    const deadline = monotonicMs() + budgetMs;
+    const published = this.#published;
+    for (const r of published) {
+      const left = deadline - monotonicMs();
+      if (left > 0) r.waitDone(left);
+      this.#takeSignals(r);
+      if (r.busy) {
+        const policy = this.#policy(r).onBackpressure;
+        r.recordOverrun();
+        this.backpressure.report(r.name, 'overruns', policy, 'the step moved on without it');
+        const { avgMs } = r.metrics();
+        if (budgetMs > 0 && avgMs > budgetMs) {
+          this.backpressure.report(
+            r.name,
+            'slow',
+            policy,
+            `${avgMs.toFixed(3)} ms per bar, ${budgetMs.toFixed(3)} ms between bars`,
+          );
+        }
+      }
+    }
+    published.length = 0;
   }
 
   #takeSignals(r: ThreadRunner): void {

@@ -55,13 +55,15 @@ export function entry(kind: Kind, subscription: number): number {
 /** The processor's side of a channel. */
 export class ProducerChannel {
   readonly #ctl: Int32Array;
-  readonly #outbox: Uint8Array;
+  readonly #outboxBuffer: SharedArrayBuffer;
+  #outbox: Uint8Array;
   readonly #capacity: number;
   #step = 0;
   #decoder = new TextDecoder();
 
   constructor(b: ChannelBuffers) {
     this.#ctl = new Int32Array(b.control);
+    this.#outboxBuffer = b.outbox;
     this.#outbox = new Uint8Array(b.outbox);
     this.#capacity = b.capacity;
   }
@@ -81,6 +83,18 @@ export class ProducerChannel {
     const w = Atomics.load(this.#ctl, Ctl.Write);
     Atomics.store(this.#ctl, Ctl.Ring + (w % this.#capacity), value);
     Atomics.store(this.#ctl, Ctl.Write, w + 1);
+  }
+
+  /** Drops the oldest queued notification to make room; false when the thread took it first. */
+  dropOldest(): boolean {
+    const r = Atomics.load(this.#ctl, Ctl.Read);
+    if (r === Atomics.load(this.#ctl, Ctl.Write)) return false;
+    return Atomics.compareExchange(this.#ctl, Ctl.Read, r, r + 1) === r;
+  }
+
+  /** Returns the last step the thread finished. */
+  get done(): number {
+    return Atomics.load(this.#ctl, Ctl.Done);
   }
 
   /** Publishes the step's notifications and wakes the thread; returns the step number. */
@@ -114,12 +128,15 @@ export class ProducerChannel {
     return true;
   }
 
-  /** Reads the signals the thread left for its last finished step, as JSON text ('' when none). */
+  /** Reads the signals the thread has left (JSON text, '' when none) and frees the outbox for more. */
   takeOutbox(): string {
     const n = Atomics.load(this.#ctl, Ctl.OutLen);
     if (n === 0) return '';
+    // The outbox may have grown since this view was made.
+    if (this.#outbox.length < n) this.#outbox = new Uint8Array(this.#outboxBuffer);
     const text = this.#decoder.decode(this.#outbox.slice(0, n));
     Atomics.store(this.#ctl, Ctl.OutLen, 0);
+    Atomics.notify(this.#ctl, Ctl.OutLen);
     return text;
   }
 
@@ -161,11 +178,14 @@ export class ConsumerChannel {
 
   /** Takes the next notification, or -1 when the ring is empty. */
   next(): number {
-    const r = Atomics.load(this.#ctl, Ctl.Read);
-    if (r === Atomics.load(this.#ctl, Ctl.Write)) return -1;
-    const v = Atomics.load(this.#ctl, Ctl.Ring + (r % this.#capacity));
-    Atomics.store(this.#ctl, Ctl.Read, r + 1);
-    return v;
+    const ctl = this.#ctl;
+    for (;;) {
+      const r = Atomics.load(ctl, Ctl.Read);
+      if (r === Atomics.load(ctl, Ctl.Write)) return -1;
+      const v = Atomics.load(ctl, Ctl.Ring + (r % this.#capacity));
+      // The processor may have dropped this entry meanwhile (drop_oldest): then take the next one.
+      if (Atomics.compareExchange(ctl, Ctl.Read, r, r + 1) === r) return v;
+    }
   }
 
   /** Returns true once the processor asked to stop. */
@@ -173,10 +193,19 @@ export class ConsumerChannel {
     return Atomics.load(this.#ctl, Ctl.Stop) === 1;
   }
 
-  /** Leaves the step's signals (JSON, '' for none) and marks the step done. */
+  /**
+   * Leaves the step's signals (JSON, '' for none) and marks the step done. When the processor has not
+   * yet taken earlier signals (it moved on without waiting), this waits for it to take them first.
+   */
   complete(step: number, signalsJson: string): void {
-    let n = 0;
     if (signalsJson !== '') {
+      for (
+        let len = Atomics.load(this.#ctl, Ctl.OutLen);
+        len !== 0;
+        len = Atomics.load(this.#ctl, Ctl.OutLen)
+      ) {
+        Atomics.wait(this.#ctl, Ctl.OutLen, len);
+      }
       const bytes = this.#encoder.encode(signalsJson);
       if (bytes.length > this.#outbox.length) {
         this.#outboxBuffer.grow(
@@ -185,9 +214,8 @@ export class ConsumerChannel {
         this.#outbox = new Uint8Array(this.#outboxBuffer);
       }
       this.#outbox.set(bytes.subarray(0, this.#outbox.length));
-      n = Math.min(bytes.length, this.#outbox.length);
+      Atomics.store(this.#ctl, Ctl.OutLen, Math.min(bytes.length, this.#outbox.length));
     }
-    Atomics.store(this.#ctl, Ctl.OutLen, n);
     Atomics.store(this.#ctl, Ctl.Done, step);
     Atomics.notify(this.#ctl, Ctl.Done);
   }

@@ -3,7 +3,7 @@ import { delay } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Interval } from '../../model/interval.ts';
 import type { Signal } from '../../model/signal.ts';
-import { readMetrics, sharedMetrics, type ProcessingMetrics } from '../metrics.ts';
+import { MetricsWriter, readMetrics, sharedMetrics, type ProcessingMetrics } from '../metrics.ts';
 import type { StrategyContext, Subscription } from '../base-strategy.ts';
 import type { SetupOutcome } from '../runner.ts';
 import { createChannel, entry, Kind, ProducerChannel } from './channel.ts';
@@ -34,6 +34,7 @@ export class ThreadRunner {
   readonly #channel: ProducerChannel;
   readonly #state: Float64Array;
   readonly #metrics: Float64Array;
+  readonly #mainMetrics: MetricsWriter;
   readonly #o: ThreadRunnerOptions;
   readonly #data: StrategyWorkerData;
   readonly #qualityBase: number;
@@ -49,6 +50,8 @@ export class ThreadRunner {
     this.#subs = o.subscriptions;
     const metrics = sharedMetrics();
     this.#metrics = metrics;
+    // The processor's side writes only the overrun and drop counters of the same block.
+    this.#mainMetrics = new MetricsWriter(metrics);
     const buffers = createChannel({
       capacity: o.queueSize,
       symbols: o.worker.symbols.length,
@@ -78,6 +81,23 @@ export class ThreadRunner {
   /** Returns the figures the thread has written so far. */
   metrics(): ProcessingMetrics {
     return readMetrics(this.#metrics);
+  }
+
+  /** Returns true while the thread has not finished the last step published to it. */
+  get busy(): boolean {
+    return this.#faulted === undefined && this.#channel.done < this.#channel.step;
+  }
+
+  /** Counts a step the processor moved past while this thread was still busy. */
+  recordOverrun(): void {
+    this.#mainMetrics.overrun();
+  }
+
+  /** Drops the oldest queued notification (the drop_oldest policy); true when one was dropped. */
+  dropOldest(): boolean {
+    if (!this.#channel.dropOldest()) return false;
+    this.#mainMetrics.dropped();
+    return true;
   }
 
   /** Returns the notifications waiting in the ring. */
@@ -173,7 +193,7 @@ export class ThreadRunner {
     return this.#channel.waitDone(this.#channel.step, timeoutMs);
   }
 
-  /** Returns the signals the thread raised in its last finished step. */
+  /** Returns the signals the thread has left so far (all of them once it is done with its last step). */
   collect(): readonly Signal[] {
     if (this.#faulted !== undefined) return NONE;
     const text = this.#channel.takeOutbox();
