@@ -3,13 +3,12 @@ import { TestClock, yieldToEventLoop } from '../core/clock.ts';
 import { TradeflowError } from '../core/errors.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
 import type { TradingCalendar } from '../data/calendar.ts';
-import type { BarSeries, BarSeriesView } from '../data/session-data.ts';
+import type { BarSeriesView } from '../data/session-data.ts';
 import { bpsSlippage, perShareAndBpsCommission } from '../execution/costs.ts';
 import { PaperBroker } from '../execution/paper-broker.ts';
 import { Portfolio } from '../execution/portfolio.ts';
 import { seriesKey } from '../model/bar.ts';
 import type { Interval } from '../model/interval.ts';
-import type { Signal } from '../model/signal.ts';
 import type { StrategyContext } from '../strategy/base-strategy.ts';
 import { loadStrategies } from '../strategy/loader.ts';
 import type { RunStore } from '../storage/store.ts';
@@ -18,6 +17,7 @@ import { SeriesQuality } from './series-quality.ts';
 import { RunRecorder } from './recorder.ts';
 import { type LoadedData, loadSessionData, resolveSubscriptions } from './session-builder.ts';
 import { SignalRouter } from './signal-router.ts';
+import { Stepper } from './stepper.ts';
 import { ReplayPacer } from './pacer.ts';
 import {
   type Runner,
@@ -85,8 +85,7 @@ export class Engine {
   #router: SignalRouter;
   #contexts = new Map<Runner, StrategyContext>();
   readonly #o: EngineOptions;
-  #steps = 0;
-  #exposureSteps = 0;
+  #activeStepper: Stepper | undefined;
   #cancelled = false;
   #paused: { promise: Promise<void>; resolve: () => void } | undefined;
   readonly #pacer: ReplayPacer | undefined;
@@ -288,12 +287,12 @@ export class Engine {
 
   /** Returns the number of time steps run so far. */
   get steps(): number {
-    return this.#steps;
+    return this.#activeStepper?.steps ?? 0;
   }
 
   /** Returns the number of steps that ended with a position open. */
   get exposureSteps(): number {
-    return this.#exposureSteps;
+    return this.#activeStepper?.exposureSteps ?? 0;
   }
 
   /** Returns base bars published and in total. */
@@ -312,27 +311,9 @@ export class Engine {
    */
   async run(): Promise<void> {
     const processor = this.#processor;
-    const strategies = this.strategies;
-    const slots = processor.slots;
-    const portfolio = this.portfolio;
-    const broker = this.broker;
-    const recorder = this.recorder;
-    const clock = this.clock;
-    const updated: number[] = [];
-    const route = (strategy: string, signal: Signal) => this.#router.route(strategy, signal, clock.now());
-    const every = this.#o.progressEvery ?? 65_536;
-    const onBase = (symbolId: number, s: BarSeries, i: number) => {
-      // The bar index in the symbol's own series, so a trade's length counts that symbol's bars.
-      broker.onBar(symbolId, s.timeAt(i), s.openAt(i), s.highAt(i), s.lowAt(i), i);
-      portfolio.mark(symbolId, s.closeAt(i));
-    };
-    let lastTs = Number.NaN;
-    let lastDay = Number.NaN;
-    let lastEquity = portfolio.equity();
-    // Equity is recorded once per session day of the first source's calendar (its last step's value).
-    const calendar = this.loaded.sources[0]!.calendar;
+    const stepper = this.#stepper();
     const pacer = this.#pacer;
-    const mode = this.syncMode;
+    const every = this.#o.progressEvery ?? 65_536;
     if (this.#o.abort?.aborted) this.#cancelled = true;
     for (
       let t = this.#cancelled ? Infinity : processor.nextTime();
@@ -341,24 +322,9 @@ export class Engine {
     ) {
       if (this.#paused) await this.#paused.promise;
       if (pacer) await pacer.waitFor(t);
-      const day = calendar.dayKey(t);
-      if (day !== lastDay && lastTs === lastTs) {
-        recorder.onEquity({ ts: lastTs, equity: lastEquity, cash: portfolio.cash });
-        recorder.maybeFlush();
-        await strategies.qualityUpdate(mode);
-      }
-      clock.set(t);
-      const n = processor.step(t, onBase, updated);
-      for (let k = 0; k < n; k++) this.quality.onBar(slots[updated[k]!]!.series);
-      const budget = pacer ? pacer.budgetMs(processor.nextTime()) : 0;
-      if (!strategies.notify(t, slots, updated, n, mode, budget)) await strategies.finish();
-      strategies.drain(route);
-      this.#steps++;
-      if (portfolio.hasPositions) this.#exposureSteps++;
-      lastTs = t;
-      lastDay = day;
-      lastEquity = portfolio.equity();
-      if (this.#steps % every === 0) {
+      const wait = stepper.step(t);
+      if (wait) await wait;
+      if (stepper.steps % every === 0) {
         this.#o.onProgress?.(processor.publishedBaseBars, processor.totalBaseBars);
         await yieldToEventLoop();
         if (this.#o.abort?.aborted) {
@@ -367,18 +333,25 @@ export class Engine {
         }
       }
     }
-    if (lastTs === lastTs) {
-      if (mode !== 'data') {
-        // Late strategies catch up from their queues; their last signals still count.
-        await strategies.drainAll();
-        strategies.drain(route);
-      }
-      recorder.onEquity({ ts: lastTs, equity: portfolio.equity(), cash: portfolio.cash });
-      await strategies.qualityUpdate(mode === 'live' ? 'data' : mode);
-    }
-    broker.cancelAll(lastTs === lastTs ? lastTs : 0, this.#cancelled ? 'run cancelled' : 'run ended');
-    recorder.flush();
+    await stepper.finish(this.#cancelled);
     this.#o.onProgress?.(processor.publishedBaseBars, processor.totalBaseBars);
+  }
+
+  #stepper(): Stepper {
+    this.#activeStepper = new Stepper({
+      processor: this.#processor,
+      strategies: this.strategies,
+      portfolio: this.portfolio,
+      broker: this.broker,
+      recorder: this.recorder,
+      clock: this.clock,
+      quality: this.quality,
+      router: this.#router,
+      calendar: this.loaded.sources[0]!.calendar,
+      mode: this.syncMode,
+      pacer: this.#pacer,
+    });
+    return this.#activeStepper;
   }
 
   /** Runs every started strategy's teardown; errors are logged and shutdown goes on. */

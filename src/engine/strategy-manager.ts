@@ -254,8 +254,11 @@ export class StrategyManager {
     pending.length = 0;
   }
 
-  /** Tells each strategy the quality of its subscriptions as of the clock's time (once per session day). */
-  async qualityUpdate(mode: SyncMode = 'data'): Promise<void> {
+  /**
+   * Tells each strategy the quality of its subscriptions as of the clock's time (once per session day).
+   * Returns a promise only when a strategy thread has to be waited for.
+   */
+  qualityUpdate(mode: SyncMode = 'data'): Promise<void> | undefined {
     for (const runner of this.runners) {
       if (this.#paused.has(runner)) continue;
       runner.subscriptions().forEach(([symbol, interval], k) => {
@@ -267,10 +270,13 @@ export class StrategyManager {
         }
       });
     }
-    if (this.#threads.length === 0) return;
+    if (this.#threads.length === 0) return undefined;
     this.#publishAll(Number.NaN);
-    if (mode !== 'data') return this.#moveOn(0);
-    if (!this.#collectReady(WAIT_SLICE_MS)) await this.finish();
+    if (mode !== 'data') {
+      this.#moveOn(0);
+      return undefined;
+    }
+    return this.#collectReady(WAIT_SLICE_MS) ? undefined : this.finish();
   }
 
   /** Stops every strategy: threads finish their queue and run teardown, or are terminated after the timeout. */

@@ -1,0 +1,118 @@
+import type { TestClock } from '../core/clock.ts';
+import type { TradingCalendar } from '../data/calendar.ts';
+import type { BarSeries } from '../data/session-data.ts';
+import type { PaperBroker } from '../execution/paper-broker.ts';
+import type { Portfolio } from '../execution/portfolio.ts';
+import type { Signal } from '../model/signal.ts';
+import type { DataProcessor } from './data-processor.ts';
+import type { ReplayPacer } from './pacer.ts';
+import type { RunRecorder } from './recorder.ts';
+import type { SeriesQuality } from './series-quality.ts';
+import type { SignalRouter } from './signal-router.ts';
+import type { StrategyManager, SyncMode } from './strategy-manager.ts';
+
+/** The collaborators one time step touches. */
+export interface StepperParts {
+  readonly processor: DataProcessor;
+  readonly strategies: StrategyManager;
+  readonly portfolio: Portfolio;
+  readonly broker: PaperBroker;
+  readonly recorder: RunRecorder;
+  readonly clock: TestClock;
+  readonly quality: SeriesQuality;
+  readonly router: SignalRouter;
+  /** Equity is recorded once per session day of this calendar (its last step's value). */
+  readonly calendar: TradingCalendar;
+  readonly mode: SyncMode;
+  readonly pacer: ReplayPacer | undefined;
+}
+
+/**
+ * Runs one time step in the fixed order: (on a new session day: record the last day's equity and tell
+ * strategies their bar quality), publish base bars (fills at their open, marks at their close), publish
+ * aggregated bars that close, notify subscribed strategies, route their signals in registration order.
+ * The step is synchronous unless a strategy thread must be waited for; then it returns a promise.
+ */
+export class Stepper {
+  readonly #p: StepperParts;
+  readonly #updated: number[] = [];
+  readonly #onBase: (symbolId: number, s: BarSeries, i: number) => void;
+  readonly #route: (strategy: string, signal: Signal) => void;
+  #lastTs = Number.NaN;
+  #lastDay = Number.NaN;
+  #lastEquity: number;
+  steps = 0;
+  exposureSteps = 0;
+
+  constructor(p: StepperParts) {
+    this.#p = p;
+    const { broker, portfolio, router, clock } = p;
+    this.#onBase = (symbolId, s, i) => {
+      // The bar index in the symbol's own series, so a trade's length counts that symbol's bars.
+      broker.onBar(symbolId, s.timeAt(i), s.openAt(i), s.highAt(i), s.lowAt(i), i);
+      portfolio.mark(symbolId, s.closeAt(i));
+    };
+    this.#route = (strategy, signal) => router.route(strategy, signal, clock.now());
+    this.#lastEquity = portfolio.equity();
+  }
+
+  /** Returns the time of the last step run (NaN before the first). */
+  get lastTs(): number {
+    return this.#lastTs;
+  }
+
+  /** Runs the step at time `t`; returns a promise only when it has to wait for a strategy thread. */
+  step(t: number): Promise<void> | undefined {
+    const day = this.#p.calendar.dayKey(t);
+    if (day !== this.#lastDay && this.#lastTs === this.#lastTs) {
+      const { recorder, portfolio, strategies, mode } = this.#p;
+      recorder.onEquity({ ts: this.#lastTs, equity: this.#lastEquity, cash: portfolio.cash });
+      recorder.maybeFlush();
+      const wait = strategies.qualityUpdate(mode);
+      if (wait) return wait.then(() => this.#bars(t, day));
+    }
+    return this.#bars(t, day);
+  }
+
+  #bars(t: number, day: number): Promise<void> | undefined {
+    const { processor, strategies, clock, quality, pacer, mode } = this.#p;
+    const updated = this.#updated;
+    const slots = processor.slots;
+    clock.set(t);
+    const n = processor.step(t, this.#onBase, updated);
+    for (let k = 0; k < n; k++) quality.onBar(slots[updated[k]!]!.series);
+    const budget = pacer ? pacer.budgetMs(processor.nextTime()) : 0;
+    if (!strategies.notify(t, slots, updated, n, mode, budget)) {
+      return strategies.finish().then(() => this.#end(t, day));
+    }
+    this.#end(t, day);
+    return undefined;
+  }
+
+  #end(t: number, day: number): void {
+    const { strategies, portfolio } = this.#p;
+    strategies.drain(this.#route);
+    this.steps++;
+    if (portfolio.hasPositions) this.exposureSteps++;
+    this.#lastTs = t;
+    this.#lastDay = day;
+    this.#lastEquity = portfolio.equity();
+  }
+
+  /** Ends the run: late strategies catch up, the last equity point is recorded, open orders are cancelled. */
+  async finish(cancelled: boolean): Promise<void> {
+    const { strategies, recorder, portfolio, broker, mode } = this.#p;
+    const lastTs = this.#lastTs;
+    if (lastTs === lastTs) {
+      if (mode !== 'data') {
+        // Late strategies catch up from their queues; their last signals still count.
+        await strategies.drainAll();
+        strategies.drain(this.#route);
+      }
+      recorder.onEquity({ ts: lastTs, equity: portfolio.equity(), cash: portfolio.cash });
+      await strategies.qualityUpdate('data');
+    }
+    broker.cancelAll(lastTs === lastTs ? lastTs : 0, cancelled ? 'run cancelled' : 'run ended');
+    recorder.flush();
+  }
+}

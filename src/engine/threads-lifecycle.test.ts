@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { fixtureSession, minuteBars, runOnce, type SessionRun } from '../../test/fixture-sessions.ts';
+
+// Strategy threads that refuse to start, and teardowns that fail: reported, logged, and the run goes on.
+
+const errorsOf = (run: SessionRun) => run.log.records.filter((r) => r.level === 'error').map((r) => r.msg);
+
+describe('setup failures in strategy threads', () => {
+  const run = runOnce(
+    fixtureSession({
+      data: { X: minuteBars(4) },
+      strategies: [
+        { module: 'thrower', name: 'refuses', config: { symbols: ['X'], interval: '1m', setup: 'false' } },
+        { module: 'thrower', name: 'breaks', config: { symbols: ['X'], interval: '1m', setup: 'throw' } },
+        // Its setup takes 300 ms, so the two failed threads have long exited when the engine moves on.
+        {
+          module: 'thrower',
+          name: 'works',
+          config: { symbols: ['X'], interval: '1m', buy_on: [1], setup_delay_ms: 300 },
+        },
+      ],
+    }),
+  );
+
+  it('reports a thread whose setup returns false or throws as not started, with the reason, and runs the others', async () => {
+    const r = await run();
+    expect(r.result.strategies).toEqual([
+      { name: 'works', status: 'ran', isolation: 'thread', notifications: 4, signals: 1, errors: 0 },
+      {
+        name: 'refuses',
+        status: 'not_started',
+        notifications: 0,
+        signals: 0,
+        errors: 0,
+        reason: 'setup returned false',
+      },
+      {
+        name: 'breaks',
+        status: 'not_started',
+        notifications: 0,
+        signals: 0,
+        errors: 0,
+        reason: 'setup threw: breaks refuses to set up',
+      },
+    ]);
+    expect(r.log.records.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual([
+      'strategy refuses did not start: setup returned false',
+      'strategy breaks did not start: setup threw: breaks refuses to set up',
+    ]);
+    expect(r.result.orders).toEqual({ total: 1, filled: 1, rejected: 0, cancelled: 0 });
+  });
+
+  // BUG (src/strategy/thread/thread-runner.ts, start(), the 'exit' handler): a thread whose setup refused
+  // posts 'ready' (ok: false) and 'stopped', then exits with code 0. If it exits before the manager calls
+  // `runner.stop(1000)` (here: while another strategy's setup is still running), `#stopped` is undefined and
+  // the exit is taken for a crash: "strategy refuses: the strategy thread exited with code 0; the run goes
+  // on without it" is logged for a strategy that never ran. Fix: do not fault on exit once setup refused
+  // (e.g. set a `#refused` flag on ready/ok:false, or only fault when ready && ok && no stop was asked).
+  it.fails('logs no error for the threads that did not start', async () => {
+    const r = await run();
+    expect(errorsOf(r)).toEqual([]);
+  });
+});
+
+describe('teardown failures', () => {
+  const run = runOnce(
+    fixtureSession({
+      data: { X: minuteBars(3) },
+      strategies: [
+        { module: 'teardown_fails', name: 'fails_thread', config: { symbols: ['X'], interval: '1m' } },
+        {
+          module: 'teardown_fails',
+          name: 'fails_inline',
+          isolation: 'inline',
+          config: { symbols: ['X'], interval: '1m' },
+        },
+        {
+          module: 'teardown_fails',
+          name: 'ok_thread',
+          config: { symbols: ['X'], interval: '1m', fail: false },
+        },
+      ],
+    }),
+  );
+
+  it('logs a teardown that throws, with the strategy’s name, and shuts the others down', async () => {
+    const r = await run();
+    expect(r.result.status).toBe('completed');
+    expect(r.result.strategies.map((s) => [s.name, s.status, s.notifications])).toEqual([
+      ['fails_thread', 'ran', 3],
+      ['fails_inline', 'ran', 3],
+      ['ok_thread', 'ran', 3],
+    ]);
+    expect(errorsOf(r).sort()).toEqual([
+      'strategy fails_inline: teardown threw: fails_inline cannot release its resources',
+      'strategy fails_thread: teardown threw: fails_thread cannot release its resources',
+    ]);
+    // Every teardown ran, including those after a failing one.
+    expect(r.log.records.filter((l) => l.msg === 'teardown ran')).toHaveLength(3);
+  });
+
+  // BUG (src/strategy/thread/strategy-worker.ts, the teardown catch at the end): a thread's teardown error is
+  // logged but not counted, while InlineRunner.stop counts it (`this.#metrics.error()`), so the same
+  // strategy reports errors: 1 inline and errors: 0 in a thread. Fix: count it in the worker's metrics block
+  // (create the MetricsWriter before serve() and call `metrics.error()` in that catch).
+  it.fails('counts a teardown error in a thread as inline does', async () => {
+    const r = await run();
+    const errors = Object.fromEntries(r.result.strategies.map((s) => [s.name, s.errors]));
+    expect(errors['fails_inline']).toBe(1);
+    expect(errors['fails_thread']).toBe(errors['fails_inline']);
+  });
+
+  // BUG (src/strategy/thread/strategy-worker.ts, the `log` object): ctx.log in a thread posts only
+  // `{ level, msg }`, dropping the fields argument, so structured log records of thread strategies lose
+  // their data (inline they keep it). Fix: post `fields` too (add it to the 'log' WorkerMessage in
+  // protocol.ts and pass it on in thread-runner.ts: `this.#o.log[m.level](m.msg, m.fields)`).
+  it.fails('passes the fields of a thread strategy’s log record on to the engine’s logger', async () => {
+    const r = await run();
+    const ran = r.log.records.filter((l) => l.msg === 'teardown ran').map((l) => l.fields);
+    expect(ran).toEqual(
+      expect.arrayContaining([
+        { strategy: 'fails_thread' },
+        { strategy: 'fails_inline' },
+        { strategy: 'ok_thread' },
+      ]),
+    );
+  });
+});
