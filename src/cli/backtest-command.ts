@@ -5,6 +5,7 @@ import { loadSessionConfig } from '../config/session-config.ts';
 import { WallClock } from '../core/clock.ts';
 import { newRunId } from '../core/ids.ts';
 import { createStderrLogger } from '../core/logger.ts';
+import type { BarFeed } from '../data/feeds/bar-feed.ts';
 import { runBacktest } from '../engine/backtest.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
 import { ThreadedSqliteStore } from '../storage/threaded-store.ts';
@@ -17,6 +18,8 @@ export interface BacktestCommandOptions {
   readonly db?: string | false;
   readonly progress?: boolean;
   readonly quiet?: boolean;
+  /** Runs live on this feed instead of stepping through the bar files. */
+  readonly feed?: BarFeed;
 }
 
 /** Runs `tradeflow backtest <session.json>`: the result goes to stdout, files to the output folder. */
@@ -53,6 +56,7 @@ export async function backtestCommand(file: string, opts: BacktestCommandOptions
       endedAt: () => wall.now(),
       logger,
       abort: abort.signal,
+      ...(opts.feed ? { feed: opts.feed } : {}),
       ...(store ? { store } : {}),
       onProgress: (done, total) => {
         if (!bar || total < 200_000) return; // short runs finish before a bar would help

@@ -1,31 +1,50 @@
 import { Command, Option } from 'commander';
-import { formatError, isTradeflowError } from '../core/errors.ts';
+import { formatError, isTradeflowError, TradeflowError } from '../core/errors.ts';
+import { WebSocketFeed } from '../data/feeds/websocket-feed.ts';
 import { backtestCommand } from './backtest-command.ts';
 
 /** Builds the `tradeflow` command line (without running it), so tests can drive it in process. */
 export function buildCli(): Command {
   const program = new Command('tradeflow')
-    .description('Run trading strategies over bars: backtest now; replay and live share the same engine.')
+    .description('Run trading strategies over bars: backtest, replay and live share one engine.')
     .showHelpAfterError()
     .exitOverride();
-  program
-    .command('backtest')
-    .description('run a data-driven backtest of a session config')
-    .argument('<session>', 'session config file (JSON)')
-    .option('--out <dir>', 'folder for result.json and report.html (default: out/<session name>)')
-    .option('--json', 'print the result as one JSON object on stdout')
-    .option('--db <path>', 'SQLite database for runs (default: out/tradeflow.db)')
-    .option('--no-db', 'do not record the run in a database')
-    .addOption(new Option('--progress', 'show a progress bar on stderr').default(undefined))
-    .option('--quiet', 'print only errors on stderr')
-    .action(
-      async (
-        session: string,
-        opts: { out?: string; json?: boolean; db?: string | false; progress?: boolean; quiet?: boolean },
-      ) => {
-        process.exitCode = await backtestCommand(session, opts);
-      },
-    );
+  type RunOpts = { out?: string; json?: boolean; db?: string | false; progress?: boolean; quiet?: boolean };
+  const runOptions = (cmd: Command) =>
+    cmd
+      .argument('<session>', 'session config file (JSON)')
+      .option('--out <dir>', 'folder for result.json and report.html (default: out/<session name>)')
+      .option('--json', 'print the result as one JSON object on stdout')
+      .option('--db <path>', 'SQLite database for runs (default: out/tradeflow.db)')
+      .option('--no-db', 'do not record the run in a database')
+      .addOption(new Option('--progress', 'show a progress bar on stderr').default(undefined))
+      .option('--quiet', 'print only errors on stderr');
+  runOptions(
+    program
+      .command('backtest')
+      .description(
+        'run a session over its bar files: a data-driven backtest, or a replay when speed_multiplier > 0',
+      ),
+  ).action(async (session: string, opts: RunOpts) => {
+    process.exitCode = await backtestCommand(session, opts);
+  });
+  runOptions(
+    program
+      .command('live')
+      .description(
+        'run a session live against a WebSocket bar feed with the paper broker (its bar files are warm-up history)',
+      )
+      .requiredOption('--feed <url>', 'the bar feed, ws:// or wss://'),
+  ).action(async (session: string, opts: RunOpts & { feed: string }) => {
+    if (!/^wss?:\/\//.test(opts.feed)) {
+      throw new TradeflowError(
+        'TF_ERR_CONFIG_INVALID',
+        `--feed: "${opts.feed}" is not a WebSocket URL; use ws://host:port/path`,
+      );
+    }
+    const { feed, ...rest } = opts;
+    process.exitCode = await backtestCommand(session, { ...rest, feed: new WebSocketFeed(feed) });
+  });
   return program;
 }
 

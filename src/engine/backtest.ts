@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger.ts';
 import { computeStats } from '../report/stats.ts';
 import type { RunStats } from '../model/run.ts';
 import type { RunStore } from '../storage/store.ts';
+import type { BarFeed } from '../data/feeds/bar-feed.ts';
 import { Engine } from './kernel.ts';
 import {
   type BacktestResult,
@@ -27,6 +28,8 @@ export interface BacktestOptions {
   readonly clock?: TestClock;
   readonly onProgress?: (done: number, total: number) => void;
   readonly abort?: AbortSignal;
+  /** Runs live on this feed (history is warm-up) instead of stepping through the loaded data. */
+  readonly feed?: BarFeed;
 }
 
 /** What a backtest returns: the printable result and the raw stats (for reports). */
@@ -52,7 +55,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> 
   store?.startRun({
     id: o.runId,
     name: session.name,
-    kind: 'backtest',
+    kind: o.feed ? 'live' : o.session.config.speed_multiplier > 0 ? 'replay' : 'backtest',
     config: session.config,
     startedAt: o.startedAt,
   });
@@ -71,10 +74,12 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> 
       ...(store ? { store } : {}),
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       ...(o.abort ? { abort: o.abort } : {}),
+      ...(o.feed ? { syncMode: 'live' as const } : {}),
     });
     t1 = monotonicMs();
     try {
-      await engine.run();
+      if (o.feed) await engine.runLive(o.feed);
+      else await engine.run();
       await store?.flush();
       t2 = monotonicMs();
     } finally {

@@ -83,6 +83,30 @@ export class DataProcessor {
     return this.#published;
   }
 
+  /**
+   * Publishes all loaded history at once, without steps (a live session's warm-up): strategies see it
+   * in place from setup on, and aggregated series are built from it. Returns the updated slot ids.
+   */
+  publishHistory(onSlot: (slot: SeriesSlot) => void): void {
+    for (const b of this.#bases) {
+      const series = b.source.series;
+      this.#published += series.written - b.next;
+      for (let i = b.next; i < series.written; i++) {
+        series.publishNext();
+        onSlot(b.slot);
+        for (const a of b.aggs) if (a.agg.onBaseBar(i)) onSlot(a.slot);
+      }
+      b.next = series.written;
+      b.nextTs = Number.POSITIVE_INFINITY;
+    }
+  }
+
+  /** Takes note of a bar written to a symbol's base series after the start (a live bar). */
+  noteWritten(symbolId: number): void {
+    const b = this.#bases.find((x) => x.source.symbolId === symbolId);
+    if (b && b.nextTs === Number.POSITIVE_INFINITY) b.nextTs = b.source.series.timeAt(b.next);
+  }
+
   /** Returns the time of the next step: the earliest unpublished base bar or bucket end; Infinity when done. */
   nextTime(): number {
     let t = Number.POSITIVE_INFINITY;

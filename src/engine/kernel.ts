@@ -1,5 +1,5 @@
 import type { LoadedSession } from '../config/session-config.ts';
-import { TestClock, yieldToEventLoop } from '../core/clock.ts';
+import { monotonicMs, TestClock, yieldToEventLoop } from '../core/clock.ts';
 import { TradeflowError } from '../core/errors.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
 import type { TradingCalendar } from '../data/calendar.ts';
@@ -18,6 +18,8 @@ import { RunRecorder } from './recorder.ts';
 import { type LoadedData, loadSessionData, resolveSubscriptions } from './session-builder.ts';
 import { SignalRouter } from './signal-router.ts';
 import { Stepper } from './stepper.ts';
+import { LagStats, LiveInbox, liveBarProblem } from './live.ts';
+import type { BarFeed } from '../data/feeds/bar-feed.ts';
 import { ReplayPacer } from './pacer.ts';
 import {
   type Runner,
@@ -86,6 +88,9 @@ export class Engine {
   #contexts = new Map<Runner, StrategyContext>();
   readonly #o: EngineOptions;
   #activeStepper: Stepper | undefined;
+  #inbox: LiveInbox | undefined;
+  #liveRejected = 0;
+  readonly #lag = new LagStats();
   #cancelled = false;
   #paused: { promise: Promise<void>; resolve: () => void } | undefined;
   readonly #pacer: ReplayPacer | undefined;
@@ -148,7 +153,7 @@ export class Engine {
   /** Returns each strategy's state and processing figures, and the system-wide figures. */
   getMetrics(): EngineMetrics {
     const strategies = this.strategies.metrics();
-    const lag = this.#pacer?.lag ?? { avgMs: 0, maxMs: 0 };
+    const lag = this.#pacer?.lag ?? this.#lag.figures;
     const slowest = strategies.reduce<StrategyMetrics | undefined>(
       (a, m) => (a === undefined || m.avgMs > a.avgMs ? m : a),
       undefined,
@@ -335,6 +340,68 @@ export class Engine {
     }
     await stepper.finish(this.#cancelled);
     this.#o.onProgress?.(processor.publishedBaseBars, processor.totalBaseBars);
+  }
+
+  /**
+   * Runs live: the loaded history is published at once as warm-up (no steps, no trades), then each bar
+   * the feed delivers is validated, appended to its symbol's series and stepped without waiting for
+   * strategies. Ends when the feed ends, the abort signal fires or `stopLive` is called.
+   */
+  async runLive(feed: BarFeed): Promise<void> {
+    const processor = this.#processor;
+    processor.publishHistory((slot) => this.quality.onBar(slot.series));
+    const stepper = this.#stepper();
+    const inbox = new LiveInbox();
+    this.#inbox = inbox;
+    const onAbort = () => inbox.end('run cancelled');
+    this.#o.abort?.addEventListener('abort', onAbort);
+    feed.start({
+      onBar: (bar) => inbox.push(bar, monotonicMs()),
+      onEnd: (reason) => inbox.end(reason),
+      onBadMessage: (problem) => {
+        this.#liveRejected++;
+        this.log.warn(`feed ${feed.name}: ${problem}; message ignored`);
+      },
+    });
+    try {
+      for (let item = await inbox.next(); item !== undefined; item = await inbox.next()) {
+        const { bar, receivedMs } = item;
+        const symbolId = this.loaded.symbols.indexOf(bar.symbol);
+        const series = this.loaded.sources[symbolId]?.series;
+        const problem = series ? liveBarProblem(bar, series) : `unknown symbol ${bar.symbol}`;
+        if (problem !== undefined || !series) {
+          this.#liveRejected++;
+          this.log.warn(
+            `feed ${feed.name}: bar ${bar.symbol} at ${new Date(bar.tsClose).toISOString()} ignored: ${problem}`,
+          );
+          continue;
+        }
+        series.write(bar.tsClose, bar.open, bar.high, bar.low, bar.close, bar.volume);
+        processor.noteWritten(symbolId);
+        for (let t = processor.nextTime(); t <= bar.tsClose; t = processor.nextTime()) {
+          if (this.#paused) await this.#paused.promise;
+          this.#lag.record(monotonicMs() - receivedMs);
+          const wait = stepper.step(t);
+          if (wait) await wait;
+        }
+      }
+    } finally {
+      this.#o.abort?.removeEventListener('abort', onAbort);
+      feed.stop();
+      this.#inbox = undefined;
+    }
+    this.#cancelled = this.#o.abort?.aborted ?? false;
+    await stepper.finish(this.#cancelled);
+  }
+
+  /** Ends a live run after the bar in hand (as if the feed had ended). */
+  stopLive(reason = 'stopped'): void {
+    this.#inbox?.end(reason);
+  }
+
+  /** Returns how many live messages or bars were refused (bad message, bad bar, unknown symbol). */
+  get liveRejected(): number {
+    return this.#liveRejected;
   }
 
   #stepper(): Stepper {

@@ -85,11 +85,12 @@ export class ProducerChannel {
     Atomics.store(this.#ctl, Ctl.Write, w + 1);
   }
 
-  /** Drops the oldest queued notification to make room; false when the thread took it first. */
-  dropOldest(): boolean {
+  /** Drops the oldest queued notification to make room; returns it, or -1 when the thread took it first. */
+  dropOldest(): number {
     const r = Atomics.load(this.#ctl, Ctl.Read);
-    if (r === Atomics.load(this.#ctl, Ctl.Write)) return false;
-    return Atomics.compareExchange(this.#ctl, Ctl.Read, r, r + 1) === r;
+    if (r === Atomics.load(this.#ctl, Ctl.Write)) return -1;
+    const v = Atomics.load(this.#ctl, Ctl.Ring + (r % this.#capacity));
+    return Atomics.compareExchange(this.#ctl, Ctl.Read, r, r + 1) === r ? v : -1;
   }
 
   /** Returns the last step the thread finished. */

@@ -95,8 +95,10 @@ export class ThreadRunner {
 
   /** Drops the oldest queued notification (the drop_oldest policy); true when one was dropped. */
   dropOldest(): boolean {
-    if (!this.#channel.dropOldest()) return false;
-    this.#mainMetrics.dropped();
+    const v = this.#channel.dropOldest();
+    if (v < 0) return false;
+    // Only bar notifications count as dropped; a skipped quality update is superseded by the next one.
+    if (v >>> 24 === Kind.Bar) this.#mainMetrics.dropped();
     return true;
   }
 

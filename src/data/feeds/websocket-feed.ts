@@ -1,0 +1,87 @@
+import WebSocket from 'ws';
+import { z } from 'zod';
+import { formatIssuePath } from '../../core/zod-errors.ts';
+import type { BarFeed, FeedBar, FeedHandlers } from './bar-feed.ts';
+
+/**
+ * One bar message: `{ "symbol": "ORCL", "time": "2024-01-02T14:31:00Z" | 1704205860000, "open": ...,
+ * "high": ..., "low": ..., "close": ..., "volume": ... }`, the time being the bar's close. A message may
+ * also carry an array of such bars.
+ */
+const BarMessageSchema = z
+  .object({
+    symbol: z.string().min(1),
+    time: z.union([z.number().finite(), z.iso.datetime({ offset: true })]),
+    open: z.number().finite(),
+    high: z.number().finite(),
+    low: z.number().finite(),
+    close: z.number().finite(),
+    volume: z.number().finite().default(0),
+  })
+  .strict();
+
+const BarListSchema = z.array(BarMessageSchema);
+
+/** Parses one feed message into bars, or explains what is wrong with it. */
+export function parseBarMessage(text: string): { bars: FeedBar[] } | { problem: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return { problem: `not JSON (${(e as Error).message})` };
+  }
+  // Parse a list and a single bar separately, so that errors name the bad fields.
+  const r = Array.isArray(raw) ? BarListSchema.safeParse(raw) : BarMessageSchema.safeParse(raw);
+  if (!r.success) {
+    return { problem: r.error.issues.map((i) => `${formatIssuePath(i.path)}: ${i.message}`).join('; ') };
+  }
+  const list = Array.isArray(r.data) ? r.data : [r.data];
+  return {
+    bars: list.map((b) => ({
+      symbol: b.symbol,
+      tsClose: typeof b.time === 'number' ? b.time : Date.parse(b.time),
+      open: b.open,
+      high: b.high,
+      low: b.low,
+      close: b.close,
+      volume: b.volume,
+    })),
+  };
+}
+
+/** A live feed over a WebSocket: each text message carries one bar or an array of bars. */
+export class WebSocketFeed implements BarFeed {
+  readonly name: string;
+  #ws: WebSocket | undefined;
+  #stopped = false;
+
+  constructor(url: string) {
+    this.name = url;
+  }
+
+  start(h: FeedHandlers): void {
+    const ws = new WebSocket(this.name);
+    this.#ws = ws;
+    let count = 0;
+    ws.on('message', (data, isBinary) => {
+      count++;
+      if (isBinary) return h.onBadMessage(`message ${count}: binary data; send JSON text`);
+      const parsed = parseBarMessage(data.toString());
+      if ('problem' in parsed) return h.onBadMessage(`message ${count}: ${parsed.problem}`);
+      for (const bar of parsed.bars) h.onBar(bar);
+    });
+    ws.on('error', (e) => {
+      if (!this.#stopped) h.onEnd(`feed ${this.name} failed: ${e.message}`);
+      this.#stopped = true;
+    });
+    ws.on('close', (code) => {
+      if (!this.#stopped) h.onEnd(`feed ${this.name} closed (code ${code})`);
+      this.#stopped = true;
+    });
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#ws?.close();
+  }
+}

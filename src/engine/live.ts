@@ -1,0 +1,76 @@
+import { barProblem } from '../data/loaders/validate.ts';
+import type { FeedBar } from '../data/feeds/bar-feed.ts';
+import type { BarSeries } from '../data/session-data.ts';
+
+/** Says what is wrong with a live bar for its series (the loaders' rules, plus time order), or undefined. */
+export function liveBarProblem(bar: FeedBar, series: BarSeries): string | undefined {
+  if (!Number.isFinite(bar.tsClose)) return 'its time is not a valid date';
+  const last = series.written > 0 ? series.timeAt(series.written - 1) : Number.NEGATIVE_INFINITY;
+  if (bar.tsClose <= last) return `its time is not after the last bar's (${new Date(last).toISOString()})`;
+  const problem = barProblem(bar.open, bar.high, bar.low, bar.close, bar.volume);
+  return problem === undefined
+    ? undefined
+    : `${problem.replace(/-/g, ' ')} (open ${bar.open}, high ${bar.high}, low ${bar.low}, close ${bar.close}, volume ${bar.volume})`;
+}
+
+/** Bars received from a feed, waiting for the engine, with the monotonic time each arrived. */
+export class LiveInbox {
+  readonly #items: { bar: FeedBar; receivedMs: number }[] = [];
+  #head = 0;
+  #ended: string | undefined;
+  #wake: (() => void) | undefined;
+
+  /** Adds a bar (ignored once the inbox has ended). */
+  push(bar: FeedBar, receivedMs: number): void {
+    if (this.#ended !== undefined) return;
+    this.#items.push({ bar, receivedMs });
+    this.#wake?.();
+  }
+
+  /** Ends the inbox: bars already in it are still handed out, then `next` resolves undefined. */
+  end(reason: string): void {
+    this.#ended ??= reason;
+    this.#wake?.();
+  }
+
+  /** Returns why the inbox ended, if it has. */
+  get endReason(): string | undefined {
+    return this.#ended;
+  }
+
+  /** Resolves with the next bar, or undefined once the inbox has ended and is empty. */
+  async next(): Promise<{ bar: FeedBar; receivedMs: number } | undefined> {
+    for (;;) {
+      if (this.#head < this.#items.length) {
+        const item = this.#items[this.#head++]!;
+        if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+          this.#items.splice(0, this.#head);
+          this.#head = 0;
+        }
+        return item;
+      }
+      if (this.#ended !== undefined) return undefined;
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+      this.#wake = undefined;
+    }
+  }
+}
+
+/** Average and largest lag between a live bar's arrival and the start of its step. */
+export class LagStats {
+  #sum = 0;
+  #max = 0;
+  #n = 0;
+
+  /** Records one lag in ms. */
+  record(ms: number): void {
+    this.#sum += ms;
+    if (ms > this.#max) this.#max = ms;
+    this.#n++;
+  }
+
+  /** Returns the figures in ms. */
+  get figures(): { readonly avgMs: number; readonly maxMs: number } {
+    return { avgMs: this.#n > 0 ? this.#sum / this.#n : 0, maxMs: this.#max };
+  }
+}
