@@ -103,6 +103,15 @@ export async function runSession(session: LoadedSession, runId = 'threads') {
   return { ...outcome, log };
 }
 
+/** What `runSession` returns. */
+export type SessionRun = Awaited<ReturnType<typeof runSession>>;
+
+/** Returns a function that runs the session on its first call and hands every caller that run. */
+export function runOnce(session: LoadedSession, runId?: string): () => Promise<SessionRun> {
+  let run: Promise<SessionRun> | undefined;
+  return () => (run ??= runSession(session, runId));
+}
+
 /**
  * The parts of a result that must not depend on where strategies run: everything but the run id and each
  * strategy's `isolation` (which says where it ran).

@@ -69,7 +69,7 @@ export function formatMetrics(r: BacktestResult, m: EngineMetrics): string {
     ms(s.maxMs),
     String(s.overruns),
     String(s.dropped),
-    String(s.queueSize),
+    String(s.queueDepth),
     String(s.backpressureEvents),
   ]);
   for (const st of r.strategies) {

@@ -7,6 +7,7 @@ import type { StrategyContext } from '../strategy/base-strategy.ts';
 import type { LoadedStrategy } from '../strategy/loader.ts';
 import type { ProcessingMetrics } from '../strategy/metrics.ts';
 import { InlineRunner } from '../strategy/runner.ts';
+import { Kind } from '../strategy/thread/channel.ts';
 import { ThreadRunner } from '../strategy/thread/thread-runner.ts';
 import { BackpressureMonitor } from './backpressure.ts';
 import type { SeriesSlot } from './data-processor.ts';
@@ -28,7 +29,8 @@ export interface StrategyMetrics extends ProcessingMetrics {
   readonly status: 'running' | 'paused' | 'faulted';
   readonly faultReason?: string;
   readonly subscriptions: number;
-  readonly queueSize: number;
+  /** Notifications waiting in the strategy's queue now. */
+  readonly queueDepth: number;
   readonly backpressureEvents: number;
 }
 
@@ -241,7 +243,9 @@ export class StrategyManager {
 
   /** Waits for every thread to finish what it was given (end of a replay or live run), then collects. */
   async drainAll(): Promise<void> {
-    for (const r of this.#threads) if (r.busy && !this.#published.includes(r)) this.#published.push(r);
+    // Every thread, busy or not: one that finished after the last step it was notified of still holds the
+    // signals of that step in its outbox.
+    for (const r of this.#threads) if (!this.#published.includes(r)) this.#published.push(r);
     if (!this.#collectReady(WAIT_SLICE_MS)) await this.finish();
   }
 
@@ -266,16 +270,15 @@ export class StrategyManager {
         if (runner instanceof InlineRunner) runner.qualityUpdate(symbol, interval, q);
         else {
           runner.setQuality(k, q);
-          runner.enqueueQuality(k);
+          this.#enqueue(runner, k, Number.NaN, mode, Kind.Quality);
         }
       });
     }
     if (this.#threads.length === 0) return undefined;
     this.#publishAll(Number.NaN);
-    if (mode !== 'data') {
-      this.#moveOn(0);
-      return undefined;
-    }
+    // Clock and live modes: the threads stay published, so the next step waits for them within its budget
+    // instead of counting an overrun for a thread that has just been handed its quality.
+    if (mode !== 'data') return undefined;
     return this.#collectReady(WAIT_SLICE_MS) ? undefined : this.finish();
   }
 
@@ -297,7 +300,7 @@ export class StrategyManager {
         status,
         ...(fault === undefined ? {} : { faultReason: fault }),
         subscriptions: r.subscriptions().length,
-        queueSize: r instanceof ThreadRunner ? r.queued : 0,
+        queueDepth: r instanceof ThreadRunner ? r.queued : 0,
         backpressureEvents: this.backpressure.events(r.name),
         ...r.metrics(),
       };
@@ -308,7 +311,7 @@ export class StrategyManager {
     return this.#policies.get(r)!;
   }
 
-  #enqueue(runner: ThreadRunner, sub: number, nowMs: number, mode: SyncMode): void {
+  #enqueue(runner: ThreadRunner, sub: number, nowMs: number, mode: SyncMode, kind: Kind = Kind.Bar): void {
     const policy = this.#policy(runner);
     if (runner.queued >= policy.queueSize * 0.8) {
       this.backpressure.report(
@@ -318,15 +321,26 @@ export class StrategyManager {
         `${runner.queued} of ${policy.queueSize} queued`,
       );
     }
-    while (!runner.enqueue(sub)) {
+    while (!runner.enqueue(sub, kind)) {
       if (policy.onQueueFull === 'drop_oldest' || mode === 'live') {
         // Never hold up a live feed: drop the oldest notification and count it.
         if (runner.dropOldest()) continue;
       }
       // "block": hand over what is queued and wait for room.
+      // This loop does not let the event loop run, so a crashed thread is never marked faulted here: the
+      // step timeout ends a thread that does not make room. Taking its outbox while waiting lets a thread
+      // that finished an earlier step with signals finish this one.
       this.#publish(runner, nowMs);
+      const started = monotonicMs();
       while (!runner.waitDone(WAIT_SLICE_MS)) {
+        this.#takeSignals(runner);
         if (runner.faulted !== undefined) return;
+        if (monotonicMs() - started > policy.stepTimeoutMs) {
+          runner.terminate(
+            `step timeout: still busy after ${policy.stepTimeoutMs} ms (step_timeout_ms); terminated`,
+          );
+          return;
+        }
       }
       this.#takeSignals(runner);
     }
@@ -351,7 +365,12 @@ export class StrategyManager {
       if (r.waitDone(sliceMs)) {
         this.#takeSignals(r);
         published.splice(i, 1);
-      } else i++;
+      } else {
+        // A thread that finished an earlier step with signals waits for them to be taken before it can
+        // finish this one.
+        this.#takeSignals(r);
+        i++;
+      }
     }
     return published.length === 0;
   }

@@ -66,7 +66,11 @@ export class WebSocketFeed implements BarFeed {
     ws.on('message', (data, isBinary) => {
       count++;
       if (isBinary) return h.onBadMessage(`message ${count}: binary data; send JSON text`);
-      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+      const text = Array.isArray(data)
+        ? Buffer.concat(data).toString('utf8')
+        : Buffer.isBuffer(data)
+          ? data.toString('utf8')
+          : new TextDecoder().decode(data);
       const parsed = parseBarMessage(text);
       if ('problem' in parsed) return h.onBadMessage(`message ${count}: ${parsed.problem}`);
       for (const bar of parsed.bars) h.onBar(bar);

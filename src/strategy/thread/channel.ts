@@ -197,8 +197,10 @@ export class ConsumerChannel {
   /**
    * Leaves the step's signals (JSON, '' for none) and marks the step done. When the processor has not
    * yet taken earlier signals (it moved on without waiting), this waits for it to take them first.
+   * Returns false, leaving nothing and not marking the step, when the signals exceed the outbox's limit.
    */
-  complete(step: number, signalsJson: string): void {
+  complete(step: number, signalsJson: string): boolean {
+    let fits = true;
     if (signalsJson !== '') {
       for (
         let len = Atomics.load(this.#ctl, Ctl.OutLen);
@@ -208,6 +210,8 @@ export class ConsumerChannel {
         Atomics.wait(this.#ctl, Ctl.OutLen, len);
       }
       const bytes = this.#encoder.encode(signalsJson);
+      fits = bytes.length <= this.#outboxBuffer.maxByteLength;
+      if (!fits) return false;
       if (bytes.length > this.#outbox.length) {
         this.#outboxBuffer.grow(
           Math.min(this.#outboxBuffer.maxByteLength, 2 ** Math.ceil(Math.log2(bytes.length))),
@@ -219,5 +223,6 @@ export class ConsumerChannel {
     }
     Atomics.store(this.#ctl, Ctl.Done, step);
     Atomics.notify(this.#ctl, Ctl.Done);
+    return fits;
   }
 }

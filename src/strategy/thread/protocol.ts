@@ -23,7 +23,12 @@ export interface StrategyWorkerData {
 /** Messages a strategy thread sends (rare: start, logs, stop). */
 export type WorkerMessage =
   | { readonly type: 'ready'; readonly ok: boolean; readonly reason?: string }
-  | { readonly type: 'log'; readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly msg: string }
+  | {
+      readonly type: 'log';
+      readonly level: 'debug' | 'info' | 'warn' | 'error';
+      readonly msg: string;
+      readonly fields?: Readonly<Record<string, unknown>>;
+    }
   | { readonly type: 'stopped' };
 
 /** Offsets in the shared state block (Float64). */

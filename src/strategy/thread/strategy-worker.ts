@@ -19,12 +19,16 @@ import { State, type StrategyWorkerData, type WorkerMessage } from './protocol.t
 const d = workerData as StrategyWorkerData;
 const port = parentPort!;
 const post = (m: WorkerMessage) => port.postMessage(m);
+const logAt =
+  (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, fields?: Readonly<Record<string, unknown>>) =>
+    post(fields === undefined ? { type: 'log', level, msg } : { type: 'log', level, msg, fields });
 const log: Logger = {
-  debug: (msg) => post({ type: 'log', level: 'debug', msg }),
-  info: (msg) => post({ type: 'log', level: 'info', msg }),
-  warn: (msg) => post({ type: 'log', level: 'warn', msg }),
-  error: (msg) => post({ type: 'log', level: 'error', msg }),
+  debug: logAt('debug'),
+  info: logAt('info'),
+  warn: logAt('warn'),
+  error: logAt('error'),
 };
+const metrics = new MetricsWriter(new Float64Array(d.channel.metrics));
 
 const state = new Float64Array(d.channel.state);
 const qualityBase = State.Positions + d.symbols.length;
@@ -91,7 +95,6 @@ async function start(): Promise<BaseStrategy | undefined> {
 
 function serve(strategy: BaseStrategy): void {
   const channel = new ConsumerChannel(d.channel);
-  const metrics = new MetricsWriter(new Float64Array(d.channel.metrics));
   const subs = d.subscriptions;
   let errors = 0;
   let done = 0;
@@ -123,7 +126,24 @@ function serve(strategy: BaseStrategy): void {
       }
       metrics.notification(monotonicMs() - t0, n);
     }
-    channel.complete(step, signals.length > 0 ? JSON.stringify(signals) : '');
+    let json = '';
+    if (signals.length > 0) {
+      try {
+        json = JSON.stringify(signals);
+      } catch (e) {
+        metrics.error();
+        log.error(
+          `strategy ${d.name}: its signals of one step could not be sent (${message(e)}); they are dropped`,
+        );
+      }
+    }
+    if (!channel.complete(step, json)) {
+      metrics.error();
+      log.error(
+        `strategy ${d.name}: its signals of one step exceed the ${d.channel.outbox.maxByteLength} bytes a step can carry; they are dropped`,
+      );
+      channel.complete(step, '');
+    }
     signals.length = 0;
     done = step;
     if (channel.stopping) return;
@@ -136,6 +156,7 @@ if (strategy) {
   try {
     await strategy.teardown(ctx);
   } catch (e) {
+    metrics.error();
     log.error(`strategy ${d.name}: teardown threw: ${message(e)}`);
   }
 }

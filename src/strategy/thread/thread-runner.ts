@@ -113,14 +113,16 @@ export class ThreadRunner {
       const worker = new Worker(BOOTSTRAP, { workerData: this.#data, execArgv: [] });
       this.#worker = worker;
       let ready = false;
+      let refused = false;
       worker.on('message', (m: WorkerMessage) => {
         switch (m.type) {
           case 'ready':
             ready = true;
+            refused = !m.ok;
             resolve(m.ok ? { ok: true } : { ok: false, reason: m.reason ?? 'setup failed' });
             break;
           case 'log':
-            this.#o.log[m.level](m.msg);
+            this.#o.log[m.level](m.msg, m.fields);
             break;
           case 'stopped':
             this.#stopped?.();
@@ -137,7 +139,9 @@ export class ThreadRunner {
             ok: false,
             reason: `the strategy thread exited with code ${code} before setup finished`,
           });
-        if (this.#stopped === undefined) this.#fault(`the strategy thread exited with code ${code}`);
+        // A thread whose setup refused ends on its own: that is not a crash.
+        if (this.#stopped === undefined && !refused)
+          this.#fault(`the strategy thread exited with code ${code}`);
         this.#stopped?.();
       });
     });
@@ -159,19 +163,11 @@ export class ThreadRunner {
     this.#state[this.#qualityBase + subscription] = quality;
   }
 
-  /** Queues a bar notification of subscription `k`; false when the ring is full. */
-  enqueue(k: number): boolean {
+  /** Queues a notification (a bar by default) of subscription `k`; false when the ring is full. */
+  enqueue(k: number, kind: Kind = Kind.Bar): boolean {
     if (this.#faulted !== undefined) return true;
     if (!this.#channel.hasRoom) return false;
-    this.#channel.push(entry(Kind.Bar, k));
-    this.#pending = true;
-    return true;
-  }
-
-  /** Queues a quality notification of subscription `k` (the value is set with setQuality first). */
-  enqueueQuality(k: number): boolean {
-    if (this.#faulted !== undefined || !this.#channel.hasRoom) return this.#faulted !== undefined;
-    this.#channel.push(entry(Kind.Quality, k));
+    this.#channel.push(entry(kind, k));
     this.#pending = true;
     return true;
   }
@@ -199,7 +195,13 @@ export class ThreadRunner {
   collect(): readonly Signal[] {
     if (this.#faulted !== undefined) return NONE;
     const text = this.#channel.takeOutbox();
-    return text === '' ? NONE : (JSON.parse(text) as Signal[]);
+    if (text === '') return NONE;
+    try {
+      return JSON.parse(text) as Signal[];
+    } catch (e) {
+      this.terminate(`its signals could not be read back (${(e as Error).message})`);
+      return NONE;
+    }
   }
 
   /** Ends the thread by force and marks it faulted with the reason. */
