@@ -219,7 +219,7 @@ describe('loadSessionConfig and parseSessionConfig: invalid contents', () => {
     [
       'a missing module',
       (c) => ({ ...c, strategies: [{ config: {} }] }),
-      'strategies[0].module: Invalid input: expected string, received undefined',
+      'strategies[0].module: give either "module" (a file under strategies/) or "type" (a registered strategy type), not both',
     ],
     [
       'enabled as text',

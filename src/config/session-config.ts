@@ -57,7 +57,8 @@ export const DataSourceSchema = z
 /** One strategy entry: a module under strategies/ and its own config (validated by the module's schema). */
 export const StrategyEntrySchema = z
   .object({
-    module: z.string().min(1),
+    module: z.string().min(1).optional(),
+    type: z.string().min(1).optional(),
     name: z.string().min(1).optional(),
     enabled: z.boolean().default(true),
     isolation: z.enum(['thread', 'inline']).default('thread'),
@@ -67,7 +68,17 @@ export const StrategyEntrySchema = z
     on_backpressure: z.enum(['warn', 'pause']).default('warn'),
     config: z.record(z.string(), z.unknown()).default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((e, ctx) => {
+    if ((e.module === undefined) === (e.type === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: e.module === undefined ? ['module'] : ['type'],
+        message:
+          'give either "module" (a file under strategies/) or "type" (a registered strategy type), not both',
+      });
+    }
+  });
 
 const nonNegative = z.number().finite().min(0);
 

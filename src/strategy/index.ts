@@ -4,3 +4,4 @@ export * from './names.ts';
 export { NO_SIGNALS } from '../model/signal.ts';
 export type { Signal, SignalAction } from '../model/signal.ts';
 export * from './runner.ts';
+export * from './registry.ts';

@@ -7,6 +7,7 @@ import { parseWith } from '../core/zod-errors.ts';
 import type { StrategyEntry } from '../config/session-config.ts';
 import { BaseStrategy, type StrategyClass } from './base-strategy.ts';
 import { classNameForModule, instanceNameForClass } from './names.ts';
+import { strategyType } from './registry.ts';
 
 /** A strategy module resolved and imported: its class, its config schema and where it lives. */
 export interface StrategyModule {
@@ -142,8 +143,9 @@ export async function loadStrategies(
   const names = new Map<string, number>();
   for (const [index, entry] of entries.entries()) {
     if (!entry.enabled) continue;
-    const where = `strategies[${index}].module`;
-    const module = await importStrategyModule(root, entry.module, where);
+    const where = entry.type === undefined ? `strategies[${index}].module` : `strategies[${index}].type`;
+    const modulePath = entry.type === undefined ? entry.module! : strategyType(entry.type, where).module;
+    const module = await importStrategyModule(root, modulePath, where);
     const config = parseWith(module.configSchema, entry.config, {
       code: 'TF_ERR_STRATEGY_CONFIG',
       prefix: `strategies[${index}].config`,

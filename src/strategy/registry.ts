@@ -1,0 +1,55 @@
+import { TradeflowError } from '../core/errors.ts';
+
+/** What kind of strategy a type is: plain rules, an ML model, or both combined by a decision policy. */
+export type StrategyKind = 'rules' | 'ml' | 'hybrid';
+
+/** A strategy type usable by name from a session config (`"type": "momentum"`). */
+export interface StrategyType {
+  readonly module: string;
+  readonly kind: StrategyKind;
+  readonly description: string;
+}
+
+/** The strategy types tradeflow ships, by name. */
+export const STRATEGY_TYPES: Readonly<Record<string, StrategyType>> = {
+  momentum: {
+    module: 'strategies/examples/momentum',
+    kind: 'rules',
+    description: 'time-series momentum: return over a lookback above a threshold, close above its SMA',
+  },
+  mean_reversion: {
+    module: 'strategies/examples/mean_reversion',
+    kind: 'rules',
+    description: 'buys a close below the lower Bollinger band, closes at the middle band',
+  },
+  rsi: {
+    module: 'strategies/examples/rsi',
+    kind: 'rules',
+    description: "Wilder's RSI: buys oversold, closes overbought",
+  },
+  sma_cross: {
+    module: 'strategies/examples/simple_ma_cross',
+    kind: 'rules',
+    description: 'fast SMA crossing the slow SMA',
+  },
+  ml_momentum: {
+    module: 'strategies/ml/ml_momentum',
+    kind: 'ml',
+    description: 'an ONNX logistic regression over engineered momentum features',
+  },
+  hybrid_momentum: {
+    module: 'strategies/hybrid/hybrid_momentum',
+    kind: 'hybrid',
+    description: 'momentum rules and the ML model combined by a decision policy',
+  },
+};
+
+/** Returns a registered type, or throws an error that lists the known ones. */
+export function strategyType(name: string, where: string): StrategyType {
+  const t = STRATEGY_TYPES[name];
+  if (t) return t;
+  throw new TradeflowError(
+    'TF_ERR_CONFIG_INVALID',
+    `${where}: unknown strategy type "${name}"; known types: ${Object.keys(STRATEGY_TYPES).join(', ')}`,
+  );
+}
