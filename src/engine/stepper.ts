@@ -81,8 +81,11 @@ export class Stepper {
     clock.set(t);
     const n = processor.step(t, this.#onBase, updated);
     for (let k = 0; k < n; k++) quality.onBar(slots[updated[k]!]!.series);
-    const budget = pacer ? pacer.budgetMs(processor.nextTime()) : 0;
-    if (!strategies.notify(t, slots, updated, n, mode, budget)) {
+    const next = processor.nextTime();
+    // The last step of a replay has no next step to leave room for: wait for every strategy, as a backtest does.
+    const stepMode = pacer && next === Number.POSITIVE_INFINITY ? 'data' : mode;
+    const budget = pacer ? pacer.budgetMs(next) : 0;
+    if (!strategies.notify(t, slots, updated, n, stepMode, budget)) {
       return strategies.finish().then(() => this.#end(t, day));
     }
     this.#end(t, day);

@@ -83,6 +83,8 @@ export class StrategyManager {
   readonly #policies = new Map<ThreadRunner, ThreadPolicy>();
   readonly #paused = new Set<Runner>();
   readonly #published: ThreadRunner[] = [];
+  /** Threads still busy when a clock or live step moved on; their signals are taken every step. */
+  readonly #late: ThreadRunner[] = [];
   readonly #pending: { runner: Runner; signals: readonly Signal[] }[] = [];
   readonly #symbolIds: Map<string, number>;
 
@@ -382,12 +384,21 @@ export class StrategyManager {
   #moveOn(budgetMs: number): void {
     const deadline = monotonicMs() + budgetMs;
     const published = this.#published;
+    // Threads that overran earlier steps hand over what they have finished since, every step.
+    const late = this.#late;
+    for (let i = 0; i < late.length;) {
+      const r = late[i]!;
+      this.#takeSignals(r);
+      if (!r.busy || published.includes(r)) late.splice(i, 1);
+      else i++;
+    }
     for (const r of published) {
       const left = deadline - monotonicMs();
       if (left > 0) r.waitDone(left);
       this.#takeSignals(r);
       if (r.busy) {
         const policy = this.#policy(r).onBackpressure;
+        if (!late.includes(r)) late.push(r);
         r.recordOverrun();
         this.backpressure.report(r.name, 'overruns', policy, 'the step moved on without it');
         const { avgMs } = r.metrics();
