@@ -5,3 +5,4 @@ export { NO_SIGNALS } from '../model/signal.ts';
 export type { Signal, SignalAction } from '../model/signal.ts';
 export * from './runner.ts';
 export * from './registry.ts';
+export * from './decision-policy.ts';
