@@ -28,6 +28,8 @@ export interface StrategyMetrics extends ProcessingMetrics {
   readonly isolation: 'inline' | 'thread';
   readonly status: 'running' | 'paused' | 'faulted';
   readonly faultReason?: string;
+  /** Why the strategy runs on its rules without its model, when it does. */
+  readonly degraded?: string;
   readonly subscriptions: number;
   /** Notifications waiting in the strategy's queue now. */
   readonly queueDepth: number;
@@ -301,6 +303,7 @@ export class StrategyManager {
         isolation: r.isolation,
         status,
         ...(fault === undefined ? {} : { faultReason: fault }),
+        ...(r.degraded === undefined ? {} : { degraded: r.degraded }),
         subscriptions: r.subscriptions().length,
         queueDepth: r instanceof ThreadRunner ? r.queued : 0,
         backpressureEvents: this.backpressure.events(r.name),

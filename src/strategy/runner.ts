@@ -1,5 +1,6 @@
 import { monotonicMs } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
+import { prepareModel } from '../ml/capability.ts';
 import { METRICS_SLOTS, MetricsWriter, readMetrics, type ProcessingMetrics } from './metrics.ts';
 import type { Interval } from '../model/interval.ts';
 import type { Signal } from '../model/signal.ts';
@@ -44,6 +45,7 @@ export class InlineRunner implements StrategyRunner {
   #calls = 0;
   readonly #strategy: BaseStrategy;
   readonly #log: Logger;
+  #degraded: string | undefined;
 
   constructor(strategy: BaseStrategy, index: number, log: Logger) {
     this.#strategy = strategy;
@@ -57,8 +59,16 @@ export class InlineRunner implements StrategyRunner {
     return this.#strategy.getSubscriptions();
   }
 
+  /** Returns why the strategy runs without its model (on its rules), or undefined when it is not degraded. */
+  get degraded(): string | undefined {
+    return this.#degraded;
+  }
+
   async start(ctx: StrategyContext): Promise<SetupOutcome> {
     this.#strategy.attach(ctx);
+    const model = await prepareModel(this.#strategy, this.#log);
+    if (!model.ok) return model;
+    this.#degraded = model.degraded;
     try {
       const ok = await this.#strategy.setup(ctx);
       return ok ? { ok: true } : { ok: false, reason: 'setup returned false' };

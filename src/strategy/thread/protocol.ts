@@ -22,7 +22,7 @@ export interface StrategyWorkerData {
 
 /** Messages a strategy thread sends (rare: start, logs, stop). */
 export type WorkerMessage =
-  | { readonly type: 'ready'; readonly ok: boolean; readonly reason?: string }
+  | { readonly type: 'ready'; readonly ok: boolean; readonly reason?: string; readonly degraded?: string }
   | {
       readonly type: 'log';
       readonly level: 'debug' | 'info' | 'warn' | 'error';

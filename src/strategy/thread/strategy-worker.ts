@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { monotonicMs } from '../../core/clock.ts';
 import { TradeflowError } from '../../core/errors.ts';
+import { prepareModel } from '../../ml/capability.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createCalendar, type TradingCalendar } from '../../data/calendar.ts';
 import { BarSeriesView } from '../../data/session-data.ts';
@@ -78,14 +79,24 @@ const ctx: StrategyContext = {
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/** A successful start, saying why the strategy runs degraded (without its model) if it does. */
+function readyMessage(degraded: string | undefined): WorkerMessage {
+  return degraded === undefined ? { type: 'ready', ok: true } : { type: 'ready', ok: true, degraded };
+}
+
 async function start(): Promise<BaseStrategy | undefined> {
   const mod = (await import(pathToFileURL(d.file).href)) as Record<string, unknown>;
   const Cls = mod[d.className] as new (config: unknown, name: string) => BaseStrategy;
   const strategy = new Cls(d.config, d.name);
   strategy.attach(ctx);
+  const model = await prepareModel(strategy, log);
+  if (!model.ok) {
+    post({ type: 'ready', ok: false, reason: model.reason });
+    return undefined;
+  }
   try {
     const ok = await strategy.setup(ctx);
-    post(ok ? { type: 'ready', ok: true } : { type: 'ready', ok: false, reason: 'setup returned false' });
+    post(ok ? readyMessage(model.degraded) : { type: 'ready', ok: false, reason: 'setup returned false' });
     return ok ? strategy : undefined;
   } catch (e) {
     post({ type: 'ready', ok: false, reason: `setup threw: ${message(e)}` });

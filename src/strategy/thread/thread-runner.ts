@@ -40,6 +40,7 @@ export class ThreadRunner {
   readonly #qualityBase: number;
   #worker: Worker | undefined;
   #faulted: string | undefined;
+  #degraded: string | undefined;
   #pending = false;
   #stopped: (() => void) | undefined;
 
@@ -71,6 +72,11 @@ export class ThreadRunner {
   /** Returns the strategy's subscriptions, in the order notifications refer to them. */
   subscriptions(): readonly Subscription[] {
     return this.#subs;
+  }
+
+  /** Returns why the strategy runs without its model, or undefined when it has it (or needs none). */
+  get degraded(): string | undefined {
+    return this.#degraded;
   }
 
   /** Returns why the thread was stopped by force, or undefined while it is healthy. */
@@ -119,6 +125,7 @@ export class ThreadRunner {
           case 'ready':
             ready = true;
             refused = !m.ok;
+            this.#degraded = m.degraded;
             resolve(m.ok ? { ok: true } : { ok: false, reason: m.reason ?? 'setup failed' });
             break;
           case 'log':

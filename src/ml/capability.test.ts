@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryLogger } from '../core/logger.ts';
+import type { BarSeriesView } from '../data/session-data.ts';
+import { NO_SIGNALS, type Signal } from '../model/signal.ts';
+import { BaseStrategy, type StrategyContext } from '../strategy/base-strategy.ts';
+import { InlineRunner } from '../strategy/runner.ts';
+import { type FeatureRow, hasMlCapability, prepareModel, requiresModel } from './capability.ts';
+
+type Config = { symbols: string[]; interval: '1d'; position_size: number; require_model?: boolean };
+const config = (extra: Partial<Config> = {}): Config => ({
+  symbols: ['X'],
+  interval: '1d',
+  position_size: 1,
+  ...extra,
+});
+
+/** A rules strategy that records its hooks; it has a loadModel method but not the rest of the capability. */
+class RulesWithStrayLoadModel extends BaseStrategy<Config> {
+  readonly calls: string[] = [];
+  loadModel(): void {
+    this.calls.push('loadModel');
+  }
+  override setup(): boolean {
+    this.calls.push('setup');
+    return true;
+  }
+  onBars(): readonly Signal[] {
+    return NO_SIGNALS;
+  }
+}
+
+/** An ML strategy whose model load is scripted: fine, or failing with an error naming its file. */
+class ScriptedMl extends BaseStrategy<Config> {
+  readonly calls: string[] = [];
+  readonly modelPath = '/models/scripted.onnx';
+  constructor(
+    c: Config,
+    readonly fails: boolean,
+  ) {
+    super(c, 'scripted');
+  }
+  async loadModel(): Promise<void> {
+    this.calls.push('loadModel');
+    await Promise.resolve();
+    if (this.fails) throw new Error('model file /models/scripted.onnx does not exist');
+  }
+  extractFeatures(_bars: BarSeriesView): FeatureRow | undefined {
+    return undefined;
+  }
+  predictSignal(_features: FeatureRow): Signal | undefined {
+    return undefined;
+  }
+  override setup(): boolean {
+    this.calls.push('setup');
+    return true;
+  }
+  onBars(): readonly Signal[] {
+    return NO_SIGNALS;
+  }
+}
+
+const ctx = { name: 'x' } as StrategyContext;
+
+describe('the ML capability', () => {
+  it('is detected only when all three methods are there', () => {
+    expect(hasMlCapability(new ScriptedMl(config(), false))).toBe(true);
+    expect(hasMlCapability(new RulesWithStrayLoadModel(config(), 'rules'))).toBe(false);
+    expect(hasMlCapability({ loadModel() {}, extractFeatures() {}, predictSignal: 1 })).toBe(false);
+  });
+
+  it('reads require_model from the config, false unless exactly true', () => {
+    expect(requiresModel(new ScriptedMl(config({ require_model: true }), false))).toBe(true);
+    expect(requiresModel(new ScriptedMl(config(), false))).toBe(false);
+  });
+});
+
+describe('the inline runner and the capability', () => {
+  it('never calls loadModel on a rules strategy, even one with a method of that name', async () => {
+    const s = new RulesWithStrayLoadModel(config(), 'rules');
+    const runner = new InlineRunner(s, 0, new MemoryLogger());
+    expect(await runner.start(ctx)).toEqual({ ok: true });
+    expect(s.calls).toEqual(['setup']);
+    expect(runner.degraded).toBeUndefined();
+  });
+
+  it('loads the model before setup and is not degraded when it loads', async () => {
+    const s = new ScriptedMl(config(), false);
+    const log = new MemoryLogger();
+    const runner = new InlineRunner(s, 0, log);
+    expect(await runner.start(ctx)).toEqual({ ok: true });
+    expect(s.calls).toEqual(['loadModel', 'setup']);
+    expect(runner.degraded).toBeUndefined();
+    expect(log.records).toEqual([]);
+  });
+
+  it('runs a strategy whose model fails degraded, with a warning naming the strategy and the file', async () => {
+    const s = new ScriptedMl(config(), true);
+    const log = new MemoryLogger();
+    const runner = new InlineRunner(s, 0, log);
+    expect(await runner.start(ctx)).toEqual({ ok: true });
+    expect(s.calls).toEqual(['loadModel', 'setup']);
+    expect(runner.degraded).toBe('the model did not load: model file /models/scripted.onnx does not exist');
+    expect(log.records).toEqual([
+      {
+        level: 'warn',
+        msg: 'strategy scripted: the model did not load, running degraded on its rules: model file /models/scripted.onnx does not exist',
+        fields: { strategy: 'scripted', model: '/models/scripted.onnx', degraded: true },
+      },
+    ]);
+  });
+
+  it('refuses to start a strategy whose model fails when its config says require_model: true', async () => {
+    const s = new ScriptedMl(config({ require_model: true }), true);
+    const runner = new InlineRunner(s, 0, new MemoryLogger());
+    expect(await runner.start(ctx)).toEqual({
+      ok: false,
+      reason:
+        'require_model is true and the model did not load: model file /models/scripted.onnx does not exist',
+    });
+    expect(s.calls).toEqual(['loadModel']);
+  });
+
+  it('names the model file in the reason when the error does not', async () => {
+    const s = new ScriptedMl(config(), false);
+    s.loadModel = () => Promise.reject(new Error('out of memory'));
+    expect(await prepareModel(s, new MemoryLogger())).toEqual({
+      ok: true,
+      degraded: 'the model did not load: /models/scripted.onnx: out of memory',
+    });
+  });
+});

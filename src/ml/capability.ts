@@ -1,0 +1,77 @@
+import type { Logger } from '../core/logger.ts';
+import type { BarSeriesView } from '../data/session-data.ts';
+import type { Interval } from '../model/interval.ts';
+import type { Signal } from '../model/signal.ts';
+import type { BaseStrategy } from '../strategy/base-strategy.ts';
+import { displayPath } from './model-file.ts';
+
+/** One bar's features, in the model's column order, and the bar they describe. Never mutated. */
+export interface FeatureRow {
+  readonly symbol: string;
+  readonly interval: Interval;
+  /** The close time of the bar, epoch ms UTC. */
+  readonly tsClose: number;
+  readonly values: Float64Array;
+}
+
+/**
+ * The ML capability: a strategy that offers these methods has a model. The runners detect it (see
+ * `hasMlCapability`) and call `loadModel` before `setup`; nothing else in the engine needs it.
+ */
+export interface MlCapability {
+  /** The model file, named in warnings when it does not load. */
+  readonly modelPath?: string;
+  /** Loads the model; a throw leaves the strategy degraded (on its rules) or, with `require_model`, not started. */
+  loadModel(): Promise<void> | void;
+  /** Computes the newest bar's features; stateful, so call it once per new bar. Undefined while warming up. */
+  extractFeatures(bars: BarSeriesView): FeatureRow | undefined;
+  /** Returns the model's signal for a feature row, or undefined when the model has no opinion (or no model). */
+  predictSignal(features: FeatureRow): Signal | undefined;
+}
+
+/** Returns true when a strategy offers the ML capability (all three methods). */
+export function hasMlCapability<S extends object>(strategy: S): strategy is S & MlCapability {
+  const s = strategy as Partial<Record<keyof MlCapability, unknown>>;
+  return (
+    typeof s.loadModel === 'function' &&
+    typeof s.extractFeatures === 'function' &&
+    typeof s.predictSignal === 'function'
+  );
+}
+
+/** Returns true when the strategy's config says it must not run without its model. */
+export function requiresModel(strategy: BaseStrategy): boolean {
+  return (strategy.config as Readonly<Record<string, unknown>>)['require_model'] === true;
+}
+
+/** How loading a strategy's model went: fine (perhaps degraded, with why), or refused with the reason. */
+export type ModelOutcome =
+  { readonly ok: true; readonly degraded?: string } | { readonly ok: false; readonly reason: string };
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/**
+ * The runners' model hook, called after `attach` and before `setup`: a rules strategy passes through
+ * untouched; an ML strategy's `loadModel` runs, and when it throws the strategy is degraded (a warning
+ * names the strategy and the model file) or, if its config has `require_model: true`, refused.
+ */
+export async function prepareModel(strategy: BaseStrategy, log: Logger): Promise<ModelOutcome> {
+  if (!hasMlCapability(strategy)) return { ok: true };
+  try {
+    await strategy.loadModel();
+    return { ok: true };
+  } catch (e) {
+    const model = strategy.modelPath === undefined ? 'its model' : displayPath(strategy.modelPath);
+    const why = message(e);
+    const detail = why.includes(model) ? why : `${model}: ${why}`;
+    if (requiresModel(strategy)) {
+      return { ok: false, reason: `require_model is true and the model did not load: ${detail}` };
+    }
+    log.warn(`strategy ${strategy.name}: the model did not load, running degraded on its rules: ${detail}`, {
+      strategy: strategy.name,
+      model,
+      degraded: true,
+    });
+    return { ok: true, degraded: `the model did not load: ${detail}` };
+  }
+}
