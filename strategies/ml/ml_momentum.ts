@@ -18,19 +18,25 @@ import {
 // The context carries no project root, so a relative model_path is resolved against this file's place.
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** The model's config keys, shared with strategies that build on this one. */
+export const mlMomentumFields = {
+  /** Relative to the project root, or absolute. */
+  model_path: z.string().min(1).default('models/ml_momentum.onnx'),
+  buy_threshold: z.number().gt(0).lt(1).default(0.55),
+  sell_threshold: z.number().gt(0).lt(1).default(0.45),
+  require_model: z.boolean().default(false),
+};
+
+/** Checks that the thresholds leave a band between them. */
+export function thresholdsInOrder(c: { sell_threshold: number; buy_threshold: number }): boolean {
+  return c.sell_threshold < c.buy_threshold;
+}
+
 /** Config of MlMomentum: the model file, the probability thresholds, and whether the model is required. */
-export const configSchema = baseStrategySchema
-  .extend({
-    /** Relative to the project root, or absolute. */
-    model_path: z.string().min(1).default('models/ml_momentum.onnx'),
-    buy_threshold: z.number().gt(0).lt(1).default(0.55),
-    sell_threshold: z.number().gt(0).lt(1).default(0.45),
-    require_model: z.boolean().default(false),
-  })
-  .refine((c) => c.sell_threshold < c.buy_threshold, {
-    path: ['sell_threshold'],
-    message: 'must be less than buy_threshold',
-  });
+export const configSchema = baseStrategySchema.extend(mlMomentumFields).refine(thresholdsInOrder, {
+  path: ['sell_threshold'],
+  message: 'must be less than buy_threshold',
+});
 
 type Config = z.output<typeof configSchema>;
 
