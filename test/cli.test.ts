@@ -216,12 +216,15 @@ describe('tradeflow backtest errors', () => {
 });
 
 describe('tradeflow --help', () => {
-  it('prints the usage and the backtest command on stdout and exits 0', () => {
+  it('prints the usage and the backtest and live commands on stdout and exits 0', () => {
     expect(runs.help.code).toBe(0);
     expect(runs.help.stderr).toBe('');
     expect(runs.help.stdout).toMatch(/^Usage: tradeflow \[options\] \[command\]\n/);
     expect(runs.help.stdout).toMatch(
-      /\n {2}backtest \[options\] <session> +run a data-driven backtest of a session config\n/,
+      /\n {2}backtest \[options\] <session> +run a session over its bar files: a data-driven\n/,
+    );
+    expect(runs.help.stdout).toMatch(
+      /\n {2}live \[options\] <session> +run a session live against a WebSocket bar feed\n/,
     );
   });
 });

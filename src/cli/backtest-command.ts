@@ -1,14 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { loadSessionConfig } from '../config/session-config.ts';
+import { type LoadedSession, loadSessionConfig } from '../config/session-config.ts';
 import { WallClock } from '../core/clock.ts';
 import { newRunId } from '../core/ids.ts';
 import { createStderrLogger } from '../core/logger.ts';
 import type { BarFeed } from '../data/feeds/bar-feed.ts';
 import { runBacktest } from '../engine/backtest.ts';
+import type { Engine } from '../engine/kernel.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
 import { ThreadedSqliteStore } from '../storage/threaded-store.ts';
+import { startRunMetrics } from './metrics-option.ts';
 import { formatMetrics, formatSummary } from './summary.ts';
 
 /** Options of `tradeflow backtest`. */
@@ -20,12 +22,34 @@ export interface BacktestCommandOptions {
   readonly quiet?: boolean;
   /** Runs live on this feed instead of stepping through the bar files. */
   readonly feed?: BarFeed;
+  /** Serves Prometheus metrics on this port of 127.0.0.1 during the run (0: any free port). */
+  readonly metricsPort?: number;
+  /** Keeps serving metrics after a completed run until SIGINT. */
+  readonly holdMetrics?: boolean;
 }
 
 /** Runs `tradeflow backtest <session.json>`: the result goes to stdout, files to the output folder. */
 export async function backtestCommand(file: string, opts: BacktestCommandOptions): Promise<number> {
-  const wall = new WallClock();
   const session = loadSessionConfig(file);
+  // Listening before the store opens: a taken port fails the command before anything is recorded.
+  const metrics =
+    opts.metricsPort === undefined ? undefined : await startRunMetrics(session, opts.metricsPort);
+  try {
+    const code = await run(session, opts, metrics?.onEngine);
+    // Held once the run has let go of its store; a run cut short by Ctrl-C was interrupted already.
+    if (metrics && opts.holdMetrics && code === 0) await metrics.hold();
+    return code;
+  } finally {
+    await metrics?.close();
+  }
+}
+
+async function run(
+  session: LoadedSession,
+  opts: BacktestCommandOptions,
+  onEngine: ((engine: Engine) => void) | undefined,
+): Promise<number> {
+  const wall = new WallClock();
   const logger = createStderrLogger(opts.quiet ? 'error' : 'warn');
   const outDir = opts.out
     ? resolve(opts.out)
@@ -58,6 +82,7 @@ export async function backtestCommand(file: string, opts: BacktestCommandOptions
       abort: abort.signal,
       ...(opts.feed ? { feed: opts.feed } : {}),
       ...(store ? { store } : {}),
+      ...(onEngine ? { onEngine } : {}),
       onProgress: (done, total) => {
         if (!bar || total < 200_000) return; // short runs finish before a bar would help
         if (!barStarted) {

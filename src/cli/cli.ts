@@ -1,7 +1,14 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatError, isTradeflowError, TradeflowError } from '../core/errors.ts';
 import { WebSocketFeed } from '../data/feeds/websocket-feed.ts';
 import { backtestCommand } from './backtest-command.ts';
+import { parsePort } from './metrics-option.ts';
+
+function portArgument(text: string): number {
+  const port = parsePort(text);
+  if (port === undefined) throw new InvalidArgumentError('expected a port number from 0 to 65535.');
+  return port;
+}
 
 /** Builds the `tradeflow` command line (without running it), so tests can drive it in process. */
 export function buildCli(): Command {
@@ -9,7 +16,20 @@ export function buildCli(): Command {
     .description('Run trading strategies over bars: backtest, replay and live share one engine.')
     .showHelpAfterError()
     .exitOverride();
-  type RunOpts = { out?: string; json?: boolean; db?: string | false; progress?: boolean; quiet?: boolean };
+  type RunOpts = {
+    out?: string;
+    json?: boolean;
+    db?: string | false;
+    progress?: boolean;
+    quiet?: boolean;
+    metricsPort?: number;
+    holdMetrics?: boolean;
+  };
+  // Commander has no "requires" between options; a usage error like its own ones (exit code 1).
+  const checkMetrics = (cmd: Command, opts: RunOpts) => {
+    if (opts.holdMetrics && opts.metricsPort === undefined)
+      cmd.error("error: option '--hold-metrics' needs '--metrics-port <port>'");
+  };
   const runOptions = (cmd: Command) =>
     cmd
       .argument('<session>', 'session config file (JSON)')
@@ -18,14 +38,21 @@ export function buildCli(): Command {
       .option('--db <path>', 'SQLite database for runs (default: out/tradeflow.db)')
       .option('--no-db', 'do not record the run in a database')
       .addOption(new Option('--progress', 'show a progress bar on stderr').default(undefined))
-      .option('--quiet', 'print only errors on stderr');
+      .option('--quiet', 'print only errors on stderr')
+      .option(
+        '--metrics-port <port>',
+        'serve Prometheus metrics at http://127.0.0.1:<port>/metrics during the run (0: any free port)',
+        portArgument,
+      )
+      .option('--hold-metrics', 'keep serving metrics after the run until Ctrl-C (with --metrics-port)');
   runOptions(
     program
       .command('backtest')
       .description(
         'run a session over its bar files: a data-driven backtest, or a replay when speed_multiplier > 0',
       ),
-  ).action(async (session: string, opts: RunOpts) => {
+  ).action(async (session: string, opts: RunOpts, cmd: Command) => {
+    checkMetrics(cmd, opts);
     process.exitCode = await backtestCommand(session, opts);
   });
   runOptions(
@@ -35,7 +62,8 @@ export function buildCli(): Command {
         'run a session live against a WebSocket bar feed with the paper broker (its bar files are warm-up history)',
       )
       .requiredOption('--feed <url>', 'the bar feed, ws:// or wss://'),
-  ).action(async (session: string, opts: RunOpts & { feed: string }) => {
+  ).action(async (session: string, opts: RunOpts & { feed: string }, cmd: Command) => {
+    checkMetrics(cmd, opts);
     if (!/^wss?:\/\//.test(opts.feed)) {
       throw new TradeflowError(
         'TF_ERR_CONFIG_INVALID',

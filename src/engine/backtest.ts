@@ -30,6 +30,8 @@ export interface BacktestOptions {
   readonly abort?: AbortSignal;
   /** Runs live on this feed (history is warm-up) instead of stepping through the loaded data. */
   readonly feed?: BarFeed;
+  /** Receives the engine once it is built, before the run starts (metrics exporters). */
+  readonly onEngine?: (engine: Engine) => void;
 }
 
 /** What a backtest returns: the printable result and the raw stats (for reports). */
@@ -76,6 +78,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> 
       ...(o.abort ? { abort: o.abort } : {}),
       ...(o.feed ? { syncMode: 'live' as const } : {}),
     });
+    o.onEngine?.(engine);
     t1 = monotonicMs();
     try {
       if (o.feed) await engine.runLive(o.feed);

@@ -10,6 +10,7 @@ import { Portfolio } from '../execution/portfolio.ts';
 import { seriesKey } from '../model/bar.ts';
 import type { Interval } from '../model/interval.ts';
 import type { StrategyContext } from '../strategy/base-strategy.ts';
+import type { ProcessingHistogram } from '../strategy/metrics.ts';
 import { loadStrategies } from '../strategy/loader.ts';
 import type { RunStore } from '../storage/store.ts';
 import { DataProcessor } from './data-processor.ts';
@@ -173,6 +174,11 @@ export class Engine {
         enginePaused: this.#paused !== undefined,
       },
     };
+  }
+
+  /** Returns a strategy's processing-time histogram (Prometheus), or undefined for an unknown name. */
+  processingHistogram(name: string): ProcessingHistogram | undefined {
+    return this.runners.find((r) => r.name === name)?.histogram();
   }
 
   /** Freezes the run between steps: no new bars are published, strategies idle, the replay clock stops. */

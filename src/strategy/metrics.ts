@@ -112,6 +112,26 @@ export function readMetrics(m: Float64Array): ProcessingMetrics {
   };
 }
 
+/** Timed notifications counted at power-of-two bounds, for exporters (Prometheus buckets). */
+export interface ProcessingHistogram {
+  /** `cumulative[k]`: timed notifications under 2^k microseconds (k = 0 .. 23, 1 us .. ~8.4 s; 1 us or less for k = 0). */
+  readonly cumulative: readonly number[];
+  /** All timed notifications (the sum of the bins, so it never disagrees with `cumulative`). */
+  readonly count: number;
+  readonly sumMs: number;
+}
+
+/** Reads the histogram at every eighth bin edge (a doubling); the last bin is left out as it also holds all longer times. */
+export function readHistogram(m: Float64Array): ProcessingHistogram {
+  const cumulative: number[] = [];
+  let count = 0;
+  for (let b = 0; b < BINS; b++) {
+    count += m[HIST + b]!;
+    if (b % 8 === 0 && b < BINS - 1) cumulative.push(count);
+  }
+  return { cumulative, count, sumMs: m[TOTAL_MS]! };
+}
+
 /** Allocates a metrics block in shared memory. */
 export function sharedMetrics(): Float64Array {
   return new Float64Array(new SharedArrayBuffer(METRICS_SLOTS * 8));

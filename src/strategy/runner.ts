@@ -1,7 +1,14 @@
 import { monotonicMs } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { prepareModel } from '../ml/capability.ts';
-import { METRICS_SLOTS, MetricsWriter, readMetrics, type ProcessingMetrics } from './metrics.ts';
+import {
+  METRICS_SLOTS,
+  MetricsWriter,
+  type ProcessingHistogram,
+  readHistogram,
+  readMetrics,
+  type ProcessingMetrics,
+} from './metrics.ts';
 import type { Interval } from '../model/interval.ts';
 import type { Signal } from '../model/signal.ts';
 import type { BaseStrategy, StrategyContext, Subscription } from './base-strategy.ts';
@@ -79,6 +86,11 @@ export class InlineRunner implements StrategyRunner {
 
   metrics(): ProcessingMetrics {
     return readMetrics(this.#metricsBuffer);
+  }
+
+  /** Returns the processing-time histogram of the timed notifications. */
+  histogram(): ProcessingHistogram {
+    return readHistogram(this.#metricsBuffer);
   }
 
   notify(symbol: string, interval: Interval): readonly Signal[] {

@@ -3,7 +3,14 @@ import { delay } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Interval } from '../../model/interval.ts';
 import type { Signal } from '../../model/signal.ts';
-import { MetricsWriter, readMetrics, sharedMetrics, type ProcessingMetrics } from '../metrics.ts';
+import {
+  MetricsWriter,
+  type ProcessingHistogram,
+  readHistogram,
+  readMetrics,
+  sharedMetrics,
+  type ProcessingMetrics,
+} from '../metrics.ts';
 import type { StrategyContext, Subscription } from '../base-strategy.ts';
 import type { SetupOutcome } from '../runner.ts';
 import { createChannel, entry, Kind, ProducerChannel } from './channel.ts';
@@ -87,6 +94,11 @@ export class ThreadRunner {
   /** Returns the figures the thread has written so far. */
   metrics(): ProcessingMetrics {
     return readMetrics(this.#metrics);
+  }
+
+  /** Returns the processing-time histogram the thread has written so far. */
+  histogram(): ProcessingHistogram {
+    return readHistogram(this.#metrics);
   }
 
   /** Returns true while the thread has not finished the last step published to it. */
