@@ -7,6 +7,7 @@ import { type BarSeries, SessionData } from '../src/data/session-data.ts';
 import type { BaseStrategy, StrategyContext } from '../src/strategy/base-strategy.ts';
 import * as mlMomentum from '../strategies/ml/ml_momentum.ts';
 import * as maCross from '../strategies/examples/simple_ma_cross.ts';
+import * as hybridMomentum from '../strategies/hybrid/hybrid_momentum.ts';
 import type { Figure } from './harness.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -87,8 +88,9 @@ async function perBar(
 }
 
 /**
- * Per-bar processing time (one onBars call) of the rules example (simple_ma_cross) and the ML strategy
- * (ml_momentum with the bundled model: features, the logistic forward pass, the signal) over the bundled
+ * Per-bar processing time (one onBars call) of the rules example (simple_ma_cross), the ML strategy
+ * (ml_momentum with the bundled model: features, the logistic forward pass, the signal) and the hybrid
+ * (hybrid_momentum: rules and model through the majority_vote policy) over the bundled
  * daily data, and how long loading the model takes (onnxruntime session, checks, probe rows).
  */
 export async function mlBench(options: { quick: boolean }): Promise<Figure[]> {
@@ -110,6 +112,15 @@ export async function mlBench(options: { quick: boolean }): Promise<Figure[]> {
     await (s as mlMomentum.MlMomentumStrategy).loadModel();
     loads.push(monotonicMs() - t0);
   });
+  const hybrid = await perBar(
+    () =>
+      new hybridMomentum.HybridMomentumStrategy(
+        hybridMomentum.configSchema.parse({ symbols }),
+        'hybrid_momentum',
+      ),
+    passes,
+    (s) => (s as hybridMomentum.HybridMomentumStrategy).loadModel(),
+  );
   const n = (x: number) => x.toLocaleString('en-US');
   return [
     {
@@ -135,6 +146,21 @@ export async function mlBench(options: { quick: boolean }): Promise<Figure[]> {
       better: 'lower',
     },
     { key: 'ml_p99_ms', label: 'the same: p99', value: ml.p99, unit: 'ms', target: 1, better: 'lower' },
+    {
+      key: 'hybrid_p50_ms',
+      label: `per-bar processing, hybrid (momentum rules + model, majority_vote), ${n(hybrid.bars)} bars: p50`,
+      value: hybrid.p50,
+      unit: 'ms',
+      better: 'lower',
+    },
+    {
+      key: 'hybrid_p99_ms',
+      label: 'the same: p99',
+      value: hybrid.p99,
+      unit: 'ms',
+      target: 1,
+      better: 'lower',
+    },
     {
       key: 'ml_model_load_ms',
       label: 'loading the ONNX model (onnxruntime session, graph checks, probe rows): median',
