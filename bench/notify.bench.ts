@@ -11,7 +11,7 @@ const WORKER = new URL('../src/strategy/thread/strategy-worker.mjs', import.meta
 const PROBE = join(import.meta.dirname, 'strategies-root/strategies/latency_probe.ts');
 
 /** Below this much time to the next bar the publisher spins instead of sleeping (sleeps overshoot). */
-const SPIN_BEFORE_MS = Number(process.env['SPIN_BEFORE_MS'] ?? 0.08);
+const SPIN_BEFORE_MS = 0.08;
 
 interface Probe {
   readonly worker: Worker;
@@ -71,7 +71,9 @@ async function startProbe(index: number, stamps: SharedArrayBuffer, count: numbe
 
 /** Returns the q-quantile (0..1) of the finite values, by rank. */
 function quantile(sorted: Float64Array, q: number): number {
-  return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  return sorted.length === 0
+    ? Number.NaN
+    : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 }
 
 /**
@@ -81,11 +83,14 @@ function quantile(sorted: Float64Array, q: number): number {
  */
 export async function notifyLatency(options: {
   strategies: number;
+  /** Bars measured, after `warmup` bars that are published but not counted (JIT, first wake-ups). */
   count: number;
+  warmup: number;
   paceUs: number;
   maxMs: number;
-}): Promise<{ p50: number; p99: number; delivered: number; published: number }> {
-  const { count } = options;
+}): Promise<{ p50: number; p99: number; delivered: number; measured: number }> {
+  const { warmup } = options;
+  const count = warmup + options.count;
   const stampBuffer = new SharedArrayBuffer(8 * count);
   const stamps = new Float64Array(stampBuffer);
   const probes: Probe[] = [];
@@ -110,23 +115,17 @@ export async function notifyLatency(options: {
       next = Math.max(next + paceMs, monotonicMs());
     }
     for (const p of probes) p.channel.waitDone(p.channel.step, 2000);
-    const all = new Float64Array(published * probes.length);
+    const measured = Math.max(0, published - warmup);
+    const all = new Float64Array(measured * probes.length);
     let delivered = 0;
     for (const p of probes) {
-      for (let k = 0; k < published; k++) {
+      for (let k = warmup; k < published; k++) {
         const v = p.latencies[k]!;
         if (v === v) all[delivered++] = v;
       }
     }
     const sorted = all.subarray(0, delivered).sort();
-    if (process.env['DEBUG_LAT']) {
-      const l = probes[0]!.latencies;
-      const slow: number[] = [];
-      for (let k = 0; k < published; k++) if (l[k]! > 100) slow.push(k);
-      console.log('slow idx', slow.length, slow.slice(0, 40).join(' '));
-      console.log([0.5, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 1].map((q) => `${q}:${quantile(sorted, q).toFixed(1)}`).join(' '));
-    }
-    return { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), delivered, published };
+    return { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), delivered, measured };
   } finally {
     for (const p of probes) p.channel.stop();
     const timeout = delay(2000);
@@ -144,15 +143,16 @@ export async function notifyBench(options: { quick: boolean }): Promise<Figure[]
   const count = options.quick ? 5_000 : 20_000;
   const paceUs = 250;
   const maxMs = 15_000;
-  const one = await notifyLatency({ strategies: 1, count, paceUs, maxMs });
-  const five = await notifyLatency({ strategies: 5, count, paceUs, maxMs });
+  const warmup = count / 10;
+  const one = await notifyLatency({ strategies: 1, count, warmup, paceUs, maxMs });
+  const five = await notifyLatency({ strategies: 5, count, warmup, paceUs, maxMs });
   const n = (x: number) => x.toLocaleString('en-US');
-  const lost = (r: { delivered: number; published: number }, k: number) =>
-    r.delivered < r.published * k ? `, ${n(r.published * k - r.delivered)} not delivered` : '';
+  const lost = (r: { delivered: number; measured: number }, k: number) =>
+    r.delivered < r.measured * k ? `, ${n(r.measured * k - r.delivered)} not delivered` : '';
   return [
     {
       key: 'notify1_latency_p50_us',
-      label: `bar published -> onBars starts, 1 strategy thread, ${n(one.published)} bars every ${paceUs} us: p50${lost(one, 1)}`,
+      label: `bar published -> onBars starts, 1 strategy thread, ${n(one.measured)} bars (after ${n(warmup)}) every ${paceUs} us: p50${lost(one, 1)}`,
       value: one.p50,
       unit: 'us',
       better: 'lower',

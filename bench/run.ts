@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backtestBench, minuteSession, writeMinuteBars } from './backtest.bench.ts';
 import { type Figure, table } from './harness.ts';
+import { notifyBench } from './notify.bench.ts';
 import { storeBench } from './store.bench.ts';
+import { threadBench } from './thread.bench.ts';
 
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
@@ -19,6 +21,8 @@ try {
   const session = minuteSession(file);
   figures.push(...(await backtestBench({ session, dir, runs })));
   figures.push(...(await storeBench({ session, dir, runs: quick ? 1 : 5 })));
+  figures.push(...(await threadBench({ file, dir, runs, quick })));
+  figures.push(...(await notifyBench({ quick })));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -21,8 +21,8 @@ type Config = z.output<typeof configSchema>;
  * stamped that bar. The n-th call answers the n-th bar: the ring is FIFO and the bench never drops.
  */
 export class LatencyProbeStrategy extends BaseStrategy<Config> {
-  #stamps = new Float64Array(0);
-  #latencies = new Float64Array(0);
+  #stamps: Float64Array = new Float64Array(0);
+  #latencies: Float64Array = new Float64Array(0);
   /** This thread's `performance.now()` origin minus the publisher's, in ms. */
   #offsetMs = 0;
   #calls = 0;

@@ -24,6 +24,8 @@ export interface ThreadRunnerOptions {
   readonly index: number;
   readonly subscriptions: readonly Subscription[];
   readonly queueSize: number;
+  /** Polls before sleeping on the channel (see DEFAULT_SPIN); 0 when threads outnumber the cores. */
+  readonly spin?: number;
   readonly log: Logger;
   readonly worker: Omit<StrategyWorkerData, 'channel' | 'subscriptions'>;
 }
@@ -65,6 +67,7 @@ export class ThreadRunner {
       symbols: o.worker.symbols.length,
       subscriptions: o.subscriptions.length,
       metrics: metrics.buffer as SharedArrayBuffer,
+      ...(o.spin === undefined ? {} : { spin: o.spin }),
     });
     this.#channel = new ProducerChannel(buffers);
     this.#state = new Float64Array(buffers.state);
