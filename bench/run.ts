@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backtestBench, minuteSession, writeMinuteBars } from './backtest.bench.ts';
 import { type Figure, table } from './harness.ts';
+import { mlBench } from './ml.bench.ts';
 import { notifyBench } from './notify.bench.ts';
 import { storeBench } from './store.bench.ts';
 import { threadBench } from './thread.bench.ts';
@@ -23,6 +24,7 @@ try {
   figures.push(...(await storeBench({ session, dir, runs: quick ? 1 : 5 })));
   figures.push(...(await threadBench({ file, dir, runs, quick })));
   figures.push(...(await notifyBench({ quick })));
+  figures.push(...(await mlBench({ quick })));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
