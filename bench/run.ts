@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { apiBench } from './api.bench.ts';
 import { backtestBench, minuteSession, writeMinuteBars } from './backtest.bench.ts';
 import { type Figure, table } from './harness.ts';
 import { mlBench } from './ml.bench.ts';
@@ -25,6 +26,7 @@ try {
   figures.push(...(await threadBench({ file, dir, runs, quick })));
   figures.push(...(await notifyBench({ quick })));
   figures.push(...(await mlBench({ quick })));
+  figures.push(...(await apiBench({ dir, quick })));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

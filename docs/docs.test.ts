@@ -16,6 +16,7 @@ import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../src/cli/cli.ts';
 import {
+  AccountSchema,
   BrokerSchema,
   CustomCalendarSchema,
   DataSourceSchema,
@@ -204,6 +205,7 @@ const CONFIG_PARTS = [
     prefix: 'commission.',
     keys: Object.keys(BrokerSchema.shape.commission.unwrap().shape),
   },
+  { part: 'accounts[]', heading: '## Accounts', prefix: '', keys: Object.keys(AccountSchema.shape) },
   { part: 'output', heading: '## Output', prefix: '', keys: Object.keys(OutputSchema.shape) },
 ] as const;
 
@@ -250,6 +252,7 @@ describe('session-config.md', () => {
       'strategies[]': top.flatMap((o) => objectsIn(o['strategies'])),
       broker,
       'broker.commission': broker.flatMap((b) => objectsIn(b['commission'])),
+      'accounts[]': top.flatMap((o) => objectsIn(o['accounts'])),
       output: top.flatMap((o) => objectsIn(o['output'])),
     };
     for (const p of CONFIG_PARTS) {
@@ -308,16 +311,28 @@ describe('errors.md', () => {
   });
 });
 
+/** Returns the text of a `## ` section, up to the next `## ` heading (its `### ` subsections included). */
+function chapter(markdown: string, heading: string): string {
+  const start = markdown.indexOf(`\n${heading}\n`);
+  expect(start, `the doc has a section "${heading}"`).toBeGreaterThanOrEqual(0);
+  const rest = markdown.slice(start + heading.length + 2);
+  const end = rest.search(/^## /m);
+  return end < 0 ? rest : rest.slice(0, end);
+}
+
 describe('cli.md', () => {
   const doc = readDoc('cli.md');
   const backtest = buildCli().commands.find((c) => c.name() === 'backtest');
+  const strategies = buildCli().commands.find((c) => c.name() === 'strategies');
 
   it('documents every option and argument of the backtest command, and no other', () => {
     expect(backtest).toBeDefined();
     const options = backtest?.options ?? [];
     expect(options.length).toBeGreaterThan(0);
     // The options table: one row per option, named with its flags as `--help` prints them.
-    const rows = [...doc.matchAll(/^\| `(--[^`]+)` \|/gm)].map((m) => m[1]);
+    const rows = [
+      ...chapter(doc, '## `tradeflow backtest <session.json>`').matchAll(/^\| `(--[^`]+)` \|/gm),
+    ].map((m) => m[1]);
     expect(rows.sort()).toEqual(options.map((o) => o.flags).sort());
     for (const a of backtest?.registeredArguments ?? [])
       expect(doc).toMatch(new RegExp(`^\\| \`<${a.name()}>\` \\|`, 'm'));
@@ -325,6 +340,30 @@ describe('cli.md', () => {
     expect(usage, 'cli.md shows the usage line').toBeDefined();
     const documented = [...(usage ?? '').matchAll(/--[\w-]+/g)].map((m) => m[0]);
     expect(documented.sort()).toEqual(options.map((o) => o.long ?? '').sort());
+  });
+
+  it('documents every subcommand of strategies, with its usage line, and each option in the table', () => {
+    const text = chapter(doc, '## `tradeflow strategies`');
+    const subcommands = strategies?.commands ?? [];
+    expect(subcommands.map((c) => c.name()).sort()).toEqual(
+      ['add', 'disable', 'enable', 'list', 'remove', 'set', 'show'].sort(),
+    );
+    const rows = new Set([...text.matchAll(/^\| `(--[^`]+)` \|/gm)].map((m) => m[1]));
+    const commandRows = [...text.matchAll(/^\| `(\w+)[^|]*\|/gm)].map((m) => m[0]);
+    for (const c of subcommands) {
+      const usage = new RegExp(`^tradeflow strategies ${c.name()}( .*)?$`, 'm').exec(text)?.[1] ?? '';
+      for (const a of c.registeredArguments) expect(usage, c.name()).toContain(`<${a.name()}>`);
+      for (const o of c.options) {
+        expect(usage, `${c.name()} ${o.long ?? ''}`).toContain(o.long ?? '');
+        expect(rows.has(o.flags), o.flags).toBe(true);
+      }
+      expect(
+        commandRows.some((r) => r.includes(`\`${c.name()}`)),
+        c.name(),
+      ).toBe(true);
+    }
+    const flags = new Set(subcommands.flatMap((c) => c.options.map((o) => o.flags)));
+    expect([...rows].filter((r) => r !== undefined && !flags.has(r))).toEqual([]);
   });
 
   it('documents every key of the result a real run returns', async () => {

@@ -4,12 +4,13 @@ import { SingleBar } from 'cli-progress';
 import { type LoadedSession, loadSessionConfig } from '../config/session-config.ts';
 import { WallClock } from '../core/clock.ts';
 import { newRunId } from '../core/ids.ts';
-import { createStderrLogger } from '../core/logger.ts';
+import { createStderrLogger, type Logger } from '../core/logger.ts';
 import type { BarFeed } from '../data/feeds/bar-feed.ts';
 import { runBacktest } from '../engine/backtest.ts';
 import type { Engine } from '../engine/kernel.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
 import { ThreadedSqliteStore } from '../storage/threaded-store.ts';
+import { withDbStrategies } from './db-strategies.ts';
 import { startRunMetrics } from './metrics-option.ts';
 import { formatMetrics, formatSummary } from './summary.ts';
 
@@ -26,16 +27,32 @@ export interface BacktestCommandOptions {
   readonly metricsPort?: number;
   /** Keeps serving metrics after a completed run until SIGINT. */
   readonly holdMetrics?: boolean;
+  /** Appends the database's enabled strategy configurations, as `"db_strategies": true` does. */
+  readonly withDbStrategies?: boolean;
+}
+
+/** Returns the run database of a session: `--db`, else the session's `output.database`, else out/tradeflow.db. */
+function databaseOf(session: LoadedSession, db: string | undefined): string {
+  return resolve(db ?? resolve(session.root, session.config.output.database ?? 'out/tradeflow.db'));
 }
 
 /** Runs `tradeflow backtest <session.json>`: the result goes to stdout, files to the output folder. */
 export async function backtestCommand(file: string, opts: BacktestCommandOptions): Promise<number> {
-  const session = loadSessionConfig(file);
+  const logger = createStderrLogger(opts.quiet ? 'error' : 'warn');
+  let session = loadSessionConfig(file, { dbStrategies: opts.withDbStrategies === true });
+  if (session.config.db_strategies) {
+    // Stored strategies come from the run database even with --no-db, which only stops the run's recording.
+    session = await withDbStrategies(
+      session,
+      databaseOf(session, typeof opts.db === 'string' ? opts.db : undefined),
+      logger,
+    );
+  }
   // Listening before the store opens: a taken port fails the command before anything is recorded.
   const metrics =
     opts.metricsPort === undefined ? undefined : await startRunMetrics(session, opts.metricsPort);
   try {
-    const code = await run(session, opts, metrics?.onEngine);
+    const code = await run(session, opts, logger, metrics?.onEngine);
     // Held once the run has let go of its store; a run cut short by Ctrl-C was interrupted already.
     if (metrics && opts.holdMetrics && code === 0) await metrics.hold();
     return code;
@@ -47,17 +64,14 @@ export async function backtestCommand(file: string, opts: BacktestCommandOptions
 async function run(
   session: LoadedSession,
   opts: BacktestCommandOptions,
+  logger: Logger,
   onEngine: ((engine: Engine) => void) | undefined,
 ): Promise<number> {
   const wall = new WallClock();
-  const logger = createStderrLogger(opts.quiet ? 'error' : 'warn');
   const outDir = opts.out
     ? resolve(opts.out)
     : resolve(session.root, session.config.output.dir ?? `out/${session.name}`);
-  const dbPath =
-    opts.db === false
-      ? undefined
-      : resolve(opts.db ?? resolve(session.root, session.config.output.database ?? 'out/tradeflow.db'));
+  const dbPath = opts.db === false ? undefined : databaseOf(session, opts.db);
   // Storage writes run in a worker thread; runBacktest resolves once they are all stored.
   const store = dbPath ? new ThreadedSqliteStore(dbPath) : undefined;
   const abort = new AbortController();
@@ -104,7 +118,7 @@ async function run(
         name: session.name,
         stats,
         equity: engine.recorder.equity,
-        trades: engine.recorder.trades,
+        trades: engine.recorder.tradesOf(result.account),
         openPositions: engine.portfolio.openPositions(),
         generatedAt: wall.now(),
       });

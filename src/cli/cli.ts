@@ -1,8 +1,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { WallClock } from '../core/clock.ts';
 import { formatError, isTradeflowError, TradeflowError } from '../core/errors.ts';
 import { WebSocketFeed } from '../data/feeds/websocket-feed.ts';
 import { backtestCommand } from './backtest-command.ts';
 import { parsePort } from './metrics-option.ts';
+import { addStrategiesCommand, type StrategiesIo } from './strategies-command.ts';
+import { registerServeCommand } from './serve-command.ts';
 
 function portArgument(text: string): number {
   const port = parsePort(text);
@@ -10,8 +13,13 @@ function portArgument(text: string): number {
   return port;
 }
 
+/** Where the commands that print plain results write them and read the time (default: the process's). */
+export type CliIo = StrategiesIo;
+
+const processIo: CliIo = { stdout: (text) => process.stdout.write(text), clock: new WallClock() };
+
 /** Builds the `tradeflow` command line (without running it), so tests can drive it in process. */
-export function buildCli(): Command {
+export function buildCli(io: CliIo = processIo): Command {
   const program = new Command('tradeflow')
     .description('Run trading strategies over bars: backtest, replay and live share one engine.')
     .showHelpAfterError()
@@ -24,6 +32,7 @@ export function buildCli(): Command {
     quiet?: boolean;
     metricsPort?: number;
     holdMetrics?: boolean;
+    withDbStrategies?: boolean;
   };
   // Commander has no "requires" between options; a usage error like its own ones (exit code 1).
   const checkMetrics = (cmd: Command, opts: RunOpts) => {
@@ -44,7 +53,11 @@ export function buildCli(): Command {
         'serve Prometheus metrics at http://127.0.0.1:<port>/metrics during the run (0: any free port)',
         portArgument,
       )
-      .option('--hold-metrics', 'keep serving metrics after the run until Ctrl-C (with --metrics-port)');
+      .option('--hold-metrics', 'keep serving metrics after the run until Ctrl-C (with --metrics-port)')
+      .option(
+        '--with-db-strategies',
+        'also run the enabled strategy configurations of the database (as "db_strategies": true)',
+      );
   runOptions(
     program
       .command('backtest')
@@ -73,6 +86,9 @@ export function buildCli(): Command {
     const { feed, ...rest } = opts;
     process.exitCode = await backtestCommand(session, { ...rest, feed: new WebSocketFeed(feed) });
   });
+  // `tradeflow serve`: the HTTP API (src/api), registered from its own module.
+  registerServeCommand(program);
+  addStrategiesCommand(program, io);
   return program;
 }
 

@@ -13,6 +13,16 @@ export function formatSummary(r: BacktestResult, extra: readonly (readonly [stri
     ['run', r.run_id],
     ['status', r.status],
     ['bars', r.bars.toLocaleString('en-US')],
+    // With several accounts, the figures below are the primary account's; the others get a line each.
+    ...(r.accounts.length > 1
+      ? r.accounts.map(
+          (a) =>
+            [
+              `account ${a.name}`,
+              `${money(a.initial_cash)} -> ${money(a.final_value)}, ${a.trades} trades${a.name === r.account ? ' (the figures below)' : ''}`,
+            ] as [string, string],
+        )
+      : []),
     ['initial cash', money(r.initial_cash)],
     ['final value', money(r.final_value)],
     ['total return', pct(s['total_return'])],

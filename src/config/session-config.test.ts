@@ -102,6 +102,53 @@ describe('loadSessionConfig and parseSessionConfig: invalid contents', () => {
     ['no data source', (c) => ({ ...c, data: [] }), 'data: needs at least one data source'],
     ['no strategy', (c) => ({ ...c, strategies: [] }), 'strategies: needs at least one strategy'],
     [
+      'a strategy routed to an unknown account',
+      (c) => ({
+        ...c,
+        accounts: [{ name: 'paper_a' }],
+        strategies: [
+          { module: 'm', active_brokers: ['paper_a'] },
+          { module: 'm', active_brokers: ['default', 'paper_b'] },
+        ],
+      }),
+      'strategies[1].active_brokers[1]: unknown account "paper_b"; known accounts: default, paper_a',
+    ],
+    [
+      'a strategy naming an account twice',
+      (c) => ({ ...c, strategies: [{ module: 'm', active_brokers: ['default', 'default'] }] }),
+      'strategies[0].active_brokers[1]: names account "default" twice',
+    ],
+    [
+      'an empty active_brokers',
+      (c) => ({ ...c, strategies: [{ module: 'm', active_brokers: [] }] }),
+      'strategies[0].active_brokers: needs at least one account',
+    ],
+    [
+      'an account named "default"',
+      (c) => ({ ...c, accounts: [{ name: 'default' }] }),
+      'accounts[0].name: "default" is the account built from "broker"',
+    ],
+    [
+      'two accounts of one name',
+      (c) => ({ ...c, accounts: [{ name: 'a' }, { name: 'b' }, { name: 'a' }] }),
+      'accounts[2].name: "a" is already the name of accounts[0]',
+    ],
+    [
+      'an account name with a comma',
+      (c) => ({ ...c, accounts: [{ name: 'a,b' }] }),
+      'accounts[0].name: must be letters, digits or . _ -',
+    ],
+    [
+      'an unknown key in an account',
+      (c) => ({ ...c, accounts: [{ name: 'a', comission: {} }] }),
+      'accounts[0]: Unrecognized key: "comission"',
+    ],
+    [
+      'a negative commission in an account',
+      (c) => ({ ...c, accounts: [{ name: 'a', commission: { bps: -1 } }] }),
+      'accounts[0].commission.bps: Too small',
+    ],
+    [
       'a number for a file',
       (c) => ({ ...c, data: [{ symbol: 'ORCL', file: 42 }] }),
       'data[0].file: Invalid input: expected string, received number',
@@ -317,14 +364,17 @@ describe('loadSessionConfig: valid files', () => {
           on_queue_full: 'block',
           on_backpressure: 'warn',
           config: { symbols: ['ORCL'] },
+          active_brokers: ['default'],
         },
       ],
+      db_strategies: false,
       broker: {
         initial_cash: 100_000,
         commission: { per_share: 0, bps: 0, minimum: 0 },
         slippage_bps: 0,
         allow_short: false,
       },
+      accounts: [],
       output: { report: true },
     });
   });

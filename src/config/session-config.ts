@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { TradeflowError } from '../core/errors.ts';
 import { parseWith } from '../core/zod-errors.ts';
 import { isValidTimeZone } from '../core/time.ts';
+import { DEFAULT_ACCOUNT } from '../execution/execution-ids.ts';
 import { INTERVALS } from '../model/interval.ts';
 
 /**
@@ -67,6 +68,10 @@ export const StrategyEntrySchema = z
     on_queue_full: z.enum(['block', 'drop_oldest']).default('block'),
     on_backpressure: z.enum(['warn', 'pause']).default('warn'),
     config: z.record(z.string(), z.unknown()).default({}),
+    active_brokers: z
+      .array(z.string().min(1))
+      .min(1, 'needs at least one account (leave it out for the default account)')
+      .default([DEFAULT_ACCOUNT]),
   })
   .strict()
   .superRefine((e, ctx) => {
@@ -82,7 +87,7 @@ export const StrategyEntrySchema = z
 
 const nonNegative = z.number().finite().min(0);
 
-/** The paper broker's terms: one cash account shared by all strategies. */
+/** The terms of the default paper account (named `default`), shared by the strategies routed to it. */
 export const BrokerSchema = z
   .object({
     initial_cash: z.number().finite().positive().default(100_000),
@@ -96,6 +101,19 @@ export const BrokerSchema = z
       .default({ per_share: 0, bps: 0, minimum: 0 }),
     slippage_bps: nonNegative.default(0),
     allow_short: z.boolean().default(false),
+  })
+  .strict();
+
+/** A further paper account: its own cash and cost model, on the same terms as `broker`, with a name. */
+export const AccountSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, 'must be letters, digits or . _ - (no spaces or commas)')
+      .refine((n) => n !== DEFAULT_ACCOUNT, {
+        message: `"${DEFAULT_ACCOUNT}" is the account built from "broker"; give this account another name`,
+      }),
+    ...BrokerSchema.shape,
   })
   .strict();
 
@@ -115,12 +133,22 @@ export const SessionConfigSchema = z
     root: z.string().min(1).optional(),
     speed_multiplier: z.number().finite().min(0).default(0),
     data: z.array(DataSourceSchema).min(1, 'needs at least one data source'),
-    strategies: z.array(StrategyEntrySchema).min(1, 'needs at least one strategy'),
+    strategies: z.array(StrategyEntrySchema),
+    db_strategies: z.boolean().default(false),
     broker: BrokerSchema.default(BrokerSchema.parse({})),
+    accounts: z.array(AccountSchema).default([]),
     output: OutputSchema.default({ report: true }),
   })
   .strict()
   .superRefine((cfg, ctx) => {
+    if (cfg.strategies.length === 0 && !cfg.db_strategies) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['strategies'],
+        message: 'needs at least one strategy (or "db_strategies": true to run those stored in the database)',
+      });
+    }
+    checkAccounts(cfg, ctx);
     // One source per symbol, whatever its interval: the engine aggregates other intervals from it.
     const seen = new Map<string, number>();
     cfg.data.forEach((d, i) => {
@@ -135,6 +163,40 @@ export const SessionConfigSchema = z
     });
   });
 
+/** Checks that account names are unique and that every strategy routes to accounts the session has. */
+function checkAccounts(
+  cfg: {
+    accounts: readonly { name: string }[];
+    strategies: readonly { active_brokers: readonly string[] }[];
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const known = new Map<string, number>();
+  cfg.accounts.forEach((a, i) => {
+    const prev = known.get(a.name);
+    if (prev !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accounts', i, 'name'],
+        message: `"${a.name}" is already the name of accounts[${prev}]; give each account its own name`,
+      });
+    } else known.set(a.name, i);
+  });
+  const names = [DEFAULT_ACCOUNT, ...known.keys()];
+  cfg.strategies.forEach((s, i) => {
+    s.active_brokers.forEach((name, j) => {
+      const problem = !names.includes(name)
+        ? `unknown account "${name}"; known accounts: ${names.join(', ')}`
+        : s.active_brokers.indexOf(name) !== j
+          ? `names account "${name}" twice`
+          : undefined;
+      if (problem !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['strategies', i, 'active_brokers', j], message: problem });
+      }
+    });
+  });
+}
+
 /** A validated session config. */
 export type SessionConfig = z.output<typeof SessionConfigSchema>;
 /** A validated data source entry. */
@@ -143,6 +205,8 @@ export type DataSourceConfig = z.output<typeof DataSourceSchema>;
 export type StrategyEntry = z.output<typeof StrategyEntrySchema>;
 /** A validated broker section. */
 export type BrokerConfig = z.output<typeof BrokerSchema>;
+/** A validated entry of `accounts`. */
+export type AccountConfig = z.output<typeof AccountSchema>;
 /** A calendar name or custom session. */
 export type CalendarSpec = z.output<typeof CalendarSpecSchema>;
 
@@ -170,8 +234,14 @@ export function parseSessionConfig(value: unknown, source = 'session config'): S
   return parseWith(SessionConfigSchema, value, { code: 'TF_ERR_CONFIG_INVALID', source });
 }
 
+/** Options of `loadSessionConfig`. */
+export interface LoadSessionOptions {
+  /** Sets `db_strategies` to true, as if the file did (`--with-db-strategies`). */
+  readonly dbStrategies?: boolean;
+}
+
 /** Reads and validates a session config file. */
-export function loadSessionConfig(file: string): LoadedSession {
+export function loadSessionConfig(file: string, options: LoadSessionOptions = {}): LoadedSession {
   const path = resolve(file);
   let text: string;
   try {
@@ -192,6 +262,9 @@ export function loadSessionConfig(file: string): LoadedSession {
     throw new TradeflowError('TF_ERR_CONFIG_READ', `${file}: not valid JSON (${(e as Error).message})`, {
       cause: e,
     });
+  }
+  if (options.dbStrategies && typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+    raw = { ...raw, db_strategies: true };
   }
   const config = parseSessionConfig(raw, file);
   const root = config.root

@@ -16,6 +16,8 @@ export const ERROR_CODES = {
     'Fix the strategy config at the path named in the message; the strategy module exports its schema.',
   TF_ERR_STRATEGY_DUPLICATE:
     'Strategy file names must be unique across all folders under strategies/: rename one of them.',
+  TF_ERR_STORED_STRATEGY:
+    'Check the name with `tradeflow strategies list`: add takes a new name, the other subcommands a stored one.',
   TF_ERR_STRATEGY_SETUP: 'The strategy refused to start; see the reason. Other strategies still run.',
   TF_ERR_NO_STRATEGIES: 'Enable at least one strategy whose setup succeeds.',
   TF_ERR_SUBSCRIPTION:
@@ -23,6 +25,20 @@ export const ERROR_CODES = {
   TF_ERR_CALENDAR: 'Use a known calendar name or define a custom session with open, close and timezone.',
   TF_ERR_STORAGE: 'Check that the output folder is writable and not used by another process.',
   TF_ERR_ORDER_REJECTED: 'The order was not accepted; see the reason.',
+  TF_ERR_TICKER_UNKNOWN:
+    'Use a ticker the server knows (GET /api/tickers lists them); the screen records this ticker as an error and goes on.',
+  TF_ERR_TICKER_DATA:
+    "The ticker has too few daily bars for the screener's periods (before as_of, when set): shorten the periods or pick a later date.",
+  TF_ERR_REQUEST_INVALID:
+    'Fix the request fields listed in "details" (each names its path); docs/api.md shows every request.',
+  TF_ERR_UNAUTHORIZED:
+    'Send "Authorization: Bearer <token>" with the token the server was started with (TRADEFLOW_API_TOKEN).',
+  TF_ERR_UNSAFE_BIND:
+    'Set TRADEFLOW_API_TOKEN to serve on an address other than loopback, or bind 127.0.0.1.',
+  TF_ERR_TOO_MANY_RUNS: 'Wait for a run to finish or cancel one (POST .../cancel), then try again.',
+  TF_ERR_RUN_NOT_FOUND: 'Check the run id; GET /api/strategies/runs lists the runs.',
+  TF_ERR_RUN_STATE:
+    'The run is not in a status that allows this; read its status from the progress endpoint.',
   TF_ERR_INTERNAL: 'This is a bug in tradeflow; please report it with the command that caused it.',
 } as const;
 

@@ -7,7 +7,7 @@ const WHY: Readonly<Record<PressureKind, string>> = {
   queue: 'its notification queue is above 80 % full',
   slow: 'its processing time per bar exceeds the time between bars',
   overruns: 'it keeps overrunning its steps',
-  readiness: 'it was not ready within a wait slice of the step barrier',
+  readiness: 'a backtest step kept waiting for it (over a second, or half its step_timeout_ms)',
 };
 
 /**

@@ -93,10 +93,12 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> 
     throw e;
   }
   const { recorder, portfolio, loaded } = engine;
+  // The top-level figures, the stats and the stored run describe the primary account; `accounts` lists all.
   const positions = portfolio.openPositions();
+  const trades = recorder.tradesOf(portfolio.account);
   const stats = computeStats({
     equity: recorder.equity,
-    trades: recorder.trades,
+    trades,
     initialValue: portfolio.initialCash,
     exposureSteps: engine.exposureSteps,
     totalSteps: engine.steps,
@@ -106,17 +108,19 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> 
   store?.endRun(o.runId, { status, endedAt: o.endedAt?.() ?? o.startedAt, stats, openPositions: positions });
   await store?.flush();
   const symbolId = new Map(loaded.symbols.map((s, i) => [s, i]));
+  const lastPrice = (s: string) => portfolio.lastClose(symbolId.get(s) ?? -1);
   const result: BacktestResult = {
     run_id: o.runId,
     name: session.name,
     status,
+    account: portfolio.account,
     initial_cash: portfolio.initialCash,
     final_value: portfolio.equity(),
     cash: portfolio.cash,
-    trades: recorder.trades.map(tradeJson),
-    open_positions: positionsJson(positions, (s) => portfolio.lastClose(symbolId.get(s) ?? -1)),
+    trades: trades.map(tradeJson),
+    open_positions: positionsJson(positions, lastPrice),
     stats: statsJson(stats),
-    ...ordersJson(recorder.orders),
+    ...ordersJson(recorder.orders.filter((order) => order.account === portfolio.account)),
     strategies: [
       ...engine.getMetrics().strategies.map((m) => ({
         name: m.name,
@@ -148,6 +152,14 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> 
     bars: engine.progress.done,
     steps: engine.steps,
     equity: equityJson(recorder.equity),
+    accounts: engine.accounts.all.map(({ portfolio: p }) => ({
+      name: p.account,
+      initial_cash: p.initialCash,
+      final_value: p.equity(),
+      cash: p.cash,
+      trades: recorder.tradesOf(p.account).length,
+      open_positions: positionsJson(p.openPositions(), lastPrice),
+    })),
   };
   return { result, stats, engine, timings: { setupMs: t1 - t0, runMs: t2 - t1 } };
 }

@@ -146,6 +146,7 @@ describe('Engine: what a strategy sees and when its orders fill', () => {
     expect(engine.recorder.orders).toEqual([
       {
         id: 1,
+        account: 'default',
         strategy: 'probe',
         symbol: 'X',
         side: 'buy',
@@ -160,6 +161,7 @@ describe('Engine: what a strategy sees and when its orders fill', () => {
       {
         id: 1,
         orderId: 1,
+        account: 'default',
         strategy: 'probe',
         symbol: 'X',
         side: 'buy',
@@ -496,6 +498,7 @@ describe('Engine: signals without orders and orders without fills', () => {
     expect(engine.recorder.orders).toEqual([
       {
         id: 1,
+        account: 'default',
         strategy: 'probe',
         symbol: 'X',
         side: 'buy',

@@ -4,15 +4,15 @@ import { TradeflowError } from '../core/errors.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
 import type { TradingCalendar } from '../data/calendar.ts';
 import type { BarSeriesView } from '../data/session-data.ts';
-import { bpsSlippage, perShareAndBpsCommission } from '../execution/costs.ts';
-import { PaperBroker } from '../execution/paper-broker.ts';
-import { Portfolio } from '../execution/portfolio.ts';
+import type { PaperBroker } from '../execution/paper-broker.ts';
+import type { Portfolio } from '../execution/portfolio.ts';
 import { seriesKey } from '../model/bar.ts';
 import type { Interval } from '../model/interval.ts';
 import type { StrategyContext } from '../strategy/base-strategy.ts';
 import type { ProcessingHistogram } from '../strategy/metrics.ts';
 import { loadStrategies } from '../strategy/loader.ts';
 import type { RunStore } from '../storage/store.ts';
+import { AccountBook, accountsInUse } from './accounts.ts';
 import { DataProcessor } from './data-processor.ts';
 import { SeriesQuality } from './series-quality.ts';
 import { RunRecorder } from './recorder.ts';
@@ -70,16 +70,21 @@ export interface EngineMetrics {
 }
 
 /**
- * The kernel: wires data, strategies, broker, portfolio and recorder, and runs time steps. The order
- * inside a step is fixed: publish base bars (fills at their open, then marks at their close), publish
- * aggregated bars that close, notify subscribed strategies, route their signals in registration order,
- * then record equity. The same order in every mode keeps runs reproducible.
+ * The kernel: wires data, strategies, paper accounts (each a broker and a portfolio) and the recorder,
+ * and runs time steps. The order inside a step is fixed: publish base bars (fills at their open, then
+ * marks at their close, account by account), publish aggregated bars that close, notify subscribed
+ * strategies, route their signals in registration order, then record equity. The same order in every
+ * mode keeps runs reproducible.
  */
 export class Engine {
   readonly clock: TestClock;
   readonly log: Logger;
   readonly recorder: RunRecorder;
+  /** The run's paper accounts and which strategy routes to which. */
+  readonly accounts: AccountBook;
+  /** The primary account's portfolio (the one the result's top-level figures describe). */
   readonly portfolio: Portfolio;
+  /** The primary account's broker. */
   readonly broker: PaperBroker;
   readonly strategies: StrategyManager;
   readonly loaded: LoadedData;
@@ -103,29 +108,24 @@ export class Engine {
     this.clock = o.clock ?? new TestClock();
     this.log = o.logger ?? silentLogger;
     this.loaded = loaded;
-    const b = o.session.config.broker;
     this.recorder = new RunRecorder(o.store ? { runId: o.runId, store: o.store } : { runId: o.runId });
-    this.portfolio = new Portfolio(b.initial_cash, loaded.symbols.length);
-    this.broker = new PaperBroker({
-      portfolio: this.portfolio,
+    this.accounts = new AccountBook({
+      terms: accountsInUse(o.session.config),
       symbols: loaded.symbols,
-      commission: perShareAndBpsCommission({
-        perShare: b.commission.per_share,
-        bps: b.commission.bps,
-        minimum: b.commission.minimum,
-      }),
-      slippage: bpsSlippage(b.slippage_bps),
-      allowShort: b.allow_short,
-      sink: {
+      sink: (account) => ({
         onOrder: (order) => this.recorder.onOrder(order),
         onFill: (fill) => {
           this.recorder.onFill(fill);
-          this.strategies.onPosition(fill.strategy, fill.symbol);
+          // A thread strategy mirrors the position it reads, which is the one in its first account.
+          if (this.accounts.home(fill.strategy).name === account)
+            this.strategies.onPosition(fill.strategy, fill.symbol);
         },
         onTrade: (trade) => this.recorder.onTrade(trade),
-      },
+      }),
     });
-    this.#router = new SignalRouter(this.broker, this.portfolio, this.recorder, this.log);
+    this.portfolio = this.accounts.primary.portfolio;
+    this.broker = this.accounts.primary.broker;
+    this.#router = new SignalRouter(this.accounts, this.recorder, this.log);
     this.quality = new SeriesQuality();
     const speed = o.session.config.speed_multiplier;
     this.syncMode = o.syncMode ?? (speed > 0 ? 'clock' : 'data');
@@ -136,8 +136,8 @@ export class Engine {
       series: () => loaded.data.descriptors(),
       calendars: o.session.config.data.map((d) => ({ symbol: d.symbol, spec: d.calendar })),
       quality: (symbol, interval) => this.quality.get(symbol, interval as Interval, this.clock.now()),
-      cash: () => this.portfolio.cash,
-      position: (strategy, symbol) => this.portfolio.position(strategy, symbol),
+      cash: (strategy) => this.accounts.home(strategy).portfolio.cash,
+      position: (strategy, symbol) => this.accounts.home(strategy).portfolio.position(strategy, symbol),
     });
   }
 
@@ -220,6 +220,7 @@ export class Engine {
   async #startStrategies(): Promise<void> {
     const { session } = this.#o;
     const loaded = await loadStrategies(session.root, session.config.strategies);
+    for (const s of loaded) this.accounts.assign(s.strategy.name, s.entry.active_brokers);
     const resolved = loaded.map((s) =>
       resolveSubscriptions(s.strategy.name, s.strategy.getSubscriptions(), this.loaded),
     );
@@ -269,6 +270,8 @@ export class Engine {
     const { data } = this.loaded;
     // A series existing in the session is not enough: another strategy's subscription may have created it.
     const subscribed = new Set<string>(runner.subscriptions().map(([s, i]) => seriesKey(s, i)));
+    // Positions and cash are read from the strategy's first account (its home); others only take orders.
+    const home = this.accounts.home(runner.name).portfolio;
     return {
       name: runner.name,
       log: this.log,
@@ -290,8 +293,8 @@ export class Engine {
       getBarQuality: (symbol: string, interval: Interval) =>
         this.quality.get(symbol, interval, this.clock.now()),
       sessionOf: (symbol: string, tsMs: number) => this.#calendarOf(symbol).dayKey(tsMs),
-      position: (symbol: string) => this.portfolio.position(runner.name, symbol),
-      cash: () => this.portfolio.cash,
+      position: (symbol: string) => home.position(runner.name, symbol),
+      cash: () => home.cash,
       now: () => this.clock.now(),
     };
   }
@@ -414,8 +417,7 @@ export class Engine {
     this.#activeStepper = new Stepper({
       processor: this.#processor,
       strategies: this.strategies,
-      portfolio: this.portfolio,
-      broker: this.broker,
+      accounts: this.accounts.all,
       recorder: this.recorder,
       clock: this.clock,
       quality: this.quality,

@@ -51,6 +51,11 @@ export class RunRecorder implements ExecutionSink {
     this.equity.push(point);
   }
 
+  /** Returns the closed trades of one account, in the order they closed. */
+  tradesOf(account: string): Trade[] {
+    return this.trades.filter((t) => t.account === account);
+  }
+
   /** Returns every order in id order, with its latest state. */
   get orders(): Order[] {
     return [...this.#orders.values()].sort((a, b) => a.id - b.id);

@@ -16,22 +16,42 @@ export interface TradeJson {
   readonly bars: number;
 }
 
-/** The result of a backtest as `--json` prints it and `result.json` stores it. */
+/** An open position as printed in results. */
+export interface PositionJson {
+  readonly strategy: string;
+  readonly symbol: string;
+  readonly quantity: number;
+  readonly avg_price: number;
+  readonly last_price: number;
+}
+
+/** One paper account's figures at the end of a run. */
+export interface AccountJson {
+  readonly name: string;
+  readonly initial_cash: number;
+  readonly final_value: number;
+  readonly cash: number;
+  /** Closed trades in this account. */
+  readonly trades: number;
+  readonly open_positions: readonly PositionJson[];
+}
+
+/**
+ * The result of a backtest as `--json` prints it and `result.json` stores it. The top-level figures
+ * (cash, trades, positions, stats, orders, equity) are those of the primary account named by `account`;
+ * `accounts` lists every account of the run.
+ */
 export interface BacktestResult {
   readonly run_id: string;
   readonly name: string;
   readonly status: 'completed' | 'cancelled';
+  /** The account the top-level figures describe: `default` when a strategy uses it, else the first used. */
+  readonly account: string;
   readonly initial_cash: number;
   readonly final_value: number;
   readonly cash: number;
   readonly trades: readonly TradeJson[];
-  readonly open_positions: readonly {
-    strategy: string;
-    symbol: string;
-    quantity: number;
-    avg_price: number;
-    last_price: number;
-  }[];
+  readonly open_positions: readonly PositionJson[];
   readonly stats: Record<string, number | string | null>;
   readonly orders: {
     readonly total: number;
@@ -69,6 +89,7 @@ export interface BacktestResult {
   readonly bars: number;
   readonly steps: number;
   readonly equity: readonly { time: string; equity: number; cash: number }[];
+  readonly accounts: readonly AccountJson[];
 }
 
 /** Formats epoch ms as ISO 8601 UTC. */

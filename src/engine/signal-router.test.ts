@@ -23,7 +23,8 @@ function setup(o: { allowShort?: boolean } = {}) {
     sink: recorder,
   });
   const log = new MemoryLogger();
-  const router = new SignalRouter(broker, portfolio, recorder, log);
+  const account = { name: 'default', broker, portfolio };
+  const router = new SignalRouter({ of: () => [account] }, recorder, log);
   /** Offers X a bar opening at `open`, which fills pending market orders. */
   const fillAt = (open: number, ts = T0 + MIN) => broker.onBar(0, ts, open, open, open, 1);
   return { portfolio, recorder, broker, log, router, fillAt };
@@ -37,6 +38,7 @@ describe('SignalRouter', () => {
     expect(recorder.orders).toEqual([
       {
         id: 1,
+        account: 'default',
         strategy: 's1',
         symbol: 'X',
         side: 'buy',
@@ -56,6 +58,7 @@ describe('SignalRouter', () => {
     expect(recorder.orders).toEqual([
       {
         id: 1,
+        account: 'default',
         strategy: 's1',
         symbol: 'Y',
         side: 'sell',

@@ -1,77 +1,81 @@
 import type { Logger } from '../core/logger.ts';
-import type { Broker } from '../execution/broker.ts';
-import type { Portfolio } from '../execution/portfolio.ts';
 import type { Signal } from '../model/signal.ts';
+import type { Account } from './accounts.ts';
 import type { RunRecorder } from './recorder.ts';
+
+/** Which accounts a strategy's signals go to (an AccountBook, or anything that answers the same). */
+export interface AccountRoutes {
+  of(strategy: string): readonly Account[];
+}
 
 /**
  * Turns signals into orders, the same way in backtest and live: BUY and SELL become orders of the
- * signal's quantity, CLOSE flattens the strategy's position in the symbol, HOLD is only recorded.
+ * signal's quantity, CLOSE flattens the strategy's position in the symbol, HOLD is only recorded. A
+ * strategy routed to several accounts sends each of them the order, in the order it names them; a CLOSE
+ * flattens the position held in each account. The signal is recorded once, with the order it became in
+ * the strategy's first account.
  */
 export class SignalRouter {
-  readonly #broker: Broker;
-  readonly #portfolio: Portfolio;
+  readonly #routes: AccountRoutes;
   readonly #recorder: RunRecorder;
   readonly #log: Logger;
 
-  constructor(broker: Broker, portfolio: Portfolio, recorder: RunRecorder, log: Logger) {
-    this.#log = log;
-    this.#broker = broker;
-    this.#portfolio = portfolio;
+  constructor(routes: AccountRoutes, recorder: RunRecorder, log: Logger) {
+    this.#routes = routes;
     this.#recorder = recorder;
+    this.#log = log;
   }
 
-  /** Records a strategy's signal and submits the order it asks for. */
+  /** Records a strategy's signal and submits the order it asks for to each of the strategy's accounts. */
   route(strategy: string, signal: Signal, ts: number): void {
-    const order = this.#toOrder(strategy, signal, ts);
-    this.#recorder.onSignal(
-      order === undefined ? { ts, strategy, signal } : { ts, strategy, signal, orderId: order },
-    );
-  }
-
-  #toOrder(strategy: string, s: Signal, ts: number): number | undefined {
-    const reason = s.reason === undefined ? {} : { signalReason: s.reason };
-    const type = s.orderType ?? 'market';
-    const price = s.price === undefined || type === 'market' ? {} : { price: s.price };
-    switch (s.action) {
+    let orderId: number | undefined;
+    switch (signal.action) {
       case 'BUY':
       case 'SELL':
-        return this.#broker.submit(
-          {
-            strategy,
-            symbol: s.symbol,
-            side: s.action === 'BUY' ? 'buy' : 'sell',
-            quantity: s.quantity ?? NaN,
-            type,
-            ...price,
-            ...reason,
-          },
-          ts,
-        ).id;
       case 'CLOSE': {
-        const held = this.#portfolio.position(strategy, s.symbol);
-        if (held === 0) return undefined;
-        return this.#broker.submit(
-          {
-            strategy,
-            symbol: s.symbol,
-            side: held > 0 ? 'sell' : 'buy',
-            quantity: Math.abs(held),
-            type,
-            ...price,
-            ...reason,
-          },
-          ts,
-        ).id;
+        const accounts = this.#routes.of(strategy);
+        orderId = this.#submit(accounts[0]!, strategy, signal, ts);
+        for (let k = 1; k < accounts.length; k++) this.#submit(accounts[k]!, strategy, signal, ts);
+        break;
       }
       case 'HOLD':
-        return undefined;
+        break;
       default:
         // A strategy in plain JS can return anything: say so rather than drop it silently.
         this.#log.error(
-          `strategy ${strategy}: signal with unknown action ${String((s as { action: unknown }).action)} ignored; use BUY, SELL, CLOSE or HOLD`,
+          `strategy ${strategy}: signal with unknown action ${String((signal as { action: unknown }).action)} ignored; use BUY, SELL, CLOSE or HOLD`,
         );
-        return undefined;
     }
+    this.#recorder.onSignal(
+      orderId === undefined ? { ts, strategy, signal } : { ts, strategy, signal, orderId },
+    );
+  }
+
+  /** Submits a BUY, SELL or CLOSE signal's order to one account; undefined when a CLOSE finds it flat. */
+  #submit(account: Account, strategy: string, s: Signal, ts: number): number | undefined {
+    let side: 'buy' | 'sell';
+    let quantity: number;
+    if (s.action === 'CLOSE') {
+      const held = account.portfolio.position(strategy, s.symbol);
+      if (held === 0) return undefined;
+      side = held > 0 ? 'sell' : 'buy';
+      quantity = Math.abs(held);
+    } else {
+      side = s.action === 'BUY' ? 'buy' : 'sell';
+      quantity = s.quantity ?? NaN;
+    }
+    const type = s.orderType ?? 'market';
+    return account.broker.submit(
+      {
+        strategy,
+        symbol: s.symbol,
+        side,
+        quantity,
+        type,
+        ...(s.price === undefined || type === 'market' ? {} : { price: s.price }),
+        ...(s.reason === undefined ? {} : { signalReason: s.reason }),
+      },
+      ts,
+    ).id;
   }
 }

@@ -1,9 +1,9 @@
 import type { TestClock } from '../core/clock.ts';
 import type { TradingCalendar } from '../data/calendar.ts';
 import type { BarSeries } from '../data/session-data.ts';
-import type { PaperBroker } from '../execution/paper-broker.ts';
 import type { Portfolio } from '../execution/portfolio.ts';
 import type { Signal } from '../model/signal.ts';
+import type { Account } from './accounts.ts';
 import type { DataProcessor } from './data-processor.ts';
 import type { ReplayPacer } from './pacer.ts';
 import type { RunRecorder } from './recorder.ts';
@@ -15,8 +15,8 @@ import type { StrategyManager, SyncMode } from './strategy-manager.ts';
 export interface StepperParts {
   readonly processor: DataProcessor;
   readonly strategies: StrategyManager;
-  readonly portfolio: Portfolio;
-  readonly broker: PaperBroker;
+  /** Every account of the run; the first is the primary one, whose equity is recorded. */
+  readonly accounts: readonly Account[];
   readonly recorder: RunRecorder;
   readonly clock: TestClock;
   readonly quality: SeriesQuality;
@@ -29,12 +29,15 @@ export interface StepperParts {
 
 /**
  * Runs one time step in the fixed order: (on a new session day: record the last day's equity and tell
- * strategies their bar quality), publish base bars (fills at their open, marks at their close), publish
- * aggregated bars that close, notify subscribed strategies, route their signals in registration order.
- * The step is synchronous unless a strategy thread must be waited for; then it returns a promise.
+ * strategies their bar quality), publish base bars (fills at their open, marks at their close, account
+ * by account), publish aggregated bars that close, notify subscribed strategies, route their signals in
+ * registration order. The step is synchronous unless a strategy thread must be waited for; then it
+ * returns a promise.
  */
 export class Stepper {
   readonly #p: StepperParts;
+  /** The primary account's portfolio: equity, cash and exposure are recorded from it. */
+  readonly #portfolio: Portfolio;
   readonly #updated: number[] = [];
   readonly #onBase: (symbolId: number, s: BarSeries, i: number) => void;
   readonly #route: (strategy: string, signal: Signal) => void;
@@ -46,12 +49,28 @@ export class Stepper {
 
   constructor(p: StepperParts) {
     this.#p = p;
-    const { broker, portfolio, router, clock } = p;
-    this.#onBase = (symbolId, s, i) => {
-      // The bar index in the symbol's own series, so a trade's length counts that symbol's bars.
-      broker.onBar(symbolId, s.timeAt(i), s.openAt(i), s.highAt(i), s.lowAt(i), i);
-      portfolio.mark(symbolId, s.closeAt(i));
-    };
+    const { accounts, router, clock } = p;
+    const { broker, portfolio } = accounts[0]!;
+    this.#portfolio = portfolio;
+    // One account (the usual case) keeps the loop-free path; each further account sees every bar too.
+    this.#onBase =
+      accounts.length === 1
+        ? (symbolId, s, i) => {
+            // The bar index in the symbol's own series, so a trade's length counts that symbol's bars.
+            broker.onBar(symbolId, s.timeAt(i), s.openAt(i), s.highAt(i), s.lowAt(i), i);
+            portfolio.mark(symbolId, s.closeAt(i));
+          }
+        : (symbolId, s, i) => {
+            const ts = s.timeAt(i);
+            const open = s.openAt(i);
+            const high = s.highAt(i);
+            const low = s.lowAt(i);
+            const close = s.closeAt(i);
+            for (const a of accounts) {
+              a.broker.onBar(symbolId, ts, open, high, low, i);
+              a.portfolio.mark(symbolId, close);
+            }
+          };
     this.#route = (strategy, signal) => router.route(strategy, signal, clock.now());
     this.#lastEquity = portfolio.equity();
   }
@@ -65,8 +84,8 @@ export class Stepper {
   step(t: number): Promise<void> | undefined {
     const day = this.#p.calendar.dayKey(t);
     if (day !== this.#lastDay && this.#lastTs === this.#lastTs) {
-      const { recorder, portfolio, strategies, mode } = this.#p;
-      recorder.onEquity({ ts: this.#lastTs, equity: this.#lastEquity, cash: portfolio.cash });
+      const { recorder, strategies, mode } = this.#p;
+      recorder.onEquity({ ts: this.#lastTs, equity: this.#lastEquity, cash: this.#portfolio.cash });
       recorder.maybeFlush();
       const wait = strategies.qualityUpdate(mode);
       if (wait) return wait.then(() => this.#bars(t, day));
@@ -93,7 +112,8 @@ export class Stepper {
   }
 
   #end(t: number, day: number): void {
-    const { strategies, portfolio } = this.#p;
+    const { strategies } = this.#p;
+    const portfolio = this.#portfolio;
     strategies.drain(this.#route);
     this.steps++;
     if (portfolio.hasPositions) this.exposureSteps++;
@@ -104,7 +124,8 @@ export class Stepper {
 
   /** Ends the run: late strategies catch up, the last equity point is recorded, open orders are cancelled. */
   async finish(cancelled: boolean): Promise<void> {
-    const { strategies, recorder, portfolio, broker, mode } = this.#p;
+    const { strategies, recorder, accounts, mode } = this.#p;
+    const portfolio = this.#portfolio;
     const lastTs = this.#lastTs;
     if (lastTs === lastTs) {
       if (mode !== 'data') {
@@ -115,7 +136,9 @@ export class Stepper {
       recorder.onEquity({ ts: lastTs, equity: portfolio.equity(), cash: portfolio.cash });
       await strategies.qualityUpdate('data');
     }
-    broker.cancelAll(lastTs === lastTs ? lastTs : 0, cancelled ? 'run cancelled' : 'run ended');
+    for (const a of accounts) {
+      a.broker.cancelAll(lastTs === lastTs ? lastTs : 0, cancelled ? 'run cancelled' : 'run ended');
+    }
     recorder.flush();
   }
 }

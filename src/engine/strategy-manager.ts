@@ -7,7 +7,8 @@ import type { StrategyContext } from '../strategy/base-strategy.ts';
 import type { LoadedStrategy } from '../strategy/loader.ts';
 import type { ProcessingMetrics } from '../strategy/metrics.ts';
 import { InlineRunner } from '../strategy/runner.ts';
-import { Kind } from '../strategy/thread/channel.ts';
+import { availableParallelism } from 'node:os';
+import { DEFAULT_SPIN, Kind } from '../strategy/thread/channel.ts';
 import { ThreadRunner } from '../strategy/thread/thread-runner.ts';
 import { BackpressureMonitor } from './backpressure.ts';
 import type { SeriesSlot } from './data-processor.ts';
@@ -55,6 +56,8 @@ interface ThreadPolicy {
 // How long the processor sleeps in one piece while waiting for a thread before it lets Node's event loop
 // run, so that a crashed thread's exit event is seen.
 const WAIT_SLICE_MS = 50;
+/** How long a backtest step may keep waiting for a thread before that counts as backpressure. */
+const READINESS_WARN_MS = 1000;
 
 /** What the manager needs from the engine. */
 export interface StrategyManagerOptions {
@@ -63,7 +66,9 @@ export interface StrategyManagerOptions {
   readonly series: () => readonly SeriesDescriptor[];
   readonly calendars: readonly { readonly symbol: string; readonly spec: CalendarSpec }[];
   readonly quality: (symbol: string, interval: string) => number;
-  readonly cash: () => number;
+  /** Returns the cash a strategy reads: its first account's. */
+  readonly cash: (strategy: string) => number;
+  /** Returns a strategy's position in a symbol, in its first account. */
   readonly position: (strategy: string, symbol: string) => number;
 }
 
@@ -103,7 +108,10 @@ export class StrategyManager {
     slotsOf: (runner: Runner) => readonly (SeriesSlot | undefined)[],
     slotCount: number,
   ): Promise<void> {
-    const candidates = loaded.map((s) => this.#runnerFor(s, s.entry));
+    // The engine's thread and every strategy thread want a core; past that, polling steals time.
+    const threads = loaded.filter((s) => s.entry.isolation === 'thread').length;
+    const spin = threads + 1 <= availableParallelism() ? DEFAULT_SPIN : 0;
+    const candidates = loaded.map((s) => this.#runnerFor(s, s.entry, spin));
     // Threads set up in parallel; their order in the result is still the registration order.
     const outcomes = await Promise.all(candidates.map((r) => r.start(contextFor(r))));
     for (let i = 0; i < slotCount; i++) {
@@ -130,12 +138,13 @@ export class StrategyManager {
     });
   }
 
-  #runnerFor(s: LoadedStrategy, entry: StrategyEntry): Runner {
+  #runnerFor(s: LoadedStrategy, entry: StrategyEntry, spin: number): Runner {
     if (entry.isolation === 'inline') return new InlineRunner(s.strategy, s.index, this.#o.log);
     const runner = new ThreadRunner({
       index: s.index,
       subscriptions: s.strategy.getSubscriptions(),
       queueSize: entry.queue_size,
+      spin,
       log: this.#o.log,
       worker: {
         file: s.module.file,
@@ -225,19 +234,22 @@ export class StrategyManager {
   /** Data mode: waits for busy threads, letting the event loop run; a thread past its step budget is terminated. */
   async finish(): Promise<void> {
     const started = monotonicMs();
-    for (const r of this.#published) {
-      this.backpressure.report(
-        r.name,
-        'readiness',
-        this.#policy(r).onBackpressure,
-        `still busy after ${WAIT_SLICE_MS} ms`,
-      );
-    }
+    const warned = new Set<ThreadRunner>();
     while (!this.#collectReady(WAIT_SLICE_MS)) {
       await yieldToEventLoop();
       const waited = monotonicMs() - started;
       for (const r of this.#published) {
-        const limit = this.#policy(r).stepTimeoutMs;
+        const { stepTimeoutMs: limit, onBackpressure } = this.#policy(r);
+        // A busy machine can delay any thread by a slice or two; a step this slow is worth a warning.
+        if (!warned.has(r) && waited > Math.min(READINESS_WARN_MS, limit / 2)) {
+          warned.add(r);
+          this.backpressure.report(
+            r.name,
+            'readiness',
+            onBackpressure,
+            `still busy after ${Math.round(waited)} ms`,
+          );
+        }
         if (r.faulted === undefined && waited > limit) {
           r.terminate(`step timeout: still busy after ${limit} ms (step_timeout_ms); terminated`);
         }
@@ -357,7 +369,7 @@ export class StrategyManager {
 
   #publish(r: ThreadRunner, nowMs: number): void {
     if (!r.hasPending) return;
-    if (nowMs === nowMs) r.setClock(nowMs, this.#o.cash());
+    if (nowMs === nowMs) r.setClock(nowMs, this.#o.cash(r.name));
     r.subscriptions().forEach(([symbol, interval], k) => r.setQuality(k, this.#o.quality(symbol, interval)));
     if (r.publish() && !this.#published.includes(r)) this.#published.push(r);
   }

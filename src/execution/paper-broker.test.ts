@@ -83,6 +83,7 @@ describe('PaperBroker market orders', () => {
     const order = broker.submit(req({ signalReason: 'why' }), T0);
     expect(order).toEqual({
       id: 1,
+      account: 'default',
       strategy: 's1',
       symbol: 'X',
       side: 'buy',
@@ -100,6 +101,7 @@ describe('PaperBroker market orders', () => {
       {
         id: 1,
         orderId: 1,
+        account: 'default',
         strategy: 's1',
         symbol: 'X',
         side: 'buy',
@@ -235,6 +237,7 @@ describe('PaperBroker stop orders', () => {
 describe('fillPrice', () => {
   const order = (side: 'buy' | 'sell', type: 'market' | 'limit' | 'stop', price?: number): Order => ({
     id: 1,
+    account: 'default',
     strategy: 's',
     symbol: 'X',
     side,

@@ -1,6 +1,7 @@
 import type { Fill, Order, OrderStatus } from '../model/order.ts';
 import type { Broker, ExecutionSink, OrderRequest } from './broker.ts';
 import type { CommissionModel, SlippageModel } from './costs.ts';
+import { DEFAULT_ACCOUNT, ExecutionIds } from './execution-ids.ts';
 import type { Portfolio } from './portfolio.ts';
 
 interface Working {
@@ -17,6 +18,10 @@ export interface PaperBrokerOptions {
   readonly slippage: SlippageModel;
   readonly allowShort: boolean;
   readonly sink: ExecutionSink;
+  /** The account name stamped on orders and fills (default `default`). */
+  readonly account?: string;
+  /** Id sequences shared with the run's other accounts (default: the broker's own). */
+  readonly ids?: ExecutionIds;
 }
 
 /**
@@ -28,12 +33,15 @@ export class PaperBroker implements Broker {
   readonly #o: PaperBrokerOptions;
   readonly #symbolIds: Map<string, number>;
   readonly #working: Working[][];
+  readonly #ids: ExecutionIds;
+  /** The account this broker fills for. */
+  readonly account: string;
   #openCount = 0;
-  #nextOrderId = 1;
-  #nextFillId = 1;
 
   constructor(options: PaperBrokerOptions) {
     this.#o = options;
+    this.account = options.account ?? DEFAULT_ACCOUNT;
+    this.#ids = options.ids ?? new ExecutionIds();
     this.#symbolIds = new Map(options.symbols.map((s, i) => [s, i]));
     this.#working = options.symbols.map(() => []);
   }
@@ -44,7 +52,8 @@ export class PaperBroker implements Broker {
 
   submit(req: OrderRequest, tsCreated: number): Order {
     const base = {
-      id: this.#nextOrderId++,
+      id: this.#ids.nextOrder++,
+      account: this.account,
       strategy: req.strategy,
       symbol: req.symbol,
       side: req.side,
@@ -121,12 +130,13 @@ export class PaperBroker implements Broker {
         order,
         'rejected',
         ts,
-        `selling ${order.quantity} with ${held} held would open a short position; set broker.allow_short to allow it`,
+        `selling ${order.quantity} with ${held} held would open a short position; set ${this.account === DEFAULT_ACCOUNT ? 'broker.allow_short' : `allow_short of account "${this.account}"`} to allow it`,
       );
     }
     const fill: Fill = {
-      id: this.#nextFillId++,
+      id: this.#ids.nextFill++,
       orderId: order.id,
+      account: this.account,
       strategy: order.strategy,
       symbol: order.symbol,
       side: order.side,

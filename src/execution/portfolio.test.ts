@@ -9,7 +9,16 @@ let fillId = 0;
 /** A fill of strategy `s1` in symbol X (id 0) at T0 with no commission, unless told otherwise. */
 function fill(f: Partial<Fill> & Pick<Fill, 'side' | 'quantity' | 'price'>): Fill {
   fillId++;
-  return { id: fillId, orderId: fillId, strategy: 's1', symbol: 'X', commission: 0, ts: T0, ...f };
+  return {
+    id: fillId,
+    orderId: fillId,
+    account: 'default',
+    strategy: 's1',
+    symbol: 'X',
+    commission: 0,
+    ts: T0,
+    ...f,
+  };
 }
 
 /** A portfolio over symbols X (id 0) and Y (id 1). */
@@ -44,6 +53,7 @@ describe('Portfolio round trips', () => {
     );
     expect(trade).toEqual({
       id: 1,
+      account: 'default',
       strategy: 's1',
       symbol: 'X',
       direction: 1,
@@ -72,6 +82,7 @@ describe('Portfolio round trips', () => {
     );
     expect(trade).toEqual({
       id: 1,
+      account: 'default',
       strategy: 's1',
       symbol: 'X',
       direction: -1,
@@ -146,6 +157,7 @@ describe('Portfolio round trips', () => {
     );
     expect(closed).toEqual({
       id: 1,
+      account: 'default',
       strategy: 's1',
       symbol: 'X',
       direction: 1,
@@ -164,6 +176,7 @@ describe('Portfolio round trips', () => {
     const short = p.applyFill(fill({ side: 'buy', quantity: 10, price: 105, ts: T0 + 3 * MIN }), 0, 3);
     expect(short).toEqual({
       id: 2,
+      account: 'default',
       strategy: 's1',
       symbol: 'X',
       direction: -1,
@@ -267,10 +280,12 @@ describe('Portfolio per strategy', () => {
     p.applyFill(fill({ strategy: 'b', side: 'buy', quantity: 1, price: 10 }), 0, 0);
     expect(p.applyFill(fill({ strategy: 'b', side: 'sell', quantity: 1, price: 11 }), 0, 1)).toMatchObject({
       id: 1,
+      account: 'default',
       strategy: 'b',
     });
     expect(p.applyFill(fill({ strategy: 'a', side: 'sell', quantity: 1, price: 12 }), 0, 2)).toMatchObject({
       id: 2,
+      account: 'default',
       strategy: 'a',
       pnl: 2,
     });

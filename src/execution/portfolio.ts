@@ -1,4 +1,5 @@
 import type { Fill, Position, Trade } from '../model/order.ts';
+import { DEFAULT_ACCOUNT, ExecutionIds } from './execution-ids.ts';
 
 /** A position and the round trip it belongs to, per (strategy, symbol). */
 interface Book {
@@ -20,22 +21,34 @@ interface Book {
   direction: 1 | -1;
 }
 
+/** Options of a portfolio beyond its cash and symbol count. */
+export interface PortfolioOptions {
+  /** The account name stamped on trades (default `default`). */
+  readonly account?: string;
+  /** Id sequences shared with the run's other accounts (default: the portfolio's own). */
+  readonly ids?: ExecutionIds;
+}
+
 /**
- * One cash account shared by all strategies, with positions per strategy and symbol. Marks positions at
- * each symbol's last close and turns fills into round-trip trades (flat -> position -> flat).
+ * One cash account shared by the strategies routed to it, with positions per strategy and symbol. Marks
+ * positions at each symbol's last close and turns fills into round-trip trades (flat -> position -> flat).
  */
 export class Portfolio {
   #cash: number;
   readonly initialCash: number;
+  /** The account's name. */
+  readonly account: string;
+  readonly #ids: ExecutionIds;
   readonly #lastClose: Float64Array;
   // Keyed by strategy, then symbol: no string building on the per-signal path.
   readonly #books = new Map<string, Map<string, Book>>();
   readonly #open: Book[] = [];
-  #nextTradeId = 1;
 
-  constructor(initialCash: number, symbolCount: number) {
+  constructor(initialCash: number, symbolCount: number, options: PortfolioOptions = {}) {
     this.#cash = initialCash;
     this.initialCash = initialCash;
+    this.account = options.account ?? DEFAULT_ACCOUNT;
+    this.#ids = options.ids ?? new ExecutionIds();
     this.#lastClose = new Float64Array(symbolCount).fill(NaN);
   }
 
@@ -131,7 +144,8 @@ export class Portfolio {
     const entryPrice = b.entryValue / b.entryQty;
     const exitPrice = b.exitValue / b.exitQty;
     const trade: Trade = {
-      id: this.#nextTradeId++,
+      id: this.#ids.nextTrade++,
+      account: this.account,
       strategy: b.strategy,
       symbol: b.symbol,
       direction: b.direction,

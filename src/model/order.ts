@@ -9,6 +9,8 @@ export type OrderStatus = 'open' | 'filled' | 'rejected' | 'cancelled';
 /** An order as recorded: created from a signal at `tsCreated`, then filled, rejected or cancelled. */
 export interface Order {
   readonly id: number;
+  /** The paper account the order was sent to (`default` unless the strategy names others). */
+  readonly account: string;
   readonly strategy: string;
   readonly symbol: string;
   readonly side: Side;
@@ -28,6 +30,8 @@ export interface Order {
 export interface Fill {
   readonly id: number;
   readonly orderId: number;
+  /** The account the fill belongs to (its order's). */
+  readonly account: string;
   readonly strategy: string;
   readonly symbol: string;
   readonly side: Side;
@@ -37,9 +41,11 @@ export interface Fill {
   readonly ts: number;
 }
 
-/** A closed round trip: flat -> position -> flat, per strategy and symbol. */
+/** A closed round trip: flat -> position -> flat, per account, strategy and symbol. */
 export interface Trade {
   readonly id: number;
+  /** The account whose position the trade opened and closed. */
+  readonly account: string;
   readonly strategy: string;
   readonly symbol: string;
   /** 1 for long, -1 for short. */

@@ -16,6 +16,7 @@ const EVIL = '<script>alert(1)</script>';
 function aTrade(id: number, overrides: Partial<Trade> = {}): Trade {
   return {
     id,
+    account: 'default',
     strategy: 'sma',
     symbol: 'ORCL',
     direction: 1,

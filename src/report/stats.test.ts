@@ -11,6 +11,7 @@ const at = (ts: number, equity: number): EquityPoint => ({ ts, equity, cash: 0 }
 
 const trade = (id: number, pnl: number): Trade => ({
   id,
+  account: 'default',
   strategy: 's',
   symbol: 'X',
   direction: 1,

@@ -30,8 +30,9 @@ export const COLUMNS = {
     'ts_closed',
     'reason',
     'signal_reason',
+    'account',
   ],
-  fills: ['id', 'order_id', 'strategy', 'symbol', 'side', 'quantity', 'price', 'commission', 'ts'],
+  fills: ['id', 'order_id', 'strategy', 'symbol', 'side', 'quantity', 'price', 'commission', 'ts', 'account'],
   trades: [
     'id',
     'strategy',
@@ -45,6 +46,7 @@ export const COLUMNS = {
     'pnl',
     'commission',
     'bars',
+    'account',
   ],
   signals: [
     'ts',
@@ -111,6 +113,7 @@ function flatOrders(orders: readonly Order[]): Cell[] {
       tsClosed ?? null,
       o.reason ?? null,
       o.signalReason ?? null,
+      o.account,
     );
   }
   return out;
@@ -123,7 +126,7 @@ function flatFills(fills: readonly Fill[]): Cell[] {
     if (!(isNum(id) && isNum(orderId) && isNum(quantity) && isNum(price) && isNum(commission) && isNum(ts))) {
       reject(encodeFill, f);
     }
-    out.push(id, orderId, f.strategy, f.symbol, f.side, quantity, price, commission, ts);
+    out.push(id, orderId, f.strategy, f.symbol, f.side, quantity, price, commission, ts, f.account);
   }
   return out;
 }
@@ -155,6 +158,7 @@ function flatTrades(trades: readonly Trade[]): Cell[] {
       t.pnl,
       t.commission,
       t.bars,
+      t.account,
     );
   }
   return out;

@@ -24,6 +24,7 @@ export interface OrderRow {
   ts_closed: number | null;
   reason: string | null;
   signal_reason: string | null;
+  account: string;
 }
 
 /** A row of `fills` (without run_id). */
@@ -37,6 +38,7 @@ export interface FillRow {
   price: number;
   commission: number;
   ts: number;
+  account: string;
 }
 
 /** A row of `trades` (without run_id). */
@@ -53,6 +55,7 @@ export interface TradeRow {
   pnl: number;
   commission: number;
   bars: number;
+  account: string;
 }
 
 /** A row of `signals` (without run_id and seq). */
@@ -107,6 +110,7 @@ export function encodeOrder(o: Order): OrderRow {
     ts_closed: optNum(o.tsClosed, `${what}: tsClosed`),
     reason: o.reason ?? null,
     signal_reason: o.signalReason ?? null,
+    account: o.account,
   };
 }
 
@@ -114,6 +118,7 @@ export function encodeOrder(o: Order): OrderRow {
 export function decodeOrder(r: OrderRow): Order {
   return {
     id: r.id,
+    account: r.account,
     strategy: r.strategy,
     symbol: r.symbol,
     side: oneOf(r.side, SIDES, 'order side'),
@@ -141,6 +146,7 @@ export function encodeFill(f: Fill): FillRow {
     price: num(f.price, `${what}: price`),
     commission: num(f.commission, `${what}: commission`),
     ts: num(f.ts, `${what}: ts`),
+    account: f.account,
   };
 }
 
@@ -149,6 +155,7 @@ export function decodeFill(r: FillRow): Fill {
   return {
     id: r.id,
     orderId: r.order_id,
+    account: r.account,
     strategy: r.strategy,
     symbol: r.symbol,
     side: oneOf(r.side, SIDES, 'fill side'),
@@ -175,6 +182,7 @@ export function encodeTrade(t: Trade): TradeRow {
     pnl: num(t.pnl, `${what}: pnl`),
     commission: num(t.commission, `${what}: commission`),
     bars: num(t.bars, `${what}: bars`),
+    account: t.account,
   };
 }
 
@@ -188,6 +196,7 @@ export function decodeTrade(r: TradeRow): Trade {
   }
   return {
     id: r.id,
+    account: r.account,
     strategy: r.strategy,
     symbol: r.symbol,
     direction: r.direction,

@@ -104,6 +104,63 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX equity_run ON equity (run_id);
   `,
+  // The HTTP API's runs (screens and backtests) and each screen's per-ticker progress: see runs-progress.ts.
+  `
+  CREATE TABLE service_runs (
+    id             TEXT PRIMARY KEY,
+    kind           TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    strategy       TEXT NOT NULL,
+    parameters     TEXT NOT NULL,
+    tickers        TEXT NOT NULL,
+    current_ticker TEXT,
+    completed      INTEGER NOT NULL DEFAULT 0,
+    total          INTEGER NOT NULL,
+    percent        REAL NOT NULL DEFAULT 0,
+    passed         INTEGER NOT NULL DEFAULT 0,
+    errors         INTEGER NOT NULL DEFAULT 0,
+    created_at     INTEGER NOT NULL,
+    started_at     INTEGER,
+    updated_at     INTEGER NOT NULL,
+    ended_at       INTEGER,
+    error          TEXT,
+    result         TEXT
+  );
+  CREATE INDEX service_runs_created ON service_runs (created_at);
+  CREATE INDEX service_runs_status ON service_runs (status);
+
+  CREATE TABLE ticker_progress (
+    run_id       TEXT NOT NULL REFERENCES service_runs (id) ON DELETE CASCADE,
+    position     INTEGER NOT NULL,
+    ticker       TEXT NOT NULL,
+    processed_at INTEGER NOT NULL,
+    passed       INTEGER NOT NULL,
+    score        REAL,
+    total        INTEGER NOT NULL,
+    status       TEXT NOT NULL,
+    result       TEXT NOT NULL,
+    PRIMARY KEY (run_id, position)
+  ) WITHOUT ROWID;
+  `,
+  // Paper accounts: every order, fill and trade names the account it belongs to (rows of older runs: default).
+  `
+  ALTER TABLE orders ADD COLUMN account TEXT NOT NULL DEFAULT 'default';
+  ALTER TABLE fills ADD COLUMN account TEXT NOT NULL DEFAULT 'default';
+  ALTER TABLE trades ADD COLUMN account TEXT NOT NULL DEFAULT 'default';
+  `,
+  // Strategy configurations kept in the database, edited by `tradeflow strategies`: see strategy-configs.ts.
+  `
+  CREATE TABLE strategy_configurations (
+    name           TEXT PRIMARY KEY,
+    type           TEXT NOT NULL,
+    parameters     TEXT NOT NULL,
+    instruments    TEXT NOT NULL,
+    active_brokers TEXT NOT NULL,
+    enabled        INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** The schema version this release writes. */

@@ -79,6 +79,25 @@ describe('SqliteStore', () => {
     db.close();
   });
 
+  it('reads rows written without an account (before accounts existed) as the default account', () => {
+    const path = freshPath();
+    const store = new SqliteStore(path);
+    store.startRun(aRun());
+    const db = new Database(path);
+    db.exec(
+      `INSERT INTO orders (run_id, id, strategy, symbol, side, quantity, type, ts_created, status)
+         VALUES ('run-1', 1, 'sma', 'ORCL', 'buy', 10, 'market', 1, 'open');
+       INSERT INTO trades (run_id, id, strategy, symbol, direction, quantity, entry_time, entry_price, exit_time,
+         exit_price, pnl, commission, bars)
+         VALUES ('run-1', 1, 'sma', 'ORCL', 1, 10, 1, 100, 2, 101, 10, 0, 1);`,
+    );
+    db.close();
+    const run = store.readRun('run-1');
+    expect(run?.orders.map((o) => o.account)).toStrictEqual(['default']);
+    expect(run?.trades.map((t) => t.account)).toStrictEqual(['default']);
+    store.close();
+  });
+
   it('refuses a database written by a newer schema, naming the path', () => {
     const path = freshPath();
     new SqliteStore(path).close();

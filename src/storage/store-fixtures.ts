@@ -27,6 +27,7 @@ export function aRun(overrides: Partial<RunStart> = {}): RunStart {
 export function anOrder(overrides: Partial<Order> = {}): Order {
   return {
     id: 1,
+    account: 'default',
     strategy: 'sma',
     symbol: 'ORCL',
     side: 'buy',
@@ -44,6 +45,7 @@ export function aFill(overrides: Partial<Fill> = {}): Fill {
   return {
     id: 1,
     orderId: 1,
+    account: 'default',
     strategy: 'sma',
     symbol: 'ORCL',
     side: 'buy',
@@ -59,6 +61,7 @@ export function aFill(overrides: Partial<Fill> = {}): Fill {
 export function aTrade(overrides: Partial<Trade> = {}): Trade {
   return {
     id: 1,
+    account: 'default',
     strategy: 'sma',
     symbol: 'ORCL',
     direction: 1,

@@ -119,6 +119,26 @@ export function runStoreContract(name: string, makeStore: () => RunStore): void 
       expect(run.equity).toStrictEqual(batch.equity);
     });
 
+    it('keeps the account of each order, fill and trade', () => {
+      store.startRun(aRun());
+      const batch = aBatch({
+        orders: [anOrder(), anOrder({ id: 2, account: 'paper_b' })],
+        fills: [aFill(), aFill({ id: 2, orderId: 2, account: 'paper_b' })],
+        trades: [aTrade({ account: 'paper_b' })],
+      });
+      store.writeBatch('run-1', batch);
+      const run = read();
+      expect(run.orders.map((o) => [o.id, o.account])).toStrictEqual([
+        [1, 'default'],
+        [2, 'paper_b'],
+      ]);
+      expect(run.fills.map((f) => [f.id, f.account])).toStrictEqual([
+        [1, 'default'],
+        [2, 'paper_b'],
+      ]);
+      expect(run.trades).toStrictEqual(batch.trades);
+    });
+
     it('upserts orders by id across batches and within one', () => {
       store.startRun(aRun());
       const { tsClosed: _, ...open } = anOrder({ status: 'open' });

@@ -1,0 +1,90 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { silentLogger } from '../core/logger.ts';
+import { PROJECT_ROOT } from '../screener/ticker-source.ts';
+import { SCREENERS } from '../screener/registry.ts';
+import { ProgressStore } from '../storage/runs-progress.ts';
+import { bearerAuth } from './auth.ts';
+import type { ApiContext } from './context.ts';
+import { errorBody, errorHandler, InvalidRequestError } from './errors.ts';
+import { APP_DEFAULTS, type AppOptions, checkAppOptions } from './options.ts';
+import { RecentResultsCache } from './progress-json.ts';
+import { RunManager } from './run-manager.ts';
+import { registerBacktestRoutes } from './routes/backtests.ts';
+import { registerCatalogRoutes } from './routes/catalog.ts';
+import { registerScreenRoutes } from './routes/screens.ts';
+
+/** The app the API builds: Fastify, plus the runs marked interrupted when it started. */
+export type TradeflowApp = FastifyInstance & { readonly interruptedAtStart: readonly string[] };
+
+/**
+ * Builds the HTTP API without listening (tests call it with `app.inject`; `tradeflow serve` listens).
+ *
+ * Starting: checks the safety rules (a token for a non-loopback host), opens the run database, and marks
+ * the runs a crash left queued or running as `interrupted` (a screen among them resumes with
+ * POST /api/strategies/runs/:id/resume). Hooks, in order: onRequest (the bearer token on every route
+ * but /healthz, when set), then the route. Closing (`app.close()`), in reverse: preClose stops the runs
+ * in progress and marks them interrupted, then the listener closes, then onClose closes the database if
+ * the app opened it.
+ */
+export function buildApp(options: AppOptions): TradeflowApp {
+  checkAppOptions(options);
+  const logger = options.logger ?? silentLogger;
+  const ownsStore = typeof options.db === 'string';
+  const store = typeof options.db === 'string' ? new ProgressStore(options.db) : options.db;
+  const interrupted = store.interruptUnfinished(options.clock.now());
+  if (interrupted.length > 0) {
+    logger.warn(`marked ${interrupted.length} unfinished runs as interrupted: ${interrupted.join(', ')}`);
+  }
+  const manager = new RunManager({
+    store,
+    source: options.tickerSource,
+    clock: options.clock,
+    logger,
+    sliceMs: options.sliceMs ?? APP_DEFAULTS.sliceMs,
+    maxConcurrentRuns: options.maxConcurrentRuns ?? APP_DEFAULTS.maxConcurrentRuns,
+  });
+  const ctx: ApiContext = {
+    store,
+    manager,
+    source: options.tickerSource,
+    clock: options.clock,
+    screeners: options.screeners ?? SCREENERS,
+    recentResults: new RecentResultsCache(),
+    root: options.projectRoot ?? PROJECT_ROOT,
+  };
+
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimit ?? APP_DEFAULTS.bodyLimit,
+    return503OnClosing: true,
+  });
+  app.setErrorHandler(errorHandler(logger));
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(
+      errorBody(
+        new InvalidRequestError([
+          {
+            path: '(url)',
+            message: `no endpoint ${request.method} ${request.url.split('?')[0]}; docs/api.md lists them`,
+          },
+        ]),
+      ),
+    ),
+  );
+  if (options.token !== undefined) app.addHook('onRequest', bearerAuth(options.token));
+
+  app.get('/healthz', () => ({ status: 'ok', active_runs: manager.activeCount }));
+  registerScreenRoutes(app, ctx);
+  registerBacktestRoutes(app, ctx);
+  registerCatalogRoutes(app, ctx);
+
+  // Runs stop before the listener waits for open requests (a synchronous screen would hold it), and the
+  // database closes last.
+  app.addHook('preClose', async () => {
+    await manager.close();
+  });
+  app.addHook('onClose', () => {
+    if (ownsStore) store.close();
+  });
+  return Object.assign(app, { interruptedAtStart: interrupted });
+}

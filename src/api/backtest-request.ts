@@ -1,0 +1,107 @@
+import { existsSync, statSync } from 'node:fs';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { type LoadedSession, type SessionConfig, SessionConfigSchema } from '../config/session-config.ts';
+import { isTradeflowError } from '../core/errors.ts';
+import { importStrategyModule, resolveStrategyFile } from '../strategy/loader.ts';
+import { STRATEGY_TYPES } from '../strategy/registry.ts';
+import { type FieldProblem, InvalidRequestError } from './errors.ts';
+import { problemsOf } from './validate.ts';
+
+const inside = (dir: string, path: string) => (path + sep).startsWith(dir + sep) && path !== dir;
+
+/** Checks that every data file lies under `root/data` and exists: a request must not read other files. */
+function dataProblems(config: SessionConfig, root: string): FieldProblem[] {
+  const dataDir = resolve(root, 'data');
+  return config.data.flatMap((d, i): FieldProblem[] => {
+    const path = `config.data[${i}].file`;
+    const file = resolve(root, d.file);
+    if (!inside(dataDir, file)) {
+      return [
+        {
+          path,
+          message: `"${d.file}" is outside the project's data/ folder; the API reads bar files from data/ only`,
+        },
+      ];
+    }
+    if (!existsSync(file) || !statSync(file).isFile()) {
+      return [{ path, message: `no file ${relative(root, file)} on the server` }];
+    }
+    return [];
+  });
+}
+
+/**
+ * Checks each enabled strategy before the run starts: a registered type or a module under strategies/ (the
+ * loader refuses anything else), a module that loads, and a config its schema accepts.
+ */
+async function strategyProblems(config: SessionConfig, root: string): Promise<FieldProblem[]> {
+  const problems: FieldProblem[] = [];
+  for (const [i, entry] of config.strategies.entries()) {
+    if (!entry.enabled) continue;
+    const at = `config.strategies[${i}]`;
+    let modulePath: string;
+    if (entry.type !== undefined) {
+      const t = Object.hasOwn(STRATEGY_TYPES, entry.type) ? STRATEGY_TYPES[entry.type] : undefined;
+      if (t === undefined) {
+        problems.push({
+          path: `${at}.type`,
+          message: `unknown strategy type "${entry.type}"; known types: ${Object.keys(STRATEGY_TYPES).join(', ')}`,
+        });
+        continue;
+      }
+      modulePath = t.module;
+    } else modulePath = entry.module ?? '';
+    const where = entry.type === undefined ? `${at}.module` : `${at}.type`;
+    try {
+      resolveStrategyFile(root, modulePath, where);
+      const module = await importStrategyModule(root, modulePath, where);
+      const r = module.configSchema.safeParse(entry.config);
+      if (!r.success) problems.push(...problemsOf(r.error, `${at}.config`));
+    } catch (e) {
+      if (!isTradeflowError(e)) throw e;
+      problems.push({ path: where, message: e.message.replace(`${where}: `, '') });
+    }
+  }
+  return problems;
+}
+
+/** Names an unnamed backtest after its enabled strategies: `sma_cross+buy_and_hold`. */
+function defaultName(config: SessionConfig): string {
+  const names = config.strategies
+    .filter((s) => s.enabled)
+    .map((s) => s.name ?? s.type ?? basename(s.module ?? 'strategy'));
+  return names.join('+') || 'backtest';
+}
+
+/**
+ * Validates a backtest request's session config and returns the session to run, rooted at the server's
+ * project: `root` is refused (strategies and data resolve against the server's folders), data files must
+ * lie under data/, strategies come from the registry or strategies/, and only data-driven runs are
+ * accepted. Throws a 400 naming every bad field.
+ */
+export async function checkBacktestConfig(
+  raw: Record<string, unknown>,
+  root: string,
+): Promise<LoadedSession> {
+  const parsed = SessionConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new InvalidRequestError(problemsOf(parsed.error, 'config'));
+  const config = parsed.data;
+  const problems: FieldProblem[] = [];
+  if (config.root !== undefined) {
+    problems.push({
+      path: 'config.root',
+      message: "not accepted by the API: strategies and data resolve against the server's project folder",
+    });
+  }
+  if (config.speed_multiplier > 0) {
+    problems.push({
+      path: 'config.speed_multiplier',
+      message: 'the API runs data-driven backtests only; set it to 0 (or leave it out)',
+    });
+  }
+  problems.push(...dataProblems(config, root));
+  if (problems.length === 0) problems.push(...(await strategyProblems(config, root)));
+  if (problems.length > 0) throw new InvalidRequestError(problems);
+  const name = config.name ?? defaultName(config);
+  return { config, name, file: join(root, `${name}.api.json`), root };
+}

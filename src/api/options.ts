@@ -1,0 +1,78 @@
+import { TradeflowError } from '../core/errors.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import type { ScreenerStrategy } from '../screener/types.ts';
+import type { TickerSource } from '../screener/ticker-source.ts';
+import type { ProgressStore } from '../storage/runs-progress.ts';
+
+/** How to build the API app. */
+export interface AppOptions {
+  /** The run database: a file (':memory:' in tests), opened and closed by the app, or a store the caller owns. */
+  readonly db: string | ProgressStore;
+  readonly tickerSource: TickerSource;
+  /** Stamps runs (created, started, updated, ended); a TestClock in tests. */
+  readonly clock: Clock;
+  /** The API token; required when `host` is not loopback, checked on every /api call when set. */
+  readonly token?: string | undefined;
+  /** The address the server will listen on (default 127.0.0.1); the app itself never listens. */
+  readonly host?: string;
+  /** Screens and backtests running at once; one more is refused with 429 (default 4). */
+  readonly maxConcurrentRuns?: number;
+  /** Largest request body in bytes (default 1 MiB). */
+  readonly bodyLimit?: number;
+  /** Where strategies/ and data/ are (default: this checkout). */
+  readonly projectRoot?: string;
+  /** The screeners by name (default: the bundled ones). */
+  readonly screeners?: Readonly<Record<string, ScreenerStrategy>>;
+  readonly logger?: Logger;
+  /** How long a screen runs before it yields to the event loop, in ms (default 1; 0 yields after every ticker). */
+  readonly sliceMs?: number;
+}
+
+/** The defaults of the optional settings. */
+export const APP_DEFAULTS = {
+  host: '127.0.0.1',
+  maxConcurrentRuns: 4,
+  bodyLimit: 1_048_576,
+  sliceMs: 1,
+} as const;
+
+/** The shortest token accepted: a guessable token on a network address is no protection. */
+export const MIN_TOKEN_LENGTH = 16;
+
+/** Returns true for an address only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/** Checks the safety rules of the options: a token for a non-loopback host, and sane limits. */
+export function checkAppOptions(o: AppOptions): void {
+  const host = o.host ?? APP_DEFAULTS.host;
+  if (o.token !== undefined && o.token.length < MIN_TOKEN_LENGTH) {
+    throw new TradeflowError(
+      'TF_ERR_UNSAFE_BIND',
+      `the API token has ${o.token.length} characters; use at least ${MIN_TOKEN_LENGTH} (for example: openssl rand -hex 32)`,
+    );
+  }
+  if (!isLoopbackHost(host) && o.token === undefined) {
+    throw new TradeflowError(
+      'TF_ERR_UNSAFE_BIND',
+      `refusing to serve on ${host} without an API token: anyone who can reach it could run strategies; set TRADEFLOW_API_TOKEN or bind 127.0.0.1`,
+    );
+  }
+  const max = o.maxConcurrentRuns ?? APP_DEFAULTS.maxConcurrentRuns;
+  if (!Number.isInteger(max) || max < 1) {
+    throw new TradeflowError(
+      'TF_ERR_CONFIG_INVALID',
+      `maxConcurrentRuns: must be an integer >= 1, got ${max}`,
+    );
+  }
+  const limit = o.bodyLimit ?? APP_DEFAULTS.bodyLimit;
+  if (!Number.isInteger(limit) || limit < 1024) {
+    throw new TradeflowError(
+      'TF_ERR_CONFIG_INVALID',
+      `bodyLimit: must be an integer >= 1024 bytes, got ${limit}`,
+    );
+  }
+}

@@ -1,0 +1,107 @@
+import type { BrokerConfig, SessionConfig } from '../config/session-config.ts';
+import { TradeflowError } from '../core/errors.ts';
+import type { ExecutionSink } from '../execution/broker.ts';
+import { bpsSlippage, perShareAndBpsCommission } from '../execution/costs.ts';
+import { DEFAULT_ACCOUNT, ExecutionIds } from '../execution/execution-ids.ts';
+import { PaperBroker } from '../execution/paper-broker.ts';
+import { Portfolio } from '../execution/portfolio.ts';
+
+/** One paper account of a run: its broker and the portfolio holding its cash and positions. */
+export interface Account {
+  readonly name: string;
+  readonly broker: PaperBroker;
+  readonly portfolio: Portfolio;
+}
+
+/** An account's name and terms, as the session config gives them. */
+export type AccountTerms = BrokerConfig & { readonly name: string };
+
+/**
+ * Returns the accounts that the session's enabled strategies route to, in a fixed order: `default` (from
+ * `broker`) first when a strategy uses it, then the `accounts` in the order the config lists them. A
+ * session that uses none (no strategy enabled) gets the default account, so a run always has one.
+ */
+export function accountsInUse(config: SessionConfig): AccountTerms[] {
+  const used = new Set(config.strategies.filter((s) => s.enabled).flatMap((s) => s.active_brokers));
+  const all: AccountTerms[] = [{ name: DEFAULT_ACCOUNT, ...config.broker }, ...config.accounts];
+  const inUse = all.filter((a) => used.has(a.name));
+  return inUse.length > 0 ? inUse : all.slice(0, 1);
+}
+
+/** What the account book needs to open its accounts. */
+export interface AccountBookOptions {
+  readonly terms: readonly AccountTerms[];
+  /** Symbol names by id (the order of the data sources). */
+  readonly symbols: readonly string[];
+  /** Returns the sink that hears of an account's orders, fills and trades. */
+  readonly sink: (account: string) => ExecutionSink;
+}
+
+/**
+ * The paper accounts of a run and which strategy routes to which. Accounts share one id sequence, so order,
+ * fill and trade ids are unique across them and follow the order in which accounts act: within a signal,
+ * the strategy's `active_brokers` order; within a bar, the order of `all`.
+ */
+export class AccountBook {
+  /** Every account, in the order of `accountsInUse`; the first is the primary one. */
+  readonly all: readonly Account[];
+  /** The account the result's top-level figures, the equity curve and the stats describe. */
+  readonly primary: Account;
+  readonly #byName: ReadonlyMap<string, Account>;
+  readonly #byStrategy = new Map<string, readonly Account[]>();
+  readonly #primaryOnly: readonly Account[];
+
+  constructor(o: AccountBookOptions) {
+    const ids = new ExecutionIds();
+    this.all = o.terms.map((t) => {
+      const portfolio = new Portfolio(t.initial_cash, o.symbols.length, { account: t.name, ids });
+      const broker = new PaperBroker({
+        portfolio,
+        symbols: o.symbols,
+        commission: perShareAndBpsCommission({
+          perShare: t.commission.per_share,
+          bps: t.commission.bps,
+          minimum: t.commission.minimum,
+        }),
+        slippage: bpsSlippage(t.slippage_bps),
+        allowShort: t.allow_short,
+        sink: o.sink(t.name),
+        account: t.name,
+        ids,
+      });
+      return { name: t.name, broker, portfolio };
+    });
+    if (this.all.length === 0)
+      throw new TradeflowError('TF_ERR_INTERNAL', 'a run needs at least one account');
+    this.primary = this.all[0]!;
+    this.#primaryOnly = [this.primary];
+    this.#byName = new Map(this.all.map((a) => [a.name, a]));
+  }
+
+  /** Routes a strategy's signals to the named accounts, in that order (its entry's `active_brokers`). */
+  assign(strategy: string, accountNames: readonly string[]): void {
+    this.#byStrategy.set(
+      strategy,
+      accountNames.map((name) => {
+        const account = this.#byName.get(name);
+        if (!account) {
+          throw new TradeflowError(
+            'TF_ERR_CONFIG_INVALID',
+            `strategy ${strategy}: unknown account "${name}"; known accounts: ${[...this.#byName.keys()].join(', ')}`,
+          );
+        }
+        return account;
+      }),
+    );
+  }
+
+  /** Returns the accounts a strategy's signals go to (the primary one for a strategy never assigned). */
+  of(strategy: string): readonly Account[] {
+    return this.#byStrategy.get(strategy) ?? this.#primaryOnly;
+  }
+
+  /** Returns the account whose positions and cash a strategy reads: the first it routes to. */
+  home(strategy: string): Account {
+    return this.#byStrategy.get(strategy)?.[0] ?? this.primary;
+  }
+}
