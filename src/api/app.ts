@@ -12,6 +12,7 @@ import { RunManager } from './run-manager.ts';
 import { registerBacktestRoutes } from './routes/backtests.ts';
 import { registerCatalogRoutes } from './routes/catalog.ts';
 import { registerScreenRoutes } from './routes/screens.ts';
+import { registerWebRoutes } from './routes/web.ts';
 
 /** The app the API builds: Fastify, plus the runs marked interrupted when it started. */
 export type TradeflowApp = FastifyInstance & { readonly interruptedAtStart: readonly string[] };
@@ -71,6 +72,7 @@ export function buildApp(options: AppOptions): TradeflowApp {
       ),
     ),
   );
+  registerWebRoutes(app); // the UI's static files: served before the bearer check
   if (options.token !== undefined) app.addHook('onRequest', bearerAuth(options.token));
 
   app.get('/healthz', () => ({ status: 'ok', active_runs: manager.activeCount }));
