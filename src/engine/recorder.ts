@@ -8,7 +8,8 @@ import type { RunStore } from '../storage/store.ts';
  * step boundaries, so that a crash never leaves half of a step's orders, fills and trades written.
  */
 export class RunRecorder implements ExecutionSink {
-  readonly #orders = new Map<number, Order>();
+  /** Latest state of each order, by id (ids count up from 1 in a run, so an array needs no hashing). */
+  readonly #orders: Order[] = [];
   readonly fills: Fill[] = [];
   readonly trades: Trade[] = [];
   readonly signals: SignalRecord[] = [];
@@ -16,7 +17,8 @@ export class RunRecorder implements ExecutionSink {
   readonly #store: RunStore | undefined;
   readonly #runId: string;
   readonly #batchEvents: number;
-  #pendingOrders = new Map<number, Order>();
+  /** Order states since the last flush, oldest first; a flush keeps the latest state of each id. */
+  #pendingOrders: Order[] = [];
   #fillsFrom = 0;
   #tradesFrom = 0;
   #signalsFrom = 0;
@@ -29,8 +31,8 @@ export class RunRecorder implements ExecutionSink {
   }
 
   onOrder(order: Order): void {
-    this.#orders.set(order.id, order);
-    if (this.#store) this.#pendingOrders.set(order.id, order);
+    this.#orders[order.id] = order;
+    if (this.#store) this.#pendingOrders.push(order);
   }
 
   onFill(fill: Fill): void {
@@ -58,14 +60,14 @@ export class RunRecorder implements ExecutionSink {
 
   /** Returns every order in id order, with its latest state. */
   get orders(): Order[] {
-    return [...this.#orders.values()].sort((a, b) => a.id - b.id);
+    return this.#orders.filter((o) => o !== undefined);
   }
 
   /** Writes pending events when enough have gathered; call only between steps. */
   maybeFlush(): void {
     if (!this.#store) return;
     const pending =
-      this.#pendingOrders.size +
+      this.#pendingOrders.length +
       (this.fills.length - this.#fillsFrom) +
       (this.trades.length - this.#tradesFrom) +
       (this.signals.length - this.#signalsFrom) +
@@ -77,13 +79,13 @@ export class RunRecorder implements ExecutionSink {
   flush(): void {
     if (!this.#store) return;
     this.#store.writeBatch(this.#runId, {
-      orders: [...this.#pendingOrders.values()],
+      orders: [...new Map(this.#pendingOrders.map((o) => [o.id, o])).values()],
       fills: this.fills.slice(this.#fillsFrom),
       trades: this.trades.slice(this.#tradesFrom),
       signals: this.signals.slice(this.#signalsFrom),
       equity: this.equity.slice(this.#equityFrom),
     });
-    this.#pendingOrders = new Map();
+    this.#pendingOrders = [];
     this.#fillsFrom = this.fills.length;
     this.#tradesFrom = this.trades.length;
     this.#signalsFrom = this.signals.length;
