@@ -38,13 +38,6 @@ export class Aggregator {
   readonly source: BarSeries;
   readonly target: BarSeries;
   readonly calendar: TradingCalendar;
-  // The source's columns, read in place: the index handed to onBaseBar is published, so no length check per field.
-  readonly #time: Float64Array;
-  readonly #openCol: Float64Array;
-  readonly #highCol: Float64Array;
-  readonly #lowCol: Float64Array;
-  readonly #closeCol: Float64Array;
-  readonly #volumeCol: Float64Array;
   readonly #daily: boolean;
   readonly #lengthMs: number;
   readonly #includeOutside: boolean;
@@ -73,13 +66,6 @@ export class Aggregator {
     this.source = source;
     this.target = target;
     this.calendar = calendar;
-    const d = source.descriptor;
-    this.#time = new Float64Array(d.time);
-    this.#openCol = new Float64Array(d.open);
-    this.#highCol = new Float64Array(d.high);
-    this.#lowCol = new Float64Array(d.low);
-    this.#closeCol = new Float64Array(d.close);
-    this.#volumeCol = new Float64Array(d.volume);
     this.#daily = target.interval === '1d';
     this.#lengthMs = intervalMs(target.interval);
     this.#includeOutside = opts.includeOutsideSession ?? false;
@@ -93,7 +79,7 @@ export class Aggregator {
   /** Consumes the published base bar at `index`; returns how many target bars it closed and published (0, 1 or 2). */
   onBaseBar(index: number): number {
     if (!(index >= 0 && index < this.source.length)) return 0; // not published: nothing to read yet
-    const t = this.#time[index] as number;
+    const t = this.source.timeAt(index);
     if (!(t > this.#lastMs)) {
       this.#late++;
       return 0;
@@ -102,12 +88,12 @@ export class Aggregator {
     let published = 0;
     if (this.#isOpen) {
       if (t <= this.#end) {
-        const h = this.#highCol[index] as number;
-        const l = this.#lowCol[index] as number;
+        const h = this.source.highAt(index);
+        const l = this.source.lowAt(index);
         if (h > this.#high) this.#high = h;
         if (l < this.#low) this.#low = l;
-        this.#close = this.#closeCol[index] as number;
-        this.#volume += this.#volumeCol[index] as number;
+        this.#close = this.source.closeAt(index);
+        this.#volume += this.source.volumeAt(index);
         if (t === this.#end) this.#publish();
         return t === this.#end ? 1 : 0;
       }
@@ -116,11 +102,11 @@ export class Aggregator {
     }
     if (t <= this.#skipUntil || !this.#startBucket(t)) return published;
     this.#isOpen = true;
-    this.#open = this.#openCol[index] as number;
-    this.#high = this.#highCol[index] as number;
-    this.#low = this.#lowCol[index] as number;
-    this.#close = this.#closeCol[index] as number;
-    this.#volume = this.#volumeCol[index] as number;
+    this.#open = this.source.openAt(index);
+    this.#high = this.source.highAt(index);
+    this.#low = this.source.lowAt(index);
+    this.#close = this.source.closeAt(index);
+    this.#volume = this.source.volumeAt(index);
     if (t === this.#end) {
       this.#publish();
       published++;

@@ -17,8 +17,11 @@ export class RunRecorder implements ExecutionSink {
   readonly #store: RunStore | undefined;
   readonly #runId: string;
   readonly #batchEvents: number;
-  /** Order states since the last flush, oldest first; a flush keeps the latest state of each id. */
-  #pendingOrders: Order[] = [];
+  /** Ids of the orders that changed since the last flush, in the order they first did. */
+  #pendingOrders: number[] = [];
+  /** For each order id, the flush its latest change waits for (so each id is listed once). */
+  readonly #pendingIn: number[] = [];
+  #flushes = 0;
   #fillsFrom = 0;
   #tradesFrom = 0;
   #signalsFrom = 0;
@@ -32,7 +35,10 @@ export class RunRecorder implements ExecutionSink {
 
   onOrder(order: Order): void {
     this.#orders[order.id] = order;
-    if (this.#store) this.#pendingOrders.push(order);
+    if (this.#store && this.#pendingIn[order.id] !== this.#flushes) {
+      this.#pendingIn[order.id] = this.#flushes;
+      this.#pendingOrders.push(order.id);
+    }
   }
 
   onFill(fill: Fill): void {
@@ -79,13 +85,14 @@ export class RunRecorder implements ExecutionSink {
   flush(): void {
     if (!this.#store) return;
     this.#store.writeBatch(this.#runId, {
-      orders: [...new Map(this.#pendingOrders.map((o) => [o.id, o])).values()],
+      orders: this.#pendingOrders.map((id) => this.#orders[id]!),
       fills: this.fills.slice(this.#fillsFrom),
       trades: this.trades.slice(this.#tradesFrom),
       signals: this.signals.slice(this.#signalsFrom),
       equity: this.equity.slice(this.#equityFrom),
     });
     this.#pendingOrders = [];
+    this.#flushes++;
     this.#fillsFrom = this.fills.length;
     this.#tradesFrom = this.trades.length;
     this.#signalsFrom = this.signals.length;

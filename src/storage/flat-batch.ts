@@ -5,11 +5,14 @@ import { encodeEquity, encodeFill, encodeOrder, encodeSignal, encodeTrade } from
 import type { RunBatch } from './store.ts';
 
 /*
- * A batch as flat lists of column values, one list per table, row after row in the order of the columns
- * below (run_id excluded). This is what the SQLite writer binds, and what the threaded store posts to its
- * worker: a list of strings and numbers costs far less to copy between threads than the event objects.
+ * A batch in columns: per table, the numbers of every row in one Float64Array and the strings as codes
+ * (Int32Array) into one string list for the whole batch, row after row in the order of the columns below
+ * (run_id excluded). This is what the SQLite writer binds, and what the threaded store hands its worker:
+ * the typed arrays move between threads without a copy (transferred), and the strings of a batch are a
+ * handful (names, sides, statuses), so a batch costs the engine's thread one pass over its events.
  * The encoding is the one of rows.ts (absent optional fields are null, metadata is JSON); a value that
- * SQLite would store wrongly (NaN becomes NULL) is rejected here, naming the row and the field.
+ * SQLite would store wrongly (NaN becomes NULL) is rejected here, naming the row and the field, which
+ * frees NaN to stand for an absent optional number, as code -1 does for an absent string.
  */
 
 /** A value bound to a column. */
@@ -67,8 +70,64 @@ export const COLUMNS = {
 /** An event table of a run. */
 export type EventTable = keyof typeof COLUMNS;
 
-/** A batch as flat column values per table: `values.length` is rows times the table's column count. */
-export type FlatBatch = { readonly [T in EventTable]: Cell[] };
+/** The text columns of each table; every other column holds a number. */
+const TEXT: { readonly [T in EventTable]: readonly (typeof COLUMNS)[T][number][] } = {
+  orders: ['strategy', 'symbol', 'side', 'type', 'status', 'reason', 'signal_reason', 'account'],
+  fills: ['strategy', 'symbol', 'side', 'account'],
+  trades: ['strategy', 'symbol', 'account'],
+  signals: ['strategy', 'symbol', 'action', 'order_type', 'reason', 'metadata'],
+  equity: [],
+};
+
+/** For each table, whether each column (in COLUMNS order) holds text. */
+export const IS_TEXT: { readonly [T in EventTable]: readonly boolean[] } = {
+  orders: textMask('orders'),
+  fills: textMask('fills'),
+  trades: textMask('trades'),
+  signals: textMask('signals'),
+  equity: textMask('equity'),
+};
+
+function textMask(t: EventTable): boolean[] {
+  return COLUMNS[t].map((c) => (TEXT[t] as readonly string[]).includes(c));
+}
+
+/** One table's rows: numbers and string codes, each row's values in column order. */
+export interface FlatTable {
+  readonly rows: number;
+  /** The number columns of each row (NaN: absent). */
+  readonly numbers: Float64Array;
+  /** The text columns of each row, as indexes into the batch's `strings` (-1: absent). */
+  readonly texts: Int32Array;
+}
+
+/** A batch in columns; see the top of this file. */
+export interface FlatBatch {
+  readonly strings: readonly string[];
+  readonly tables: { readonly [T in EventTable]: FlatTable };
+}
+
+/** Returns the buffers of a batch, to transfer them to another thread instead of copying them. */
+export function batchBuffers(flat: FlatBatch): ArrayBuffer[] {
+  return Object.values(flat.tables).flatMap((t) => [t.numbers.buffer, t.texts.buffer] as ArrayBuffer[]);
+}
+
+/** Returns row `row` of a table as cells in column order (to name a failing row, or to read back). */
+export function rowCells(flat: FlatBatch, table: EventTable, row: number): Cell[] {
+  const isText = IS_TEXT[table];
+  const t = flat.tables[table];
+  const textWidth = TEXT[table].length;
+  let n = row * (isText.length - textWidth);
+  let s = row * textWidth;
+  return isText.map((text) => {
+    if (text) {
+      const code = t.texts[s++]!;
+      return code < 0 ? null : flat.strings[code]!;
+    }
+    const v = t.numbers[n++]!;
+    return v === v ? v : null;
+  });
+}
 
 const isNum = (v: unknown): boolean => typeof v === 'number' && v === v;
 const isOptNum = (v: unknown): boolean => v === undefined || (typeof v === 'number' && v === v);
@@ -82,57 +141,112 @@ function reject<T>(encode: (row: T) => unknown, row: T): never {
   throw new TradeflowError('TF_ERR_INTERNAL', 'a row failed the fast number check but passed its encoder');
 }
 
-/** Flattens a batch; throws a TF_ERR_STORAGE error naming the row when a number is NaN or not a number. */
-export function flattenBatch(batch: RunBatch): FlatBatch {
-  return {
-    orders: flatOrders(batch.orders),
-    fills: flatFills(batch.fills),
-    trades: flatTrades(batch.trades),
-    signals: flatSignals(batch.signals),
-    equity: flatEquity(batch.equity),
-  };
+/** Fills one table's arrays, row by row; `code` turns a string into its index in the batch's list. */
+class TableBuilder {
+  readonly numbers: Float64Array;
+  readonly texts: Int32Array;
+  #n = 0;
+  #s = 0;
+
+  constructor(table: EventTable, rows: number) {
+    const textWidth = TEXT[table].length;
+    this.numbers = new Float64Array(rows * (COLUMNS[table].length - textWidth));
+    this.texts = new Int32Array(rows * textWidth);
+  }
+
+  num(v: number | undefined): void {
+    this.numbers[this.#n++] = v ?? Number.NaN;
+  }
+
+  text(code: number): void {
+    this.texts[this.#s++] = code;
+  }
 }
 
-function flatOrders(orders: readonly Order[]): Cell[] {
-  const out: Cell[] = [];
+/** The strings of one batch, each once. */
+class StringList {
+  readonly list: string[] = [];
+  readonly #codes = new Map<string, number>();
+  // A column mostly repeats the string of the row before (one strategy, one symbol): each text column of a
+  // table (`column`, its place among them) compares with its last string before hashing.
+  readonly #last: (string | undefined)[] = [];
+  readonly #lastCode: number[] = [];
+
+  code(s: string | null | undefined, column: number): number {
+    if (s === undefined || s === null) return -1;
+    if (s === this.#last[column]) return this.#lastCode[column]!;
+    let c = this.#codes.get(s);
+    if (c === undefined) {
+      c = this.list.length;
+      this.list.push(s);
+      this.#codes.set(s, c);
+    }
+    this.#last[column] = s;
+    this.#lastCode[column] = c;
+    return c;
+  }
+}
+
+/** Encodes a batch in columns; throws a TF_ERR_STORAGE error naming the row when a number is NaN or not a number. */
+export function flattenBatch(batch: RunBatch): FlatBatch {
+  const strings = new StringList();
+  const table = (t: EventTable, rows: number, fill: (b: TableBuilder) => void): FlatTable => {
+    const b = new TableBuilder(t, rows);
+    fill(b);
+    return { rows, numbers: b.numbers, texts: b.texts };
+  };
+  const tables = {
+    orders: table('orders', batch.orders.length, (b) => flatOrders(batch.orders, b, strings)),
+    fills: table('fills', batch.fills.length, (b) => flatFills(batch.fills, b, strings)),
+    trades: table('trades', batch.trades.length, (b) => flatTrades(batch.trades, b, strings)),
+    signals: table('signals', batch.signals.length, (b) => flatSignals(batch.signals, b, strings)),
+    equity: table('equity', batch.equity.length, (b) => flatEquity(batch.equity, b)),
+  };
+  return { strings: strings.list, tables };
+}
+
+function flatOrders(orders: readonly Order[], b: TableBuilder, s: StringList): void {
   for (const o of orders) {
     const { id, quantity, price, tsCreated, tsClosed } = o;
     if (!(isNum(id) && isNum(quantity) && isOptNum(price) && isNum(tsCreated) && isOptNum(tsClosed))) {
       reject(encodeOrder, o);
     }
-    out.push(
-      id,
-      o.strategy,
-      o.symbol,
-      o.side,
-      quantity,
-      o.type,
-      price ?? null,
-      tsCreated,
-      o.status,
-      tsClosed ?? null,
-      o.reason ?? null,
-      o.signalReason ?? null,
-      o.account,
-    );
+    b.num(id);
+    b.text(s.code(o.strategy, 0));
+    b.text(s.code(o.symbol, 1));
+    b.text(s.code(o.side, 2));
+    b.num(quantity);
+    b.text(s.code(o.type, 3));
+    b.num(price);
+    b.num(tsCreated);
+    b.text(s.code(o.status, 4));
+    b.num(tsClosed);
+    b.text(s.code(o.reason, 5));
+    b.text(s.code(o.signalReason, 6));
+    b.text(s.code(o.account, 7));
   }
-  return out;
 }
 
-function flatFills(fills: readonly Fill[]): Cell[] {
-  const out: Cell[] = [];
+function flatFills(fills: readonly Fill[], b: TableBuilder, s: StringList): void {
   for (const f of fills) {
     const { id, orderId, quantity, price, commission, ts } = f;
     if (!(isNum(id) && isNum(orderId) && isNum(quantity) && isNum(price) && isNum(commission) && isNum(ts))) {
       reject(encodeFill, f);
     }
-    out.push(id, orderId, f.strategy, f.symbol, f.side, quantity, price, commission, ts, f.account);
+    b.num(id);
+    b.num(orderId);
+    b.text(s.code(f.strategy, 0));
+    b.text(s.code(f.symbol, 1));
+    b.text(s.code(f.side, 2));
+    b.num(quantity);
+    b.num(price);
+    b.num(commission);
+    b.num(ts);
+    b.text(s.code(f.account, 3));
   }
-  return out;
 }
 
-function flatTrades(trades: readonly Trade[]): Cell[] {
-  const out: Cell[] = [];
+function flatTrades(trades: readonly Trade[], b: TableBuilder, s: StringList): void {
   for (const t of trades) {
     const ok =
       isNum(t.id) &&
@@ -145,60 +259,53 @@ function flatTrades(trades: readonly Trade[]): Cell[] {
       isNum(t.commission) &&
       isNum(t.bars);
     if (!ok) reject(encodeTrade, t);
-    out.push(
-      t.id,
-      t.strategy,
-      t.symbol,
-      t.direction,
-      t.quantity,
-      t.entryTime,
-      t.entryPrice,
-      t.exitTime,
-      t.exitPrice,
-      t.pnl,
-      t.commission,
-      t.bars,
-      t.account,
-    );
+    b.num(t.id);
+    b.text(s.code(t.strategy, 0));
+    b.text(s.code(t.symbol, 1));
+    b.num(t.direction);
+    b.num(t.quantity);
+    b.num(t.entryTime);
+    b.num(t.entryPrice);
+    b.num(t.exitTime);
+    b.num(t.exitPrice);
+    b.num(t.pnl);
+    b.num(t.commission);
+    b.num(t.bars);
+    b.text(s.code(t.account, 2));
   }
-  return out;
 }
 
-function flatSignals(signals: readonly SignalRecord[]): Cell[] {
-  const out: Cell[] = [];
-  for (const s of signals) {
-    const g = s.signal;
+function flatSignals(signals: readonly SignalRecord[], b: TableBuilder, s: StringList): void {
+  for (const r of signals) {
+    const g = r.signal;
     if (!(
-      isNum(s.ts) &&
+      isNum(r.ts) &&
       isOptNum(g.quantity) &&
       isOptNum(g.price) &&
       isOptNum(g.confidence) &&
-      isOptNum(s.orderId)
+      isOptNum(r.orderId)
     )) {
-      reject(encodeSignal, s);
+      reject(encodeSignal, r);
     }
-    out.push(
-      s.ts,
-      s.strategy,
-      g.symbol,
-      g.action,
-      g.quantity ?? null,
-      g.price ?? null,
-      g.orderType ?? null,
-      g.reason ?? null,
-      g.confidence ?? null,
-      g.metadata === undefined ? null : JSON.stringify(g.metadata),
-      s.orderId ?? null,
-    );
+    b.num(r.ts);
+    b.text(s.code(r.strategy, 0));
+    b.text(s.code(g.symbol, 1));
+    b.text(s.code(g.action, 2));
+    b.num(g.quantity);
+    b.num(g.price);
+    b.text(s.code(g.orderType, 3));
+    b.text(s.code(g.reason, 4));
+    b.num(g.confidence);
+    b.text(s.code(g.metadata === undefined ? undefined : JSON.stringify(g.metadata), 5));
+    b.num(r.orderId);
   }
-  return out;
 }
 
-function flatEquity(points: readonly EquityPoint[]): Cell[] {
-  const out: Cell[] = [];
+function flatEquity(points: readonly EquityPoint[], b: TableBuilder): void {
   for (const p of points) {
     if (!(isNum(p.ts) && isNum(p.equity) && isNum(p.cash))) reject(encodeEquity, p);
-    out.push(p.ts, p.equity, p.cash);
+    b.num(p.ts);
+    b.num(p.equity);
+    b.num(p.cash);
   }
-  return out;
 }

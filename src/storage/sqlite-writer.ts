@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
-import { COLUMNS, type Cell, type EventTable, type FlatBatch } from './flat-batch.ts';
+import { COLUMNS, IS_TEXT, rowCells, type Cell, type EventTable, type FlatBatch } from './flat-batch.ts';
 import { ORDER_FIRST, storageError } from './store-rules.ts';
 
 /*
  * The write path of the SQLite store. A statement call costs about as much as the row it inserts, so rows
- * go CHUNK_ROWS to a multi-row INSERT, bound by position from the flat batch. Constraint failures of a
+ * go CHUNK_ROWS to a multi-row INSERT, bound by position from the batch's columns. Constraint failures of a
  * multi-row statement do not say which row failed; only then is the batch replayed row by row, in a
  * transaction that is always rolled back, to name the first failing row.
  */
@@ -42,19 +42,31 @@ class TableWriter {
     this.#width = COLUMNS[table].length;
   }
 
-  /** Inserts every row of `values` (flat, `width` values per row) for the run. */
-  write(runId: string, values: readonly Cell[]): void {
+  /** Inserts every row of the table in `flat` for the run. */
+  write(runId: string, flat: FlatBatch): void {
+    const { rows, numbers, texts } = flat.tables[this.#table];
+    const strings = flat.strings;
+    const isText = IS_TEXT[this.#table];
     const w = this.#width;
-    const rows = values.length / w;
+    let n = 0;
+    let s = 0;
     let row = 0;
     for (let size = CHUNK_ROWS; size >= 1 && row < rows; size >>= 1) {
       if (rows - row < size) continue;
       const { statement, params } = this.#statement(size);
       do {
         let k = 0;
-        for (let i = row * w, end = (row + size) * w; i < end;) {
+        for (let r = 0; r < size; r++) {
           params[k++] = runId;
-          for (let c = 0; c < w; c++) params[k++] = values[i++] ?? null;
+          for (let c = 0; c < w; c++) {
+            if (isText[c]) {
+              const code = texts[s++]!;
+              params[k++] = code < 0 ? null : strings[code]!;
+            } else {
+              const v = numbers[n++]!;
+              params[k++] = v === v ? v : null;
+            }
+          }
         }
         statement.run(params);
         row += size;
@@ -63,13 +75,12 @@ class TableWriter {
   }
 
   /** Inserts rows one by one; throws a storage error naming the first row that fails, and why. */
-  writeEachRow(runId: string, values: readonly Cell[]): void {
-    const w = this.#width;
+  writeEachRow(runId: string, flat: FlatBatch): void {
     const { statement, params } = this.#statement(1);
-    for (let i = 0; i < values.length; i += w) {
-      const row = values.slice(i, i + w);
+    for (let i = 0; i < flat.tables[this.#table].rows; i++) {
+      const row = rowCells(flat, this.#table, i);
       params[0] = runId;
-      for (let c = 0; c < w; c++) params[c + 1] = row[c] ?? null;
+      for (let c = 0; c < row.length; c++) params[c + 1] = row[c]!;
       try {
         statement.run(params);
       } catch (e) {
@@ -130,10 +141,10 @@ export class SqliteBatchWriter {
       TableWriter
     >;
     const write = db.transaction((runId: string, flat: FlatBatch) => {
-      for (const t of TABLES) tables[t].write(runId, flat[t]);
+      for (const t of TABLES) tables[t].write(runId, flat);
     });
     const replay = db.transaction((runId: string, flat: FlatBatch) => {
-      for (const t of TABLES) tables[t].writeEachRow(runId, flat[t]);
+      for (const t of TABLES) tables[t].writeEachRow(runId, flat);
       throw new Rollback('the batch wrote row by row');
     });
     // IMMEDIATE takes the write lock up front, so a concurrent writer waits (busy_timeout) instead of failing midway.

@@ -1,7 +1,7 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { TradeflowError } from '../core/errors.ts';
-import { flattenBatch } from './flat-batch.ts';
+import { batchBuffers, flattenBatch } from './flat-batch.ts';
 import { openDatabase } from './sqlite-open.ts';
 import { SqliteReader } from './sqlite-reader.ts';
 import type {
@@ -32,7 +32,7 @@ type Unnumbered<T> = T extends unknown ? Omit<T, 'seq' | 'epoch'> : never;
 
 /**
  * A SQLite store whose writes run in a worker thread, off the engine's thread: `startRun`, `writeBatch`
- * and `endRun` check and flatten their input, post it, and return. The worker applies them in order with
+ * and `endRun` check and encode their input, post it (a batch's columns are transferred), and return. The worker applies them in order with
  * a SqliteStore on the same file, so each batch keeps its guarantees (one transaction, all or nothing).
  *
  * A write that fails in the worker is reported by the next call or `flush`, whichever comes first; the
@@ -134,7 +134,8 @@ export class ThreadedSqliteStore implements RunStore {
     this.#throwReported();
     const request = { ...make(), seq: this.#seq + 1, epoch: this.#epoch } as WriterRequest;
     try {
-      this.#worker.postMessage(request);
+      // A batch's columns move to the worker rather than being copied.
+      this.#worker.postMessage(request, request.kind === 'batch' ? batchBuffers(request.flat) : []);
     } catch (e) {
       // Only what cannot be copied to the worker ends here (a run config holding a function, say).
       throw storageError(this.#where, `${doing}: ${e instanceof Error ? e.message : String(e)}`, e);
