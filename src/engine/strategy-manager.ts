@@ -9,6 +9,7 @@ import type { ProcessingMetrics } from '../strategy/metrics.ts';
 import { InlineRunner } from '../strategy/runner.ts';
 import { availableParallelism } from 'node:os';
 import { DEFAULT_SPIN, Kind } from '../strategy/thread/channel.ts';
+import { createStepGroup, StepGroup } from '../strategy/thread/step-group.ts';
 import { ThreadRunner } from '../strategy/thread/thread-runner.ts';
 import { BackpressureMonitor } from './backpressure.ts';
 import type { SeriesSlot } from './data-processor.ts';
@@ -94,6 +95,10 @@ export class StrategyManager {
   readonly #late: ThreadRunner[] = [];
   readonly #pending: { runner: Runner; signals: readonly Signal[] }[] = [];
   readonly #symbolIds: Map<string, number>;
+  readonly #groupCell = createStepGroup();
+  #group = new StepGroup(this.#groupCell, 0);
+  /** Whether the threads published last counted out of one step group (see step-group.ts). */
+  #grouped = false;
 
   constructor(o: StrategyManagerOptions) {
     this.#o = o;
@@ -111,6 +116,7 @@ export class StrategyManager {
     // The engine's thread and every strategy thread want a core; past that, polling steals time.
     const threads = loaded.filter((s) => s.entry.isolation === 'thread').length;
     const spin = threads + 1 <= availableParallelism() ? DEFAULT_SPIN : 0;
+    this.#group = new StepGroup(this.#groupCell, spin);
     const candidates = loaded.map((s) => this.#runnerFor(s, s.entry, spin));
     // Threads set up in parallel; their order in the result is still the registration order.
     const outcomes = await Promise.all(candidates.map((r) => r.start(contextFor(r))));
@@ -145,6 +151,7 @@ export class StrategyManager {
       subscriptions: s.strategy.getSubscriptions(),
       queueSize: entry.queue_size,
       spin,
+      group: this.#groupCell,
       log: this.#o.log,
       worker: {
         file: s.module.file,
@@ -211,7 +218,7 @@ export class StrategyManager {
             this.#enqueue(runner, sub, nowMs, mode);
         }
       }
-      this.#publishAll(nowMs);
+      this.#publishAll(nowMs, mode);
     }
     const inline = this.#inlineRoutes;
     const paused = this.#paused.size > 0;
@@ -291,7 +298,7 @@ export class StrategyManager {
       });
     }
     if (this.#threads.length === 0) return undefined;
-    this.#publishAll(Number.NaN);
+    this.#publishAll(Number.NaN, mode);
     // Clock and live modes: the threads stay published, so the next step waits for them within its budget
     // instead of counting an overrun for a thread that has just been handed its quality.
     if (mode !== 'data') return undefined;
@@ -363,20 +370,47 @@ export class StrategyManager {
     }
   }
 
-  #publishAll(nowMs: number): void {
-    for (const r of this.#threads) this.#publish(r, nowMs);
+  /**
+   * Publishes every thread with queued notifications. In data mode, when no thread is busy and more than
+   * one has work, they count out of one step group, so that the processor is woken once per step.
+   */
+  #publishAll(nowMs: number, mode: SyncMode): void {
+    const threads = this.#threads;
+    let tag = 0;
+    if (mode === 'data' && this.#published.length === 0) {
+      let n = 0;
+      let busy = false;
+      for (const r of threads) {
+        if (r.publishable) n++;
+        if (r.busy) busy = true;
+      }
+      if (n > 1 && !busy) tag = this.#group.begin(n);
+    }
+    for (const r of threads) this.#publish(r, nowMs, tag);
+    this.#grouped = tag !== 0;
   }
 
-  #publish(r: ThreadRunner, nowMs: number): void {
+  #publish(r: ThreadRunner, nowMs: number, groupTag = 0): void {
     if (!r.hasPending) return;
     if (nowMs === nowMs) r.setClock(nowMs, this.#o.cash(r.name));
-    r.subscriptions().forEach(([symbol, interval], k) => r.setQuality(k, this.#o.quality(symbol, interval)));
-    if (r.publish() && !this.#published.includes(r)) this.#published.push(r);
+    const subs = r.subscriptions();
+    for (let k = 0; k < subs.length; k++) r.setQuality(k, this.#o.quality(subs[k]![0], subs[k]![1]));
+    if (r.publish(groupTag) && !this.#published.includes(r)) this.#published.push(r);
   }
 
   /** Collects the signals of threads that are done; true when none is left busy. */
   #collectReady(sliceMs: number): boolean {
     const published = this.#published;
+    if (this.#grouped) {
+      // Once the group has counted down, every thread in it is done; past the slice, wait for each.
+      this.#grouped = false;
+      if (this.#group.wait(sliceMs)) {
+        for (const r of published) this.#takeSignals(r);
+        published.length = 0;
+        return true;
+      }
+      this.#group.abandon();
+    }
     for (let i = 0; i < published.length;) {
       const r = published[i]!;
       if (r.waitDone(sliceMs)) {

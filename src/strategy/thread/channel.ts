@@ -1,3 +1,5 @@
+import { countOut, createStepGroup } from './step-group.ts';
+
 /**
  * The notification channel between the data processor and one strategy thread, in shared memory: a
  * bounded single-producer ring of notifications, a step sequence the processor publishes, and a done
@@ -9,9 +11,10 @@
 /**
  * Slots of the control block (Int32): notifications written and consumed (monotonic), the last step
  * whose notifications are all written, the last step the strategy finished (its signals in the outbox),
- * the outbox's byte length, the stop request, and the first ring slot.
+ * the outbox's byte length, the stop request, the step group tag of the last step (see step-group.ts;
+ * 0 for none), and the first ring slot.
  */
-const Ctl = { Write: 0, Read: 1, Step: 2, Done: 3, OutLen: 4, Stop: 5, Ring: 8 } as const;
+const Ctl = { Write: 0, Read: 1, Step: 2, Done: 3, OutLen: 4, Stop: 5, Group: 6, Ring: 8 } as const;
 
 /** Notification kinds, in the high byte of a ring entry. */
 export const Kind = { Bar: 0, Quality: 1 } as const;
@@ -25,6 +28,8 @@ export interface ChannelBuffers {
   /** Float64: [now, cash, position per symbol id..., quality per subscription...]. */
   readonly state: SharedArrayBuffer;
   readonly metrics: SharedArrayBuffer;
+  /** The step group cell shared by every thread of the engine (see step-group.ts). */
+  readonly group: SharedArrayBuffer;
   readonly capacity: number;
   /** How many times each side polls before it sleeps (0: sleep at once). */
   readonly spin: number;
@@ -43,6 +48,7 @@ export function createChannel(options: {
   symbols: number;
   subscriptions: number;
   metrics: SharedArrayBuffer;
+  group?: SharedArrayBuffer;
   spin?: number;
 }): ChannelBuffers {
   return {
@@ -50,6 +56,7 @@ export function createChannel(options: {
     outbox: new SharedArrayBuffer(OUTBOX_BYTES, { maxByteLength: 64 * OUTBOX_BYTES * 16 }),
     state: new SharedArrayBuffer(8 * (2 + options.symbols + options.subscriptions)),
     metrics: options.metrics,
+    group: options.group ?? createStepGroup(),
     capacity: options.capacity,
     spin: options.spin ?? DEFAULT_SPIN,
   };
@@ -108,9 +115,13 @@ export class ProducerChannel {
     return Atomics.load(this.#ctl, Ctl.Done);
   }
 
-  /** Publishes the step's notifications and wakes the thread; returns the step number. */
-  publish(): number {
+  /**
+   * Publishes the step's notifications and wakes the thread; returns the step number. With a step group
+   * tag, the thread counts out of that group when it is done (publish only to an idle thread then).
+   */
+  publish(groupTag = 0): number {
     this.#step++;
+    Atomics.store(this.#ctl, Ctl.Group, groupTag);
     Atomics.store(this.#ctl, Ctl.Step, this.#step);
     Atomics.notify(this.#ctl, Ctl.Step);
     return this.#step;
@@ -166,9 +177,11 @@ export class ConsumerChannel {
   readonly #capacity: number;
   readonly #spin: number;
   readonly #encoder = new TextEncoder();
+  readonly #group: Int32Array;
 
   constructor(b: ChannelBuffers) {
     this.#ctl = new Int32Array(b.control);
+    this.#group = new Int32Array(b.group);
     this.#outboxBuffer = b.outbox;
     this.#outbox = new Uint8Array(b.outbox);
     this.#capacity = b.capacity;
@@ -187,6 +200,11 @@ export class ConsumerChannel {
       const s = Atomics.load(ctl, Ctl.Step);
       if (s > done) return s;
     }
+  }
+
+  /** Returns the step group tag the processor published with the step just awaited (0: none). */
+  get groupTag(): number {
+    return Atomics.load(this.#ctl, Ctl.Group);
   }
 
   /** Takes the next notification, or -1 when the ring is empty. */
@@ -210,8 +228,9 @@ export class ConsumerChannel {
    * Leaves the step's signals (JSON, '' for none) and marks the step done. When the processor has not
    * yet taken earlier signals (it moved on without waiting), this waits for it to take them first.
    * Returns false, leaving nothing and not marking the step, when the signals exceed the outbox's limit.
+   * Marking a step of a step group (`groupTag`) also counts the thread out of the group.
    */
-  complete(step: number, signalsJson: string): boolean {
+  complete(step: number, signalsJson: string, groupTag = 0): boolean {
     let fits = true;
     if (signalsJson !== '') {
       for (
@@ -234,7 +253,8 @@ export class ConsumerChannel {
       Atomics.store(this.#ctl, Ctl.OutLen, Math.min(bytes.length, this.#outbox.length));
     }
     Atomics.store(this.#ctl, Ctl.Done, step);
-    Atomics.notify(this.#ctl, Ctl.Done);
+    // In a step group the processor waits on the group, not on this thread (see step-group.ts).
+    if (groupTag === 0 || !countOut(this.#group, groupTag)) Atomics.notify(this.#ctl, Ctl.Done);
     return fits;
   }
 }

@@ -112,6 +112,7 @@ function serve(strategy: BaseStrategy): void {
   const signals: Signal[] = [];
   for (;;) {
     const step = channel.awaitStep(done);
+    const groupTag = channel.groupTag;
     for (let v = channel.next(); v >= 0; v = channel.next()) {
       const [symbol, interval] = subs[v & 0xffffff]!;
       if (v >>> 24 === Kind.Quality) {
@@ -148,12 +149,12 @@ function serve(strategy: BaseStrategy): void {
         );
       }
     }
-    if (!channel.complete(step, json)) {
+    if (!channel.complete(step, json, groupTag)) {
       metrics.error();
       log.error(
         `strategy ${d.name}: its signals of one step exceed the ${d.channel.outbox.maxByteLength} bytes a step can carry; they are dropped`,
       );
-      channel.complete(step, '');
+      channel.complete(step, '', groupTag);
     }
     signals.length = 0;
     done = step;

@@ -26,6 +26,8 @@ export interface ThreadRunnerOptions {
   readonly queueSize: number;
   /** Polls before sleeping on the channel (see DEFAULT_SPIN); 0 when threads outnumber the cores. */
   readonly spin?: number;
+  /** The engine's step group cell, shared by all its threads (see step-group.ts). */
+  readonly group?: SharedArrayBuffer;
   readonly log: Logger;
   readonly worker: Omit<StrategyWorkerData, 'channel' | 'subscriptions'>;
 }
@@ -68,6 +70,7 @@ export class ThreadRunner {
       subscriptions: o.subscriptions.length,
       metrics: metrics.buffer as SharedArrayBuffer,
       ...(o.spin === undefined ? {} : { spin: o.spin }),
+      ...(o.group === undefined ? {} : { group: o.group }),
     });
     this.#channel = new ProducerChannel(buffers);
     this.#state = new Float64Array(buffers.state);
@@ -199,11 +202,19 @@ export class ThreadRunner {
     return this.#pending;
   }
 
-  /** Publishes the queued notifications as one step; returns false when nothing was queued. */
-  publish(): boolean {
+  /** Returns true when the thread has notifications queued but not published and can take them (not faulted). */
+  get publishable(): boolean {
+    return this.#pending && this.#faulted === undefined;
+  }
+
+  /**
+   * Publishes the queued notifications as one step, counted in the step group `groupTag` if not 0 (then
+   * the thread must be idle); returns false when nothing was queued.
+   */
+  publish(groupTag = 0): boolean {
     if (!this.#pending || this.#faulted !== undefined) return false;
     this.#pending = false;
-    this.#channel.publish();
+    this.#channel.publish(groupTag);
     return true;
   }
 
