@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { delay, monotonicMs } from '../src/core/clock.ts';
 import { sharedMetrics } from '../src/strategy/metrics.ts';
 import { createChannel, entry, Kind, ProducerChannel } from '../src/strategy/thread/channel.ts';
@@ -48,8 +48,9 @@ async function startProbe(index: number, stamps: SharedArrayBuffer, count: numbe
     symbols: ['BENCH'],
     subscriptions: [['BENCH', '1m']],
     calendars: [],
+    control: new MessageChannel().port2,
   };
-  const worker = new Worker(WORKER, { workerData, execArgv: [] });
+  const worker = new Worker(WORKER, { workerData, transferList: [workerData.control], execArgv: [] });
   let markStopped = () => {};
   const stopped = new Promise<void>((resolve) => (markStopped = resolve));
   await new Promise<void>((resolve, reject) => {

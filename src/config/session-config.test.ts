@@ -264,6 +264,11 @@ describe('loadSessionConfig and parseSessionConfig: invalid contents', () => {
       'data[1].symbol: duplicates data[0] (ORCL)',
     ],
     [
+      'a join time without a zone',
+      (c) => ({ ...c, data: [{ symbol: 'ORCL', file: 'a', join_at: '2024-03-01 14:30' }] }),
+      'data[0].join_at: must be an ISO 8601 time with a zone, such as "2024-03-01T14:30:00Z"',
+    ],
+    [
       'a missing module',
       (c) => ({ ...c, strategies: [{ config: {} }] }),
       'strategies[0].module: give either "module" (a file under strategies/) or "type" (a registered strategy type), not both',

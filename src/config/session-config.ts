@@ -52,6 +52,16 @@ export const DataSourceSchema = z
       .optional(),
     stamp: z.enum(['open', 'close']).optional(),
     on_bad_row: z.enum(['error', 'skip']).default('error'),
+    /**
+     * When the symbol joins a running session (ISO 8601 with a zone): its bars up to then are warm-up
+     * history, strategies hear `onSymbolAdded`, and its later bars are stepped. Absent: from the start.
+     */
+    join_at: z.iso
+      .datetime({
+        offset: true,
+        error: 'must be an ISO 8601 time with a zone, such as "2024-03-01T14:30:00Z"',
+      })
+      .optional(),
   })
   .strict();
 

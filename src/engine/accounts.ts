@@ -77,6 +77,13 @@ export class AccountBook {
     this.#primaryOnly = [this.primary];
     this.#byName = new Map(this.all.map((a) => [a.name, a]));
   }
+  /** Opens a symbol that joined the session in every account (it takes the next symbol id). */
+  addSymbol(symbol: string): void {
+    for (const a of this.all) {
+      a.portfolio.addSymbol();
+      a.broker.addSymbol(symbol);
+    }
+  }
 
   /** Routes a strategy's signals to the named accounts, in that order (its entry's `active_brokers`). */
   assign(strategy: string, accountNames: readonly string[]): void {

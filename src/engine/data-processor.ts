@@ -38,26 +38,61 @@ export class DataProcessor {
   readonly #bases: BaseCursor[] = [];
   readonly #aggs: AggSlot[] = [];
   #published = 0;
-  readonly totalBaseBars: number;
+  #total = 0;
 
   constructor(loaded: LoadedData, subscriptions: readonly ResolvedSubscription[]) {
-    for (const source of loaded.sources) {
-      const slot = this.#addSlot(source.series, source.symbolId);
-      this.#bases.push({ slot, source, next: 0, nextTs: source.series.timeAt(0), aggs: [] });
+    for (const source of loaded.sources) this.addSource(source);
+    for (const sub of subscriptions) this.addAggregate(loaded.data, sub, Number.NEGATIVE_INFINITY);
+  }
+
+  /** Returns how many base bars were loaded (and written live) when their sources were added. */
+  get totalBaseBars(): number {
+    return this.#total;
+  }
+
+  /**
+   * Adds a symbol's base series (at start, or when the symbol joins the session). Its bars that close at
+   * or before `historyUntil` are published at once, without steps, as warm-up history (each handed to
+   * `onHistory`); the later ones are stepped.
+   */
+  addSource(
+    source: Source,
+    historyUntil = Number.NEGATIVE_INFINITY,
+    onHistory?: (slot: SeriesSlot) => void,
+  ): SeriesSlot {
+    const series = source.series;
+    const slot = this.#addSlot(series, source.symbolId);
+    const base: BaseCursor = { slot, source, next: 0, nextTs: series.timeAt(0), aggs: [] };
+    this.#bases.push(base);
+    this.#total += series.written;
+    while (base.nextTs <= historyUntil) {
+      base.next = series.publishNext() + 1;
+      base.nextTs = series.timeAt(base.next);
+      this.#published++;
+      onHistory?.(slot);
     }
-    for (const sub of subscriptions) {
-      if (!sub.aggregated || loaded.data.has(sub.symbol, sub.interval)) continue;
-      const base = this.#bases.find((b) => b.source === sub.source);
-      if (!base) continue;
-      const target = loaded.data.create(sub.symbol, sub.interval, {
-        capacity: Math.max(16, Math.ceil(sub.source.series.written / 4)),
-      });
-      const agg = new Aggregator({ source: sub.source.series, target, calendar: sub.source.calendar });
-      const a: AggSlot = { agg, slot: this.#addSlot(target, sub.source.symbolId) };
-      base.aggs.push(a);
-      this.#aggs.push(a);
-    }
-    this.totalBaseBars = this.#bases.reduce((n, b) => n + b.source.series.written, 0);
+    return slot;
+  }
+
+  /**
+   * Adds the series a subscription aggregates from its base, unless it exists; returns its slot then. A
+   * series added mid-run is built at once from the base bars published so far (buckets that ended by
+   * `nowMs` are closed), so that it carries the same history as if it had been there from the start.
+   */
+  addAggregate(data: SessionData, sub: ResolvedSubscription, nowMs: number): SeriesSlot | undefined {
+    if (!sub.aggregated || data.has(sub.symbol, sub.interval)) return undefined;
+    const base = this.#bases.find((b) => b.source === sub.source);
+    if (!base) return undefined;
+    const target = data.create(sub.symbol, sub.interval, {
+      capacity: Math.max(16, Math.ceil(sub.source.series.written / 4)),
+    });
+    const agg = new Aggregator({ source: sub.source.series, target, calendar: sub.source.calendar });
+    for (let i = 0; i < base.next; i++) agg.onBaseBar(i);
+    if (nowMs === nowMs && agg.nextDeadline() <= nowMs) agg.closeUntil(nowMs);
+    const a: AggSlot = { agg, slot: this.#addSlot(target, sub.source.symbolId) };
+    base.aggs.push(a);
+    this.#aggs.push(a);
+    return a.slot;
   }
 
   #addSlot(series: BarSeries, symbolId: number): SeriesSlot {
@@ -104,6 +139,7 @@ export class DataProcessor {
   /** Takes note of a bar written to a symbol's base series after the start (a live bar). */
   noteWritten(symbolId: number): void {
     const b = this.#bases.find((x) => x.source.symbolId === symbolId);
+    if (b) this.#total++;
     if (b && b.nextTs === Number.POSITIVE_INFINITY) b.nextTs = b.source.series.timeAt(b.next);
   }
 

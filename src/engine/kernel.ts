@@ -1,7 +1,8 @@
-import type { LoadedSession } from '../config/session-config.ts';
+import { DataSourceSchema, type DataSourceConfig, type LoadedSession } from '../config/session-config.ts';
 import { monotonicMs, TestClock, yieldToEventLoop } from '../core/clock.ts';
 import { TradeflowError } from '../core/errors.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
+import { parseWith } from '../core/zod-errors.ts';
 import type { TradingCalendar } from '../data/calendar.ts';
 import type { BarSeriesView } from '../data/session-data.ts';
 import type { PaperBroker } from '../execution/paper-broker.ts';
@@ -16,7 +17,15 @@ import { AccountBook, accountsInUse } from './accounts.ts';
 import { DataProcessor } from './data-processor.ts';
 import { SeriesQuality } from './series-quality.ts';
 import { RunRecorder } from './recorder.ts';
-import { type LoadedData, loadSessionData, resolveSubscriptions } from './session-builder.ts';
+import {
+  type GrowingData,
+  type LoadedData,
+  loadSessionData,
+  resolveSubscriptions,
+  type StagedSource,
+  stageSource,
+} from './session-builder.ts';
+import { type JoinDeps, type JoinReport, joinSymbol, restateSubscriptions } from './symbol-join.ts';
 import { SignalRouter } from './signal-router.ts';
 import { Stepper } from './stepper.ts';
 import { LagStats, LiveInbox, liveBarProblem } from './live.ts';
@@ -31,6 +40,15 @@ import {
 } from './strategy-manager.ts';
 
 export type { StrategyFailure, StrategyMetrics, SyncMode } from './strategy-manager.ts';
+export type { JoinReport } from './symbol-join.ts';
+
+/** A data source that joins the session at a time (`join_at`), loaded at start. */
+interface ScheduledJoin {
+  readonly at: number;
+  readonly config: DataSourceConfig;
+  readonly staged: StagedSource;
+  readonly where: string;
+}
 
 /** Options for building an engine. Collaborators are passed in: no hidden singletons. */
 export interface EngineOptions {
@@ -88,6 +106,7 @@ export class Engine {
   readonly broker: PaperBroker;
   readonly strategies: StrategyManager;
   readonly loaded: LoadedData;
+  readonly #growing: GrowingData;
   readonly quality: SeriesQuality;
   #processor!: DataProcessor;
   #router: SignalRouter;
@@ -100,14 +119,26 @@ export class Engine {
   #cancelled = false;
   #paused: { promise: Promise<void>; resolve: () => void } | undefined;
   readonly #pacer: ReplayPacer | undefined;
+  /** Data sources still to join, by time (then config order). */
+  readonly #joins: ScheduledJoin[];
+  /** Work to do between two steps of the run in progress (a symbol added, subscriptions restated). */
+  readonly #betweenSteps: { run: () => Promise<void>; fail: (e: unknown) => void }[] = [];
+  #running = false;
   /** How the processor waits for strategies: every step (data-driven), a time budget (replay), never (live). */
   readonly syncMode: SyncMode;
 
-  private constructor(o: EngineOptions, loaded: LoadedData) {
+  private constructor(o: EngineOptions, loaded: GrowingData) {
     this.#o = o;
     this.clock = o.clock ?? new TestClock();
     this.log = o.logger ?? silentLogger;
     this.loaded = loaded;
+    this.#growing = loaded;
+    this.#joins = [...loaded.staged]
+      .map(([i, staged]) => {
+        const config = o.session.config.data[i]!;
+        return { at: Date.parse(config.join_at!), config, staged, where: `data[${i}]` };
+      })
+      .sort((a, b) => a.at - b.at);
     this.recorder = new RunRecorder(o.store ? { runId: o.runId, store: o.store } : { runId: o.runId });
     this.accounts = new AccountBook({
       terms: accountsInUse(o.session.config),
@@ -134,7 +165,9 @@ export class Engine {
       log: this.log,
       symbols: loaded.symbols,
       series: () => loaded.data.descriptors(),
-      calendars: o.session.config.data.map((d) => ({ symbol: d.symbol, spec: d.calendar })),
+      calendars: o.session.config.data
+        .filter((d) => d.join_at === undefined)
+        .map((d) => ({ symbol: d.symbol, spec: d.calendar })),
       quality: (symbol, interval) => this.quality.get(symbol, interval as Interval, this.clock.now()),
       cash: (strategy) => this.accounts.home(strategy).portfolio.cash,
       position: (strategy, symbol) => this.accounts.home(strategy).portfolio.position(strategy, symbol),
@@ -209,6 +242,103 @@ export class Engine {
     return this.strategies.resume(name);
   }
 
+  /**
+   * Adds a symbol to the session from a data source (the shape of a session config's `data` entry). In a
+   * run, this happens between two steps: its bars up to the last step become warm-up history (in a live
+   * run, all it loads), every strategy hears `onSymbolAdded` and states its subscriptions, and the
+   * subscription map is rebuilt. Rejects with a TF_ERR_* error, changing nothing, for a bad source.
+   */
+  async addSymbol(source: unknown): Promise<JoinReport> {
+    const d = parseWith(DataSourceSchema, source, { code: 'TF_ERR_CONFIG_INVALID', prefix: 'addSymbol' });
+    return this.#whenBetweenSteps(() => {
+      const staged = stageSource(this.#o.session.root, this.#growing, d, 'addSymbol');
+      return joinSymbol(this.#joinDeps(), staged, d.calendar, this.#historyUntil());
+    });
+  }
+
+  /**
+   * Asks every strategy for its subscriptions now (`getSubscriptions()`) and routes the changed ones from
+   * the next step on, building any aggregated series they need from the bars published so far.
+   */
+  updateSubscriptions(): Promise<void> {
+    return this.#whenBetweenSteps(() => restateSubscriptions(this.#joinDeps(), this.#historyUntil()));
+  }
+
+  #whenBetweenSteps<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.#running) return work();
+    return new Promise<T>((resolve, reject) => {
+      // The work's failure is the caller's, not the run's: the run goes on.
+      const run = async () => {
+        try {
+          resolve(await work());
+        } catch (e) {
+          reject(e instanceof Error ? e : new Error(String(e)));
+        }
+      };
+      this.#betweenSteps.push({ run, fail: reject });
+    });
+  }
+
+  /** Bars of a joining symbol up to here are history: the last step's time (all of them in a live run). */
+  #historyUntil(): number {
+    if (this.syncMode === 'live') return Number.POSITIVE_INFINITY;
+    const last = this.#activeStepper?.lastTs ?? Number.NaN;
+    return last === last ? last : Number.NEGATIVE_INFINITY;
+  }
+
+  #joinDeps(): JoinDeps {
+    return {
+      loaded: this.#growing,
+      processor: this.#processor,
+      quality: this.quality,
+      accounts: this.accounts,
+      strategies: this.strategies,
+      log: this.log,
+    };
+  }
+
+  /**
+   * Before the step at `t`, with the replay clock paused: the first symbol due to join by then (one at a
+   * time, as its bars may come before `t`), else the work asked for between steps.
+   */
+  async #beforeStep(t: number): Promise<void> {
+    this.#pacer?.pause();
+    try {
+      if (this.#joins.length > 0 && this.#joins[0]!.at < t) {
+        const { at, config, staged } = this.#joins.shift()!;
+        const until = this.syncMode === 'live' ? Number.POSITIVE_INFINITY : at;
+        await joinSymbol(this.#joinDeps(), staged, config.calendar, until);
+        return;
+      }
+      while (this.#betweenSteps.length > 0) await this.#betweenSteps.shift()!.run();
+    } finally {
+      this.#pacer?.resume();
+    }
+  }
+
+  /** Whether anything waits for the gap before the step at `t`. */
+  #dueBefore(t: number): boolean {
+    return this.#betweenSteps.length > 0 || (this.#joins.length > 0 && this.#joins[0]!.at < t);
+  }
+
+  /** Logs the scheduled joins the run ended before, and runs the work asked for between steps. */
+  async #afterRun(): Promise<void> {
+    for (const j of this.#joins.splice(0)) {
+      this.log.warn(
+        `${j.where}: ${j.config.symbol} was to join at ${j.config.join_at}, after the session's last bar; it never joined`,
+      );
+    }
+    while (this.#betweenSteps.length > 0) await this.#betweenSteps.shift()!.run();
+    this.#running = false;
+  }
+
+  /** Ends a run that failed: work still waiting for a gap between steps fails with it. */
+  #runFailed(e: unknown): never {
+    this.#running = false;
+    for (const w of this.#betweenSteps.splice(0)) w.fail(e);
+    throw e;
+  }
+
   /** Loads the session's data and strategies, resolves subscriptions and runs each strategy's setup. */
   static async create(o: EngineOptions): Promise<Engine> {
     const loaded = loadSessionData(o.session);
@@ -268,8 +398,6 @@ export class Engine {
   #contextFor(runner: Runner): StrategyContext {
     const views = new Map<string, BarSeriesView>();
     const { data } = this.loaded;
-    // A series existing in the session is not enough: another strategy's subscription may have created it.
-    const subscribed = new Set<string>(runner.subscriptions().map(([s, i]) => seriesKey(s, i)));
     // Positions and cash are read from the strategy's first account (its home); others only take orders.
     const home = this.accounts.home(runner.name).portfolio;
     return {
@@ -279,7 +407,8 @@ export class Engine {
         const key = seriesKey(symbol, interval);
         let v = views.get(key);
         if (!v) {
-          if (!subscribed.has(key) || !data.has(symbol, interval)) {
+          // A series existing in the session is not enough: another strategy's subscription may have created it.
+          if (!this.strategies.subscribes(runner, key) || !data.has(symbol, interval)) {
             throw new TradeflowError(
               'TF_ERR_SUBSCRIPTION',
               `strategy ${runner.name} asked for ${symbol} at ${interval}, which it does not subscribe to; add it to getSubscriptions()`,
@@ -323,18 +452,28 @@ export class Engine {
    * Runs data-driven steps until the data ends or the abort signal fires. It yields to the event loop
    * at each progress check, so a Ctrl-C handler (or any abort) gets to run during a long backtest.
    */
-  async run(): Promise<void> {
+  run(): Promise<void> {
+    return this.#runSteps().catch((e: unknown) => this.#runFailed(e));
+  }
+
+  async #runSteps(): Promise<void> {
     const processor = this.#processor;
     const stepper = this.#stepper();
     const pacer = this.#pacer;
     const every = this.#o.progressEvery ?? 65_536;
     if (this.#o.abort?.aborted) this.#cancelled = true;
+    this.#running = true;
     for (
       let t = this.#cancelled ? Infinity : processor.nextTime();
       t !== Number.POSITIVE_INFINITY;
       t = processor.nextTime()
     ) {
       if (this.#paused) await this.#paused.promise;
+      if (this.#dueBefore(t)) {
+        // Then look again: a joined symbol's next bar may come before the step planned.
+        await this.#beforeStep(t);
+        continue;
+      }
       if (pacer) await pacer.waitFor(t);
       const wait = stepper.step(t);
       if (wait) await wait;
@@ -347,6 +486,7 @@ export class Engine {
         }
       }
     }
+    await this.#afterRun();
     await stepper.finish(this.#cancelled);
     this.#o.onProgress?.(processor.publishedBaseBars, processor.totalBaseBars);
   }
@@ -356,7 +496,11 @@ export class Engine {
    * the feed delivers is validated, appended to its symbol's series and stepped without waiting for
    * strategies. Ends when the feed ends, the abort signal fires or `stopLive` is called.
    */
-  async runLive(feed: BarFeed): Promise<void> {
+  runLive(feed: BarFeed): Promise<void> {
+    return this.#runLive(feed).catch((e: unknown) => this.#runFailed(e));
+  }
+
+  async #runLive(feed: BarFeed): Promise<void> {
     const processor = this.#processor;
     processor.publishHistory((slot) => this.quality.onBar(slot.series));
     const stepper = this.#stepper();
@@ -364,6 +508,7 @@ export class Engine {
     this.#inbox = inbox;
     const onAbort = () => inbox.end('run cancelled');
     this.#o.abort?.addEventListener('abort', onAbort);
+    this.#running = true;
     feed.start({
       onBar: (bar) => inbox.push(bar, monotonicMs()),
       onEnd: (reason) => inbox.end(reason),
@@ -389,6 +534,10 @@ export class Engine {
         processor.noteWritten(symbolId);
         for (let t = processor.nextTime(); t <= bar.tsClose; t = processor.nextTime()) {
           if (this.#paused) await this.#paused.promise;
+          if (this.#dueBefore(t)) {
+            await this.#beforeStep(t);
+            continue;
+          }
           this.#lag.record(monotonicMs() - receivedMs);
           const wait = stepper.step(t);
           if (wait) await wait;
@@ -400,6 +549,7 @@ export class Engine {
       this.#inbox = undefined;
     }
     this.#cancelled = this.#o.abort?.aborted ?? false;
+    await this.#afterRun();
     await stepper.finish(this.#cancelled);
   }
 

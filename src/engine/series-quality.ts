@@ -17,6 +17,13 @@ export class SeriesQuality {
     this.#byKey.set(series.key, t);
   }
 
+  /** Starts tracking a series added mid-run with bars already published, counting each of them. */
+  trackPublished(series: BarSeries, calendar: TradingCalendar): void {
+    this.track(series, calendar);
+    const t = this.#trackers.get(series)!;
+    for (let i = 0; i < series.length; i++) t.onBar(series.timeAt(i));
+  }
+
   /** Counts the series' newest published bar. */
   onBar(series: BarSeries): void {
     this.#trackers.get(series)?.onBar(series.timeAt(series.length - 1));

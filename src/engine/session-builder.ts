@@ -17,7 +17,10 @@ export interface Source {
   readonly report: LoadReport;
 }
 
-/** The session's bars: loaded base series (written, not yet published) and derived series to come. */
+/**
+ * The session's bars: loaded base series (written, not yet published) and derived series to come. Symbols
+ * can join during the run (`addSource`), taking the next id.
+ */
 export interface LoadedData {
   readonly data: SessionData;
   readonly sources: readonly Source[];
@@ -25,14 +28,18 @@ export interface LoadedData {
   readonly symbols: readonly string[];
 }
 
-function loadSource(
-  root: string,
-  d: DataSourceConfig,
-  index: number,
-  data: SessionData,
-  symbolId: number,
-): Source {
-  const calendar = createCalendar(d.calendar, `data[${index}].calendar`);
+/** A loaded source not in the session yet: it joins at `join_at` (its bars are checked at load, with all others). */
+export type StagedSource = Omit<Source, 'symbolId'>;
+
+/** LoadedData as its builder holds it, to add sources to; `staged` holds the sources that join later, by config index. */
+export interface GrowingData extends LoadedData {
+  readonly sources: Source[];
+  readonly symbols: string[];
+  readonly staged: Map<number, StagedSource>;
+}
+
+function loadSource(root: string, d: DataSourceConfig, where: string, data: SessionData): StagedSource {
+  const calendar = createCalendar(d.calendar, `${where}.calendar`);
   const file = resolve(root, d.file);
   const report = loadBarFile(
     {
@@ -50,26 +57,58 @@ function loadSource(
   );
   const series = data.get(d.symbol, report.interval);
   if (!series)
-    throw new TradeflowError('TF_ERR_INTERNAL', `data[${index}]: loader created no series for ${d.symbol}`);
-  return { symbol: d.symbol, symbolId, series, calendar, report };
+    throw new TradeflowError('TF_ERR_INTERNAL', `${where}: loader created no series for ${d.symbol}`);
+  return { symbol: d.symbol, series, calendar, report };
 }
 
-/** Loads every data source of a session into a new SessionData. */
-export function loadSessionData(session: LoadedSession): LoadedData {
-  const data = new SessionData();
-  const sources: Source[] = [];
-  const symbols: string[] = [];
+/**
+ * Loads every data source of a session into a new SessionData. Those with `join_at` are loaded (and their
+ * rows checked) now too, but staged: they enter the session when they join (`admitSource`).
+ */
+export function loadSessionData(session: LoadedSession): GrowingData {
+  const loaded: GrowingData = { data: new SessionData(), sources: [], symbols: [], staged: new Map() };
+  const seen = new Set<string>();
   session.config.data.forEach((d, i) => {
-    if (symbols.includes(d.symbol)) {
-      throw new TradeflowError(
-        'TF_ERR_CONFIG_INVALID',
-        `data[${i}].symbol: ${d.symbol} is already loaded by an earlier data source; load each symbol once (other intervals are aggregated from it)`,
-      );
-    }
-    sources.push(loadSource(session.root, d, i, data, symbols.length));
-    symbols.push(d.symbol);
+    const where = `data[${i}]`;
+    checkNew(seen, d.symbol, where);
+    seen.add(d.symbol);
+    const source = loadSource(session.root, d, where, loaded.data);
+    if (d.join_at === undefined) admitSource(loaded, source);
+    else loaded.staged.set(i, source);
   });
-  return { data, sources, symbols };
+  return loaded;
+}
+
+/** Loads a data source for a symbol that joins a running session (`where` names it in errors). */
+export function stageSource(
+  root: string,
+  loaded: GrowingData,
+  d: DataSourceConfig,
+  where: string,
+): StagedSource {
+  checkNew(
+    new Set([...loaded.symbols, ...[...loaded.staged.values()].map((s) => s.symbol)]),
+    d.symbol,
+    where,
+  );
+  return loadSource(root, d, where, loaded.data);
+}
+
+/** Enters a loaded source into the session: its symbol takes the next id. */
+export function admitSource(loaded: GrowingData, staged: StagedSource): Source {
+  const source: Source = { ...staged, symbolId: loaded.symbols.length };
+  loaded.sources.push(source);
+  loaded.symbols.push(source.symbol);
+  return source;
+}
+
+function checkNew(symbols: ReadonlySet<string>, symbol: string, where: string): void {
+  if (symbols.has(symbol)) {
+    throw new TradeflowError(
+      'TF_ERR_CONFIG_INVALID',
+      `${where}.symbol: ${symbol} is already loaded by an earlier data source; load each symbol once (other intervals are aggregated from it)`,
+    );
+  }
 }
 
 /** What a subscription needs: the base source it reads, and whether it is aggregated from it. */

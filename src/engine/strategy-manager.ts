@@ -5,10 +5,12 @@ import type { SeriesDescriptor } from '../data/session-data.ts';
 import type { Signal } from '../model/signal.ts';
 import type { StrategyContext } from '../strategy/base-strategy.ts';
 import type { LoadedStrategy } from '../strategy/loader.ts';
+import type { Subscription } from '../strategy/base-strategy.ts';
 import type { ProcessingMetrics } from '../strategy/metrics.ts';
 import { InlineRunner } from '../strategy/runner.ts';
 import { availableParallelism } from 'node:os';
 import { DEFAULT_SPIN, Kind } from '../strategy/thread/channel.ts';
+import type { ControlReply, ControlRequest } from '../strategy/thread/protocol.ts';
 import { createStepGroup, StepGroup } from '../strategy/thread/step-group.ts';
 import { ThreadRunner } from '../strategy/thread/thread-runner.ts';
 import { BackpressureMonitor } from './backpressure.ts';
@@ -83,9 +85,14 @@ export class StrategyManager {
   readonly failures: StrategyFailure[] = [];
   readonly backpressure: BackpressureMonitor;
   readonly #o: StrategyManagerOptions;
-  readonly #routes: Route[][] = [];
+  /** The subscription map: for each series slot id, the strategies subscribed to it. */
+  #routes: Route[][] = [];
   /** The inline runners of each route, for the loop that runs per bar. */
-  readonly #inlineRoutes: InlineRunner[][] = [];
+  #inlineRoutes: InlineRunner[][] = [];
+  /** Each started strategy's subscriptions resolved to series slots (undefined: no such series). */
+  readonly #slotsOf = new Map<Runner, readonly (SeriesSlot | undefined)[]>();
+  /** Each started strategy's subscribed series keys, for the check in `ctx.bars`. */
+  readonly #keysOf = new Map<Runner, ReadonlySet<string>>();
   readonly #threads: ThreadRunner[] = [];
   readonly #byName = new Map<string, Runner>();
   readonly #policies = new Map<ThreadRunner, ThreadPolicy>();
@@ -119,11 +126,9 @@ export class StrategyManager {
     this.#group = new StepGroup(this.#groupCell, spin);
     const candidates = loaded.map((s) => this.#runnerFor(s, s.entry, spin));
     // Threads set up in parallel; their order in the result is still the registration order.
+    // Known before setup, which may read its series.
+    for (const r of candidates) this.#route(r, r.subscriptions(), slotsOf(r));
     const outcomes = await Promise.all(candidates.map((r) => r.start(contextFor(r))));
-    for (let i = 0; i < slotCount; i++) {
-      this.#routes.push([]);
-      this.#inlineRoutes.push([]);
-    }
     candidates.forEach((runner, i) => {
       const outcome = outcomes[i]!;
       if (!outcome.ok) {
@@ -135,13 +140,126 @@ export class StrategyManager {
       this.runners.push(runner);
       this.#byName.set(runner.name, runner);
       if (runner instanceof ThreadRunner) this.#threads.push(runner);
-      slotsOf(runner).forEach((slot, sub) => {
-        if (slot && !this.#routes[slot.id]!.some((r) => r.runner === runner)) {
-          this.#routes[slot.id]!.push({ runner, sub });
-          if (runner instanceof InlineRunner) this.#inlineRoutes[slot.id]!.push(runner);
+    });
+    this.#rebuildRoutes(slotCount);
+  }
+
+  /** Returns true when a strategy subscribes to the series `key` (symbol@interval). */
+  subscribes(runner: Runner, key: string): boolean {
+    return this.#keysOf.get(runner)?.has(key) ?? false;
+  }
+
+  /** Takes note of a symbol that joined the session (it takes the next symbol id). */
+  addSymbol(symbol: string): void {
+    this.#symbolIds.set(symbol, this.#symbolIds.size);
+    for (const t of this.#threads) t.addSymbols(this.#symbolIds.size);
+  }
+
+  /**
+   * Asks each running strategy, in registration order, for the subscriptions it states now, after telling
+   * it that a symbol joined (`joined`). Returns each answer, or why there is none (a hook threw, the
+   * thread is faulted). Threads answer after the notifications they have queued.
+   */
+  async restate(
+    joined?: ControlRequest & { op: 'join' },
+  ): Promise<Map<Runner, readonly Subscription[] | string>> {
+    const answers = new Map<Runner, readonly Subscription[] | string>();
+    for (const r of this.runners) {
+      if (r instanceof InlineRunner) {
+        answers.set(r, r.restate(joined?.symbol));
+        continue;
+      }
+      const reply = await this.#request(r, joined ?? { op: 'ask' });
+      answers.set(r, reply.error ?? reply.subscriptions ?? 'the strategy thread sent no subscriptions');
+    }
+    return answers;
+  }
+
+  /**
+   * Routes `subscriptions` (resolved to `slots`, one per subscription) to a strategy from now on; a thread
+   * also gets the descriptors of series it has not seen. Call `rebuildRoutes` once all changes are made.
+   */
+  async resubscribe(
+    runner: Runner,
+    subscriptions: readonly Subscription[],
+    slots: readonly (SeriesSlot | undefined)[],
+    newSeries: readonly SeriesDescriptor[],
+  ): Promise<void> {
+    if (runner instanceof ThreadRunner) {
+      const reply = await this.#request(runner, {
+        op: 'use',
+        subscriptions: subscriptions.map(([s, i]) => [s, i] as const),
+        series: newSeries,
+      });
+      if (reply.error !== undefined) return;
+    }
+    runner.setSubscriptions(subscriptions);
+    this.#route(runner, subscriptions, slots);
+  }
+
+  /** Rebuilds the subscription map from each strategy's current subscriptions (`slotCount` series slots). */
+  rebuildRoutes(slotCount: number): void {
+    this.#rebuildRoutes(slotCount);
+  }
+
+  #route(
+    runner: Runner,
+    subscriptions: readonly Subscription[],
+    slots: readonly (SeriesSlot | undefined)[],
+  ): void {
+    this.#slotsOf.set(runner, slots);
+    this.#keysOf.set(runner, new Set(subscriptions.map(([s, i]) => `${s}@${i}`)));
+  }
+
+  #rebuildRoutes(slotCount: number): void {
+    const routes: Route[][] = Array.from({ length: slotCount }, () => []);
+    const inline: InlineRunner[][] = Array.from({ length: slotCount }, () => []);
+    // Registration order within each slot: the order in which a step notifies inline strategies.
+    for (const runner of this.runners) {
+      this.#slotsOf.get(runner)?.forEach((slot, sub) => {
+        if (slot && !routes[slot.id]!.some((r) => r.runner === runner)) {
+          routes[slot.id]!.push({ runner, sub });
+          if (runner instanceof InlineRunner) inline[slot.id]!.push(runner);
         }
       });
-    });
+    }
+    this.#routes = routes;
+    this.#inlineRoutes = inline;
+  }
+
+  /**
+   * Sends a control request to a thread and waits for its reply: the thread handles it after what it has
+   * queued (its signals are taken meanwhile). A thread that is faulted, or does not answer within its step
+   * timeout (then terminated), gives an error reply.
+   */
+  async #request(r: ThreadRunner, request: ControlRequest): Promise<ControlReply> {
+    const { stepTimeoutMs } = this.#policy(r);
+    const started = monotonicMs();
+    const waited = (): ControlReply | undefined => {
+      this.#takeSignals(r);
+      if (r.faulted !== undefined) return { error: `the strategy thread is faulted: ${r.faulted}` };
+      if (monotonicMs() - started <= stepTimeoutMs) return undefined;
+      r.terminate(
+        `step timeout: still busy after ${stepTimeoutMs} ms (step_timeout_ms) with a control request; terminated`,
+      );
+      return { error: r.faulted ?? 'terminated' };
+    };
+    // A full ring (a late thread in a replay or live run): let the thread make room first.
+    while (!r.enqueueControl(request)) {
+      if (r.publish()) r.waitDone(WAIT_SLICE_MS);
+      const out = waited();
+      if (out) return out;
+      await yieldToEventLoop();
+    }
+    r.publish();
+    while (!r.waitDone(WAIT_SLICE_MS)) {
+      const out = waited();
+      if (out) return out;
+      await yieldToEventLoop();
+    }
+    this.#takeSignals(r);
+    if (r.faulted !== undefined) return { error: `the strategy thread is faulted: ${r.faulted}` };
+    return r.takeReply() ?? { error: 'the strategy thread did not answer' };
   }
 
   #runnerFor(s: LoadedStrategy, entry: StrategyEntry, spin: number): Runner {

@@ -46,6 +46,12 @@ export class PaperBroker implements Broker {
     this.#working = options.symbols.map(() => []);
   }
 
+  /** Accepts orders for a symbol that joined the session; its id is the next one, as in the portfolio. */
+  addSymbol(symbol: string): void {
+    this.#symbolIds.set(symbol, this.#working.length);
+    this.#working.push([]);
+  }
+
   get openOrderCount(): number {
     return this.#openCount;
   }

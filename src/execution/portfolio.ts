@@ -39,7 +39,7 @@ export class Portfolio {
   /** The account's name. */
   readonly account: string;
   readonly #ids: ExecutionIds;
-  readonly #lastClose: Float64Array;
+  #lastClose: Float64Array;
   // Keyed by strategy, then symbol: no string building on the per-signal path.
   readonly #books = new Map<string, Map<string, Book>>();
   readonly #open: Book[] = [];
@@ -55,6 +55,15 @@ export class Portfolio {
   /** Returns the account's cash. */
   get cash(): number {
     return this.#cash;
+  }
+
+  /** Makes room for a symbol that joined the session; returns its id (the next one). */
+  addSymbol(): number {
+    const id = this.#lastClose.length;
+    const bigger = new Float64Array(id + 1).fill(NaN);
+    bigger.set(this.#lastClose);
+    this.#lastClose = bigger;
+    return id;
   }
 
   /** Records a symbol's latest close, used to mark positions. */

@@ -36,6 +36,8 @@ export const baseStrategySchema = z
     symbols: z.array(z.string().min(1)).min(1, 'needs at least one symbol'),
     interval: z.enum(INTERVALS).default('1d'),
     position_size: z.number().finite().positive().default(1),
+    /** Also trade symbols that join the session mid-run (a data source's `join_at`, a scanner). */
+    follow_added_symbols: z.boolean().optional(),
   })
   .strict();
 
@@ -51,6 +53,7 @@ export abstract class BaseStrategy<C extends BaseStrategyConfig = BaseStrategyCo
   readonly config: C;
   readonly name: string;
   #ctx: StrategyContext | undefined;
+  readonly #joined: string[] = [];
 
   constructor(config: C, name: string) {
     this.config = config;
@@ -69,9 +72,32 @@ export abstract class BaseStrategy<C extends BaseStrategyConfig = BaseStrategyCo
     this.#ctx = ctx;
   }
 
-  /** Returns the (symbol, interval) pairs this strategy listens to; by default each configured symbol at the configured interval. */
+  /**
+   * Returns the symbols the strategy trades: the configured ones, then (with `follow_added_symbols`) those
+   * that joined the session since, in the order they joined.
+   */
+  get symbols(): readonly string[] {
+    return this.#joined.length === 0 ? this.config.symbols : [...this.config.symbols, ...this.#joined];
+  }
+
+  /**
+   * The engine calls this when a symbol joins the session: the symbol is added to `symbols` if the config
+   * follows added symbols, then `onSymbolAdded` runs. The engine reads `getSubscriptions()` right after,
+   * and routes the strategy the bars of its new subscriptions from then on.
+   */
+  symbolJoined(symbol: string): void {
+    if (this.config.follow_added_symbols === true && !this.symbols.includes(symbol))
+      this.#joined.push(symbol);
+    this.onSymbolAdded?.(symbol);
+  }
+
+  /**
+   * Returns the (symbol, interval) pairs this strategy listens to; by default each of `symbols` at the
+   * configured interval. Read at start and after a symbol joins (or when the engine is asked to update
+   * subscriptions); a strategy whose subscriptions change over time returns the current ones.
+   */
   getSubscriptions(): readonly Subscription[] {
-    return this.config.symbols.map((s) => [s, this.config.interval] as const);
+    return this.symbols.map((s) => [s, this.config.interval] as const);
   }
 
   /** Prepares the strategy; returning false (or throwing) keeps it from starting, with the reason reported. */
@@ -85,7 +111,10 @@ export abstract class BaseStrategy<C extends BaseStrategyConfig = BaseStrategyCo
   /** Receives a series' updated quality (0-100), once per closed session. */
   onQualityUpdate?(symbol: string, interval: Interval, quality: number): void;
 
-  /** Hears of a symbol added mid-session by a scanner. */
+  /**
+   * Hears of a symbol that joined the session (its warm-up history is already readable once subscribed);
+   * the new subscriptions, from `getSubscriptions()`, take effect right after this returns.
+   */
   onSymbolAdded?(symbol: string): void;
 
   /** Releases what setup acquired; errors are logged and shutdown goes on. */

@@ -53,6 +53,7 @@ export class InlineRunner implements StrategyRunner {
   readonly #strategy: BaseStrategy;
   readonly #log: Logger;
   #degraded: string | undefined;
+  #subs: readonly Subscription[];
 
   constructor(strategy: BaseStrategy, index: number, log: Logger) {
     this.#strategy = strategy;
@@ -60,10 +61,36 @@ export class InlineRunner implements StrategyRunner {
     this.name = strategy.name;
     this.index = index;
     this.#log = log;
+    this.#subs = strategy.getSubscriptions();
   }
 
+  /** Returns the subscriptions the engine routes to the strategy (as it stated them at start or last change). */
   subscriptions(): readonly Subscription[] {
-    return this.#strategy.getSubscriptions();
+    return this.#subs;
+  }
+
+  /** Routes `subscriptions` to the strategy from now on. */
+  setSubscriptions(subscriptions: readonly Subscription[]): void {
+    this.#subs = subscriptions;
+  }
+
+  /**
+   * Tells the strategy that `symbol` joined the session (when given), then returns the subscriptions it
+   * states now, or why it could not (the hook threw: counted as an error).
+   */
+  restate(symbol?: string): readonly Subscription[] | string {
+    try {
+      if (symbol !== undefined) this.#strategy.symbolJoined(symbol);
+    } catch (e) {
+      this.#metrics.error();
+      return `onSymbolAdded(${symbol}) threw: ${(e as Error).message ?? String(e)}`;
+    }
+    try {
+      return this.#strategy.getSubscriptions();
+    } catch (e) {
+      this.#metrics.error();
+      return `getSubscriptions() threw: ${(e as Error).message ?? String(e)}`;
+    }
   }
 
   /** Returns why the strategy runs without its model (on its rules), or undefined when it is not degraded. */

@@ -2,13 +2,7 @@ import { z } from 'zod';
 import { Rsi } from '../../src/indicators/index.ts';
 import type { BarSeriesView } from '../../src/data/session-data.ts';
 import type { Interval } from '../../src/model/interval.ts';
-import {
-  BaseStrategy,
-  baseStrategySchema,
-  NO_SIGNALS,
-  type Signal,
-  type StrategyContext,
-} from '../../src/strategy/index.ts';
+import { BaseStrategy, baseStrategySchema, NO_SIGNALS, type Signal } from '../../src/strategy/index.ts';
 
 /** Config of Rsi: the RSI period and the levels that open and close a position. */
 export const configSchema = baseStrategySchema
@@ -25,19 +19,31 @@ type Config = z.output<typeof configSchema>;
 export class RsiStrategy extends BaseStrategy<Config> {
   readonly #state = new Map<string, { bars: BarSeriesView; rsi: Rsi }>();
 
-  override setup(ctx: StrategyContext): boolean {
-    for (const symbol of this.config.symbols) {
-      this.#state.set(symbol, {
-        bars: ctx.bars(symbol, this.config.interval),
-        rsi: new Rsi(this.config.period),
-      });
-    }
+  override setup(): boolean {
+    for (const symbol of this.symbols) this.#track(symbol);
     return true;
   }
 
+  /**
+   * Starts following a symbol: at setup, or on its first bar after it joined the session, when the bars
+   * before this one (its warm-up history) feed the indicators first.
+   */
+  #track(symbol: string, history = 0) {
+    const state = {
+      bars: this.ctx.bars(symbol, this.config.interval),
+      rsi: new Rsi(this.config.period),
+    };
+    for (let i = 0; i < history; i++) {
+      const close = state.bars.close(i);
+      state.rsi.update(close);
+    }
+    this.#state.set(symbol, state);
+    return state;
+  }
+
   onBars(symbol: string, _interval: Interval): readonly Signal[] {
-    const s = this.#state.get(symbol);
-    if (!s) return NO_SIGNALS;
+    const s =
+      this.#state.get(symbol) ?? this.#track(symbol, this.ctx.bars(symbol, this.config.interval).length - 1);
     const rsi = s.rsi.update(s.bars.close(-1));
     if (Number.isNaN(rsi)) return NO_SIGNALS;
     const held = this.ctx.position(symbol);

@@ -1,13 +1,7 @@
 import { z } from 'zod';
 import { CrossOver, Sma } from '../../src/indicators/index.ts';
 import type { Interval } from '../../src/model/interval.ts';
-import {
-  BaseStrategy,
-  baseStrategySchema,
-  NO_SIGNALS,
-  type Signal,
-  type StrategyContext,
-} from '../../src/strategy/index.ts';
+import { BaseStrategy, baseStrategySchema, NO_SIGNALS, type Signal } from '../../src/strategy/index.ts';
 import type { BarSeriesView } from '../../src/data/session-data.ts';
 
 /** Config of SimpleMaCross: the two SMA periods and the bar quality below which it does not trade. */
@@ -39,21 +33,33 @@ interface SymbolState {
 export class SimpleMaCrossStrategy extends BaseStrategy<Config> {
   readonly #state = new Map<string, SymbolState>();
 
-  override setup(ctx: StrategyContext): boolean {
-    for (const symbol of this.config.symbols) {
-      this.#state.set(symbol, {
-        bars: ctx.bars(symbol, this.config.interval),
-        fast: new Sma(this.config.fast_period),
-        slow: new Sma(this.config.slow_period),
-        cross: new CrossOver(),
-      });
-    }
+  override setup(): boolean {
+    for (const symbol of this.symbols) this.#track(symbol);
     return true;
   }
 
+  /**
+   * Starts following a symbol: at setup, or on its first bar after it joined the session, when the bars
+   * before this one (its warm-up history) feed the indicators first.
+   */
+  #track(symbol: string, history = 0) {
+    const state = {
+      bars: this.ctx.bars(symbol, this.config.interval),
+      fast: new Sma(this.config.fast_period),
+      slow: new Sma(this.config.slow_period),
+      cross: new CrossOver(),
+    };
+    for (let i = 0; i < history; i++) {
+      const close = state.bars.close(i);
+      state.cross.update(state.fast.update(close), state.slow.update(close));
+    }
+    this.#state.set(symbol, state);
+    return state;
+  }
+
   onBars(symbol: string, interval: Interval): readonly Signal[] {
-    const s = this.#state.get(symbol);
-    if (!s) return NO_SIGNALS;
+    const s =
+      this.#state.get(symbol) ?? this.#track(symbol, this.ctx.bars(symbol, this.config.interval).length - 1);
     const close = s.bars.close(-1);
     const cross = s.cross.update(s.fast.update(close), s.slow.update(close));
     if (cross === 0) return NO_SIGNALS;

@@ -32,19 +32,23 @@ export class VwapStrategy extends BaseStrategy<Config> {
       ctx.log.warn(`${this.name}: VWAP is anchored to the session, so it needs intraday bars, not 1d`);
       return false;
     }
-    for (const symbol of this.config.symbols) {
-      this.#state.set(symbol, {
-        bars: ctx.bars(symbol, this.config.interval),
-        vwap: new Vwap(),
-        session: NaN,
-      });
-    }
+    for (const symbol of this.symbols) this.#track(symbol);
     return true;
   }
 
+  /** Starts following a symbol: at setup, or on its first bar after it joined the session (VWAP anchors to the session, so it needs no history). */
+  #track(symbol: string) {
+    const state = {
+      bars: this.ctx.bars(symbol, this.config.interval),
+      vwap: new Vwap(),
+      session: NaN,
+    };
+    this.#state.set(symbol, state);
+    return state;
+  }
+
   onBars(symbol: string, _interval: Interval): readonly Signal[] {
-    const s = this.#state.get(symbol);
-    if (!s) return NO_SIGNALS;
+    const s = this.#state.get(symbol) ?? this.#track(symbol);
     const { bars } = s;
     const ts = bars.time(-1);
     const close = bars.close(-1);

@@ -70,19 +70,26 @@ export class MlMomentumStrategy extends BaseStrategy<Config> implements MlCapabi
     this.#model = await loadLogisticModelFile(this.modelPath, { features: MOMENTUM_FEATURES });
   }
 
-  override setup(ctx: StrategyContext): boolean {
-    for (const symbol of this.config.symbols) {
-      this.#state.set(symbol, {
-        bars: ctx.bars(symbol, this.config.interval),
-        features: new MomentumFeatures(),
-      });
-    }
+  override setup(_ctx: StrategyContext): boolean {
+    for (const symbol of this.symbols) this.#track(symbol);
     return true;
+  }
+
+  /**
+   * Starts following a symbol: at setup, or on its first bar after it joined the session, when the bars
+   * before this one (its warm-up history) feed the features first.
+   */
+  #track(symbol: string, history = 0) {
+    const state = { bars: this.ctx.bars(symbol, this.config.interval), features: new MomentumFeatures() };
+    for (let i = 0; i < history; i++) state.features.update(state.bars.close(i));
+    this.#state.set(symbol, state);
+    return state;
   }
 
   /** Feeds the newest close of `bars` to its symbol's features; returns the row once warmed up. */
   extractFeatures(bars: BarSeriesView): FeatureRow | undefined {
-    const values = this.#state.get(bars.symbol)?.features.update(bars.close(-1));
+    const state = this.#state.get(bars.symbol) ?? this.#track(bars.symbol, bars.length - 1);
+    const values = state.features.update(bars.close(-1));
     if (values === undefined) return undefined;
     return { symbol: bars.symbol, interval: bars.interval, tsClose: bars.time(-1), values };
   }
@@ -119,9 +126,7 @@ export class MlMomentumStrategy extends BaseStrategy<Config> implements MlCapabi
   }
 
   onBars(symbol: string, _interval: Interval): readonly Signal[] {
-    const s = this.#state.get(symbol);
-    if (!s) return NO_SIGNALS;
-    const row = this.extractFeatures(s.bars);
+    const row = this.extractFeatures(this.ctx.bars(symbol, this.config.interval));
     if (!row) return NO_SIGNALS;
     const signal = this.#model ? this.predictSignal(row) : this.#rulesSignal(row);
     if (!signal) return NO_SIGNALS;

@@ -16,8 +16,11 @@ import { countOut, createStepGroup } from './step-group.ts';
  */
 const Ctl = { Write: 0, Read: 1, Step: 2, Done: 3, OutLen: 4, Stop: 5, Group: 6, Ring: 8 } as const;
 
-/** Notification kinds, in the high byte of a ring entry. */
-export const Kind = { Bar: 0, Quality: 1 } as const;
+/**
+ * Notification kinds, in the high byte of a ring entry: a bar of a subscription, its quality, or a
+ * control request waiting on the thread's control port (a symbol joined, subscriptions changed).
+ */
+export const Kind = { Bar: 0, Quality: 1, Control: 2 } as const;
 /** A notification kind. */
 export type Kind = (typeof Kind)[keyof typeof Kind];
 
@@ -25,8 +28,10 @@ export type Kind = (typeof Kind)[keyof typeof Kind];
 export interface ChannelBuffers {
   readonly control: SharedArrayBuffer;
   readonly outbox: SharedArrayBuffer;
-  /** Float64: [now, cash, position per symbol id..., quality per subscription...]. */
+  /** Float64: [now, cash, position per symbol id...]; grows when a symbol joins. */
   readonly state: SharedArrayBuffer;
+  /** Float64: the bar quality of each subscription; grows when the subscriptions do. */
+  readonly quality: SharedArrayBuffer;
   readonly metrics: SharedArrayBuffer;
   /** The step group cell shared by every thread of the engine (see step-group.ts). */
   readonly group: SharedArrayBuffer;
@@ -41,6 +46,19 @@ export interface ChannelBuffers {
  */
 export const DEFAULT_SPIN = 2000;
 const OUTBOX_BYTES = 1 << 16;
+/** The most symbols a session can hold, as a thread's shared state sees them. */
+export const MAX_SYMBOLS = 1 << 16;
+/** The most subscriptions one strategy can have (a ring entry names one in 24 bits). */
+export const MAX_SUBSCRIPTIONS = 1 << 16;
+
+/**
+ * Returns a Float64Array over all of a growable buffer as it is now, growing it first to hold `length`
+ * values. (A fixed-length view reads faster than a length-tracking one; make it again after a growth.)
+ */
+export function float64View(buffer: SharedArrayBuffer, length = 0): Float64Array {
+  if (buffer.byteLength < length * 8) buffer.grow(length * 8);
+  return new Float64Array(buffer, 0, buffer.byteLength / 8);
+}
 
 /** Allocates a channel for a queue of `capacity` notifications. */
 export function createChannel(options: {
@@ -54,7 +72,8 @@ export function createChannel(options: {
   return {
     control: new SharedArrayBuffer(4 * (Ctl.Ring + options.capacity)),
     outbox: new SharedArrayBuffer(OUTBOX_BYTES, { maxByteLength: 64 * OUTBOX_BYTES * 16 }),
-    state: new SharedArrayBuffer(8 * (2 + options.symbols + options.subscriptions)),
+    state: new SharedArrayBuffer(8 * (2 + options.symbols), { maxByteLength: 8 * (2 + MAX_SYMBOLS) }),
+    quality: new SharedArrayBuffer(8 * options.subscriptions, { maxByteLength: 8 * MAX_SUBSCRIPTIONS }),
     metrics: options.metrics,
     group: options.group ?? createStepGroup(),
     capacity: options.capacity,

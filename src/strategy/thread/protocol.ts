@@ -1,6 +1,7 @@
 import type { CalendarSpec } from '../../config/session-config.ts';
 import type { SeriesDescriptor } from '../../data/session-data.ts';
 import type { Interval } from '../../model/interval.ts';
+import type { MessagePort } from 'node:worker_threads';
 import type { ChannelBuffers } from './channel.ts';
 
 /** What a strategy thread receives once, at start. */
@@ -17,7 +18,43 @@ export interface StrategyWorkerData {
   /** The strategy's subscriptions; a notification names one by its index here. */
   readonly subscriptions: readonly (readonly [string, Interval])[];
   /** Each symbol's calendar, for `ctx.sessionOf`. */
-  readonly calendars: readonly { readonly symbol: string; readonly spec: CalendarSpec }[];
+  readonly calendars: readonly SymbolCalendar[];
+  /** Where control requests wait (read synchronously when a Kind.Control notification comes). */
+  readonly control: MessagePort;
+}
+
+/** A symbol's trading calendar. */
+export interface SymbolCalendar {
+  readonly symbol: string;
+  readonly spec: CalendarSpec;
+}
+
+/**
+ * A control request to a strategy thread, handled between notifications, in queue order:
+ * - `join`: a symbol joined the session (it takes the next symbol id); the thread learns its series and
+ *   calendar, tells the strategy (`onSymbolAdded`) and replies with the strategy's subscriptions now;
+ * - `ask`: replies with the strategy's subscriptions now;
+ * - `use`: the subscriptions the engine routes to the thread from now on (notifications name them by
+ *   index in this list), with the series the thread has not seen yet; replies `{}`.
+ */
+export type ControlRequest =
+  | {
+      readonly op: 'join';
+      readonly symbol: string;
+      readonly series: readonly SeriesDescriptor[];
+      readonly calendar: SymbolCalendar;
+    }
+  | { readonly op: 'ask' }
+  | {
+      readonly op: 'use';
+      readonly subscriptions: readonly (readonly [string, Interval])[];
+      readonly series: readonly SeriesDescriptor[];
+    };
+
+/** A strategy thread's reply to a control request: the subscriptions asked for, or why it could not. */
+export interface ControlReply {
+  readonly subscriptions?: readonly (readonly [string, Interval])[];
+  readonly error?: string;
 }
 
 /** Messages a strategy thread sends (rare: start, logs, stop). */

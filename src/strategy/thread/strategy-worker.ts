@@ -1,18 +1,24 @@
 import { pathToFileURL } from 'node:url';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { monotonicMs } from '../../core/clock.ts';
 import { TradeflowError } from '../../core/errors.ts';
 import { prepareModel } from '../../ml/capability.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createCalendar, type TradingCalendar } from '../../data/calendar.ts';
 import { BarSeriesView } from '../../data/session-data.ts';
-import { seriesKey } from '../../model/bar.ts';
+import { type SeriesKey, seriesKey } from '../../model/bar.ts';
 import type { Interval } from '../../model/interval.ts';
 import type { Signal } from '../../model/signal.ts';
 import { MetricsWriter } from '../metrics.ts';
 import type { BaseStrategy, StrategyContext } from '../base-strategy.ts';
-import { ConsumerChannel, Kind } from './channel.ts';
-import { State, type StrategyWorkerData, type WorkerMessage } from './protocol.ts';
+import { ConsumerChannel, float64View, Kind } from './channel.ts';
+import {
+  type ControlReply,
+  type ControlRequest,
+  State,
+  type StrategyWorkerData,
+  type WorkerMessage,
+} from './protocol.ts';
 
 // One strategy in its own thread: it reads bars in place from the session's shared buffers, takes
 // notifications from its ring, and leaves each step's signals in the outbox.
@@ -31,12 +37,14 @@ const log: Logger = {
 };
 const metrics = new MetricsWriter(new Float64Array(d.channel.metrics));
 
-const state = new Float64Array(d.channel.state);
-const qualityBase = State.Positions + d.symbols.length;
+// Views over the shared state, made again when a control request says the buffers grew.
+let state = float64View(d.channel.state);
+let quality = float64View(d.channel.quality);
 const symbolIds = new Map(d.symbols.map((s, i) => [s, i]));
-const subIndex = new Map(d.subscriptions.map(([s, i], k) => [seriesKey(s, i), k]));
+let subs = d.subscriptions;
+let subIndex = new Map(subs.map(([s, i], k) => [seriesKey(s, i), k]));
 const descriptors = new Map(d.series.map((s) => [seriesKey(s.symbol, s.interval), s]));
-const views = new Map<string, BarSeriesView>();
+const views = new Map<SeriesKey, BarSeriesView>();
 const calendars = new Map<string, TradingCalendar>(
   d.calendars.map((c) => [c.symbol, createCalendar(c.spec)]),
 );
@@ -62,7 +70,7 @@ const ctx: StrategyContext = {
   },
   getBarQuality: (symbol, interval) => {
     const k = subIndex.get(seriesKey(symbol, interval));
-    return k === undefined ? 100 : state[qualityBase + k]!;
+    return k === undefined ? 100 : quality[k]!;
   },
   position: (symbol) => {
     const id = symbolIds.get(symbol);
@@ -104,9 +112,56 @@ async function start(): Promise<BaseStrategy | undefined> {
   }
 }
 
+/** The strategy's subscriptions as it states them now, or why it could not. */
+function statedSubscriptions(strategy: BaseStrategy): ControlReply {
+  try {
+    return { subscriptions: strategy.getSubscriptions().map(([s, i]) => [s, i] as const) };
+  } catch (e) {
+    metrics.error();
+    return { error: `getSubscriptions() threw: ${message(e)}` };
+  }
+}
+
+function handle(strategy: BaseStrategy, request: ControlRequest): ControlReply {
+  switch (request.op) {
+    case 'join': {
+      symbolIds.set(request.symbol, symbolIds.size);
+      for (const s of request.series) descriptors.set(seriesKey(s.symbol, s.interval), s);
+      calendars.set(request.calendar.symbol, createCalendar(request.calendar.spec));
+      state = float64View(d.channel.state);
+      try {
+        strategy.symbolJoined(request.symbol);
+      } catch (e) {
+        metrics.error();
+        return { error: `onSymbolAdded(${request.symbol}) threw: ${message(e)}` };
+      }
+      return statedSubscriptions(strategy);
+    }
+    case 'ask':
+      return statedSubscriptions(strategy);
+    case 'use': {
+      subs = request.subscriptions;
+      subIndex = new Map(subs.map(([s, i], k) => [seriesKey(s, i), k]));
+      for (const s of request.series) descriptors.set(seriesKey(s.symbol, s.interval), s);
+      for (const key of views.keys()) if (!subIndex.has(key)) views.delete(key);
+      quality = float64View(d.channel.quality);
+      return {};
+    }
+  }
+}
+
+/** Answers the control request waiting on the control port (before the step is marked done). */
+function control(strategy: BaseStrategy): void {
+  const received = receiveMessageOnPort(d.control);
+  if (received === undefined) {
+    log.error(`strategy ${d.name}: a control notification came without its request; ignored`);
+    return;
+  }
+  d.control.postMessage(handle(strategy, received.message as ControlRequest));
+}
+
 function serve(strategy: BaseStrategy): void {
   const channel = new ConsumerChannel(d.channel);
-  const subs = d.subscriptions;
   let errors = 0;
   let done = 0;
   const signals: Signal[] = [];
@@ -114,10 +169,14 @@ function serve(strategy: BaseStrategy): void {
     const step = channel.awaitStep(done);
     const groupTag = channel.groupTag;
     for (let v = channel.next(); v >= 0; v = channel.next()) {
+      if (v >>> 24 === Kind.Control) {
+        control(strategy);
+        continue;
+      }
       const [symbol, interval] = subs[v & 0xffffff]!;
       if (v >>> 24 === Kind.Quality) {
         try {
-          strategy.onQualityUpdate?.(symbol, interval, state[qualityBase + (v & 0xffffff)]!);
+          strategy.onQualityUpdate?.(symbol, interval, quality[v & 0xffffff]!);
         } catch (e) {
           metrics.error();
           log.error(`strategy ${d.name}: onQualityUpdate(${symbol}, ${interval}) threw: ${message(e)}`);

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { delay } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Interval } from '../../model/interval.ts';
@@ -13,8 +13,14 @@ import {
 } from '../metrics.ts';
 import type { StrategyContext, Subscription } from '../base-strategy.ts';
 import type { SetupOutcome } from '../runner.ts';
-import { createChannel, entry, Kind, ProducerChannel } from './channel.ts';
-import { State, type StrategyWorkerData, type WorkerMessage } from './protocol.ts';
+import { createChannel, entry, float64View, Kind, ProducerChannel } from './channel.ts';
+import {
+  type ControlReply,
+  type ControlRequest,
+  State,
+  type StrategyWorkerData,
+  type WorkerMessage,
+} from './protocol.ts';
 
 const BOOTSTRAP = new URL('./strategy-worker.mjs', import.meta.url);
 const NONE: readonly Signal[] = Object.freeze([]);
@@ -29,7 +35,7 @@ export interface ThreadRunnerOptions {
   /** The engine's step group cell, shared by all its threads (see step-group.ts). */
   readonly group?: SharedArrayBuffer;
   readonly log: Logger;
-  readonly worker: Omit<StrategyWorkerData, 'channel' | 'subscriptions'>;
+  readonly worker: Omit<StrategyWorkerData, 'channel' | 'subscriptions' | 'control'>;
 }
 
 /**
@@ -41,14 +47,16 @@ export class ThreadRunner {
   readonly name: string;
   readonly index: number;
   readonly isolation = 'thread' as const;
-  readonly #subs: readonly Subscription[];
+  #subs: readonly Subscription[];
   readonly #channel: ProducerChannel;
-  readonly #state: Float64Array;
+  readonly #buffers: ReturnType<typeof createChannel>;
+  readonly #control: MessagePort;
+  #state: Float64Array;
+  #quality: Float64Array;
   readonly #metrics: Float64Array;
   readonly #mainMetrics: MetricsWriter;
   readonly #o: ThreadRunnerOptions;
   readonly #data: StrategyWorkerData;
-  readonly #qualityBase: number;
   #worker: Worker | undefined;
   #faulted: string | undefined;
   #degraded: string | undefined;
@@ -73,12 +81,18 @@ export class ThreadRunner {
       ...(o.group === undefined ? {} : { group: o.group }),
     });
     this.#channel = new ProducerChannel(buffers);
-    this.#state = new Float64Array(buffers.state);
-    this.#qualityBase = State.Positions + o.worker.symbols.length;
+    this.#buffers = buffers;
+    this.#state = float64View(buffers.state);
+    this.#quality = float64View(buffers.quality);
+    const { port1, port2 } = new MessageChannel();
+    // Read with receiveMessageOnPort only: it needs no listener and must not keep the process alive.
+    port1.unref();
+    this.#control = port1;
     this.#data = {
       ...o.worker,
       channel: buffers,
       subscriptions: o.subscriptions.map(([s, i]) => [s, i] as const),
+      control: port2,
     };
   }
 
@@ -134,7 +148,11 @@ export class ThreadRunner {
   /** Starts the thread; it imports the module, constructs the strategy and runs its setup there. */
   start(_ctx: StrategyContext): Promise<SetupOutcome> {
     return new Promise((resolve) => {
-      const worker = new Worker(BOOTSTRAP, { workerData: this.#data, execArgv: [] });
+      const worker = new Worker(BOOTSTRAP, {
+        workerData: this.#data,
+        transferList: [this.#data.control],
+        execArgv: [],
+      });
       this.#worker = worker;
       let ready = false;
       let refused = false;
@@ -185,7 +203,35 @@ export class ThreadRunner {
 
   /** Mirrors a subscription's bar quality. */
   setQuality(subscription: number, quality: number): void {
-    this.#state[this.#qualityBase + subscription] = quality;
+    this.#quality[subscription] = quality;
+  }
+
+  /** Makes room in the shared state for the position of a symbol that joined (`symbols` ids in all). */
+  addSymbols(symbols: number): void {
+    this.#state = float64View(this.#buffers.state, State.Positions + symbols);
+  }
+
+  /** Routes `subscriptions` to the thread from now on (send it the same list with a `use` request). */
+  setSubscriptions(subscriptions: readonly Subscription[]): void {
+    this.#subs = subscriptions;
+    this.#quality = float64View(this.#buffers.quality, subscriptions.length);
+  }
+
+  /**
+   * Queues a control request (handled after what is already queued); false when the ring is full. Publish,
+   * wait until done, then read the answer with `takeReply`.
+   */
+  enqueueControl(request: ControlRequest): boolean {
+    if (this.#faulted !== undefined || !this.#channel.hasRoom) return false;
+    this.#control.postMessage(request);
+    this.#channel.push(entry(Kind.Control, 0));
+    this.#pending = true;
+    return true;
+  }
+
+  /** Returns the thread's reply to the last control request, once the step that carried it is done. */
+  takeReply(): ControlReply | undefined {
+    return receiveMessageOnPort(this.#control)?.message as ControlReply | undefined;
   }
 
   /** Queues a notification (a bar by default) of subscription `k`; false when the ring is full. */
