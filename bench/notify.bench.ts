@@ -1,8 +1,9 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { delay, monotonicMs } from '../src/core/clock.ts';
 import { sharedMetrics } from '../src/strategy/metrics.ts';
-import { createChannel, entry, Kind, ProducerChannel } from '../src/strategy/thread/channel.ts';
+import { createChannel, entry, Kind, ProducerChannel, spinFor } from '../src/strategy/thread/channel.ts';
 import type { StrategyWorkerData, WorkerMessage } from '../src/strategy/thread/protocol.ts';
 import type { Figure } from './harness.ts';
 
@@ -21,13 +22,19 @@ interface Probe {
 }
 
 /** Starts one real strategy worker running the latency probe; resolves once its setup is done. */
-async function startProbe(index: number, stamps: SharedArrayBuffer, count: number): Promise<Probe> {
+async function startProbe(
+  index: number,
+  stamps: SharedArrayBuffer,
+  count: number,
+  spin: number,
+): Promise<Probe> {
   // A ring as long as the run, so that no bar is ever dropped and the n-th onBars answers the n-th bar.
   const buffers = createChannel({
     capacity: count,
     symbols: 1,
     subscriptions: 1,
     metrics: sharedMetrics().buffer as SharedArrayBuffer,
+    spin,
   });
   const latencies = new SharedArrayBuffer(8 * count);
   new Float64Array(latencies).fill(Number.NaN);
@@ -96,7 +103,9 @@ export async function notifyLatency(options: {
   const stamps = new Float64Array(stampBuffer);
   const probes: Probe[] = [];
   try {
-    for (let i = 0; i < options.strategies; i++) probes.push(await startProbe(i, stampBuffer, count));
+    // Polling as the runtime sets it for this many strategy threads on this machine.
+    const spin = spinFor(options.strategies, availableParallelism());
+    for (let i = 0; i < options.strategies; i++) probes.push(await startProbe(i, stampBuffer, count, spin));
     const sleeper = new Int32Array(new SharedArrayBuffer(4));
     const paceMs = options.paceUs / 1000;
     const started = monotonicMs();

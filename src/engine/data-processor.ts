@@ -65,7 +65,7 @@ export class DataProcessor {
     const base: BaseCursor = { slot, source, next: 0, nextTs: series.timeAt(0), aggs: [] };
     this.#bases.push(base);
     this.#total += series.written;
-    while (base.nextTs <= historyUntil) {
+    while (base.next < series.written && base.nextTs <= historyUntil) {
       base.next = series.publishNext() + 1;
       base.nextTs = series.timeAt(base.next);
       this.#published++;

@@ -1,13 +1,11 @@
-import { DataSourceSchema, type DataSourceConfig, type LoadedSession } from '../config/session-config.ts';
+import { DataSourceSchema, type LoadedSession } from '../config/session-config.ts';
 import { monotonicMs, TestClock, yieldToEventLoop } from '../core/clock.ts';
 import { TradeflowError } from '../core/errors.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
 import { parseWith } from '../core/zod-errors.ts';
 import type { TradingCalendar } from '../data/calendar.ts';
-import type { BarSeriesView } from '../data/session-data.ts';
 import type { PaperBroker } from '../execution/paper-broker.ts';
 import type { Portfolio } from '../execution/portfolio.ts';
-import { seriesKey } from '../model/bar.ts';
 import type { Interval } from '../model/interval.ts';
 import type { StrategyContext } from '../strategy/base-strategy.ts';
 import type { ProcessingHistogram } from '../strategy/metrics.ts';
@@ -17,15 +15,15 @@ import { AccountBook, accountsInUse } from './accounts.ts';
 import { DataProcessor } from './data-processor.ts';
 import { SeriesQuality } from './series-quality.ts';
 import { RunRecorder } from './recorder.ts';
+import { BetweenSteps } from './between-steps.ts';
+import { inlineContext } from './context.ts';
 import {
   type GrowingData,
   type LoadedData,
   loadSessionData,
   resolveSubscriptions,
-  type StagedSource,
-  stageSource,
 } from './session-builder.ts';
-import { type JoinDeps, type JoinReport, joinSymbol, restateSubscriptions } from './symbol-join.ts';
+import type { JoinReport } from './symbol-join.ts';
 import { SignalRouter } from './signal-router.ts';
 import { Stepper } from './stepper.ts';
 import { LagStats, LiveInbox, liveBarProblem } from './live.ts';
@@ -41,14 +39,6 @@ import {
 
 export type { StrategyFailure, StrategyMetrics, SyncMode } from './strategy-manager.ts';
 export type { JoinReport } from './symbol-join.ts';
-
-/** A data source that joins the session at a time (`join_at`), loaded at start. */
-interface ScheduledJoin {
-  readonly at: number;
-  readonly config: DataSourceConfig;
-  readonly staged: StagedSource;
-  readonly where: string;
-}
 
 /** Options for building an engine. Collaborators are passed in: no hidden singletons. */
 export interface EngineOptions {
@@ -106,7 +96,6 @@ export class Engine {
   readonly broker: PaperBroker;
   readonly strategies: StrategyManager;
   readonly loaded: LoadedData;
-  readonly #growing: GrowingData;
   readonly quality: SeriesQuality;
   #processor!: DataProcessor;
   #router: SignalRouter;
@@ -119,11 +108,8 @@ export class Engine {
   #cancelled = false;
   #paused: { promise: Promise<void>; resolve: () => void } | undefined;
   readonly #pacer: ReplayPacer | undefined;
-  /** Data sources still to join, by time (then config order). */
-  readonly #joins: ScheduledJoin[];
-  /** Work to do between two steps of the run in progress (a symbol added, subscriptions restated). */
-  readonly #betweenSteps: { run: () => Promise<void>; fail: (e: unknown) => void }[] = [];
-  #running = false;
+  /** Symbols joining and subscriptions changing between two steps. */
+  readonly #between: BetweenSteps;
   /** How the processor waits for strategies: every step (data-driven), a time budget (replay), never (live). */
   readonly syncMode: SyncMode;
 
@@ -132,13 +118,6 @@ export class Engine {
     this.clock = o.clock ?? new TestClock();
     this.log = o.logger ?? silentLogger;
     this.loaded = loaded;
-    this.#growing = loaded;
-    this.#joins = [...loaded.staged]
-      .map(([i, staged]) => {
-        const config = o.session.config.data[i]!;
-        return { at: Date.parse(config.join_at!), config, staged, where: `data[${i}]` };
-      })
-      .sort((a, b) => a.at - b.at);
     this.recorder = new RunRecorder(o.store ? { runId: o.runId, store: o.store } : { runId: o.runId });
     this.accounts = new AccountBook({
       terms: accountsInUse(o.session.config),
@@ -161,6 +140,25 @@ export class Engine {
     const speed = o.session.config.speed_multiplier;
     this.syncMode = o.syncMode ?? (speed > 0 ? 'clock' : 'data');
     this.#pacer = speed > 0 ? new ReplayPacer(speed) : undefined;
+    this.#between = new BetweenSteps({
+      session: o.session,
+      staged: loaded.staged,
+      deps: () => ({
+        loaded,
+        processor: this.#processor,
+        quality: this.quality,
+        accounts: this.accounts,
+        strategies: this.strategies,
+        log: this.log,
+      }),
+      lastStep: () => {
+        const last = this.#activeStepper?.lastTs ?? Number.NaN;
+        return last === last ? last : Number.NEGATIVE_INFINITY;
+      },
+      live: this.syncMode === 'live',
+      pacer: this.#pacer,
+      log: this.log,
+    });
     this.strategies = new StrategyManager({
       log: this.log,
       symbols: loaded.symbols,
@@ -171,6 +169,7 @@ export class Engine {
       quality: (symbol, interval) => this.quality.get(symbol, interval as Interval, this.clock.now()),
       cash: (strategy) => this.accounts.home(strategy).portfolio.cash,
       position: (strategy, symbol) => this.accounts.home(strategy).portfolio.position(strategy, symbol),
+      now: () => this.clock.now(),
     });
   }
 
@@ -250,10 +249,7 @@ export class Engine {
    */
   async addSymbol(source: unknown): Promise<JoinReport> {
     const d = parseWith(DataSourceSchema, source, { code: 'TF_ERR_CONFIG_INVALID', prefix: 'addSymbol' });
-    return this.#whenBetweenSteps(() => {
-      const staged = stageSource(this.#o.session.root, this.#growing, d, 'addSymbol');
-      return joinSymbol(this.#joinDeps(), staged, d.calendar, this.#historyUntil());
-    });
+    return this.#between.addSymbol(d);
   }
 
   /**
@@ -261,81 +257,12 @@ export class Engine {
    * the next step on, building any aggregated series they need from the bars published so far.
    */
   updateSubscriptions(): Promise<void> {
-    return this.#whenBetweenSteps(() => restateSubscriptions(this.#joinDeps(), this.#historyUntil()));
+    return this.#between.updateSubscriptions();
   }
 
-  #whenBetweenSteps<T>(work: () => Promise<T>): Promise<T> {
-    if (!this.#running) return work();
-    return new Promise<T>((resolve, reject) => {
-      // The work's failure is the caller's, not the run's: the run goes on.
-      const run = async () => {
-        try {
-          resolve(await work());
-        } catch (e) {
-          reject(e instanceof Error ? e : new Error(String(e)));
-        }
-      };
-      this.#betweenSteps.push({ run, fail: reject });
-    });
-  }
-
-  /** Bars of a joining symbol up to here are history: the last step's time (all of them in a live run). */
-  #historyUntil(): number {
-    if (this.syncMode === 'live') return Number.POSITIVE_INFINITY;
-    const last = this.#activeStepper?.lastTs ?? Number.NaN;
-    return last === last ? last : Number.NEGATIVE_INFINITY;
-  }
-
-  #joinDeps(): JoinDeps {
-    return {
-      loaded: this.#growing,
-      processor: this.#processor,
-      quality: this.quality,
-      accounts: this.accounts,
-      strategies: this.strategies,
-      log: this.log,
-    };
-  }
-
-  /**
-   * Before the step at `t`, with the replay clock paused: the first symbol due to join by then (one at a
-   * time, as its bars may come before `t`), else the work asked for between steps.
-   */
-  async #beforeStep(t: number): Promise<void> {
-    this.#pacer?.pause();
-    try {
-      if (this.#joins.length > 0 && this.#joins[0]!.at < t) {
-        const { at, config, staged } = this.#joins.shift()!;
-        const until = this.syncMode === 'live' ? Number.POSITIVE_INFINITY : at;
-        await joinSymbol(this.#joinDeps(), staged, config.calendar, until);
-        return;
-      }
-      while (this.#betweenSteps.length > 0) await this.#betweenSteps.shift()!.run();
-    } finally {
-      this.#pacer?.resume();
-    }
-  }
-
-  /** Whether anything waits for the gap before the step at `t`. */
-  #dueBefore(t: number): boolean {
-    return this.#betweenSteps.length > 0 || (this.#joins.length > 0 && this.#joins[0]!.at < t);
-  }
-
-  /** Logs the scheduled joins the run ended before, and runs the work asked for between steps. */
-  async #afterRun(): Promise<void> {
-    for (const j of this.#joins.splice(0)) {
-      this.log.warn(
-        `${j.where}: ${j.config.symbol} was to join at ${j.config.join_at}, after the session's last bar; it never joined`,
-      );
-    }
-    while (this.#betweenSteps.length > 0) await this.#betweenSteps.shift()!.run();
-    this.#running = false;
-  }
-
-  /** Ends a run that failed: work still waiting for a gap between steps fails with it. */
+  /** Ends a run that failed: changes waiting for a gap between steps fail with it. */
   #runFailed(e: unknown): never {
-    this.#running = false;
-    for (const w of this.#betweenSteps.splice(0)) w.fail(e);
+    this.#between.fail(e);
     throw e;
   }
 
@@ -396,36 +323,17 @@ export class Engine {
   }
 
   #contextFor(runner: Runner): StrategyContext {
-    const views = new Map<string, BarSeriesView>();
-    const { data } = this.loaded;
-    // Positions and cash are read from the strategy's first account (its home); others only take orders.
-    const home = this.accounts.home(runner.name).portfolio;
-    return {
+    return inlineContext({
       name: runner.name,
       log: this.log,
-      bars: (symbol: string, interval: Interval) => {
-        const key = seriesKey(symbol, interval);
-        let v = views.get(key);
-        if (!v) {
-          // A series existing in the session is not enough: another strategy's subscription may have created it.
-          if (!this.strategies.subscribes(runner, key) || !data.has(symbol, interval)) {
-            throw new TradeflowError(
-              'TF_ERR_SUBSCRIPTION',
-              `strategy ${runner.name} asked for ${symbol} at ${interval}, which it does not subscribe to; add it to getSubscriptions()`,
-            );
-          }
-          v = data.view(symbol, interval);
-          views.set(key, v);
-        }
-        return v;
-      },
-      getBarQuality: (symbol: string, interval: Interval) =>
-        this.quality.get(symbol, interval, this.clock.now()),
-      sessionOf: (symbol: string, tsMs: number) => this.#calendarOf(symbol).dayKey(tsMs),
-      position: (symbol: string) => home.position(runner.name, symbol),
-      cash: () => home.cash,
+      data: this.loaded.data,
+      subscribes: (key) => this.strategies.subscribes(runner, key),
+      quality: (symbol, interval) => this.quality.get(symbol, interval, this.clock.now()),
+      calendarOf: (symbol) => this.#calendarOf(symbol),
+      // Positions and cash are read from the strategy's first account (its home); others only take orders.
+      home: this.accounts.home(runner.name).portfolio,
       now: () => this.clock.now(),
-    };
+    });
   }
 
   /** Returns the number of time steps run so far. */
@@ -462,16 +370,16 @@ export class Engine {
     const pacer = this.#pacer;
     const every = this.#o.progressEvery ?? 65_536;
     if (this.#o.abort?.aborted) this.#cancelled = true;
-    this.#running = true;
+    await this.#between.start();
     for (
       let t = this.#cancelled ? Infinity : processor.nextTime();
       t !== Number.POSITIVE_INFINITY;
       t = processor.nextTime()
     ) {
       if (this.#paused) await this.#paused.promise;
-      if (this.#dueBefore(t)) {
+      if (this.#between.dueBefore(t)) {
         // Then look again: a joined symbol's next bar may come before the step planned.
-        await this.#beforeStep(t);
+        await this.#between.before(t);
         continue;
       }
       if (pacer) await pacer.waitFor(t);
@@ -486,7 +394,7 @@ export class Engine {
         }
       }
     }
-    await this.#afterRun();
+    await this.#between.end();
     await stepper.finish(this.#cancelled);
     this.#o.onProgress?.(processor.publishedBaseBars, processor.totalBaseBars);
   }
@@ -508,7 +416,7 @@ export class Engine {
     this.#inbox = inbox;
     const onAbort = () => inbox.end('run cancelled');
     this.#o.abort?.addEventListener('abort', onAbort);
-    this.#running = true;
+    await this.#between.start();
     feed.start({
       onBar: (bar) => inbox.push(bar, monotonicMs()),
       onEnd: (reason) => inbox.end(reason),
@@ -534,8 +442,8 @@ export class Engine {
         processor.noteWritten(symbolId);
         for (let t = processor.nextTime(); t <= bar.tsClose; t = processor.nextTime()) {
           if (this.#paused) await this.#paused.promise;
-          if (this.#dueBefore(t)) {
-            await this.#beforeStep(t);
+          if (this.#between.dueBefore(t)) {
+            await this.#between.before(t);
             continue;
           }
           this.#lag.record(monotonicMs() - receivedMs);
@@ -549,7 +457,7 @@ export class Engine {
       this.#inbox = undefined;
     }
     this.#cancelled = this.#o.abort?.aborted ?? false;
-    await this.#afterRun();
+    await this.#between.end();
     await stepper.finish(this.#cancelled);
   }
 

@@ -128,9 +128,13 @@ export function resolveSubscriptions(
   return subs.map(([symbol, interval]) => {
     const source = loaded.sources.find((s) => s.symbol === symbol);
     if (!source) {
+      const later =
+        'staged' in loaded && [...(loaded as GrowingData).staged.values()].some((s) => s.symbol === symbol);
       throw new TradeflowError(
         'TF_ERR_SUBSCRIPTION',
-        `strategy ${strategy} subscribes to ${symbol}, which no data source provides (loaded: ${loaded.symbols.join(', ')})`,
+        later
+          ? `strategy ${strategy} subscribes to ${symbol}, which joins the session later (its data source's join_at); subscribe to it when it joins (follow_added_symbols, or getSubscriptions after onSymbolAdded)`
+          : `strategy ${strategy} subscribes to ${symbol}, which no data source provides (loaded: ${loaded.symbols.join(', ')})`,
       );
     }
     const base = source.series.interval;

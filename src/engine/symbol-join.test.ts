@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { LoadedSession } from '../config/session-config.ts';
 import { isTradeflowError } from '../core/errors.ts';
 import { MemoryLogger } from '../core/logger.ts';
+import type { BarFeed } from '../data/feeds/bar-feed.ts';
 import {
+  type BarRow,
   closeOf,
   fixtureSession,
   isolationFree,
@@ -14,6 +16,7 @@ import type { JoinReport } from '../../test/fixtures/project/strategies/join_pro
 import { Engine } from './kernel.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const pick = ({ open, high, low, close, volume }: BarRow) => ({ open, high, low, close, volume });
 
 /** The session with `symbol`'s data source joining at `at` (epoch ms). */
 function joining(session: LoadedSession, symbol: string, at: number): LoadedSession {
@@ -64,6 +67,19 @@ describe('a symbol joining the session (join_at)', () => {
     }
     expect(isolationFree(threads.result)).toEqual(isolationFree(inline.result));
     expect(reports(threads)).toEqual(reports(inline));
+  });
+
+  it('tells a thread strategy notified only now and then at the time of the join, as inline', async () => {
+    const sparse = joining(
+      fixtureSession({ data: XY, strategies: [probe({ interval: '5m', join_interval: '1m' })] }),
+      'Y',
+      closeOf(7),
+    );
+    for (const isolation of ['inline', 'thread'] as const) {
+      const run = await runSession(withIsolation(sparse, isolation), `sparse-${isolation}`);
+      const ys = reports(run).filter((r) => r.symbol === 'Y');
+      expect(ys[0], isolation).toMatchObject({ now: closeOf(8), heard: [`Y@${closeOf(7)}`], quality: 100 });
+    }
   });
 
   it('lets a strategy thread read the joined series in place: a value written to its shared column after the join shows', async () => {
@@ -182,6 +198,64 @@ describe('a symbol joining the session (join_at)', () => {
   });
 });
 
+describe('a symbol joining a live run', () => {
+  it("takes the joined symbol's bars from the feed once it has joined, with all its file as history", async () => {
+    const xy = fixtureSession({
+      data: { X: minuteBars(10), Y: minuteBars(13, (i) => 50 + i) },
+      strategies: [probe({})],
+    });
+    const ySource = xy.config.data.find((d) => d.symbol === 'Y')!;
+    const session: LoadedSession = {
+      ...xy,
+      config: { ...xy.config, data: xy.config.data.filter((d) => d.symbol === 'X') },
+    };
+    const live = minuteBars(20, (i) => 50 + i);
+    const bar = (symbol: string, i: number) => ({ symbol, tsClose: closeOf(i), ...pick(live[i]!) });
+    for (const isolation of ['inline', 'thread'] as const) {
+      const engine = await Engine.create({
+        session: withIsolation(session, isolation),
+        runId: `live-${isolation}`,
+        logger: new MemoryLogger(),
+        syncMode: 'live',
+      });
+      let added: Promise<unknown> | undefined;
+      const feed: BarFeed = {
+        name: 'script',
+        start: (h) => {
+          void (async () => {
+            for (let i = 10; i < 13; i++) h.onBar(bar('X', i));
+            added = engine.addSymbol(ySource);
+            for (let i = 13; i < 20; i++) {
+              h.onBar(bar('X', i));
+              h.onBar(bar('Y', i));
+              await new Promise((r) => setImmediate(r));
+            }
+            h.onEnd('script done');
+          })();
+        },
+        stop: () => {},
+      };
+      try {
+        await engine.runLive(feed);
+      } finally {
+        await engine.stop();
+      }
+      await expect(added).resolves.toMatchObject({ symbol: 'Y', historyBars: 13, subscribers: ['p'] });
+      expect(engine.liveRejected).toBe(0);
+      const ys = reports({ engine }).filter((r) => r.symbol === 'Y');
+      if (isolation === 'inline') {
+        expect(ys.map((r) => [r.now, r.length])).toEqual(
+          Array.from({ length: 7 }, (_, k) => [closeOf(13 + k), 14 + k]),
+        );
+      } else {
+        // A live run does not wait for threads: a late one reads the bars published by the time it runs.
+        expect(ys).toHaveLength(7);
+        expect(ys.every((r, k) => r.length >= 14 + k && r.length <= 20)).toBe(true);
+      }
+    }
+  });
+});
+
 describe('engine.addSymbol and engine.updateSubscriptions', () => {
   const xOnly = fixtureSession({ data: XY, strategies: [probe({ late: ['X', '5m'], late_after: 4 })] });
   const ySource = xOnly.config.data.find((d) => d.symbol === 'Y')!;
@@ -232,6 +306,37 @@ describe('engine.addSymbol and engine.updateSubscriptions', () => {
     expect(outcomes.thread).toEqual(outcomes.inline);
     expect(outcomes.inline![0]).toEqual({ symbol: 'Y', historyBars: 6, subscribers: ['p'] });
     expect(outcomes.inline![1]).toMatch(/Y\.csv\.missing/);
+  });
+
+  it('applies changes asked for before the run one after the other, before the first step', async () => {
+    const engine = await Engine.create({ session: withIsolation(session, 'thread'), runId: 'before' });
+    const z = { ...ySource, symbol: 'Z' };
+    const both = [engine.addSymbol(ySource), engine.addSymbol(z), engine.updateSubscriptions()];
+    try {
+      await engine.run();
+    } finally {
+      await engine.stop();
+    }
+    await expect(Promise.all(both)).resolves.toEqual([
+      { symbol: 'Y', historyBars: 0, subscribers: ['p'] },
+      { symbol: 'Z', historyBars: 0, subscribers: ['p'] },
+      undefined,
+    ]);
+    const rs = reports({ engine });
+    expect(
+      ['X', 'Y', 'Z'].map((s) => rs.filter((r) => r.symbol === s && r.interval === '1m').length),
+    ).toEqual([20, 20, 20]);
+  });
+
+  it('says a symbol joins later when a strategy subscribes to it at start', async () => {
+    const early = joining(
+      fixtureSession({ data: XY, strategies: [probe({ symbols: ['X', 'Y'] })] }),
+      'Y',
+      closeOf(9),
+    );
+    await expect(Engine.create({ session: early, runId: 'early' })).rejects.toThrow(
+      /subscribes to Y, which joins the session later \(its data source's join_at\)/,
+    );
   });
 
   it('refuses a bad data source or a symbol already in the session, naming the field', async () => {

@@ -38,28 +38,36 @@ export interface JoinReport {
 
 /**
  * Enters a loaded data source (see `stageSource`) into the running session; its bars that close at or
- * before `historyUntil` become warm-up history.
+ * before `historyUntil` become warm-up history. Aggregated series that strategies ask for are built up to
+ * `nowMs` (the clock's time: buckets still open then stay open).
  */
 export async function joinSymbol(
   deps: JoinDeps,
   staged: StagedSource,
   calendar: CalendarSpec,
   historyUntil: number,
+  nowMs: number,
 ): Promise<JoinReport> {
   const { loaded, processor, quality, accounts, strategies, log } = deps;
+  // Every part of the session learns the symbol (and its id) before any strategy is asked anything.
   const source = admitSource(loaded, staged);
   accounts.addSymbol(source.symbol);
+  strategies.addSymbol(source.symbol);
   quality.track(source.series, source.calendar);
   processor.addSource(source, historyUntil, (slot) => quality.onBar(slot.series));
-  strategies.addSymbol(source.symbol);
   const historyBars = source.series.length;
-  const answers = await strategies.restate({
-    op: 'join',
-    symbol: source.symbol,
-    series: [source.series.descriptor],
-    calendar: { symbol: source.symbol, spec: calendar },
-  });
-  await applyAnswers(deps, answers, historyUntil);
+  try {
+    const answers = await strategies.restate({
+      op: 'join',
+      symbol: source.symbol,
+      series: [source.series.descriptor],
+      calendar: { symbol: source.symbol, spec: calendar },
+    });
+    await applyAnswers(deps, answers, nowMs);
+  } finally {
+    // Whatever happened, the map covers every series slot (the symbol's own among them).
+    strategies.rebuildRoutes(processor.slots.length);
+  }
   const subscribers = strategies.runners
     .filter((r) => r.subscriptions().some(([s]) => s === source.symbol))
     .map((r) => r.name);

@@ -81,14 +81,16 @@ export abstract class BaseStrategy<C extends BaseStrategyConfig = BaseStrategyCo
   }
 
   /**
-   * The engine calls this when a symbol joins the session: the symbol is added to `symbols` if the config
-   * follows added symbols, then `onSymbolAdded` runs. The engine reads `getSubscriptions()` right after,
+   * The engine calls this when a symbol joins the session: `onSymbolAdded` runs, then the symbol is added
+   * to `symbols` if the config follows added symbols. The engine reads `getSubscriptions()` right after,
    * and routes the strategy the bars of its new subscriptions from then on.
    */
   symbolJoined(symbol: string): void {
-    if (this.config.follow_added_symbols === true && !this.symbols.includes(symbol))
-      this.#joined.push(symbol);
     this.onSymbolAdded?.(symbol);
+    // After the hook: a strategy whose hook threw does not take the symbol up later either.
+    if (this.config.follow_added_symbols === true && !this.symbols.includes(symbol)) {
+      this.#joined.push(symbol);
+    }
   }
 
   /**

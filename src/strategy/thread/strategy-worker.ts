@@ -144,7 +144,7 @@ function handle(strategy: BaseStrategy, request: ControlRequest): ControlReply {
       subIndex = new Map(subs.map(([s, i], k) => [seriesKey(s, i), k]));
       for (const s of request.series) descriptors.set(seriesKey(s.symbol, s.interval), s);
       for (const key of views.keys()) if (!subIndex.has(key)) views.delete(key);
-      quality = float64View(d.channel.quality);
+      quality = float64View(d.channel.quality, subs.length);
       return {};
     }
   }

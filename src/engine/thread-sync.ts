@@ -1,0 +1,267 @@
+import { monotonicMs, yieldToEventLoop } from '../core/clock.ts';
+import type { Signal } from '../model/signal.ts';
+import { Kind } from '../strategy/thread/channel.ts';
+import { requestReply } from '../strategy/thread/control.ts';
+import type { ControlReply, ControlRequest } from '../strategy/thread/protocol.ts';
+import { createStepGroup, StepGroup } from '../strategy/thread/step-group.ts';
+import type { ThreadRunner } from '../strategy/thread/thread-runner.ts';
+import type { BackpressureMonitor } from './backpressure.ts';
+
+/** How the processor waits for strategies: every step (backtest), a time budget (replay), or never (live). */
+export type SyncMode = 'data' | 'clock' | 'live';
+
+/** A thread strategy's entry settings that rule how it is fed and waited for. */
+export interface ThreadPolicy {
+  readonly stepTimeoutMs: number;
+  readonly queueSize: number;
+  readonly onQueueFull: 'block' | 'drop_oldest';
+  readonly onBackpressure: 'warn' | 'pause';
+}
+
+// How long the processor sleeps in one piece while waiting for a thread before it lets Node's event loop
+// run, so that a crashed thread's exit event is seen.
+export const WAIT_SLICE_MS = 50;
+/** How long a backtest step may keep waiting for a thread before that counts as backpressure. */
+const READINESS_WARN_MS = 1000;
+
+/** What the synchronizer needs from the strategy manager. */
+export interface ThreadSyncOptions {
+  readonly backpressure: BackpressureMonitor;
+  readonly quality: (symbol: string, interval: string) => number;
+  /** Returns the cash a strategy reads: its first account's. */
+  readonly cash: (strategy: string) => number;
+  /** Returns the engine clock's time (what a thread reads as now when it handles a control request). */
+  readonly now: () => number;
+  /** Receives the signals a thread left, as they are taken. */
+  readonly take: (runner: ThreadRunner, signals: readonly Signal[]) => void;
+}
+
+/**
+ * The processor's side of the strategy threads, by mode: queues their notifications (with the queue-full
+ * policy), publishes a step to each, and waits for them: for all in a backtest (one step group when
+ * several are notified), at most the step's budget in a replay, never in a live run, counting overruns
+ * and backpressure. Signals go to `take` as they are collected.
+ */
+export class ThreadSync {
+  readonly threads: ThreadRunner[] = [];
+  readonly #o: ThreadSyncOptions;
+  readonly #policies = new Map<ThreadRunner, ThreadPolicy>();
+  readonly #published: ThreadRunner[] = [];
+  /** Threads still busy when a clock or live step moved on; their signals are taken every step. */
+  readonly #late: ThreadRunner[] = [];
+  /** The step group cell shared by every thread (see step-group.ts). */
+  readonly groupCell = createStepGroup();
+  #group = new StepGroup(this.groupCell, 0);
+  /** Whether the threads published last counted out of one step group. */
+  #grouped = false;
+
+  constructor(o: ThreadSyncOptions) {
+    this.#o = o;
+  }
+
+  /** Sets how many times the processor polls before it sleeps on a step group (0 with more threads than cores). */
+  setSpin(spin: number): void {
+    this.#group = new StepGroup(this.groupCell, spin);
+  }
+
+  /** Registers a thread strategy's policy (before it starts). */
+  setPolicy(runner: ThreadRunner, policy: ThreadPolicy): void {
+    this.#policies.set(runner, policy);
+  }
+
+  /** Adds a started thread. */
+  add(runner: ThreadRunner): void {
+    this.threads.push(runner);
+  }
+
+  /** Returns true when a published thread has not been collected yet. */
+  get waiting(): boolean {
+    return this.#published.length > 0;
+  }
+
+  /** Data mode: waits for busy threads, letting the event loop run; a thread past its step budget is terminated. */
+  async finish(): Promise<void> {
+    const started = monotonicMs();
+    const warned = new Set<ThreadRunner>();
+    while (!this.collectReady(WAIT_SLICE_MS)) {
+      await yieldToEventLoop();
+      const waited = monotonicMs() - started;
+      for (const r of this.#published) {
+        const { stepTimeoutMs: limit, onBackpressure } = this.policy(r);
+        // A busy machine can delay any thread by a slice or two; a step this slow is worth a warning.
+        if (!warned.has(r) && waited > Math.min(READINESS_WARN_MS, limit / 2)) {
+          warned.add(r);
+          this.#o.backpressure.report(
+            r.name,
+            'readiness',
+            onBackpressure,
+            `still busy after ${Math.round(waited)} ms`,
+          );
+        }
+        if (r.faulted === undefined && waited > limit) {
+          r.terminate(`step timeout: still busy after ${limit} ms (step_timeout_ms); terminated`);
+        }
+      }
+    }
+  }
+
+  /** Waits for every thread to finish what it was given (end of a replay or live run), then collects. */
+  async drainAll(): Promise<void> {
+    // Every thread, busy or not: one that finished after the last step it was notified of still holds the
+    // signals of that step in its outbox.
+    for (const r of this.threads) if (!this.#published.includes(r)) this.#published.push(r);
+    if (!this.collectReady(WAIT_SLICE_MS)) await this.finish();
+  }
+
+  policy(r: ThreadRunner): ThreadPolicy {
+    return this.#policies.get(r)!;
+  }
+
+  enqueue(runner: ThreadRunner, sub: number, nowMs: number, mode: SyncMode, kind: Kind = Kind.Bar): void {
+    const policy = this.policy(runner);
+    if (runner.queued >= policy.queueSize * 0.8) {
+      this.#o.backpressure.report(
+        runner.name,
+        'queue',
+        policy.onBackpressure,
+        `${runner.queued} of ${policy.queueSize} queued`,
+      );
+    }
+    while (!runner.enqueue(sub, kind)) {
+      if (policy.onQueueFull === 'drop_oldest' || mode === 'live') {
+        // Never hold up a live feed: drop the oldest notification and count it.
+        if (runner.dropOldest()) continue;
+      }
+      // "block": hand over what is queued and wait for room.
+      // This loop does not let the event loop run, so a crashed thread is never marked faulted here: the
+      // step timeout ends a thread that does not make room. Taking its outbox while waiting lets a thread
+      // that finished an earlier step with signals finish this one.
+      this.#publish(runner, nowMs);
+      const started = monotonicMs();
+      while (!runner.waitDone(WAIT_SLICE_MS)) {
+        this.#takeSignals(runner);
+        if (runner.faulted !== undefined) return;
+        if (monotonicMs() - started > policy.stepTimeoutMs) {
+          runner.terminate(
+            `step timeout: still busy after ${policy.stepTimeoutMs} ms (step_timeout_ms); terminated`,
+          );
+          return;
+        }
+      }
+      this.#takeSignals(runner);
+    }
+  }
+
+  /**
+   * Publishes every thread with queued notifications. In data mode, when no thread is busy and more than
+   * one has work, they count out of one step group, so that the processor is woken once per step.
+   */
+  publishAll(nowMs: number, mode: SyncMode): void {
+    const threads = this.threads;
+    let tag = 0;
+    if (mode === 'data' && this.#published.length === 0) {
+      let n = 0;
+      let busy = false;
+      for (const r of threads) {
+        if (r.publishable) n++;
+        if (r.busy) busy = true;
+      }
+      if (n > 1 && !busy) tag = this.#group.begin(n);
+    }
+    for (const r of threads) this.#publish(r, nowMs, tag);
+    this.#grouped = tag !== 0;
+  }
+
+  #publish(r: ThreadRunner, nowMs: number, groupTag = 0): void {
+    if (!r.hasPending) return;
+    this.#prepare(r, nowMs);
+    if (r.publish(groupTag) && !this.#published.includes(r)) this.#published.push(r);
+  }
+
+  /** Updates what the thread reads in place: the time and cash (unless `nowMs` is NaN), and its qualities. */
+  #prepare(r: ThreadRunner, nowMs: number): void {
+    if (nowMs === nowMs) r.setClock(nowMs, this.#o.cash(r.name));
+    const subs = r.subscriptions();
+    for (let k = 0; k < subs.length; k++) r.setQuality(k, this.#o.quality(subs[k]![0], subs[k]![1]));
+  }
+
+  /** Collects the signals of threads that are done; true when none is left busy. */
+  collectReady(sliceMs: number): boolean {
+    const published = this.#published;
+    if (this.#grouped) {
+      // Once the group has counted down, every thread in it is done; past the slice, wait for each.
+      this.#grouped = false;
+      if (this.#group.wait(sliceMs)) {
+        for (const r of published) this.#takeSignals(r);
+        published.length = 0;
+        return true;
+      }
+      this.#group.abandon();
+    }
+    for (let i = 0; i < published.length;) {
+      const r = published[i]!;
+      if (r.waitDone(sliceMs)) {
+        this.#takeSignals(r);
+        published.splice(i, 1);
+      } else {
+        // A thread that finished an earlier step with signals waits for them to be taken before it can
+        // finish this one.
+        this.#takeSignals(r);
+        i++;
+      }
+    }
+    return published.length === 0;
+  }
+
+  /**
+   * Clock and live modes: waits at most `budgetMs` in total for the published threads, collects what
+   * they have left so far, and counts an overrun for each one still busy (it catches up from its queue).
+   */
+  moveOn(budgetMs: number): void {
+    const deadline = monotonicMs() + budgetMs;
+    const published = this.#published;
+    // Threads that overran earlier steps hand over what they have finished since, every step.
+    const late = this.#late;
+    for (let i = 0; i < late.length;) {
+      const r = late[i]!;
+      this.#takeSignals(r);
+      if (!r.busy || published.includes(r)) late.splice(i, 1);
+      else i++;
+    }
+    for (const r of published) {
+      const left = deadline - monotonicMs();
+      if (left > 0) r.waitDone(left);
+      this.#takeSignals(r);
+      if (r.busy) {
+        const policy = this.policy(r).onBackpressure;
+        if (!late.includes(r)) late.push(r);
+        r.recordOverrun();
+        this.#o.backpressure.report(r.name, 'overruns', policy, 'the step moved on without it');
+        const { avgMs } = r.metrics();
+        if (budgetMs > 0 && avgMs > budgetMs) {
+          this.#o.backpressure.report(
+            r.name,
+            'slow',
+            policy,
+            `${avgMs.toFixed(3)} ms per bar, ${budgetMs.toFixed(3)} ms between bars`,
+          );
+        }
+      }
+    }
+    published.length = 0;
+  }
+
+  request(r: ThreadRunner, request: ControlRequest): Promise<ControlReply> {
+    return requestReply(r, request, {
+      stepTimeoutMs: this.policy(r).stepTimeoutMs,
+      sliceMs: WAIT_SLICE_MS,
+      takeSignals: () => this.#takeSignals(r),
+      prepare: () => this.#prepare(r, this.#o.now()),
+    });
+  }
+
+  #takeSignals(r: ThreadRunner): void {
+    const out = r.collect();
+    if (out.length > 0) this.#o.take(r, out);
+  }
+}
