@@ -139,6 +139,7 @@ export class StrategyManager {
         answers.set(r, r.restate(joined?.symbol));
         continue;
       }
+      if (r.faulted !== undefined) continue;
       const reply = await this.#sync.request(r, joined ?? { op: 'ask' });
       answers.set(r, reply.error ?? reply.subscriptions ?? 'the strategy thread sent no subscriptions');
     }

@@ -1,6 +1,5 @@
 import type { CalendarSpec } from '../config/session-config.ts';
 import type { Logger } from '../core/logger.ts';
-import type { SeriesDescriptor } from '../data/session-data.ts';
 import { seriesKey } from '../model/bar.ts';
 import type { Subscription } from '../strategy/base-strategy.ts';
 import type { AccountBook } from './accounts.ts';
@@ -95,28 +94,24 @@ async function applyAnswers(
     }
     if (sameSubscriptions(runner.subscriptions(), answer)) continue;
     let slots: (SeriesSlot | undefined)[];
-    const created: SeriesDescriptor[] = [];
     try {
       slots = resolveSubscriptions(runner.name, answer, loaded).map((sub) => {
         const existing = processor.slotOf(loaded.data, sub.symbol, sub.interval);
         if (existing) return existing;
         const slot = processor.addAggregate(loaded.data, sub, nowMs);
-        if (slot) {
-          quality.trackPublished(slot.series, sub.source.calendar);
-          created.push(slot.series.descriptor);
-        }
+        if (slot) quality.trackPublished(slot.series, sub.source.calendar);
         return slot;
       });
     } catch (e) {
       log.error(`${(e as Error).message}; it keeps its subscriptions`);
       continue;
     }
-    // A thread is sent the series it has not seen: those created now, and the joined symbols' base series.
+    // A thread is sent the series new to its subscriptions (those created now among them).
     const known = new Set(runner.subscriptions().map(([s, i]) => seriesKey(s, i)));
     const series = slots
       .filter((s): s is SeriesSlot => s !== undefined && !known.has(s.series.key))
       .map((s) => s.series.descriptor);
-    await strategies.resubscribe(runner, answer, slots, [...new Set([...created, ...series])]);
+    await strategies.resubscribe(runner, answer, slots, series);
   }
   strategies.rebuildRoutes(processor.slots.length);
 }

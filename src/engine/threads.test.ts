@@ -105,6 +105,37 @@ describe('zero-copy bars in strategy threads', () => {
   });
 });
 
+describe('bar memory with many strategy threads', () => {
+  it('is the same with one thread strategy as with six: every thread reads the one set of shared columns', async () => {
+    const rows = minuteBars(2000);
+    const bytes: number[] = [];
+    for (const threads of [1, 6]) {
+      const session = fixtureSession({
+        data: { X: rows },
+        strategies: Array.from({ length: threads }, (_, k) => ({
+          module: 'zero_copy',
+          name: `t${k}`,
+          config: { symbols: ['X'], interval: '1m' },
+        })),
+      });
+      const engine = await Engine.create({ session, runId: `memory-${threads}`, logger: new MemoryLogger() });
+      try {
+        await engine.run();
+        // What a worker is handed of the bars: shared buffers only, which a message shares, never copies.
+        for (const d of engine.loaded.data.descriptors()) {
+          for (const b of [d.time, d.open, d.high, d.low, d.close, d.volume, d.flags, d.meta]) {
+            expect(b).toBeInstanceOf(SharedArrayBuffer);
+          }
+        }
+        bytes.push(engine.loaded.data.bytes);
+      } finally {
+        await engine.stop();
+      }
+    }
+    expect(bytes[1]).toBe(bytes[0]);
+  });
+});
+
 describe('a thread strategy with a queue of one', () => {
   // Three symbols on the same minutes plus a 5m series: each step notifies 3 or 4 subscriptions at once,
   // more than the ring holds, so the processor hands over a partial step and waits for room (the "block"
