@@ -77,13 +77,13 @@ export class BarSeries {
   readonly interval: Interval;
   readonly key: SeriesKey;
   readonly descriptor: SeriesDescriptor;
-  #time: Float64Array;
-  #open: Float64Array;
-  #high: Float64Array;
-  #low: Float64Array;
-  #close: Float64Array;
-  #volume: Float64Array;
-  #flags: Uint8Array;
+  #time!: Float64Array;
+  #open!: Float64Array;
+  #high!: Float64Array;
+  #low!: Float64Array;
+  #close!: Float64Array;
+  #volume!: Float64Array;
+  #flags!: Uint8Array;
   #meta: Int32Array;
   #written = 0;
   #capacity: number;
@@ -108,6 +108,12 @@ export class BarSeries {
       flags: growableSab(this.#capacity, this.#maxCapacity),
       meta: new SharedArrayBuffer(8),
     };
+    this.#map();
+    this.#meta = new Int32Array(this.descriptor.meta);
+  }
+
+  /** Makes the typed arrays over the columns as long as the buffers are now. */
+  #map(): void {
     ({
       time: this.#time,
       open: this.#open,
@@ -117,7 +123,6 @@ export class BarSeries {
       volume: this.#volume,
       flags: this.#flags,
     } = columnsOf(this.descriptor));
-    this.#meta = new Int32Array(this.descriptor.meta);
   }
 
   /** Rows written, published or not. */
@@ -215,15 +220,7 @@ export class BarSeries {
     for (const sab of [d.time, d.open, d.high, d.low, d.close, d.volume]) sab.grow(rows * 8);
     d.flags.grow(rows);
     this.#capacity = rows;
-    ({
-      time: this.#time,
-      open: this.#open,
-      high: this.#high,
-      low: this.#low,
-      close: this.#close,
-      volume: this.#volume,
-      flags: this.#flags,
-    } = columnsOf(d));
+    this.#map();
   }
 }
 
