@@ -46,7 +46,7 @@ export function minuteBars(
 /** Close time of the `i`th bar of `minuteBars` (bars are stamped with the time they close). */
 export const closeOf = (i: number): number => T0 + (i + 1) * MIN;
 
-function ohlcvCsv(rows: readonly BarRow[]): string {
+export function ohlcvCsv(rows: readonly BarRow[]): string {
   const lines = rows.map((r) => `${r.time},${r.open},${r.high},${r.low},${r.close},${r.volume}`);
   return ['timestamp,open,high,low,close,volume', ...lines].join('\n') + '\n';
 }
