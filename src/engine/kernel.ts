@@ -16,6 +16,7 @@ import { DataProcessor } from './data-processor.ts';
 import { SeriesQuality } from './series-quality.ts';
 import { RunRecorder } from './recorder.ts';
 import { BetweenSteps } from './between-steps.ts';
+import { type EngineMetrics, engineMetrics } from './engine-metrics.ts';
 import { inlineContext } from './context.ts';
 import {
   type GrowingData,
@@ -26,19 +27,14 @@ import {
 import type { JoinReport } from './symbol-join.ts';
 import { SignalRouter } from './signal-router.ts';
 import { Stepper } from './stepper.ts';
-import { LagStats, LiveInbox, liveBarProblem } from './live.ts';
+import { appendLiveBar, LagStats, LiveInbox } from './live.ts';
 import type { BarFeed } from '../data/feeds/bar-feed.ts';
 import { ReplayPacer } from './pacer.ts';
-import {
-  type Runner,
-  type StrategyFailure,
-  StrategyManager,
-  type StrategyMetrics,
-  type SyncMode,
-} from './strategy-manager.ts';
+import { type Runner, type StrategyFailure, StrategyManager, type SyncMode } from './strategy-manager.ts';
 
 export type { StrategyFailure, StrategyMetrics, SyncMode } from './strategy-manager.ts';
 export type { JoinReport } from './symbol-join.ts';
+export type { EngineMetrics, SystemMetrics } from './engine-metrics.ts';
 
 /** Options for building an engine. Collaborators are passed in: no hidden singletons. */
 export interface EngineOptions {
@@ -54,27 +50,6 @@ export interface EngineOptions {
   readonly abort?: AbortSignal;
   /** Overrides how the processor waits for strategies (default: from speed_multiplier). */
   readonly syncMode?: SyncMode;
-}
-
-/** System-wide figures of a run. */
-export interface SystemMetrics {
-  readonly strategiesTotal: number;
-  readonly active: number;
-  readonly paused: number;
-  readonly faulted: number;
-  readonly totalSignals: number;
-  /** How late steps started against the replay schedule (0 in a data-driven backtest). */
-  readonly avgLagMs: number;
-  readonly maxLagMs: number;
-  readonly slowestStrategy: string | null;
-  readonly backpressureEvents: number;
-  readonly enginePaused: boolean;
-}
-
-/** What `engine.getMetrics()` returns. */
-export interface EngineMetrics {
-  readonly strategies: readonly StrategyMetrics[];
-  readonly system: SystemMetrics;
 }
 
 /**
@@ -185,27 +160,13 @@ export class Engine {
 
   /** Returns each strategy's state and processing figures, and the system-wide figures. */
   getMetrics(): EngineMetrics {
-    const strategies = this.strategies.metrics();
-    const lag = this.#pacer?.lag ?? this.#lag.figures;
-    const slowest = strategies.reduce<StrategyMetrics | undefined>(
-      (a, m) => (a === undefined || m.avgMs > a.avgMs ? m : a),
-      undefined,
-    );
-    return {
-      strategies,
-      system: {
-        strategiesTotal: strategies.length + this.failures.length,
-        active: strategies.filter((m) => m.status === 'running').length,
-        paused: strategies.filter((m) => m.status === 'paused').length,
-        faulted: strategies.filter((m) => m.status === 'faulted').length,
-        totalSignals: strategies.reduce((n, m) => n + m.signals, 0),
-        avgLagMs: lag.avgMs,
-        maxLagMs: lag.maxMs,
-        slowestStrategy: slowest?.name ?? null,
-        backpressureEvents: this.strategies.backpressure.total,
-        enginePaused: this.#paused !== undefined,
-      },
-    };
+    return engineMetrics({
+      strategies: this.strategies.metrics(),
+      notStarted: this.failures.length,
+      lag: this.#pacer?.lag ?? this.#lag.figures,
+      backpressureEvents: this.strategies.backpressure.total,
+      enginePaused: this.#paused !== undefined,
+    });
   }
 
   /** Returns a strategy's processing-time histogram (Prometheus), or undefined for an unknown name. */
@@ -428,18 +389,14 @@ export class Engine {
     try {
       for (let item = await inbox.next(); item !== undefined; item = await inbox.next()) {
         const { bar, receivedMs } = item;
-        const symbolId = this.loaded.symbols.indexOf(bar.symbol);
-        const series = this.loaded.sources[symbolId]?.series;
-        const problem = series ? liveBarProblem(bar, series) : `unknown symbol ${bar.symbol}`;
-        if (problem !== undefined || !series) {
+        const problem = appendLiveBar(bar, this.loaded, processor);
+        if (problem !== undefined) {
           this.#liveRejected++;
           this.log.warn(
             `feed ${feed.name}: bar ${bar.symbol} at ${new Date(bar.tsClose).toISOString()} ignored: ${problem}`,
           );
           continue;
         }
-        series.write(bar.tsClose, bar.open, bar.high, bar.low, bar.close, bar.volume);
-        processor.noteWritten(symbolId);
         for (let t = processor.nextTime(); t <= bar.tsClose; t = processor.nextTime()) {
           if (this.#paused) await this.#paused.promise;
           if (this.#between.dueBefore(t)) {

@@ -1,6 +1,8 @@
 import { barProblem } from '../data/loaders/validate.ts';
 import type { FeedBar } from '../data/feeds/bar-feed.ts';
 import type { BarSeries } from '../data/session-data.ts';
+import type { DataProcessor } from './data-processor.ts';
+import type { LoadedData } from './session-builder.ts';
 
 /** Says what is wrong with a live bar for its series (the loaders' rules, plus time order), or undefined. */
 export function liveBarProblem(bar: FeedBar, series: BarSeries): string | undefined {
@@ -11,6 +13,25 @@ export function liveBarProblem(bar: FeedBar, series: BarSeries): string | undefi
   return problem === undefined
     ? undefined
     : `${problem.replace(/-/g, ' ')} (open ${bar.open}, high ${bar.high}, low ${bar.low}, close ${bar.close}, volume ${bar.volume})`;
+}
+
+/**
+ * Appends a live bar to its symbol's base series and tells the processor; returns why it was refused
+ * instead (an unknown symbol, or a bar that breaks a rule), leaving everything as it was.
+ */
+export function appendLiveBar(
+  bar: FeedBar,
+  loaded: LoadedData,
+  processor: DataProcessor,
+): string | undefined {
+  const symbolId = loaded.symbols.indexOf(bar.symbol);
+  const series = loaded.sources[symbolId]?.series;
+  if (!series) return `unknown symbol ${bar.symbol}`;
+  const problem = liveBarProblem(bar, series);
+  if (problem !== undefined) return problem;
+  series.write(bar.tsClose, bar.open, bar.high, bar.low, bar.close, bar.volume);
+  processor.noteWritten(symbolId);
+  return undefined;
 }
 
 /** Bars received from a feed, waiting for the engine, with the monotonic time each arrived. */

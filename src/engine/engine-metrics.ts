@@ -1,0 +1,56 @@
+import type { StrategyMetrics } from './strategy-manager.ts';
+
+/** System-wide figures of a run. */
+export interface SystemMetrics {
+  readonly strategiesTotal: number;
+  readonly active: number;
+  readonly paused: number;
+  readonly faulted: number;
+  readonly totalSignals: number;
+  /** How late steps started against the replay schedule (0 in a data-driven backtest). */
+  readonly avgLagMs: number;
+  readonly maxLagMs: number;
+  readonly slowestStrategy: string | null;
+  readonly backpressureEvents: number;
+  readonly enginePaused: boolean;
+}
+
+/** What `engine.getMetrics()` returns. */
+export interface EngineMetrics {
+  readonly strategies: readonly StrategyMetrics[];
+  readonly system: SystemMetrics;
+}
+
+/** What the system-wide figures are made of. */
+export interface EngineMetricsInput {
+  readonly strategies: readonly StrategyMetrics[];
+  /** Strategies loaded that did not start. */
+  readonly notStarted: number;
+  readonly lag: { readonly avgMs: number; readonly maxMs: number };
+  readonly backpressureEvents: number;
+  readonly enginePaused: boolean;
+}
+
+/** Adds the system-wide figures to the strategies' own. */
+export function engineMetrics(o: EngineMetricsInput): EngineMetrics {
+  const { strategies } = o;
+  const slowest = strategies.reduce<StrategyMetrics | undefined>(
+    (a, m) => (a === undefined || m.avgMs > a.avgMs ? m : a),
+    undefined,
+  );
+  return {
+    strategies,
+    system: {
+      strategiesTotal: strategies.length + o.notStarted,
+      active: strategies.filter((m) => m.status === 'running').length,
+      paused: strategies.filter((m) => m.status === 'paused').length,
+      faulted: strategies.filter((m) => m.status === 'faulted').length,
+      totalSignals: strategies.reduce((n, m) => n + m.signals, 0),
+      avgLagMs: o.lag.avgMs,
+      maxLagMs: o.lag.maxMs,
+      slowestStrategy: slowest?.name ?? null,
+      backpressureEvents: o.backpressureEvents,
+      enginePaused: o.enginePaused,
+    },
+  };
+}
