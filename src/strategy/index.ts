@@ -6,3 +6,4 @@ export type { Signal, SignalAction } from '../model/signal.ts';
 export * from './runner.ts';
 export * from './registry.ts';
 export * from './decision-policy.ts';
+export * from './per-symbol.ts';

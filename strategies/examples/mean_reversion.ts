@@ -2,7 +2,13 @@ import { z } from 'zod';
 import type { BarSeriesView } from '../../src/data/session-data.ts';
 import { Bollinger } from '../../src/indicators/index.ts';
 import type { Interval } from '../../src/model/interval.ts';
-import { BaseStrategy, baseStrategySchema, NO_SIGNALS, type Signal } from '../../src/strategy/index.ts';
+import {
+  BaseStrategy,
+  PerSymbol,
+  baseStrategySchema,
+  NO_SIGNALS,
+  type Signal,
+} from '../../src/strategy/index.ts';
 
 /** Config of MeanReversion: the Bollinger band period and width. */
 export const configSchema = baseStrategySchema.extend({
@@ -14,33 +20,21 @@ type Config = z.output<typeof configSchema>;
 
 /** Buys a close below the lower Bollinger band while flat and closes when the close gets back to the middle band. */
 export class MeanReversionStrategy extends BaseStrategy<Config> {
-  readonly #state = new Map<string, { bars: BarSeriesView; bands: Bollinger }>();
+  readonly #state = new PerSymbol<{ bars: BarSeriesView; bands: Bollinger }>(
+    (symbol) => ({
+      bars: this.ctx.bars(symbol, this.config.interval),
+      bands: new Bollinger(this.config.period, this.config.width),
+    }),
+    (s, close) => s.bands.update(close),
+  );
 
   override setup(): boolean {
-    for (const symbol of this.symbols) this.#track(symbol);
+    for (const symbol of this.symbols) this.#state.get(symbol);
     return true;
   }
 
-  /**
-   * Starts following a symbol: at setup, or on its first bar after it joined the session, when the bars
-   * before this one (its warm-up history) feed the indicators first.
-   */
-  #track(symbol: string, history = 0) {
-    const state = {
-      bars: this.ctx.bars(symbol, this.config.interval),
-      bands: new Bollinger(this.config.period, this.config.width),
-    };
-    for (let i = 0; i < history; i++) {
-      const close = state.bars.close(i);
-      state.bands.update(close);
-    }
-    this.#state.set(symbol, state);
-    return state;
-  }
-
   onBars(symbol: string, _interval: Interval): readonly Signal[] {
-    const s =
-      this.#state.get(symbol) ?? this.#track(symbol, this.ctx.bars(symbol, this.config.interval).length - 1);
+    const s = this.#state.get(symbol);
     const close = s.bars.close(-1);
     s.bands.update(close);
     if (!s.bands.isReady) return NO_SIGNALS;

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import type { BarSeriesView } from '../../src/data/session-data.ts';
 import { Sma } from '../../src/indicators/index.ts';
 import type { Interval } from '../../src/model/interval.ts';
-import { BaseStrategy, baseStrategySchema, NO_SIGNALS, type Signal } from '../../src/strategy/index.ts';
+import {
+  BaseStrategy,
+  PerSymbol,
+  baseStrategySchema,
+  NO_SIGNALS,
+  type Signal,
+} from '../../src/strategy/index.ts';
 
 /** Config of Momentum: the lookback and the return over it that opens a position. */
 export const configSchema = baseStrategySchema.extend({
@@ -17,33 +23,21 @@ type Config = z.output<typeof configSchema>;
  * sits above its SMA of the same length; closes when the return over the lookback turns negative.
  */
 export class MomentumStrategy extends BaseStrategy<Config> {
-  readonly #state = new Map<string, { bars: BarSeriesView; sma: Sma }>();
+  readonly #state = new PerSymbol<{ bars: BarSeriesView; sma: Sma }>(
+    (symbol) => ({
+      bars: this.ctx.bars(symbol, this.config.interval),
+      sma: new Sma(this.config.lookback),
+    }),
+    (s, close) => s.sma.update(close),
+  );
 
   override setup(): boolean {
-    for (const symbol of this.symbols) this.#track(symbol);
+    for (const symbol of this.symbols) this.#state.get(symbol);
     return true;
   }
 
-  /**
-   * Starts following a symbol: at setup, or on its first bar after it joined the session, when the bars
-   * before this one (its warm-up history) feed the indicators first.
-   */
-  #track(symbol: string, history = 0) {
-    const state = {
-      bars: this.ctx.bars(symbol, this.config.interval),
-      sma: new Sma(this.config.lookback),
-    };
-    for (let i = 0; i < history; i++) {
-      const close = state.bars.close(i);
-      state.sma.update(close);
-    }
-    this.#state.set(symbol, state);
-    return state;
-  }
-
   onBars(symbol: string, _interval: Interval): readonly Signal[] {
-    const s =
-      this.#state.get(symbol) ?? this.#track(symbol, this.ctx.bars(symbol, this.config.interval).length - 1);
+    const s = this.#state.get(symbol);
     const close = s.bars.close(-1);
     const sma = s.sma.update(close);
     const past = s.bars.close(-1 - this.config.lookback);

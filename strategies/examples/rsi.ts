@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { Rsi } from '../../src/indicators/index.ts';
 import type { BarSeriesView } from '../../src/data/session-data.ts';
 import type { Interval } from '../../src/model/interval.ts';
-import { BaseStrategy, baseStrategySchema, NO_SIGNALS, type Signal } from '../../src/strategy/index.ts';
+import {
+  BaseStrategy,
+  PerSymbol,
+  baseStrategySchema,
+  NO_SIGNALS,
+  type Signal,
+} from '../../src/strategy/index.ts';
 
 /** Config of Rsi: the RSI period and the levels that open and close a position. */
 export const configSchema = baseStrategySchema
@@ -17,33 +23,21 @@ type Config = z.output<typeof configSchema>;
 
 /** Mean reversion on Wilder's RSI: buys when RSI falls below `oversold` while flat, closes above `overbought`. */
 export class RsiStrategy extends BaseStrategy<Config> {
-  readonly #state = new Map<string, { bars: BarSeriesView; rsi: Rsi }>();
+  readonly #state = new PerSymbol<{ bars: BarSeriesView; rsi: Rsi }>(
+    (symbol) => ({
+      bars: this.ctx.bars(symbol, this.config.interval),
+      rsi: new Rsi(this.config.period),
+    }),
+    (s, close) => s.rsi.update(close),
+  );
 
   override setup(): boolean {
-    for (const symbol of this.symbols) this.#track(symbol);
+    for (const symbol of this.symbols) this.#state.get(symbol);
     return true;
   }
 
-  /**
-   * Starts following a symbol: at setup, or on its first bar after it joined the session, when the bars
-   * before this one (its warm-up history) feed the indicators first.
-   */
-  #track(symbol: string, history = 0) {
-    const state = {
-      bars: this.ctx.bars(symbol, this.config.interval),
-      rsi: new Rsi(this.config.period),
-    };
-    for (let i = 0; i < history; i++) {
-      const close = state.bars.close(i);
-      state.rsi.update(close);
-    }
-    this.#state.set(symbol, state);
-    return state;
-  }
-
   onBars(symbol: string, _interval: Interval): readonly Signal[] {
-    const s =
-      this.#state.get(symbol) ?? this.#track(symbol, this.ctx.bars(symbol, this.config.interval).length - 1);
+    const s = this.#state.get(symbol);
     const rsi = s.rsi.update(s.bars.close(-1));
     if (Number.isNaN(rsi)) return NO_SIGNALS;
     const held = this.ctx.position(symbol);

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { CrossOver, Sma } from '../../src/indicators/index.ts';
 import type { Interval } from '../../src/model/interval.ts';
-import { BaseStrategy, baseStrategySchema, NO_SIGNALS, type Signal } from '../../src/strategy/index.ts';
+import {
+  BaseStrategy,
+  PerSymbol,
+  baseStrategySchema,
+  NO_SIGNALS,
+  type Signal,
+} from '../../src/strategy/index.ts';
 import type { BarSeriesView } from '../../src/data/session-data.ts';
 
 /** Config of SimpleMaCross: the two SMA periods and the bar quality below which it does not trade. */
@@ -31,35 +37,23 @@ interface SymbolState {
  * the other sign, so exact ties do not count as crosses.
  */
 export class SimpleMaCrossStrategy extends BaseStrategy<Config> {
-  readonly #state = new Map<string, SymbolState>();
-
-  override setup(): boolean {
-    for (const symbol of this.symbols) this.#track(symbol);
-    return true;
-  }
-
-  /**
-   * Starts following a symbol: at setup, or on its first bar after it joined the session, when the bars
-   * before this one (its warm-up history) feed the indicators first.
-   */
-  #track(symbol: string, history = 0) {
-    const state = {
+  readonly #state = new PerSymbol<SymbolState>(
+    (symbol) => ({
       bars: this.ctx.bars(symbol, this.config.interval),
       fast: new Sma(this.config.fast_period),
       slow: new Sma(this.config.slow_period),
       cross: new CrossOver(),
-    };
-    for (let i = 0; i < history; i++) {
-      const close = state.bars.close(i);
-      state.cross.update(state.fast.update(close), state.slow.update(close));
-    }
-    this.#state.set(symbol, state);
-    return state;
+    }),
+    (s, close) => s.cross.update(s.fast.update(close), s.slow.update(close)),
+  );
+
+  override setup(): boolean {
+    for (const symbol of this.symbols) this.#state.get(symbol);
+    return true;
   }
 
   onBars(symbol: string, interval: Interval): readonly Signal[] {
-    const s =
-      this.#state.get(symbol) ?? this.#track(symbol, this.ctx.bars(symbol, this.config.interval).length - 1);
+    const s = this.#state.get(symbol);
     const close = s.bars.close(-1);
     const cross = s.cross.update(s.fast.update(close), s.slow.update(close));
     if (cross === 0) return NO_SIGNALS;

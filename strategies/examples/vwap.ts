@@ -5,6 +5,7 @@ import type { Interval } from '../../src/model/interval.ts';
 import {
   BaseStrategy,
   baseStrategySchema,
+  PerSymbol,
   NO_SIGNALS,
   type Signal,
   type StrategyContext,
@@ -25,30 +26,24 @@ type Config = z.output<typeof configSchema>;
  * session (whose VWAP starts afresh).
  */
 export class VwapStrategy extends BaseStrategy<Config> {
-  readonly #state = new Map<string, { bars: BarSeriesView; vwap: Vwap; session: number }>();
+  // VWAP is anchored to the session: a symbol that joins mid-run needs no warm-up.
+  readonly #state = new PerSymbol<{ bars: BarSeriesView; vwap: Vwap; session: number }>((symbol) => ({
+    bars: this.ctx.bars(symbol, this.config.interval),
+    vwap: new Vwap(),
+    session: NaN,
+  }));
 
   override setup(ctx: StrategyContext): boolean {
     if (this.config.interval === '1d') {
       ctx.log.warn(`${this.name}: VWAP is anchored to the session, so it needs intraday bars, not 1d`);
       return false;
     }
-    for (const symbol of this.symbols) this.#track(symbol);
+    for (const symbol of this.symbols) this.#state.get(symbol);
     return true;
   }
 
-  /** Starts following a symbol: at setup, or on its first bar after it joined the session (VWAP anchors to the session, so it needs no history). */
-  #track(symbol: string) {
-    const state = {
-      bars: this.ctx.bars(symbol, this.config.interval),
-      vwap: new Vwap(),
-      session: NaN,
-    };
-    this.#state.set(symbol, state);
-    return state;
-  }
-
   onBars(symbol: string, _interval: Interval): readonly Signal[] {
-    const s = this.#state.get(symbol) ?? this.#track(symbol);
+    const s = this.#state.get(symbol);
     const { bars } = s;
     const ts = bars.time(-1);
     const close = bars.close(-1);

@@ -9,6 +9,7 @@ import { type LogisticModel, logisticProbability } from '../../src/ml/onnx-logis
 import type { Interval } from '../../src/model/interval.ts';
 import {
   BaseStrategy,
+  PerSymbol,
   baseStrategySchema,
   NO_SIGNALS,
   type Signal,
@@ -51,7 +52,10 @@ const [RET_20, SMA20_GAP] = [MOMENTUM_FEATURES.indexOf('ret_20'), MOMENTUM_FEATU
 export class MlMomentumStrategy extends BaseStrategy<Config> implements MlCapability {
   /** The model file, resolved to an absolute path. */
   readonly modelPath: string;
-  readonly #state = new Map<string, { readonly bars: BarSeriesView; readonly features: MomentumFeatures }>();
+  readonly #state = new PerSymbol(
+    (symbol) => ({ bars: this.ctx.bars(symbol, this.config.interval), features: new MomentumFeatures() }),
+    (s, close) => s.features.update(close),
+  );
   #model: LogisticModel | undefined;
 
   constructor(config: Config, name: string) {
@@ -71,24 +75,13 @@ export class MlMomentumStrategy extends BaseStrategy<Config> implements MlCapabi
   }
 
   override setup(_ctx: StrategyContext): boolean {
-    for (const symbol of this.symbols) this.#track(symbol);
+    for (const symbol of this.symbols) this.#state.get(symbol);
     return true;
-  }
-
-  /**
-   * Starts following a symbol: at setup, or on its first bar after it joined the session, when the bars
-   * before this one (its warm-up history) feed the features first.
-   */
-  #track(symbol: string, history = 0) {
-    const state = { bars: this.ctx.bars(symbol, this.config.interval), features: new MomentumFeatures() };
-    for (let i = 0; i < history; i++) state.features.update(state.bars.close(i));
-    this.#state.set(symbol, state);
-    return state;
   }
 
   /** Feeds the newest close of `bars` to its symbol's features; returns the row once warmed up. */
   extractFeatures(bars: BarSeriesView): FeatureRow | undefined {
-    const state = this.#state.get(bars.symbol) ?? this.#track(bars.symbol, bars.length - 1);
+    const state = this.#state.get(bars.symbol);
     const values = state.features.update(bars.close(-1));
     if (values === undefined) return undefined;
     return { symbol: bars.symbol, interval: bars.interval, tsClose: bars.time(-1), values };
