@@ -28,6 +28,19 @@ const kindOf = (v: number) => v >>> 24;
 const subscriptionOf = (v: number) => v & 0xffffff;
 
 describe('channel on one thread', () => {
+  it('drops the oldest notification on request, but never a control request', () => {
+    const { producer, consumer } = channelPair(4);
+    producer.push(entry(Kind.Bar, 1));
+    producer.push(entry(Kind.Control, 0));
+    producer.push(entry(Kind.Bar, 2));
+    expect(producer.dropOldest()).toBe(entry(Kind.Bar, 1));
+    // The control request's message waits on its port for exactly this entry: it stays.
+    expect(producer.dropOldest()).toBe(-1);
+    expect(producer.queued).toBe(2);
+    expect(drain(consumer).map(kindOf)).toEqual([Kind.Control, Kind.Bar]);
+    expect(producer.dropOldest()).toBe(-1);
+  });
+
   it('carries a step’s notifications to the consumer and its signals back through the outbox', () => {
     const { producer, consumer } = channelPair(4);
     expect([producer.queued, producer.hasRoom, producer.step]).toEqual([0, true, 0]);

@@ -142,11 +142,13 @@ export class ProducerChannel {
     Atomics.store(this.#ctl, Ctl.Write, w + 1);
   }
 
-  /** Drops the oldest queued notification to make room; returns it, or -1 when the thread took it first. */
+  /** Drops the oldest queued notification to make room; returns it, or -1 when the thread took it first or it is a control request. */
   dropOldest(): number {
     const r = Atomics.load(this.#ctl, Ctl.Read);
     if (r === Atomics.load(this.#ctl, Ctl.Write)) return -1;
     const v = Atomics.load(this.#ctl, Ctl.Ring + (r % this.#capacity));
+    // A control request is never dropped: its message waits on the port for exactly this entry.
+    if (v >>> 24 === Kind.Control) return -1;
     return Atomics.compareExchange(this.#ctl, Ctl.Read, r, r + 1) === r ? v : -1;
   }
 
