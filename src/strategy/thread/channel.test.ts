@@ -137,6 +137,9 @@ describe('channel on one thread', () => {
     expect(consumer.stopping).toBe(false);
     producer.stop();
     expect(consumer.stopping).toBe(true);
+    // A thread that sees the request as it finishes step 1 still serves step 2, which carries the stop.
+    expect(consumer.stopsAfter(1)).toBe(false);
+    expect(consumer.stopsAfter(2)).toBe(true);
     expect(producer.step).toBe(2);
     expect(consumer.awaitStep(1)).toBe(2);
     // The notification queued before the stop is still there to be drained.

@@ -204,9 +204,12 @@ export class ProducerChannel {
     return text;
   }
 
-  /** Asks the thread to stop once it has drained its queue. */
+  /**
+   * Asks the thread to stop once it has drained its queue: the stop rides on the step published here, so
+   * a thread that sees the request while finishing an earlier step still serves this one before it exits.
+   */
   stop(): void {
-    Atomics.store(this.#ctl, Ctl.Stop, 1);
+    Atomics.store(this.#ctl, Ctl.Stop, this.#step + 1);
     this.publish();
   }
 }
@@ -288,7 +291,13 @@ export class ConsumerChannel {
 
   /** Returns true once the processor asked to stop. */
   get stopping(): boolean {
-    return Atomics.load(this.#ctl, Ctl.Stop) === 1;
+    return Atomics.load(this.#ctl, Ctl.Stop) !== 0;
+  }
+
+  /** Returns true when `step` is the step that carries the stop request (or a later one): exit after it. */
+  stopsAfter(step: number): boolean {
+    const stop = Atomics.load(this.#ctl, Ctl.Stop);
+    return stop !== 0 && step >= stop;
   }
 
   /**

@@ -217,7 +217,7 @@ function serve(strategy: BaseStrategy): void {
     }
     signals.length = 0;
     done = step;
-    if (channel.stopping) return;
+    if (channel.stopsAfter(step)) return;
   }
 }
 
