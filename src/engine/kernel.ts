@@ -1,5 +1,5 @@
 import { DataSourceSchema, type LoadedSession } from '../config/session-config.ts';
-import { monotonicMs, TestClock, yieldToEventLoop } from '../core/clock.ts';
+import { TestClock } from '../core/clock.ts';
 import { TradeflowError } from '../core/errors.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
 import { parseWith } from '../core/zod-errors.ts';
@@ -27,7 +27,8 @@ import {
 import type { JoinReport } from './symbol-join.ts';
 import { SignalRouter } from './signal-router.ts';
 import { Stepper } from './stepper.ts';
-import { appendLiveBar, LagStats, LiveInbox } from './live.ts';
+import { LagStats, LiveInbox } from './live.ts';
+import { type LoopParts, PauseGate, runDataSteps, runLiveSteps } from './run-loops.ts';
 import type { BarFeed } from '../data/feeds/bar-feed.ts';
 import { ReplayPacer } from './pacer.ts';
 import { type Runner, type StrategyFailure, StrategyManager, type SyncMode } from './strategy-manager.ts';
@@ -81,7 +82,7 @@ export class Engine {
   #liveRejected = 0;
   readonly #lag = new LagStats();
   #cancelled = false;
-  #paused: { promise: Promise<void>; resolve: () => void } | undefined;
+  readonly #gate = new PauseGate();
   readonly #pacer: ReplayPacer | undefined;
   /** Symbols joining and subscriptions changing between two steps. */
   readonly #between: BetweenSteps;
@@ -165,7 +166,7 @@ export class Engine {
       notStarted: this.failures.length,
       lag: this.#pacer?.lag ?? this.#lag.figures,
       backpressureEvents: this.strategies.backpressure.total,
-      enginePaused: this.#paused !== undefined,
+      enginePaused: this.#gate.paused,
     });
   }
 
@@ -176,20 +177,14 @@ export class Engine {
 
   /** Freezes the run between steps: no new bars are published, strategies idle, the replay clock stops. */
   pause(): void {
-    if (this.#paused) return;
-    let resolve!: () => void;
-    const promise = new Promise<void>((r) => (resolve = r));
-    this.#paused = { promise, resolve };
-    this.#pacer?.pause();
+    if (this.#gate.pause()) this.#pacer?.pause();
   }
 
   /** Continues a paused run from the same timestamp. */
   resume(): void {
-    const p = this.#paused;
-    if (!p) return;
-    this.#paused = undefined;
+    if (!this.#gate.paused) return;
     this.#pacer?.resume();
-    p.resolve();
+    this.#gate.resume();
   }
 
   /** Pauses one strategy (it receives no notifications until resumed); false for an unknown name. */
@@ -318,46 +313,20 @@ export class Engine {
   }
 
   /**
-   * Runs data-driven steps until the data ends or the abort signal fires. It yields to the event loop
-   * at each progress check, so a Ctrl-C handler (or any abort) gets to run during a long backtest.
+   * Runs data-driven steps until the data ends or the abort signal fires; results gathered so far are kept.
    */
-  run(): Promise<void> {
-    return this.#runSteps().catch((e: unknown) => this.#runFailed(e));
-  }
-
-  async #runSteps(): Promise<void> {
-    const processor = this.#processor;
-    const stepper = this.#stepper();
-    const pacer = this.#pacer;
-    const every = this.#o.progressEvery ?? 65_536;
-    if (this.#o.abort?.aborted) this.#cancelled = true;
-    await this.#between.start();
-    for (
-      let t = this.#cancelled ? Infinity : processor.nextTime();
-      t !== Number.POSITIVE_INFINITY;
-      t = processor.nextTime()
-    ) {
-      if (this.#paused) await this.#paused.promise;
-      if (this.#between.dueBefore(t)) {
-        // Then look again: a joined symbol's next bar may come before the step planned.
-        await this.#between.before(t);
-        continue;
-      }
-      if (pacer) await pacer.waitFor(t);
-      const wait = stepper.step(t);
-      if (wait) await wait;
-      if (stepper.steps % every === 0) {
-        this.#o.onProgress?.(processor.publishedBaseBars, processor.totalBaseBars);
-        await yieldToEventLoop();
-        if (this.#o.abort?.aborted) {
-          this.#cancelled = true;
-          break;
-        }
-      }
+  async run(): Promise<void> {
+    const o = this.#o;
+    try {
+      this.#cancelled = await runDataSteps(this.#loopParts(), {
+        pacer: this.#pacer,
+        every: o.progressEvery ?? 65_536,
+        abort: o.abort,
+        onProgress: o.onProgress,
+      });
+    } catch (e) {
+      this.#runFailed(e);
     }
-    await this.#between.end();
-    await stepper.finish(this.#cancelled);
-    this.#o.onProgress?.(processor.publishedBaseBars, processor.totalBaseBars);
   }
 
   /**
@@ -365,57 +334,25 @@ export class Engine {
    * the feed delivers is validated, appended to its symbol's series and stepped without waiting for
    * strategies. Ends when the feed ends, the abort signal fires or `stopLive` is called.
    */
-  runLive(feed: BarFeed): Promise<void> {
-    return this.#runLive(feed).catch((e: unknown) => this.#runFailed(e));
-  }
-
-  async #runLive(feed: BarFeed): Promise<void> {
-    const processor = this.#processor;
-    processor.publishHistory((slot) => this.quality.onBar(slot.series));
-    const stepper = this.#stepper();
+  async runLive(feed: BarFeed): Promise<void> {
     const inbox = new LiveInbox();
     this.#inbox = inbox;
-    const onAbort = () => inbox.end('run cancelled');
-    this.#o.abort?.addEventListener('abort', onAbort);
-    await this.#between.start();
-    feed.start({
-      onBar: (bar) => inbox.push(bar, monotonicMs()),
-      onEnd: (reason) => inbox.end(reason),
-      onBadMessage: (problem) => {
-        this.#liveRejected++;
-        this.log.warn(`feed ${feed.name}: ${problem}; message ignored`);
-      },
-    });
     try {
-      for (let item = await inbox.next(); item !== undefined; item = await inbox.next()) {
-        const { bar, receivedMs } = item;
-        const problem = appendLiveBar(bar, this.loaded, processor);
-        if (problem !== undefined) {
-          this.#liveRejected++;
-          this.log.warn(
-            `feed ${feed.name}: bar ${bar.symbol} at ${new Date(bar.tsClose).toISOString()} ignored: ${problem}`,
-          );
-          continue;
-        }
-        for (let t = processor.nextTime(); t <= bar.tsClose; t = processor.nextTime()) {
-          if (this.#paused) await this.#paused.promise;
-          if (this.#between.dueBefore(t)) {
-            await this.#between.before(t);
-            continue;
-          }
-          this.#lag.record(monotonicMs() - receivedMs);
-          const wait = stepper.step(t);
-          if (wait) await wait;
-        }
-      }
+      this.#processor.publishHistory((slot) => this.quality.onBar(slot.series));
+      this.#cancelled = await runLiveSteps(this.#loopParts(), {
+        feed,
+        inbox,
+        loaded: this.loaded,
+        lag: this.#lag,
+        log: this.log,
+        abort: this.#o.abort,
+        onRejected: () => this.#liveRejected++,
+      });
+    } catch (e) {
+      this.#runFailed(e);
     } finally {
-      this.#o.abort?.removeEventListener('abort', onAbort);
-      feed.stop();
       this.#inbox = undefined;
     }
-    this.#cancelled = this.#o.abort?.aborted ?? false;
-    await this.#between.end();
-    await stepper.finish(this.#cancelled);
   }
 
   /** Ends a live run after the bar in hand (as if the feed had ended). */
@@ -428,7 +365,7 @@ export class Engine {
     return this.#liveRejected;
   }
 
-  #stepper(): Stepper {
+  #loopParts(): LoopParts {
     this.#activeStepper = new Stepper({
       processor: this.#processor,
       strategies: this.strategies,
@@ -441,7 +378,12 @@ export class Engine {
       mode: this.syncMode,
       pacer: this.#pacer,
     });
-    return this.#activeStepper;
+    return {
+      processor: this.#processor,
+      stepper: this.#activeStepper,
+      between: this.#between,
+      gate: this.#gate,
+    };
   }
 
   /** Runs every started strategy's teardown; errors are logged and shutdown goes on. */

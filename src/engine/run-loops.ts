@@ -1,0 +1,159 @@
+import { monotonicMs, yieldToEventLoop } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import type { BarFeed } from '../data/feeds/bar-feed.ts';
+import type { BetweenSteps } from './between-steps.ts';
+import type { DataProcessor } from './data-processor.ts';
+import { appendLiveBar, type LagStats, type LiveInbox } from './live.ts';
+import type { ReplayPacer } from './pacer.ts';
+import type { LoadedData } from './session-builder.ts';
+import type { Stepper } from './stepper.ts';
+
+/** Holds a run between two steps while the engine is paused. */
+export class PauseGate {
+  #held: { promise: Promise<void>; resolve: () => void } | undefined;
+
+  /** Returns true while paused. */
+  get paused(): boolean {
+    return this.#held !== undefined;
+  }
+
+  /** Pauses; returns false when already paused. */
+  pause(): boolean {
+    if (this.#held) return false;
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    this.#held = { promise, resolve };
+    return true;
+  }
+
+  /** Resumes; returns false when not paused. */
+  resume(): boolean {
+    const held = this.#held;
+    if (!held) return false;
+    this.#held = undefined;
+    held.resolve();
+    return true;
+  }
+
+  /** Returns a promise that resolves on resume, or undefined when not paused (so a hot loop need not await). */
+  get hold(): Promise<void> | undefined {
+    return this.#held?.promise;
+  }
+}
+
+/** What both run loops step with. */
+export interface LoopParts {
+  readonly processor: DataProcessor;
+  readonly stepper: Stepper;
+  readonly between: BetweenSteps;
+  readonly gate: PauseGate;
+}
+
+/** What the data-driven loop needs besides the parts. */
+export interface DataLoopOptions {
+  readonly pacer: ReplayPacer | undefined;
+  /** Steps between progress reports (and between looks at the abort signal). */
+  readonly every: number;
+  readonly abort: AbortSignal | undefined;
+  readonly onProgress: ((done: number, total: number) => void) | undefined;
+}
+
+/**
+ * Runs data-driven steps until the data ends or the abort signal fires; returns whether it was cancelled.
+ * It yields to the event loop at each progress check, so a Ctrl-C handler (or any abort) gets to run
+ * during a long backtest. Only a pause, a change between steps, a replay's clock or a strategy thread
+ * makes a step await: the hot path stays synchronous.
+ */
+export async function runDataSteps(p: LoopParts, o: DataLoopOptions): Promise<boolean> {
+  const { processor, stepper, between, gate } = p;
+  let cancelled = o.abort?.aborted ?? false;
+  await between.start();
+  for (let t = cancelled ? Infinity : processor.nextTime(); t !== Infinity; t = processor.nextTime()) {
+    const hold = gate.hold;
+    if (hold) await hold;
+    if (between.dueBefore(t)) {
+      // Then look again: a joined symbol's next bar may come before the step planned.
+      await between.before(t);
+      continue;
+    }
+    if (o.pacer) await o.pacer.waitFor(t);
+    const wait = stepper.step(t);
+    if (wait) await wait;
+    if (stepper.steps % o.every === 0) {
+      o.onProgress?.(processor.publishedBaseBars, processor.totalBaseBars);
+      await yieldToEventLoop();
+      if (o.abort?.aborted) {
+        cancelled = true;
+        break;
+      }
+    }
+  }
+  await between.end();
+  await stepper.finish(cancelled);
+  o.onProgress?.(processor.publishedBaseBars, processor.totalBaseBars);
+  return cancelled;
+}
+
+/** What the live loop needs besides the parts. */
+export interface LiveLoopOptions {
+  readonly feed: BarFeed;
+  readonly inbox: LiveInbox;
+  readonly loaded: LoadedData;
+  readonly lag: LagStats;
+  readonly log: Logger;
+  readonly abort: AbortSignal | undefined;
+  /** Called for each message or bar refused. */
+  readonly onRejected: () => void;
+}
+
+/**
+ * Runs live: each bar the feed delivers is validated, appended to its symbol's series and stepped without
+ * waiting for strategies. Ends when the inbox ends (feed ended, abort, or an explicit stop); returns
+ * whether the run was cancelled.
+ */
+export async function runLiveSteps(p: LoopParts, o: LiveLoopOptions): Promise<boolean> {
+  const { processor, stepper, between, gate } = p;
+  const { feed, inbox } = o;
+  const onAbort = () => inbox.end('run cancelled');
+  o.abort?.addEventListener('abort', onAbort);
+  await between.start();
+  feed.start({
+    onBar: (bar) => inbox.push(bar, monotonicMs()),
+    onEnd: (reason) => inbox.end(reason),
+    onBadMessage: (problem) => {
+      o.onRejected();
+      o.log.warn(`feed ${feed.name}: ${problem}; message ignored`);
+    },
+  });
+  try {
+    for (let item = await inbox.next(); item !== undefined; item = await inbox.next()) {
+      const { bar, receivedMs } = item;
+      const problem = appendLiveBar(bar, o.loaded, processor);
+      if (problem !== undefined) {
+        o.onRejected();
+        o.log.warn(
+          `feed ${feed.name}: bar ${bar.symbol} at ${new Date(bar.tsClose).toISOString()} ignored: ${problem}`,
+        );
+        continue;
+      }
+      for (let t = processor.nextTime(); t <= bar.tsClose; t = processor.nextTime()) {
+        const hold = gate.hold;
+        if (hold) await hold;
+        if (between.dueBefore(t)) {
+          await between.before(t);
+          continue;
+        }
+        o.lag.record(monotonicMs() - receivedMs);
+        const wait = stepper.step(t);
+        if (wait) await wait;
+      }
+    }
+  } finally {
+    o.abort?.removeEventListener('abort', onAbort);
+    feed.stop();
+  }
+  const cancelled = o.abort?.aborted ?? false;
+  await between.end();
+  await stepper.finish(cancelled);
+  return cancelled;
+}
