@@ -129,6 +129,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> 
         notifications: m.notifications,
         signals: m.signals,
         errors: m.errors,
+        inference_errors: m.inferenceErrors,
         ...(m.faultReason === undefined ? {} : { reason: m.faultReason }),
       })),
       ...engine.failures.map((f) => ({
@@ -137,6 +138,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> 
         notifications: 0,
         signals: 0,
         errors: 0,
+        inference_errors: 0,
         reason: f.reason,
       })),
     ],

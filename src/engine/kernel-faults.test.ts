@@ -9,7 +9,15 @@ describe('Engine: faults in strategies', () => {
       probeSession({ strategies: [{ name: 'probe', config: { throw_on: [2], signals: { 3: buy(1) } } }] }),
     );
     expect(result.strategies).toEqual([
-      { name: 'probe', status: 'ran', isolation: 'inline', notifications: 4, signals: 1, errors: 1 },
+      {
+        name: 'probe',
+        status: 'ran',
+        isolation: 'inline',
+        notifications: 4,
+        signals: 1,
+        errors: 1,
+        inference_errors: 0,
+      },
     ]);
     expect(log.records.filter((r) => r.level === 'error')).toEqual([
       { level: 'error', msg: 'strategy probe: onBars(X, 1m) threw: probe failed on notification 2' },
@@ -28,13 +36,22 @@ describe('Engine: faults in strategies', () => {
       }),
     );
     expect(result.strategies).toEqual([
-      { name: 'works', status: 'ran', isolation: 'inline', notifications: 4, signals: 1, errors: 0 },
+      {
+        name: 'works',
+        status: 'ran',
+        isolation: 'inline',
+        notifications: 4,
+        signals: 1,
+        errors: 0,
+        inference_errors: 0,
+      },
       {
         name: 'refuses',
         status: 'not_started',
         notifications: 0,
         signals: 0,
         errors: 0,
+        inference_errors: 0,
         reason: 'setup returned false',
       },
       {
@@ -43,6 +60,7 @@ describe('Engine: faults in strategies', () => {
         notifications: 0,
         signals: 0,
         errors: 0,
+        inference_errors: 0,
         reason: 'setup threw: breaks was told to fail',
       },
     ]);
@@ -145,6 +163,7 @@ describe('Engine: subscriptions', () => {
       notifications: 1,
       signals: 0,
       errors: 0,
+      inference_errors: 0,
     });
   });
 });

@@ -142,8 +142,17 @@ describe('Engine: determinism', () => {
         notifications: 13_761,
         signals: 291,
         errors: 0,
+        inference_errors: 0,
       },
-      { name: 'rsi', status: 'ran', isolation: 'thread', notifications: 13_761, signals: 88, errors: 0 },
+      {
+        name: 'rsi',
+        status: 'ran',
+        isolation: 'thread',
+        notifications: 13_761,
+        signals: 88,
+        errors: 0,
+        inference_errors: 0,
+      },
       {
         name: 'buy_and_hold',
         status: 'ran',
@@ -151,6 +160,7 @@ describe('Engine: determinism', () => {
         notifications: 13_761,
         signals: 3,
         errors: 0,
+        inference_errors: 0,
       },
     ]);
     expect(a.result.orders).toEqual({ total: 382, filled: 382, rejected: 0, cancelled: 0 });

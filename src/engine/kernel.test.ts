@@ -62,7 +62,15 @@ describe('Engine: what a strategy sees and when its orders fill', () => {
     expect(result.orders).toEqual({ total: 1, filled: 1, rejected: 0, cancelled: 0 });
     expect([result.steps, result.bars]).toEqual([4, 4]);
     expect(result.strategies).toEqual([
-      { name: 'probe', status: 'ran', isolation: 'inline', notifications: 4, signals: 1, errors: 0 },
+      {
+        name: 'probe',
+        status: 'ran',
+        isolation: 'inline',
+        notifications: 4,
+        signals: 1,
+        errors: 0,
+        inference_errors: 0,
+      },
     ]);
   });
 
@@ -195,7 +203,15 @@ describe('Engine: aggregated subscriptions', () => {
     ]);
     expect(seen.map((r) => r.closeAfterLast)).toEqual([NaN, NaN, NaN]);
     expect(result.strategies).toEqual([
-      { name: 'probe', status: 'ran', isolation: 'inline', notifications: 3, signals: 0, errors: 0 },
+      {
+        name: 'probe',
+        status: 'ran',
+        isolation: 'inline',
+        notifications: 3,
+        signals: 0,
+        errors: 0,
+        inference_errors: 0,
+      },
     ]);
     // 12 base bars plus one step at the last bucket's deadline.
     expect([result.bars, result.steps]).toEqual([12, 13]);

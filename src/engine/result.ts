@@ -75,6 +75,7 @@ export interface BacktestResult {
     notifications: number;
     signals: number;
     errors: number;
+    inference_errors: number;
     reason?: string;
   }[];
   readonly data: readonly {

@@ -74,6 +74,7 @@ describe('threads against inline on real data', () => {
         notifications: 5036,
         signals: expect.any(Number) as number,
         errors: 0,
+        inference_errors: 0,
       },
     ]);
     expect(result.trades).toHaveLength(97);

@@ -55,6 +55,7 @@ describe('exceptions and crashes in strategy threads', () => {
       notifications: 20,
       signals: 2,
       errors: 2,
+      inference_errors: 0,
     });
     expect(inline).toEqual({ ...thread, name: 'thrower_inline', isolation: 'inline' });
     expect(errorsOf(r).filter((m) => m.includes('thrower:'))).toEqual([
@@ -82,6 +83,7 @@ describe('exceptions and crashes in strategy threads', () => {
         notifications: 2,
         signals: 2,
         errors: 0,
+        inference_errors: 0,
         reason: 'the strategy thread exited with code 3',
       },
       // A BigInt in a signal's metadata cannot cross as JSON: that step's signals are dropped and counted.
@@ -92,6 +94,7 @@ describe('exceptions and crashes in strategy threads', () => {
         notifications: 10,
         signals: 10,
         errors: 1,
+        inference_errors: 0,
       },
     ]);
     expect(errorsOf(r)).toContain(
@@ -105,6 +108,40 @@ describe('exceptions and crashes in strategy threads', () => {
     expect(ordersOf(r, 'bigint')).toEqual([['X', 1, closeOf(0), 'filled']]);
     const signalsOf = (name: string) => r.engine.recorder.signals.filter((s) => s.strategy === name).length;
     expect([signalsOf('exits'), signalsOf('bigint')]).toEqual([2, 9]);
+  });
+});
+
+describe('inference errors in ML strategy threads', () => {
+  const model = (isolation: 'thread' | 'inline') => ({
+    module: 'misfit_model',
+    name: `model_${isolation}`,
+    isolation,
+    config: { symbols: ['X'], interval: '1m', fail_on: [2, 3, 5], buy_on: [1, 4, 6] },
+  });
+  const run = runOnce(
+    fixtureSession({ data: { X: minuteBars(8) }, strategies: [model('thread'), model('inline')] }),
+  );
+
+  it('are counted apart from hook errors, in a thread as inline, and the strategy keeps its other signals', async () => {
+    const r = await run();
+    const [thread, inline] = r.result.strategies;
+    expect(thread).toEqual({
+      name: 'model_thread',
+      status: 'ran',
+      isolation: 'thread',
+      notifications: 8,
+      signals: 3,
+      errors: 0,
+      inference_errors: 3,
+    });
+    expect(inline).toEqual({ ...thread, name: 'model_inline', isolation: 'inline' });
+    expect(ordersOf(r, 'model_thread')).toEqual(ordersOf(r, 'model_inline'));
+    expect(ordersOf(r, 'model_thread')).toHaveLength(3);
+    expect(errorsOf(r).filter((m) => m.startsWith('strategy model_thread:'))).toEqual([
+      `strategy model_thread: predictSignal(X at ${new Date(closeOf(1)).toISOString()}) threw: the model cannot score notification 2; no model signal for this bar`,
+      `strategy model_thread: predictSignal(X at ${new Date(closeOf(2)).toISOString()}) threw: the model cannot score notification 3; no model signal for this bar`,
+      `strategy model_thread: predictSignal(X at ${new Date(closeOf(4)).toISOString()}) threw: the model cannot score notification 5; no model signal for this bar`,
+    ]);
   });
 });
 
@@ -133,9 +170,18 @@ describe('an endless loop in a strategy thread', () => {
         notifications: 2,
         signals: 1,
         errors: 0,
+        inference_errors: 0,
         reason: 'step timeout: still busy after 300 ms (step_timeout_ms); terminated',
       },
-      { name: 'healthy', status: 'ran', isolation: 'thread', notifications: 10, signals: 1, errors: 0 },
+      {
+        name: 'healthy',
+        status: 'ran',
+        isolation: 'thread',
+        notifications: 10,
+        signals: 1,
+        errors: 0,
+        inference_errors: 0,
+      },
     ]);
     expect(r.result.status).toBe('completed');
     expect(r.engine.recorder.orders.map((o) => [o.strategy, o.status])).toEqual([
@@ -190,6 +236,7 @@ describe('an endless loop in a strategy thread', () => {
         notifications: 2,
         signals: 1,
         errors: 0,
+        inference_errors: 0,
         reason: timeout,
       },
       {
@@ -199,6 +246,7 @@ describe('an endless loop in a strategy thread', () => {
         notifications: 2,
         signals: 2,
         errors: 0,
+        inference_errors: 0,
         reason: timeout,
       },
     ]);

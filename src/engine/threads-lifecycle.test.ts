@@ -25,13 +25,22 @@ describe('setup failures in strategy threads', () => {
   it('reports a thread whose setup returns false or throws as not started, with the reason, and runs the others', async () => {
     const r = await run();
     expect(r.result.strategies).toEqual([
-      { name: 'works', status: 'ran', isolation: 'thread', notifications: 4, signals: 1, errors: 0 },
+      {
+        name: 'works',
+        status: 'ran',
+        isolation: 'thread',
+        notifications: 4,
+        signals: 1,
+        errors: 0,
+        inference_errors: 0,
+      },
       {
         name: 'refuses',
         status: 'not_started',
         notifications: 0,
         signals: 0,
         errors: 0,
+        inference_errors: 0,
         reason: 'setup returned false',
       },
       {
@@ -40,6 +49,7 @@ describe('setup failures in strategy threads', () => {
         notifications: 0,
         signals: 0,
         errors: 0,
+        inference_errors: 0,
         reason: 'setup threw: breaks refuses to set up',
       },
     ]);

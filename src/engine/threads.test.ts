@@ -171,9 +171,33 @@ describe('a thread strategy with a queue of one', () => {
   it('receives every notification, in order, and trades exactly as inline', async () => {
     const { threads, inline } = await runs();
     expect(threads.result.strategies).toEqual([
-      { name: 'reporter', status: 'ran', isolation: 'thread', notifications: 32, signals: 32, errors: 0 },
-      { name: 'trader', status: 'ran', isolation: 'thread', notifications: 30, signals: 30, errors: 0 },
-      { name: 'quality_log', status: 'ran', isolation: 'thread', notifications: 30, signals: 0, errors: 0 },
+      {
+        name: 'reporter',
+        status: 'ran',
+        isolation: 'thread',
+        notifications: 32,
+        signals: 32,
+        errors: 0,
+        inference_errors: 0,
+      },
+      {
+        name: 'trader',
+        status: 'ran',
+        isolation: 'thread',
+        notifications: 30,
+        signals: 30,
+        errors: 0,
+        inference_errors: 0,
+      },
+      {
+        name: 'quality_log',
+        status: 'ran',
+        isolation: 'thread',
+        notifications: 30,
+        signals: 0,
+        errors: 0,
+        inference_errors: 0,
+      },
     ]);
     expect(threads.engine.getMetrics().strategies.map((m) => [m.name, m.dropped, m.queueDepth])).toEqual([
       ['reporter', 0, 0],
@@ -248,6 +272,7 @@ describe('a slow thread strategy in a data-driven backtest', () => {
         notifications: 40,
         signals: 40,
         errors: 0,
+        inferenceErrors: 0,
       });
       expect(thrower).toMatchObject({
         name: 'thrower',
@@ -257,6 +282,7 @@ describe('a slow thread strategy in a data-driven backtest', () => {
         notifications: 20,
         signals: 1,
         errors: 2,
+        inferenceErrors: 0,
       });
       // Every timed notification of `slow` took at least 3 ms (inline times one in 16: the 16th and 32nd).
       expect(slow!.avgMs).toBeGreaterThanOrEqual(3);

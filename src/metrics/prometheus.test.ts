@@ -66,6 +66,7 @@ function strategy(name: string, o: Partial<StrategyMetrics> = {}): StrategyMetri
     notifications: 0,
     signals: 0,
     errors: 0,
+    inferenceErrors: 0,
     overruns: 0,
     dropped: 0,
     avgMs: 0,
@@ -163,7 +164,7 @@ describe('PrometheusExporter', () => {
       getMetrics: () =>
         figures(
           strategy('trend', { errors: 2 }),
-          strategy('model', { errors: 1, degraded: 'the model did not load' }),
+          strategy('model', { errors: 1, inferenceErrors: 4, degraded: 'the model did not load' }),
           strategy('blend', { status: 'faulted' }),
         ),
     };
@@ -178,7 +179,7 @@ describe('PrometheusExporter', () => {
     ).toEqual([
       ['trend', 'rules', 'processing', 2],
       ['model', 'ml', 'processing', 1],
-      ['model', 'ml', 'ml_inference', 0],
+      ['model', 'ml', 'ml_inference', 4],
       ['blend', 'hybrid', 'processing', 0],
       ['blend', 'hybrid', 'ml_inference', 0],
     ]);

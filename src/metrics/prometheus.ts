@@ -24,8 +24,8 @@ export interface PrometheusExporterOptions {
   /** Returns a strategy's kind by instance name (default: `rules`). */
   readonly kindOf?: (strategy: string) => StrategyKind;
   /**
-   * Splits a strategy's errors by category. Default: all of `errors` is `processing`, and ML and hybrid
-   * strategies also report `ml_inference` at 0 until the engine counts inference errors apart.
+   * Splits a strategy's errors by category. Default: `errors` is `processing`, and ML and hybrid
+   * strategies also report `inferenceErrors` as `ml_inference`.
    */
   readonly errorsOf?: (m: StrategyMetrics, kind: StrategyKind) => ErrorCounts;
 }
@@ -47,7 +47,9 @@ interface Snapshot {
 const STRATEGY_LABELS = ['strategy', 'type'] as const;
 
 function defaultErrors(m: StrategyMetrics, kind: StrategyKind): ErrorCounts {
-  return kind === 'rules' ? { processing: m.errors } : { processing: m.errors, ml_inference: 0 };
+  return kind === 'rules'
+    ? { processing: m.errors }
+    : { processing: m.errors, ml_inference: m.inferenceErrors };
 }
 
 /**

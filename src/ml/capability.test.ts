@@ -3,6 +3,7 @@ import { MemoryLogger } from '../core/logger.ts';
 import type { BarSeriesView } from '../data/session-data.ts';
 import { NO_SIGNALS, type Signal } from '../model/signal.ts';
 import { BaseStrategy, type StrategyContext } from '../strategy/base-strategy.ts';
+import { MetricsWriter, readMetrics, sharedMetrics } from '../strategy/metrics.ts';
 import { InlineRunner } from '../strategy/runner.ts';
 import { type FeatureRow, hasMlCapability, prepareModel, requiresModel } from './capability.ts';
 
@@ -123,9 +124,73 @@ describe('the inline runner and the capability', () => {
   it('names the model file in the reason when the error does not', async () => {
     const s = new ScriptedMl(config(), false);
     s.loadModel = () => Promise.reject(new Error('out of memory'));
-    expect(await prepareModel(s, new MemoryLogger())).toEqual({
+    expect(await prepareModel(s, new MemoryLogger(), new MetricsWriter(sharedMetrics()))).toEqual({
       ok: true,
       degraded: 'the model did not load: /models/scripted.onnx: out of memory',
     });
+  });
+});
+
+/** An ML strategy whose model answers each bar from a script: a signal, no opinion, or a throw. */
+class FlakyModel extends ScriptedMl {
+  #bar = 0;
+  constructor(readonly script: readonly ('buy' | 'none' | 'throw')[]) {
+    super(config(), false);
+  }
+  override extractFeatures(_bars: BarSeriesView): FeatureRow | undefined {
+    const i = this.#bar++;
+    return { symbol: 'X', interval: '1d', tsClose: Date.UTC(2024, 0, 2 + i), values: Float64Array.of(i) };
+  }
+  override predictSignal(features: FeatureRow): Signal | undefined {
+    const step = this.script[features.values[0]!];
+    if (step === 'throw') throw new Error('input tensor has the wrong shape');
+    return step === 'buy' ? { symbol: 'X', action: 'BUY', quantity: 1 } : undefined;
+  }
+  override onBars(): readonly Signal[] {
+    const signal = this.predictSignal(this.extractFeatures({} as BarSeriesView)!);
+    return signal ? [signal] : NO_SIGNALS;
+  }
+}
+
+describe('inference errors', () => {
+  it('are counted apart from hook errors, the bar goes on without a model signal, and only the first few are logged', async () => {
+    const script = ['buy', 'throw', 'none', ...Array<'throw'>(6).fill('throw'), 'buy'] as const;
+    const s = new FlakyModel(script);
+    const log = new MemoryLogger();
+    const runner = new InlineRunner(s, 0, log);
+    expect(await runner.start(ctx)).toEqual({ ok: true });
+    const signals = script.map(() => runner.notify('X', '1d').length);
+    expect(signals).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    const m = runner.metrics();
+    expect(m.inferenceErrors).toBe(7);
+    expect(m.errors).toBe(0);
+    expect(m.notifications).toBe(10);
+    expect(log.records).toHaveLength(5);
+    expect(log.records[0]).toEqual({
+      level: 'error',
+      msg: 'strategy scripted: predictSignal(X at 2024-01-03T00:00:00.000Z) threw: input tensor has the wrong shape; no model signal for this bar',
+      fields: { strategy: 'scripted', category: 'ml_inference' },
+    });
+  });
+
+  it('land in the shared metrics block a thread strategy writes', async () => {
+    const block = sharedMetrics();
+    const s = new FlakyModel(['throw', 'buy']);
+    await prepareModel(s, new MemoryLogger(), new MetricsWriter(block));
+    expect(s.predictSignal(s.extractFeatures({} as BarSeriesView)!)).toBeUndefined();
+    expect(s.predictSignal(s.extractFeatures({} as BarSeriesView)!)).toEqual({
+      symbol: 'X',
+      action: 'BUY',
+      quantity: 1,
+    });
+    expect(readMetrics(block)).toMatchObject({ inferenceErrors: 1, errors: 0 });
+  });
+
+  it('leave a rules strategy alone: it has no inference to guard', async () => {
+    const s = new RulesWithStrayLoadModel(config(), 'rules');
+    const block = sharedMetrics();
+    await prepareModel(s, new MemoryLogger(), new MetricsWriter(block));
+    expect(Object.hasOwn(s, 'predictSignal')).toBe(false);
+    expect(readMetrics(block).inferenceErrors).toBe(0);
   });
 });

@@ -3,6 +3,7 @@ import type { BarSeriesView } from '../data/session-data.ts';
 import type { Interval } from '../model/interval.ts';
 import type { Signal } from '../model/signal.ts';
 import type { BaseStrategy } from '../strategy/base-strategy.ts';
+import type { MetricsWriter } from '../strategy/metrics.ts';
 import { displayPath } from './model-file.ts';
 
 /** One bar's features, in the model's column order, and the bar they describe. Never mutated. */
@@ -51,12 +52,40 @@ export type ModelOutcome =
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /**
+ * Guards a strategy's inference: when `predictSignal` throws, the call counts an inference error (the
+ * `ml_inference` category, apart from the hooks' errors), logs the first few, and returns undefined (no
+ * opinion), so the strategy carries on with the bar as it does without a model.
+ */
+function guardInference(strategy: BaseStrategy & MlCapability, log: Logger, metrics: MetricsWriter): void {
+  const predict = strategy.predictSignal.bind(strategy);
+  strategy.predictSignal = (features) => {
+    try {
+      return predict(features);
+    } catch (e) {
+      if (metrics.inferenceError() <= 5) {
+        log.error(
+          `strategy ${strategy.name}: predictSignal(${features.symbol} at ${new Date(features.tsClose).toISOString()}) threw: ${message(e)}; no model signal for this bar`,
+          { strategy: strategy.name, category: 'ml_inference' },
+        );
+      }
+      return undefined;
+    }
+  };
+}
+
+/**
  * The runners' model hook, called after `attach` and before `setup`: a rules strategy passes through
  * untouched; an ML strategy's `loadModel` runs, and when it throws the strategy is degraded (a warning
- * names the strategy and the model file) or, if its config has `require_model: true`, refused.
+ * names the strategy and the model file) or, if its config has `require_model: true`, refused. Its
+ * inference is guarded (see `guardInference`) and counted in `metrics`.
  */
-export async function prepareModel(strategy: BaseStrategy, log: Logger): Promise<ModelOutcome> {
+export async function prepareModel(
+  strategy: BaseStrategy,
+  log: Logger,
+  metrics: MetricsWriter,
+): Promise<ModelOutcome> {
   if (!hasMlCapability(strategy)) return { ok: true };
+  guardInference(strategy, log, metrics);
   try {
     await strategy.loadModel();
     return { ok: true };

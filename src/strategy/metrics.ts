@@ -13,7 +13,8 @@ const MAX_MS = 4;
 const OVERRUNS = 5;
 const DROPPED = 6;
 const TIMED = 7;
-const HIST = 8;
+const INFERENCE_ERRORS = 8;
+const HIST = 9;
 const BINS = 8 * 24; // 1 us .. ~16 s
 
 /** Number of float64 slots a metrics block needs. */
@@ -61,6 +62,11 @@ export class MetricsWriter {
     return ++this.#m[ERRORS]!;
   }
 
+  /** Counts a model inference that threw (the ML strategy's `predictSignal`); returns the count so far. */
+  inferenceError(): number {
+    return ++this.#m[INFERENCE_ERRORS]!;
+  }
+
   /** Counts a step the engine moved past while the strategy was still busy. */
   overrun(): void {
     this.#m[OVERRUNS]!++;
@@ -76,7 +82,10 @@ export class MetricsWriter {
 export interface ProcessingMetrics {
   readonly notifications: number;
   readonly signals: number;
+  /** Errors thrown by the strategy's hooks (setup, onBars, ...). */
   readonly errors: number;
+  /** Model inferences that threw (an ML or hybrid strategy's `predictSignal`), counted apart from `errors`. */
+  readonly inferenceErrors: number;
   readonly overruns: number;
   readonly dropped: number;
   readonly avgMs: number;
@@ -104,6 +113,7 @@ export function readMetrics(m: Float64Array): ProcessingMetrics {
     notifications: n,
     signals: m[SIGNALS]!,
     errors: m[ERRORS]!,
+    inferenceErrors: m[INFERENCE_ERRORS]!,
     overruns: m[OVERRUNS]!,
     dropped: m[DROPPED]!,
     avgMs: timed > 0 ? m[TOTAL_MS]! / timed : 0,

@@ -100,7 +100,7 @@ export class InlineRunner implements StrategyRunner {
 
   async start(ctx: StrategyContext): Promise<SetupOutcome> {
     this.#strategy.attach(ctx);
-    const model = await prepareModel(this.#strategy, this.#log);
+    const model = await prepareModel(this.#strategy, this.#log, this.#metrics);
     if (!model.ok) return model;
     this.#degraded = model.degraded;
     try {

@@ -87,6 +87,9 @@ describe('ml_momentum: the bundled model per bar', () => {
     const pDown = strategy.predictProbability(down)!;
     expect(strategy.predictSignal(down)).toMatchObject({ action: 'CLOSE', confidence: 1 - pDown });
     expect(strategy.predictSignal(middle)).toBeUndefined();
+    // A row the model cannot score (a NaN feature) is an inference error, not a silent "no opinion".
+    const broken = { ...middle, values: middle.values.map((v, i) => (i === 0 ? Number.NaN : v)) };
+    expect(() => strategy.predictSignal(broken)).toThrow('the model gave P(up) NaN, not a probability');
   });
 });
 

@@ -99,6 +99,7 @@ export class MlMomentumStrategy extends BaseStrategy<Config> implements MlCapabi
   predictSignal(features: FeatureRow): Signal | undefined {
     const p = this.predictProbability(features);
     if (p === undefined) return undefined;
+    if (!(p >= 0 && p <= 1)) throw new Error(`the model gave P(up) ${p}, not a probability`);
     const { buy_threshold: buy, sell_threshold: sell } = this.config;
     const { symbol } = features;
     const metadata = { probability: p, source: 'model' };

@@ -97,7 +97,7 @@ async function start(): Promise<BaseStrategy | undefined> {
   const Cls = mod[d.className] as new (config: unknown, name: string) => BaseStrategy;
   const strategy = new Cls(d.config, d.name);
   strategy.attach(ctx);
-  const model = await prepareModel(strategy, log);
+  const model = await prepareModel(strategy, log, metrics);
   if (!model.ok) {
     post({ type: 'ready', ok: false, reason: model.reason });
     return undefined;
