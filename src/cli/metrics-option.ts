@@ -1,7 +1,6 @@
 import type { LoadedSession } from '../config/session-config.ts';
 import { TradeflowError } from '../core/errors.ts';
 import type { Engine } from '../engine/kernel.ts';
-import { type StrategyKind, strategyKinds } from '../metrics/kind.ts';
 import { PrometheusExporter } from '../metrics/prometheus.ts';
 import { type MetricsServer, startMetricsServer } from '../metrics/server.ts';
 
@@ -24,10 +23,7 @@ export function parsePort(text: string): number | undefined {
 
 /** Starts the metrics listener of a run before the run starts, and prints its address on stderr. */
 export async function startRunMetrics(session: LoadedSession, port: number): Promise<RunMetrics> {
-  // A strategy that cannot be loaded fails the run itself right after, with the same error and the run
-  // recorded as failed; here it only loses its kind label.
-  const kinds = await strategyKinds(session).catch(() => new Map<string, StrategyKind>());
-  const exporter = new PrometheusExporter({ kindOf: (name) => kinds.get(name) ?? 'rules' });
+  const exporter = new PrometheusExporter();
   const server = await startMetricsServer({ port, exporter }).catch((e: unknown) => {
     // Same code as the other option errors of a run (`--feed`), so the exit code is 2 with a clear message.
     throw new TradeflowError(

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { CalendarSpec, StrategyEntry } from '../config/session-config.ts';
 import type { Logger } from '../core/logger.ts';
+import { strategyKind } from '../metrics/kind.ts';
 import type { SeriesDescriptor } from '../data/session-data.ts';
 import type { Signal } from '../model/signal.ts';
 import type { StrategyContext, Subscription } from '../strategy/base-strategy.ts';
@@ -8,6 +9,7 @@ import type { LoadedStrategy } from '../strategy/loader.ts';
 import type { ProcessingMetrics } from '../strategy/metrics.ts';
 import { InlineRunner } from '../strategy/runner.ts';
 import { Kind, spinFor } from '../strategy/thread/channel.ts';
+import type { StrategyKind } from '../strategy/registry.ts';
 import type { ControlRequest } from '../strategy/thread/protocol.ts';
 import { ThreadRunner } from '../strategy/thread/thread-runner.ts';
 import { BackpressureMonitor } from './backpressure.ts';
@@ -28,6 +30,8 @@ export interface StrategyFailure {
 /** A strategy's state and figures, as `engine.getMetrics()` reports them. */
 export interface StrategyMetrics extends ProcessingMetrics {
   readonly name: string;
+  /** `rules`, `ml` (it has the ML capability) or `hybrid`, from the instance the engine loaded. */
+  readonly kind: StrategyKind;
   readonly isolation: 'inline' | 'thread';
   readonly status: 'running' | 'paused' | 'faulted';
   readonly faultReason?: string;
@@ -67,6 +71,7 @@ export class StrategyManager {
   readonly #map = new SubscriptionMap();
   readonly #sync: ThreadSync;
   readonly #byName = new Map<string, Runner>();
+  readonly #kinds = new Map<Runner, StrategyKind>();
   readonly #paused = new Set<Runner>();
   readonly #pending: { runner: Runner; signals: readonly Signal[] }[] = [];
   readonly #symbolIds: Map<string, number>;
@@ -94,7 +99,11 @@ export class StrategyManager {
     const threads = loaded.filter((s) => s.entry.isolation === 'thread').length;
     const spin = spinFor(threads, availableParallelism());
     this.#sync.setSpin(spin);
-    const candidates = loaded.map((s) => this.#runnerFor(s, s.entry, spin));
+    const candidates = loaded.map((s) => {
+      const runner = this.#runnerFor(s, s.entry, spin);
+      this.#kinds.set(runner, strategyKind(s.strategy));
+      return runner;
+    });
     // Threads set up in parallel; their order in the result is still the registration order.
     // Known before setup, which may read its series.
     for (const r of candidates) this.#map.set(r, r.subscriptions(), slotsOf(r));
@@ -331,6 +340,7 @@ export class StrategyManager {
       const status = fault !== undefined ? 'faulted' : this.#paused.has(r) ? 'paused' : 'running';
       return {
         name: r.name,
+        kind: this.#kinds.get(r) ?? 'rules',
         isolation: r.isolation,
         status,
         ...(fault === undefined ? {} : { faultReason: fault }),

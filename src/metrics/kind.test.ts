@@ -4,7 +4,8 @@ import { type LoadedSession, parseSessionConfig } from '../config/session-config
 import type { FeatureRow } from '../ml/capability.ts';
 import { NO_SIGNALS, type Signal } from '../model/signal.ts';
 import { BaseStrategy } from '../strategy/base-strategy.ts';
-import { strategyKind, strategyKinds } from './kind.ts';
+import { Engine } from '../engine/kernel.ts';
+import { strategyKind } from './kind.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const config = { symbols: ['X'], interval: '1d' as const, position_size: 1 };
@@ -51,8 +52,8 @@ describe('strategyKind', () => {
   });
 });
 
-describe('strategyKinds', () => {
-  it('names each enabled strategy of a session with its kind, thread strategies included', async () => {
+describe('the kind in engine.getMetrics()', () => {
+  it('names each started strategy with its kind, thread strategies included', async () => {
     const session: LoadedSession = {
       config: parseSessionConfig(
         {
@@ -70,9 +71,14 @@ describe('strategyKinds', () => {
       root: ROOT,
     };
     expect(session.config.strategies[1]?.isolation).toBe('thread');
-    expect([...(await strategyKinds(session))]).toEqual([
-      ['rsi', 'rules'],
-      ['ml', 'ml'],
-    ]);
+    const engine = await Engine.create({ session, runId: 'kinds' });
+    try {
+      expect(engine.getMetrics().strategies.map((m) => [m.name, m.kind, m.isolation])).toEqual([
+        ['rsi', 'rules', 'thread'],
+        ['ml', 'ml', 'thread'],
+      ]);
+    } finally {
+      await engine.stop();
+    }
   });
 });

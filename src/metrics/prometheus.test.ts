@@ -6,7 +6,6 @@ import { MemoryLogger } from '../core/logger.ts';
 import { runBacktest } from '../engine/backtest.ts';
 import type { EngineMetrics, StrategyMetrics } from '../engine/kernel.ts';
 import { METRICS_SLOTS, MetricsWriter, readHistogram } from '../strategy/metrics.ts';
-import { strategyKinds } from './kind.ts';
 import { type MetricsSource, PrometheusExporter } from './prometheus.ts';
 import { type Family, parsePrometheusText } from './text-format.ts';
 
@@ -65,6 +64,7 @@ function strategy(name: string, o: Partial<StrategyMetrics> = {}): StrategyMetri
     backpressureEvents: 0,
     notifications: 0,
     signals: 0,
+    kind: 'rules',
     errors: 0,
     inferenceErrors: 0,
     overruns: 0,
@@ -109,8 +109,7 @@ const PER_STRATEGY: readonly [string, (m: StrategyMetrics) => number][] = [
 
 describe('PrometheusExporter over a real engine', () => {
   it('exports every strategy by name with the figures engine.getMetrics() reports, before and after the run', async () => {
-    const kinds = await strategyKinds(SESSION);
-    const exporter = new PrometheusExporter({ kindOf: (name) => kinds.get(name) ?? 'rules' });
+    const exporter = new PrometheusExporter();
     let before: Promise<string> | undefined;
     const { engine } = await runBacktest({
       session: SESSION,
@@ -159,17 +158,21 @@ describe('PrometheusExporter over a real engine', () => {
 });
 
 describe('PrometheusExporter', () => {
-  it('labels strategies with the kind kindOf gives and splits errors by category', async () => {
+  it('labels strategies with the kind the engine reports and splits errors by category', async () => {
     const source: MetricsSource = {
       getMetrics: () =>
         figures(
           strategy('trend', { errors: 2 }),
-          strategy('model', { errors: 1, inferenceErrors: 4, degraded: 'the model did not load' }),
-          strategy('blend', { status: 'faulted' }),
+          strategy('model', {
+            kind: 'ml',
+            errors: 1,
+            inferenceErrors: 4,
+            degraded: 'the model did not load',
+          }),
+          strategy('blend', { kind: 'hybrid', status: 'faulted' }),
         ),
     };
-    const kinds = { trend: 'rules', model: 'ml', blend: 'hybrid' } as const;
-    const exporter = new PrometheusExporter({ source, kindOf: (name) => kinds[name as keyof typeof kinds] });
+    const exporter = new PrometheusExporter({ source });
     const families = parsePrometheusText(await exporter.metrics());
     for (const type of ['rules', 'ml', 'hybrid'])
       expect(valueOf(families, 'tradeflow_strategies', { type })).toBe(1);
@@ -194,7 +197,6 @@ describe('PrometheusExporter', () => {
 
     const split = new PrometheusExporter({
       source,
-      kindOf: (name) => kinds[name as keyof typeof kinds],
       errorsOf: (m) => ({ processing: m.errors, ml_inference: m.name === 'trend' ? 0 : 3 }),
     });
     const again = parsePrometheusText(await split.metrics());

@@ -21,8 +21,6 @@ export type ErrorCounts = Readonly<Partial<Record<ErrorCategory, number>>>;
 export interface PrometheusExporterOptions {
   /** The engine to read; `attach` sets or replaces it later. */
   readonly source?: MetricsSource;
-  /** Returns a strategy's kind by instance name (default: `rules`). */
-  readonly kindOf?: (strategy: string) => StrategyKind;
   /**
    * Splits a strategy's errors by category. Default: `errors` is `processing`, and ML and hybrid
    * strategies also report `inferenceErrors` as `ml_inference`.
@@ -63,12 +61,10 @@ export class PrometheusExporter {
   readonly registry = new Registry();
   #source: MetricsSource | undefined;
   #scrape: Snapshot | undefined;
-  readonly #kindOf: (strategy: string) => StrategyKind;
   readonly #errorsOf: (m: StrategyMetrics, kind: StrategyKind) => ErrorCounts;
 
   constructor(o: PrometheusExporterOptions = {}) {
     this.#source = o.source;
-    this.#kindOf = o.kindOf ?? (() => 'rules');
     this.#errorsOf = o.errorsOf ?? defaultErrors;
     this.#define();
   }
@@ -98,7 +94,7 @@ export class PrometheusExporter {
     const source = this.#source;
     if (!source) return undefined;
     const { strategies, system } = source.getMetrics();
-    const rows = strategies.map((m) => ({ m, labels: { strategy: m.name, type: this.#kindOf(m.name) } }));
+    const rows = strategies.map((m) => ({ m, labels: { strategy: m.name, type: m.kind } }));
     return { system, rows, source };
   }
 
