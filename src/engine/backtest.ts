@@ -26,7 +26,9 @@ export interface BacktestOptions {
   readonly store?: RunStore;
   readonly logger?: Logger;
   readonly clock?: TestClock;
+  /** Progress during the run: every 100 ms or so, or every `progressEvery` steps (see `EngineOptions`). */
   readonly onProgress?: (done: number, total: number) => void;
+  readonly progressEvery?: number;
   readonly abort?: AbortSignal;
   /** Runs live on this feed (history is warm-up) instead of stepping through the loaded data. */
   readonly feed?: BarFeed;
@@ -75,6 +77,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestOutcome> 
       ...(o.logger ? { logger: o.logger } : {}),
       ...(store ? { store } : {}),
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+      ...(o.progressEvery === undefined ? {} : { progressEvery: o.progressEvery }),
       ...(o.abort ? { abort: o.abort } : {}),
       ...(o.feed ? { syncMode: 'live' as const } : {}),
     });

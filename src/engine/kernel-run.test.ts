@@ -1,10 +1,11 @@
-// The kernel: stopping early, the equity curve, determinism.
+// The kernel: stopping early, progress, the equity curve, determinism.
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSessionConfig } from '../config/session-config.ts';
 import { MemoryLogger } from '../core/logger.ts';
 import { ROOT, session as projectSession } from '../../test/helpers.ts';
 import { buy, closeOf, minuteBars, probeRecords, probeSession, run } from '../../test/probe-sessions.ts';
+import { fixtureSession, minuteBars as fixtureBars } from '../../test/fixture-sessions.ts';
 import { runBacktest } from './backtest.ts';
 import { Engine } from './kernel.ts';
 
@@ -59,7 +60,7 @@ describe('Engine: stopping early', () => {
   });
 
   it('reports a backtest stopped by an aborted signal as cancelled with the steps run so far', async () => {
-    // runBacktest checks the signal every 65 536 steps; FXY has more 1m bars than that.
+    // Checked every 65 536 steps here; FXY has more 1m bars than that.
     const controller = new AbortController();
     const { result } = await runBacktest({
       session: projectSession({
@@ -76,6 +77,7 @@ describe('Engine: stopping early', () => {
       runId: 'cancelled',
       startedAt: 0,
       abort: controller.signal,
+      progressEvery: 65_536,
       onProgress: () => controller.abort(),
     });
     expect(result.status).toBe('cancelled');
@@ -83,6 +85,36 @@ describe('Engine: stopping early', () => {
     expect(result.orders).toEqual({ total: 1, filled: 1, rejected: 0, cancelled: 0 });
     expect(result.open_positions).toMatchObject([{ strategy: 'buy_and_hold', symbol: 'FXY', quantity: 10 }]);
     expect(result.equity.at(-1)?.equity).toBe(result.final_value);
+  });
+});
+
+describe('Engine: progress', () => {
+  it('reports progress during a run whose steps are slow, not only at its end (a beat in time, not in steps)', async () => {
+    // 48 bars of 10 ms each: at least 480 ms, so the 100 ms beat falls due several times before the end.
+    const reports: [number, number][] = [];
+    const { result } = await runBacktest({
+      session: fixtureSession({
+        data: { X: fixtureBars(48) },
+        strategies: [
+          {
+            module: 'slow',
+            isolation: 'inline',
+            config: { symbols: ['X'], interval: '1m', busy_ms: 10 },
+          },
+        ],
+      }),
+      runId: 'progress',
+      startedAt: 0,
+      onProgress: (done, total) => reports.push([done, total]),
+    });
+    expect(result.status).toBe('completed');
+    // Each 16-step look comes at least 160 ms after the one before, past the beat: it reports.
+    expect(reports).toEqual([
+      [16, 48],
+      [32, 48],
+      [48, 48],
+      [48, 48],
+    ]);
   });
 });
 

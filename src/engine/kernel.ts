@@ -37,6 +37,9 @@ export type { StrategyFailure, StrategyMetrics, SyncMode } from './strategy-mana
 export type { JoinReport } from './symbol-join.ts';
 export type { EngineMetrics, SystemMetrics } from './engine-metrics.ts';
 
+/** Time between progress reports (and looks at the abort signal) when `progressEvery` is not given. */
+const PROGRESS_INTERVAL_MS = 100;
+
 /** Options for building an engine. Collaborators are passed in: no hidden singletons. */
 export interface EngineOptions {
   readonly session: LoadedSession;
@@ -44,7 +47,10 @@ export interface EngineOptions {
   readonly clock?: TestClock;
   readonly logger?: Logger;
   readonly store?: RunStore;
-  /** Called every `progressEvery` steps with base bars published and the total. */
+  /**
+   * Called with base bars published and the total: every 100 ms or so of a run (and once at its end), or
+   * every `progressEvery` steps when that is given. The abort signal is looked at on the same beat.
+   */
   readonly onProgress?: (done: number, total: number) => void;
   readonly progressEvery?: number;
   /** Stops the run between steps; results gathered so far are kept. */
@@ -320,7 +326,8 @@ export class Engine {
     try {
       this.#cancelled = await runDataSteps(this.#loopParts(), {
         pacer: this.#pacer,
-        every: o.progressEvery ?? 65_536,
+        every: o.progressEvery ?? 16,
+        intervalMs: o.progressEvery === undefined ? PROGRESS_INTERVAL_MS : 0,
         abort: o.abort,
         onProgress: o.onProgress,
       });

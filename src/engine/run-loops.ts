@@ -52,21 +52,24 @@ export interface LoopParts {
 /** What the data-driven loop needs besides the parts. */
 export interface DataLoopOptions {
   readonly pacer: ReplayPacer | undefined;
-  /** Steps between progress reports (and between looks at the abort signal). */
+  /** Steps between looks at the time since the last progress report. */
   readonly every: number;
+  /** At least this long between progress reports (and looks at the abort signal); 0: at every look. */
+  readonly intervalMs: number;
   readonly abort: AbortSignal | undefined;
   readonly onProgress: ((done: number, total: number) => void) | undefined;
 }
 
 /**
  * Runs data-driven steps until the data ends or the abort signal fires; returns whether it was cancelled.
- * It yields to the event loop at each progress check, so a Ctrl-C handler (or any abort) gets to run
- * during a long backtest. Only a pause, a change between steps, a replay's clock or a strategy thread
+ * It reports progress and yields to the event loop at most every `intervalMs`, so a Ctrl-C handler (or
+ * any abort, or a progress poll) gets to run during a long backtest, however slow its steps are. Only a pause, a change between steps, a replay's clock or a strategy thread
  * makes a step await: the hot path stays synchronous.
  */
 export async function runDataSteps(p: LoopParts, o: DataLoopOptions): Promise<boolean> {
   const { processor, stepper, between, gate } = p;
   let cancelled = o.abort?.aborted ?? false;
+  let reported = monotonicMs();
   await between.start();
   for (let t = cancelled ? Infinity : processor.nextTime(); t !== Infinity; t = processor.nextTime()) {
     const hold = gate.hold;
@@ -79,7 +82,8 @@ export async function runDataSteps(p: LoopParts, o: DataLoopOptions): Promise<bo
     if (o.pacer) await o.pacer.waitFor(t);
     const wait = stepper.step(t);
     if (wait) await wait;
-    if (stepper.steps % o.every === 0) {
+    if (stepper.steps % o.every === 0 && (o.intervalMs === 0 || monotonicMs() - reported >= o.intervalMs)) {
+      reported = monotonicMs();
       o.onProgress?.(processor.publishedBaseBars, processor.totalBaseBars);
       await yieldToEventLoop();
       if (o.abort?.aborted) {
