@@ -72,6 +72,8 @@ export class StrategyManager {
   readonly #sync: ThreadSync;
   readonly #byName = new Map<string, Runner>();
   readonly #kinds = new Map<Runner, StrategyKind>();
+  /** The threads of strategies that did not start, ending. */
+  readonly #refused: Promise<void>[] = [];
   readonly #paused = new Set<Runner>();
   readonly #pending: { runner: Runner; signals: readonly Signal[] }[] = [];
   readonly #symbolIds: Map<string, number>;
@@ -113,7 +115,8 @@ export class StrategyManager {
       if (!outcome.ok) {
         this.failures.push({ name: runner.name, index: runner.index, reason: outcome.reason });
         this.#o.log.warn(`strategy ${runner.name} did not start: ${outcome.reason}`);
-        if (runner instanceof ThreadRunner) void runner.stop(1000);
+        // Its thread ends on its own; `stop` waits for it to be gone.
+        if (runner instanceof ThreadRunner) this.#refused.push(runner.stop(1000));
         return;
       }
       this.runners.push(runner);
@@ -328,9 +331,10 @@ export class StrategyManager {
 
   /** Stops every strategy: threads finish their queue and run teardown, or are terminated after the timeout. */
   async stop(contextFor: (runner: Runner) => StrategyContext, timeoutMs = 5000): Promise<void> {
-    await Promise.all(
-      this.runners.map((r) => (r instanceof InlineRunner ? r.stop(contextFor(r)) : r.stop(timeoutMs))),
-    );
+    await Promise.all([
+      ...this.runners.map((r) => (r instanceof InlineRunner ? r.stop(contextFor(r)) : r.stop(timeoutMs))),
+      ...this.#refused.splice(0),
+    ]);
   }
 
   /** Returns each started strategy's state and figures. */

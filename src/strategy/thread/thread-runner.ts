@@ -62,6 +62,8 @@ export class ThreadRunner {
   #degraded: string | undefined;
   #pending = false;
   #stopped: (() => void) | undefined;
+  /** The thread said it stopped, or exited: nothing left to wait for. */
+  #ended = false;
 
   constructor(o: ThreadRunnerOptions) {
     this.name = o.worker.name;
@@ -168,6 +170,7 @@ export class ThreadRunner {
             this.#o.log[m.level](m.msg, m.fields);
             break;
           case 'stopped':
+            this.#ended = true;
             this.#stopped?.();
             break;
         }
@@ -177,6 +180,7 @@ export class ThreadRunner {
         this.#fault(`the strategy thread crashed: ${e.message}`);
       });
       worker.on('exit', (code) => {
+        this.#ended = true;
         if (!ready)
           resolve({
             ok: false,
@@ -293,7 +297,8 @@ export class ThreadRunner {
   async stop(timeoutMs: number): Promise<void> {
     const worker = this.#worker;
     if (!worker) return;
-    if (this.#faulted !== undefined) {
+    // A faulted thread is ended by force; one that ended on its own (its setup refused) needs no wait.
+    if (this.#faulted !== undefined || this.#ended) {
       await worker.terminate();
       return;
     }
