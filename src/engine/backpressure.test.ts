@@ -151,7 +151,8 @@ describe('Full queues', () => {
     const threaded = await runEngine(paceSession({ bars, strategies: [entry] }));
     const inline = await runEngine(paceSession({ bars, strategies: [{ ...entry, isolation: 'inline' }] }));
     expect(metricsOf(threaded, 'two_symbols')).toMatchObject({ notifications: 40, dropped: 0, overruns: 0 });
-    expect(pressureWarnings(threaded.log, 'two_symbols')).toEqual([
+    // A step that waits long for it on a busy machine may add a readiness warning; nothing else may come.
+    expect(pressureWarnings(threaded.log, 'two_symbols').filter((w) => !w.includes('kept waiting'))).toEqual([
       'backpressure: strategy two_symbols: its notification queue is above 80 % full (1 of 1 queued)',
     ]);
     expect(threaded.engine.recorder.orders).toEqual(inline.engine.recorder.orders);
@@ -166,13 +167,18 @@ describe('Full queues', () => {
         strategies: [
           { name: 'partner', isolation: 'inline', config: { symbols: ['X', 'Y'] } },
           // Its third notification is the first of step 2, which the engine hands over to make room.
-          { name: 'exits', queue_size: 1, step_timeout_ms: 200, config: { symbols: ['X', 'Y'], exit_on: 3 } },
+          {
+            name: 'exits',
+            queue_size: 1,
+            step_timeout_ms: 1500,
+            config: { symbols: ['X', 'Y'], exit_on: 3 },
+          },
         ],
       }),
     );
     expect(metricsOf(run, 'exits')).toMatchObject({
       status: 'faulted',
-      faultReason: 'step timeout: still busy after 200 ms (step_timeout_ms); terminated',
+      faultReason: 'step timeout: still busy after 1500 ms (step_timeout_ms); terminated',
       notifications: 2,
     });
     expect(metricsOf(run, 'partner')).toMatchObject({ status: 'running', notifications: 20 });

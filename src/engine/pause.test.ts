@@ -157,7 +157,7 @@ describe('System metrics', () => {
         strategies: [
           { name: 'quick_inline', isolation: 'inline', config: { hold: true } },
           { name: 'quick_thread', config: { hold: true } },
-          { name: 'slowpoke', config: { busy_ms: 3, hold: true } },
+          { name: 'slowpoke', config: { busy_ms: 25, hold: true } },
           { name: 'exits', config: { exit_on: 4, hold: true } },
           { name: 'idle', config: { hold: true } },
           { name: 'refuses', module: 'probe', isolation: 'inline', config: { setup: 'false' } },

@@ -50,7 +50,6 @@ describe('Replay (speed_multiplier > 0)', () => {
       expect(replayed.signals.map((r) => r.signal)).toEqual(thread.signals.map((r) => r.signal));
       replayed.signals.forEach((r, k) => expect(r.ts).toBeGreaterThanOrEqual(thread.signals[k]!.ts));
       expect(replay.runMs).toBeGreaterThanOrEqual(scheduledMs(bars, speed) - SLACK_MS);
-      expect(replay.runMs).toBeGreaterThan(backtest.runMs);
       const { avgLagMs, maxLagMs } = replay.metrics.system;
       expect(avgLagMs).toBeGreaterThan(0);
       expect(maxLagMs).toBeGreaterThanOrEqual(avgLagMs);
@@ -111,10 +110,10 @@ describe('Replay (speed_multiplier > 0)', () => {
   });
 
   it('does not count a thread hearing its bar quality at a new session day as an overrun', async () => {
-    // Four bars a day apart, 100 ms of wall time per day: three session-day changes, each with a quality
+    // Four bars a day apart, 300 ms of wall time per day: three session-day changes, each with a quality
     // update that takes the threads 3 ms, well within the budget of the step that follows.
     const bars = 4;
-    const speed = DAY / 100;
+    const speed = DAY / 300;
     const config = { quality_busy_ms: 3 };
     const run = await runEngine(
       paceSession({

@@ -154,7 +154,7 @@ describe('an endless loop in a strategy thread', () => {
         strategies: [
           {
             module: 'looper',
-            step_timeout_ms: 300,
+            step_timeout_ms: 1500,
             config: { symbols: ['X'], interval: '1m', loop_on: 3 },
           },
           { module: 'thrower', name: 'healthy', config: { symbols: ['X'], interval: '1m', buy_on: [5] } },
@@ -171,7 +171,7 @@ describe('an endless loop in a strategy thread', () => {
         signals: 1,
         errors: 0,
         inference_errors: 0,
-        reason: 'step timeout: still busy after 300 ms (step_timeout_ms); terminated',
+        reason: 'step timeout: still busy after 1500 ms (step_timeout_ms); terminated',
       },
       {
         name: 'healthy',
@@ -188,14 +188,14 @@ describe('an endless loop in a strategy thread', () => {
       ['looper', 'filled'],
       ['healthy', 'filled'],
     ]);
-    // The default step_timeout_ms is 10 s: well under it, the 300 ms limit is what ended the wait.
-    expect(elapsedMs).toBeLessThan(8000);
+    // The default step_timeout_ms is 10 s: under it, the 1.5 s limit is what ended the wait.
+    expect(elapsedMs).toBeLessThan(9500);
   });
 
   // With a full ring ("block" policy) the processor waits for room synchronously, without the event loop:
   // the step timeout must end a thread that never makes room, whether it loops or has crashed (its 'exit'
   // event cannot be delivered there). This once hung the run forever; a regression would block this test's
-  // own thread too, so the run goes in a child process, killed after 8 s.
+  // own thread too, so the run goes in a child process, killed after 30 s.
   it('does not hang when the looping or crashing thread’s queue is full (queue_size 1, two series a step)', async () => {
     const spec: FixtureRunSpec = {
       bars: { X: 6, Y: 6 },
@@ -203,13 +203,13 @@ describe('an endless loop in a strategy thread', () => {
         {
           module: 'looper',
           queue_size: 1,
-          step_timeout_ms: 300,
+          step_timeout_ms: 1500,
           config: { symbols: ['X', 'Y'], interval: '1m', loop_on: 3 },
         },
         {
           module: 'crasher',
           queue_size: 1,
-          step_timeout_ms: 300,
+          step_timeout_ms: 1500,
           config: { symbols: ['X', 'Y'], interval: '1m', crash_on: 3 },
         },
       ],
@@ -223,11 +223,11 @@ describe('an endless loop in a strategy thread', () => {
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
     clearTimeout(timer);
     expect({ code, signal }, stderr).toEqual({ code: 0, signal: null });
-    const timeout = 'step timeout: still busy after 300 ms (step_timeout_ms); terminated';
+    const timeout = 'step timeout: still busy after 1500 ms (step_timeout_ms); terminated';
     expect(JSON.parse(stdout)).toEqual([
       {
         name: 'looper',
@@ -250,5 +250,5 @@ describe('an endless loop in a strategy thread', () => {
         reason: timeout,
       },
     ]);
-  });
+  }, 45_000);
 });

@@ -53,7 +53,7 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 async function address(server: Server): Promise<string> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const url = /^serving: (http:\/\/127\.0\.0\.1:\d+)/m.exec(server.stderr)?.[1];
+    const url = /^serving: (http:\/\/127\.0\.0\.1:\d+)[^\n]*\n/m.exec(server.stderr)?.[1];
     if (url !== undefined) return url;
     if (server.child.exitCode !== null) throw new Error(`serve exited early: ${server.stderr}`);
     if (Date.now() > deadline) throw new Error(`no address within 30 s; stderr: ${server.stderr}`);
