@@ -107,15 +107,16 @@ describe('zero-copy bars in strategy threads', () => {
 
 describe('bar memory with many strategy threads', () => {
   it('is the same with one thread strategy as with six: every thread reads the one set of shared columns', async () => {
-    const rows = minuteBars(2000);
+    const rows = minuteBars(20_000);
     const bytes: number[] = [];
+    const held: number[][] = [];
     for (const threads of [1, 6]) {
       const session = fixtureSession({
         data: { X: rows },
         strategies: Array.from({ length: threads }, (_, k) => ({
           module: 'zero_copy',
           name: `t${k}`,
-          config: { symbols: ['X'], interval: '1m' },
+          config: { symbols: ['X'], interval: '1m', report_memory: true },
         })),
       });
       const engine = await Engine.create({ session, runId: `memory-${threads}`, logger: new MemoryLogger() });
@@ -128,11 +129,17 @@ describe('bar memory with many strategy threads', () => {
           }
         }
         bytes.push(engine.loaded.data.bytes);
+        // What each thread holds in ArrayBuffers of its own after reading every bar (its last report).
+        held.push([...reports(engine).values()].map((list) => list.at(-1)!.arrayBuffers!));
       } finally {
         await engine.stop();
       }
     }
     expect(bytes[1]).toBe(bytes[0]);
+    // Each thread holds a few tens of KB of buffers of its own however many bars it read: a copy of the
+    // bars (about 1 MB here) in any thread would show, and six threads would hold six.
+    expect(held.map((h) => h.length)).toEqual([1, 6]);
+    for (const n of held.flat()) expect(n).toBeLessThan(bytes[0]! / 8);
   });
 });
 

@@ -316,17 +316,19 @@ export class ConsumerChannel {
       ) {
         Atomics.wait(this.#ctl, Ctl.OutLen, len);
       }
-      const bytes = this.#encoder.encode(signalsJson);
-      fits = bytes.length <= this.#outboxBuffer.maxByteLength;
-      if (!fits) return false;
-      if (bytes.length > this.#outbox.length) {
-        this.#outboxBuffer.grow(
-          Math.min(this.#outboxBuffer.maxByteLength, 2 ** Math.ceil(Math.log2(bytes.length))),
-        );
+      // Straight into the shared outbox: no bytes allocated per step. Only a payload larger than the
+      // outbox is measured, and the outbox grown to the next power of two that holds it.
+      const { read, written: first } = this.#encoder.encodeInto(signalsJson, this.#outbox);
+      let written = first;
+      if (read < signalsJson.length) {
+        const size = this.#encoder.encode(signalsJson).length;
+        fits = size <= this.#outboxBuffer.maxByteLength;
+        if (!fits) return false;
+        this.#outboxBuffer.grow(2 ** Math.ceil(Math.log2(size)));
         this.#outbox = new Uint8Array(this.#outboxBuffer);
+        ({ written } = this.#encoder.encodeInto(signalsJson, this.#outbox));
       }
-      this.#outbox.set(bytes.subarray(0, this.#outbox.length));
-      Atomics.store(this.#ctl, Ctl.OutLen, Math.min(bytes.length, this.#outbox.length));
+      Atomics.store(this.#ctl, Ctl.OutLen, written);
     }
     Atomics.store(this.#ctl, Ctl.Done, step);
     // In a step group the processor waits on the group, not on this thread (see step-group.ts).
