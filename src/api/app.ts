@@ -8,6 +8,7 @@ import type { ApiContext } from './context.ts';
 import { errorBody, errorHandler, InvalidRequestError } from './errors.ts';
 import { APP_DEFAULTS, type AppOptions, checkAppOptions } from './options.ts';
 import { RecentResultsCache } from './progress-json.ts';
+import { ApiMetrics } from './metrics.ts';
 import { RunManager } from './run-manager.ts';
 import { registerBacktestRoutes } from './routes/backtests.ts';
 import { registerCatalogRoutes } from './routes/catalog.ts';
@@ -22,8 +23,9 @@ export type TradeflowApp = FastifyInstance & { readonly interruptedAtStart: read
  *
  * Starting: checks the safety rules (a token for a non-loopback host), opens the run database, and marks
  * the runs a crash left queued or running as `interrupted` (a screen among them resumes with
- * POST /api/strategies/runs/:id/resume). Hooks, in order: onRequest (the bearer token on every route
- * but /healthz, when set), then the route. Closing (`app.close()`), in reverse: preClose stops the runs
+ * POST /api/strategies/runs/:id/resume). Hooks, in order: onRequest (timing for /metrics, then the bearer
+ * token on every route but /healthz and the UI's files, when set), then the route, then onResponse
+ * (requests counted for /metrics). Closing (`app.close()`), in reverse: preClose stops the runs
  * in progress and marks them interrupted, then the listener closes, then onClose closes the database if
  * the app opened it.
  */
@@ -59,6 +61,8 @@ export function buildApp(options: AppOptions): TradeflowApp {
     bodyLimit: options.bodyLimit ?? APP_DEFAULTS.bodyLimit,
     return503OnClosing: true,
   });
+  const metrics = new ApiMetrics(store, manager);
+  metrics.instrument(app);
   app.setErrorHandler(errorHandler(logger));
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send(
@@ -76,6 +80,9 @@ export function buildApp(options: AppOptions): TradeflowApp {
   if (options.token !== undefined) app.addHook('onRequest', bearerAuth(options.token));
 
   app.get('/healthz', () => ({ status: 'ok', active_runs: manager.activeCount }));
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(metrics.contentType).send(await metrics.metrics()),
+  );
   registerScreenRoutes(app, ctx);
   registerBacktestRoutes(app, ctx);
   registerCatalogRoutes(app, ctx);

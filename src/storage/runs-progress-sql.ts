@@ -28,6 +28,9 @@ export function prepareProgressStatements(db: Database.Database) {
     ),
     countAll: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM service_runs'),
     countKind: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM service_runs WHERE kind = ?'),
+    countByStatus: db.prepare<[], { kind: string; status: string; n: number }>(
+      'SELECT kind, status, count(*) AS n FROM service_runs GROUP BY kind, status ORDER BY kind, status',
+    ),
     transition: db.prepare(
       `UPDATE service_runs SET status = @to, updated_at = @at,
          started_at = CASE WHEN @to = 'running' THEN coalesce(started_at, @at) ELSE started_at END,

@@ -201,6 +201,13 @@ export class ProgressStore {
     });
   }
 
+  /** Returns how many runs there are of each kind and status (pairs with none are left out). */
+  countByStatus(): { kind: string; status: string; count: number }[] {
+    return this.#guard('cannot count runs', () =>
+      this.#s.countByStatus.all().map((r) => ({ kind: r.kind, status: r.status, count: r.n })),
+    );
+  }
+
   /** Returns the last `count` tickers recorded for a run, newest first. */
   recentTickers(id: string, count: number): TickerProgress[] {
     return this.#guard(`cannot read run "${id}"`, () => this.#s.recent.all(id, count).map(decodeTicker));
