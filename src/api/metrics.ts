@@ -45,7 +45,15 @@ export class ApiMetrics {
       labelNames: ['kind', 'status'] as const,
       registers,
       collect() {
-        const counts = new Map(store.countByStatus().map((c) => [`${c.kind}/${c.status}`, c.count]));
+        let found: ReturnType<ProgressStore['countByStatus']>;
+        try {
+          found = store.countByStatus();
+        } catch {
+          // The database could not answer (it is closing, say): leave these out, serve the rest.
+          this.reset();
+          return;
+        }
+        const counts = new Map(found.map((c) => [`${c.kind}/${c.status}`, c.count]));
         for (const kind of SERVICE_RUN_KINDS)
           for (const status of SERVICE_RUN_STATUSES)
             this.set({ kind, status }, counts.get(`${kind}/${status}`) ?? 0);

@@ -49,8 +49,7 @@ export async function backtestCommand(file: string, opts: BacktestCommandOptions
     );
   }
   // Listening before the store opens: a taken port fails the command before anything is recorded.
-  const metrics =
-    opts.metricsPort === undefined ? undefined : await startRunMetrics(session, opts.metricsPort);
+  const metrics = opts.metricsPort === undefined ? undefined : await startRunMetrics(opts.metricsPort);
   try {
     const code = await run(session, opts, logger, metrics?.onEngine);
     // Held once the run has let go of its store; a run cut short by Ctrl-C was interrupted already.

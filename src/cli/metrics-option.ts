@@ -1,4 +1,3 @@
-import type { LoadedSession } from '../config/session-config.ts';
 import { TradeflowError } from '../core/errors.ts';
 import type { Engine } from '../engine/kernel.ts';
 import { PrometheusExporter } from '../metrics/prometheus.ts';
@@ -22,7 +21,7 @@ export function parsePort(text: string): number | undefined {
 }
 
 /** Starts the metrics listener of a run before the run starts, and prints its address on stderr. */
-export async function startRunMetrics(session: LoadedSession, port: number): Promise<RunMetrics> {
+export async function startRunMetrics(port: number): Promise<RunMetrics> {
   const exporter = new PrometheusExporter();
   const server = await startMetricsServer({ port, exporter }).catch((e: unknown) => {
     // Same code as the other option errors of a run (`--feed`), so the exit code is 2 with a clear message.

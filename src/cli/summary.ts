@@ -59,6 +59,7 @@ export function formatMetrics(r: BacktestResult, m: EngineMetrics): string {
     'bars',
     'signals',
     'errors',
+    'model errors',
     'avg ms',
     'p99 ms',
     'max ms',
@@ -74,6 +75,8 @@ export function formatMetrics(r: BacktestResult, m: EngineMetrics): string {
     String(s.notifications),
     String(s.signals),
     String(s.errors),
+    // Only a strategy with a model has inferences to fail.
+    s.kind === 'rules' ? '' : String(s.inferenceErrors),
     ms(s.avgMs),
     ms(s.p99Ms),
     ms(s.maxMs),
@@ -83,8 +86,7 @@ export function formatMetrics(r: BacktestResult, m: EngineMetrics): string {
     String(s.backpressureEvents),
   ]);
   for (const st of r.strategies) {
-    if (st.status === 'not_started')
-      rows.push([st.name, '', 'not started', '', '', '', '', '', '', '', '', '', '']);
+    if (st.status === 'not_started') rows.push([st.name, '', 'not started', ...head.slice(3).map(() => '')]);
   }
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (row: readonly string[]) =>

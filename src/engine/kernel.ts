@@ -39,6 +39,8 @@ export type { EngineMetrics, SystemMetrics } from './engine-metrics.ts';
 
 /** Time between progress reports (and looks at the abort signal) when `progressEvery` is not given. */
 const PROGRESS_INTERVAL_MS = 100;
+/** Steps between looks at the time for that beat (a paced replay looks after every step). */
+const PROGRESS_LOOK_STEPS = 16;
 
 /** Options for building an engine. Collaborators are passed in: no hidden singletons. */
 export interface EngineOptions {
@@ -48,8 +50,9 @@ export interface EngineOptions {
   readonly logger?: Logger;
   readonly store?: RunStore;
   /**
-   * Called with base bars published and the total: every 100 ms or so of a run (and once at its end), or
-   * every `progressEvery` steps when that is given. The abort signal is looked at on the same beat.
+   * Called with base bars published and the total: about every 100 ms of a run, or after the next 16th step
+   * when steps take longer (and once at its end); or every `progressEvery` steps when that is given. The
+   * abort signal is looked at on the same beat.
    */
   readonly onProgress?: (done: number, total: number) => void;
   readonly progressEvery?: number;
@@ -326,7 +329,7 @@ export class Engine {
     try {
       this.#cancelled = await runDataSteps(this.#loopParts(), {
         pacer: this.#pacer,
-        every: o.progressEvery ?? 16,
+        every: o.progressEvery ?? PROGRESS_LOOK_STEPS,
         intervalMs: o.progressEvery === undefined ? PROGRESS_INTERVAL_MS : 0,
         abort: o.abort,
         onProgress: o.onProgress,

@@ -62,9 +62,10 @@ export interface DataLoopOptions {
 
 /**
  * Runs data-driven steps until the data ends or the abort signal fires; returns whether it was cancelled.
- * It reports progress and yields to the event loop at most every `intervalMs`, so a Ctrl-C handler (or
- * any abort, or a progress poll) gets to run during a long backtest, however slow its steps are. Only a pause, a change between steps, a replay's clock or a strategy thread
- * makes a step await: the hot path stays synchronous.
+ * It reports progress and yields to the event loop about every `intervalMs` (looking at the time every
+ * `every` steps, or after each step of a paced replay), so a Ctrl-C handler, any abort or a progress poll
+ * gets to run during a long backtest. Only a pause, a change between steps, a replay's clock or a strategy
+ * thread makes a step await: the hot path stays synchronous.
  */
 export async function runDataSteps(p: LoopParts, o: DataLoopOptions): Promise<boolean> {
   const { processor, stepper, between, gate } = p;
@@ -82,14 +83,19 @@ export async function runDataSteps(p: LoopParts, o: DataLoopOptions): Promise<bo
     if (o.pacer) await o.pacer.waitFor(t);
     const wait = stepper.step(t);
     if (wait) await wait;
-    if (stepper.steps % o.every === 0 && (o.intervalMs === 0 || monotonicMs() - reported >= o.intervalMs)) {
-      reported = monotonicMs();
-      o.onProgress?.(processor.publishedBaseBars, processor.totalBaseBars);
-      await yieldToEventLoop();
-      if (o.abort?.aborted) {
-        cancelled = true;
-        break;
-      }
+    // On the beat, a paced step (it waited anyway) looks at the time after each step, so that a slow replay
+    // still reports and cancels within about `intervalMs`; other steps look every `every` steps.
+    if (stepper.steps % o.every !== 0 && !(o.pacer && o.intervalMs > 0)) continue;
+    if (o.intervalMs > 0) {
+      const now = monotonicMs();
+      if (now - reported < o.intervalMs) continue;
+      reported = now;
+    }
+    o.onProgress?.(processor.publishedBaseBars, processor.totalBaseBars);
+    await yieldToEventLoop();
+    if (o.abort?.aborted) {
+      cancelled = true;
+      break;
     }
   }
   await between.end();
@@ -119,6 +125,7 @@ export async function runLiveSteps(p: LoopParts, o: LiveLoopOptions): Promise<bo
   const { processor, stepper, between, gate } = p;
   const { feed, inbox } = o;
   const onAbort = () => inbox.end('run cancelled');
+  if (o.abort?.aborted) onAbort();
   o.abort?.addEventListener('abort', onAbort);
   await between.start();
   feed.start({

@@ -186,6 +186,20 @@ describe('inference errors', () => {
     expect(readMetrics(block)).toMatchObject({ inferenceErrors: 1, errors: 0 });
   });
 
+  it('are logged even when the strategy passed no feature row at all', async () => {
+    const s = new FlakyModel([]);
+    const log = new MemoryLogger();
+    const block = sharedMetrics();
+    await prepareModel(s, log, new MetricsWriter(block));
+    expect(s.predictSignal(undefined as unknown as FeatureRow)).toBeUndefined();
+    expect(readMetrics(block)).toMatchObject({ inferenceErrors: 1, errors: 0 });
+    expect(log.records.map((r) => r.msg)).toEqual([
+      expect.stringMatching(
+        /^strategy scripted: predictSignal\(undefined at undefined\) threw: .+; no model signal for this bar$/,
+      ),
+    ]);
+  });
+
   it('leave a rules strategy alone: it has no inference to guard', async () => {
     const s = new RulesWithStrayLoadModel(config(), 'rules');
     const block = sharedMetrics();

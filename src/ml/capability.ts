@@ -51,6 +51,16 @@ export type ModelOutcome =
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/** Inference errors logged in full per strategy; later ones are only counted. */
+const LOGGED_ERRORS = 5;
+
+/** Names a feature row in a message, whatever the strategy passed (a row it built wrong included). */
+function describeRow(features: FeatureRow | undefined): string {
+  const ts = features?.tsClose;
+  const at = typeof ts === 'number' && Number.isFinite(ts) ? new Date(ts).toISOString() : String(ts);
+  return `${String(features?.symbol)} at ${at}`;
+}
+
 /**
  * Guards a strategy's inference: when `predictSignal` throws, the call counts an inference error (the
  * `ml_inference` category, apart from the hooks' errors), logs the first few, and returns undefined (no
@@ -62,9 +72,9 @@ function guardInference(strategy: BaseStrategy & MlCapability, log: Logger, metr
     try {
       return predict(features);
     } catch (e) {
-      if (metrics.inferenceError() <= 5) {
+      if (metrics.inferenceError() <= LOGGED_ERRORS) {
         log.error(
-          `strategy ${strategy.name}: predictSignal(${features.symbol} at ${new Date(features.tsClose).toISOString()}) threw: ${message(e)}; no model signal for this bar`,
+          `strategy ${strategy.name}: predictSignal(${describeRow(features)}) threw: ${message(e)}; no model signal for this bar`,
           { strategy: strategy.name, category: 'ml_inference' },
         );
       }

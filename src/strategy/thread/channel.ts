@@ -324,7 +324,7 @@ export class ConsumerChannel {
         const size = this.#encoder.encode(signalsJson).length;
         fits = size <= this.#outboxBuffer.maxByteLength;
         if (!fits) return false;
-        this.#outboxBuffer.grow(2 ** Math.ceil(Math.log2(size)));
+        this.#outboxBuffer.grow(Math.min(this.#outboxBuffer.maxByteLength, 2 ** Math.ceil(Math.log2(size))));
         this.#outbox = new Uint8Array(this.#outboxBuffer);
         ({ written } = this.#encoder.encodeInto(signalsJson, this.#outbox));
       }
