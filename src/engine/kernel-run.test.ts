@@ -27,6 +27,28 @@ describe('Engine: stopping early', () => {
     expect(engine.recorder.equity).toEqual([]);
   });
 
+  it('ends a live run at once when the signal is already aborted, though its feed never ends', async () => {
+    const engine = await Engine.create({
+      session: probeSession({ strategies: [{ name: 'probe', config: { signals: { 1: buy(1) } } }] }),
+      runId: 'pre-aborted-live',
+      logger: new MemoryLogger(),
+      abort: AbortSignal.abort(),
+      syncMode: 'live',
+    });
+    const calls: string[] = [];
+    // A feed that delivers nothing and never ends by itself.
+    await engine.runLive({
+      name: 'silent',
+      start: () => calls.push('start'),
+      stop: () => calls.push('stop'),
+    });
+    await engine.stop();
+    expect(engine.cancelled).toBe(true);
+    expect(engine.steps).toBe(0);
+    expect(calls).toEqual(['start', 'stop']);
+    expect(engine.recorder.orders).toEqual([]);
+  });
+
   it('stops at the next abort check when the signal fires mid-run, keeping what it gathered', async () => {
     const log = new MemoryLogger();
     const progress: [number, number][] = [];
