@@ -33,6 +33,29 @@ export function testApp(overrides: Partial<AppOptions> = {}): TradeflowAppForTes
   return Object.assign(app, { clock });
 }
 
+/** An API token long enough for any server (32 characters). */
+export const TEST_TOKEN = 'a-test-token-of-32-characters-xx';
+
+/** Builds test apps and closes all of them at once: `afterEach(pool.closeAll)`. */
+export class AppPool {
+  readonly #apps: TradeflowAppForTest[] = [];
+
+  /** Builds an app as `testApp` does, to be closed by `closeAll`. */
+  readonly newApp = (overrides: Partial<AppOptions> = {}): TradeflowAppForTest =>
+    this.keep(testApp(overrides));
+
+  /** Keeps an app built otherwise, to be closed by `closeAll`. */
+  keep(app: TradeflowAppForTest): TradeflowAppForTest {
+    this.#apps.push(app);
+    return app;
+  }
+
+  /** Closes every app built or kept since the last call. */
+  readonly closeAll = async (): Promise<void> => {
+    await Promise.all(this.#apps.splice(0).map((a) => a.close()));
+  };
+}
+
 /** Returns `n` synthetic tickers, SYN0001 on. */
 export function synthetic(n: number, from = 1): string[] {
   return Array.from({ length: n }, (_, i) => `SYN${String(from + i).padStart(4, '0')}`);

@@ -13,20 +13,14 @@ import {
   type ProgressJson,
   type ScreenJson,
   tempDbPath,
-  testApp,
+  AppPool,
   type TradeflowAppForTest,
   until,
 } from './app-fixtures.ts';
 
-const apps: TradeflowAppForTest[] = [];
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((a) => a.close()));
-});
-const newApp = (...args: Parameters<typeof testApp>) => {
-  const app = testApp(...args);
-  apps.push(app);
-  return app;
-};
+const pool = new AppPool();
+afterEach(pool.closeAll);
+const { newApp } = pool;
 
 const ORCL_SMA = JSON.parse(
   readFileSync(join(PROJECT_ROOT, 'config/examples/orcl-sma-cross.json'), 'utf8'),

@@ -1,18 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Family, parsePrometheusText } from '../metrics/text-format.ts';
-import { testApp, type TradeflowAppForTest } from './app-fixtures.ts';
+import { AppPool, TEST_TOKEN, type TradeflowAppForTest } from './app-fixtures.ts';
 
-const apps: TradeflowAppForTest[] = [];
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((a) => a.close()));
-});
-const newApp = (...args: Parameters<typeof testApp>) => {
-  const app = testApp(...args);
-  apps.push(app);
-  return app;
-};
+const pool = new AppPool();
+afterEach(pool.closeAll);
+const { newApp } = pool;
 
-const TOKEN = 'a-test-token-of-32-characters-xx';
+const TOKEN = TEST_TOKEN;
 
 async function scrape(app: TradeflowAppForTest, headers: Record<string, string> = {}) {
   const res = await app.inject({ method: 'GET', url: '/metrics', headers });

@@ -9,15 +9,13 @@ import {
   type ScreenJson,
   T0,
   tempDbPath,
+  AppPool,
   testApp,
-  type TradeflowAppForTest,
   until,
 } from './app-fixtures.ts';
 
-const apps: TradeflowAppForTest[] = [];
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((a) => a.close()));
-});
+const pool = new AppPool();
+afterEach(pool.closeAll);
 
 const TICKERS = ['ORCL', 'NVDA', 'YHOO', 'SYN0001', 'SYN0002', 'SYN0003'];
 const PARAMS = {
@@ -90,7 +88,7 @@ describe('a restart after a crash', () => {
   it('marks the runs left running as interrupted, then resumes a screen after its last recorded ticker', async () => {
     const db = crashedDatabase();
     const app = testApp({ db, clock: new TestClock(T0) });
-    apps.push(app);
+    pool.keep(app);
     expect([...app.interruptedAtStart].sort()).toEqual(['crashed-backtest', 'crashed-screen']);
 
     const before = (
@@ -151,7 +149,7 @@ describe('a restart after a crash', () => {
   it('refuses to resume a backtest, a run that is not interrupted, or an unknown one; an interrupted run can be cancelled', async () => {
     const db = crashedDatabase();
     const app = testApp({ db });
-    apps.push(app);
+    pool.keep(app);
     const backtest = await app.inject({
       method: 'POST',
       url: '/api/strategies/runs/crashed-backtest/resume',
@@ -183,7 +181,7 @@ describe('a restart after a crash', () => {
     ).json<ScreenJson>();
     await first.close();
     const second = testApp({ db });
-    apps.push(second);
+    pool.keep(second);
     expect(second.interruptedAtStart).toEqual([]);
     expect((await second.inject({ url: `/api/strategies/runs/${run.run_id}` })).json<ScreenJson>()).toEqual(
       run,

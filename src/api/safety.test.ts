@@ -6,22 +6,17 @@ import {
   type ErrorJson,
   type ListJson,
   synthetic,
+  AppPool,
+  TEST_TOKEN,
   testApp,
-  type TradeflowAppForTest,
 } from './app-fixtures.ts';
 import { isLoopbackHost } from './options.ts';
 
-const apps: TradeflowAppForTest[] = [];
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((a) => a.close()));
-});
-const newApp = (...args: Parameters<typeof testApp>) => {
-  const app = testApp(...args);
-  apps.push(app);
-  return app;
-};
+const pool = new AppPool();
+afterEach(pool.closeAll);
+const { newApp } = pool;
 
-const TOKEN = 'a-test-token-of-32-characters-xx';
+const TOKEN = TEST_TOKEN;
 const codeOf = (f: () => unknown) => {
   try {
     f();

@@ -7,20 +7,14 @@ import {
   type ScreenJson,
   synthetic,
   T0,
-  testApp,
+  AppPool,
   type TradeflowAppForTest,
   until,
 } from './app-fixtures.ts';
 
-const apps: TradeflowAppForTest[] = [];
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((a) => a.close()));
-});
-const newApp = (...args: Parameters<typeof testApp>) => {
-  const app = testApp(...args);
-  apps.push(app);
-  return app;
-};
+const pool = new AppPool();
+afterEach(pool.closeAll);
+const { newApp } = pool;
 
 const execute = (app: TradeflowAppForTest, payload: unknown) =>
   app.inject({ method: 'POST', url: '/api/strategies/execute', payload: payload as object });
