@@ -9,21 +9,16 @@ import type { Portfolio } from '../execution/portfolio.ts';
 import type { Interval } from '../model/interval.ts';
 import type { StrategyContext } from '../strategy/base-strategy.ts';
 import type { ProcessingHistogram } from '../strategy/metrics.ts';
-import { loadStrategies } from '../strategy/loader.ts';
 import type { RunStore } from '../storage/store.ts';
 import { AccountBook, accountsInUse } from './accounts.ts';
-import { DataProcessor } from './data-processor.ts';
+import type { DataProcessor } from './data-processor.ts';
+import { startStrategies } from './strategy-start.ts';
 import { SeriesQuality } from './series-quality.ts';
 import { RunRecorder } from './recorder.ts';
 import { BetweenSteps } from './between-steps.ts';
 import { type EngineMetrics, engineMetrics } from './engine-metrics.ts';
 import { inlineContext } from './context.ts';
-import {
-  type GrowingData,
-  type LoadedData,
-  loadSessionData,
-  resolveSubscriptions,
-} from './session-builder.ts';
+import { type GrowingData, type LoadedData, loadSessionData } from './session-builder.ts';
 import type { JoinReport } from './symbol-join.ts';
 import { SignalRouter } from './signal-router.ts';
 import { Stepper } from './stepper.ts';
@@ -235,37 +230,15 @@ export class Engine {
   static async create(o: EngineOptions): Promise<Engine> {
     const loaded = loadSessionData(o.session);
     const engine = new Engine(o, loaded);
-    await engine.#startStrategies();
-    return engine;
-  }
-
-  async #startStrategies(): Promise<void> {
-    const { session } = this.#o;
-    const loaded = await loadStrategies(session.root, session.config.strategies);
-    for (const s of loaded) this.accounts.assign(s.strategy.name, s.entry.active_brokers);
-    const resolved = loaded.map((s) =>
-      resolveSubscriptions(s.strategy.name, s.strategy.getSubscriptions(), this.loaded),
-    );
-    this.#processor = new DataProcessor(this.loaded, resolved.flat());
-    for (const slot of this.#processor.slots)
-      this.quality.track(slot.series, this.#sourceOf(slot.symbolId).calendar);
-    const subsOf = new Map(loaded.map((s, i) => [s.strategy.name, resolved[i]!]));
-    await this.strategies.start(
+    engine.#processor = await startStrategies({
+      session: o.session,
       loaded,
-      (runner) => this.#contextOf(runner),
-      (runner) =>
-        (subsOf.get(runner.name) ?? []).map((sub) =>
-          this.#processor.slotOf(this.loaded.data, sub.symbol, sub.interval),
-        ),
-      this.#processor.slots.length,
-    );
-    if (this.runners.length === 0) {
-      const why = this.failures.map((f) => `${f.name}: ${f.reason}`).join('; ');
-      throw new TradeflowError(
-        'TF_ERR_NO_STRATEGIES',
-        `no strategy started${why ? ` (${why})` : ' (none is enabled)'}`,
-      );
-    }
+      accounts: engine.accounts,
+      quality: engine.quality,
+      strategies: engine.strategies,
+      contextOf: (runner) => engine.#contextOf(runner),
+    });
+    return engine;
   }
 
   #contextOf(runner: Runner): StrategyContext {
@@ -281,10 +254,6 @@ export class Engine {
     const source = this.loaded.sources.find((s) => s.symbol === symbol);
     if (!source) throw new TradeflowError('TF_ERR_SUBSCRIPTION', `no data source provides ${symbol}`);
     return source.calendar;
-  }
-
-  #sourceOf(symbolId: number) {
-    return this.loaded.sources[symbolId]!;
   }
 
   #contextFor(runner: Runner): StrategyContext {
