@@ -179,12 +179,28 @@ function replaceRow(r) {
   if (old) old.replaceWith(runRow(r));
 }
 
-async function loadRuns(tbody) {
-  const page = await api('GET', '/api/strategies/runs?limit=50');
-  runsById = new Map(page.runs.map((r) => [r.run_id, r]));
-  tbody.replaceChildren(
-    ...(page.runs.length ? page.runs.map(runRow) : [h('tr', {}, h('td', { colspan: 8 }, 'No runs yet.'))]),
-  );
+const RUNS_PAGE = 50;
+
+/**
+ * Loads the newest runs into the table (`more`: the next page after the rows shown, appended), and says
+ * on the "more" button how many are left.
+ */
+async function loadRuns(tbody, moreButton, more = false) {
+  const shown = () => tbody.querySelectorAll('tr[data-run-id]').length;
+  const offset = more ? shown() : 0;
+  const page = await api('GET', `/api/strategies/runs?limit=${RUNS_PAGE}&offset=${offset}`);
+  if (!more) runsById = new Map();
+  // A run started meanwhile shifts the pages: skip the ones already shown.
+  const fresh = page.runs.filter((r) => !runsById.has(r.run_id));
+  for (const r of fresh) runsById.set(r.run_id, r);
+  if (more) tbody.append(...fresh.map(runRow));
+  else
+    tbody.replaceChildren(
+      ...(fresh.length ? fresh.map(runRow) : [h('tr', {}, h('td', { colspan: 8 }, 'No runs yet.'))]),
+    );
+  const left = page.total - shown();
+  moreButton.hidden = left <= 0;
+  moreButton.textContent = `Show ${Math.min(RUNS_PAGE, left)} more (${shown()} of ${page.total} runs shown)`;
 }
 
 /** Polls the progress of every active run; true while some run is still active. */
@@ -209,6 +225,16 @@ function parseJsonField(text, what) {
 
 async function renderHome() {
   const tbody = h('tbody', { id: 'runs-body' });
+  const moreRuns = h('button', { type: 'button', id: 'runs-more', hidden: true });
+  moreRuns.onclick = async () => {
+    moreRuns.disabled = true;
+    try {
+      await loadRuns(tbody, moreRuns, true);
+      setPoll(pollActive);
+    } finally {
+      moreRuns.disabled = false;
+    }
+  };
   const screenError = h('div', { class: 'error', id: 'screen-error' });
   const backtestError = h('div', { class: 'error', id: 'backtest-error' });
   const select = h('select', { id: 'screen-strategy', name: 'strategy' });
@@ -303,10 +329,11 @@ async function renderHome() {
         ),
         tbody,
       ),
+      moreRuns,
     ),
   );
 
-  const [catalog] = await Promise.all([api('GET', '/api/strategies'), loadRuns(tbody)]);
+  const [catalog] = await Promise.all([api('GET', '/api/strategies'), loadRuns(tbody, moreRuns)]);
   select.replaceChildren(
     ...catalog.screeners.map((s) => h('option', { value: s.name, title: s.description }, s.name)),
   );

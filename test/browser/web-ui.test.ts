@@ -209,6 +209,35 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await page.close();
   });
 
+  it('lists the newest 50 runs and shows the older ones a page at a time', async () => {
+    const base = await serve();
+    // 57 one-ticker screens, answered when complete.
+    const started: string[] = [];
+    for (let i = 0; i < 57; i++) {
+      const res = await fetch(`${base}/api/strategies/execute`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ strategy: 'bullish_breakout', tickers: synthetic(1, i + 1), parameters: {} }),
+      });
+      expect(res.status).toBe(200);
+      started.push(((await res.json()) as { run_id: string }).run_id);
+    }
+    const { page, errors } = await openPage(base);
+    await page.goto(`${base}/`, { timeout: 15_000 });
+    const rows = page.locator('#runs-body tr[data-run-id]');
+    await expect.poll(() => rows.count(), WAIT).toBe(50);
+    const more = page.locator('#runs-more');
+    expect(await more.textContent()).toBe('Show 7 more (50 of 57 runs shown)');
+    await more.click();
+    await expect.poll(() => rows.count(), WAIT).toBe(57);
+    expect(await more.isHidden()).toBe(true);
+    // Every run once, newest first.
+    const ids = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-run-id')));
+    expect(ids).toEqual([...started].reverse());
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('with a token: serves the page, reads ?token= and sends it as a bearer token', async () => {
     const token = 'browser-token-0123456789abcdef';
     const base = await serve(token);
