@@ -186,9 +186,8 @@ export class Engine {
 
   /** Continues a paused run from the same timestamp. */
   resume(): void {
-    if (!this.#gate.paused) return;
-    this.#pacer?.resume();
-    this.#gate.resume();
+    // The held loop continues in a later microtask, after the replay clock has resumed too.
+    if (this.#gate.resume()) this.#pacer?.resume();
   }
 
   /** Pauses one strategy (it receives no notifications until resumed); false for an unknown name. */
