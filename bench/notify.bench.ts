@@ -2,13 +2,13 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { delay, monotonicMs } from '../src/core/clock.ts';
-import { sharedMetrics } from '../src/strategy/metrics.ts';
-import { createChannel, entry, Kind, ProducerChannel, spinFor } from '../src/strategy/thread/channel.ts';
-import type { StrategyWorkerData, WorkerMessage } from '../src/strategy/thread/protocol.ts';
+import { sharedMetrics } from '../src/strategy/host/metrics.ts';
+import { createChannel, entry, Kind, ProducerChannel, spinFor } from '../src/strategy/host/channel.ts';
+import type { StrategyWorkerData, WorkerMessage } from '../src/strategy/host/protocol.ts';
 import type { Figure } from './harness.ts';
 
 /** The runtime's own strategy worker (the bootstrap that registers tsx, as ThreadRunner starts it). */
-const WORKER = new URL('../src/strategy/thread/strategy-worker.mjs', import.meta.url);
+const WORKER = new URL('../src/strategy/host/strategy-worker.mjs', import.meta.url);
 const PROBE = join(import.meta.dirname, 'strategies-root/strategies/latency_probe.ts');
 
 /** Below this much time to the next bar the publisher spins instead of sleeping (sleeps overshoot). */

@@ -11,7 +11,7 @@ import {
   summaryOfStrategies,
   tradesOf,
 } from '../../test/pace-sessions.ts';
-import { BackpressureMonitor } from './backpressure.ts';
+import { BackpressureMonitor } from '../strategy/host/backpressure.ts';
 
 describe('BackpressureMonitor', () => {
   it('counts every event and warns once per strategy and kind, naming the strategy', () => {

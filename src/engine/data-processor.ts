@@ -1,14 +1,12 @@
 import { Aggregator } from '../data/aggregator.ts';
 import type { BarSeries, SessionData } from '../data/session-data.ts';
 import type { Interval } from '../model/interval.ts';
+import type { SeriesSlot as RoutedSlot } from '../strategy/host/subscription-map.ts';
 import type { LoadedData, ResolvedSubscription, Source } from './session-builder.ts';
 
 /** A series that can update during a step, with the integer id the strategy manager routes by. */
-export interface SeriesSlot {
-  readonly id: number;
+export interface SeriesSlot extends RoutedSlot {
   readonly series: BarSeries;
-  readonly symbol: string;
-  readonly interval: Interval;
   readonly symbolId: number;
 }
 

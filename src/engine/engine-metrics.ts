@@ -1,4 +1,4 @@
-import type { StrategyMetrics } from './strategy-manager.ts';
+import type { StrategyMetrics } from '../strategy/host/strategy-manager.ts';
 
 /** System-wide figures of a run. */
 export interface SystemMetrics {

@@ -8,7 +8,7 @@ import type { PaperBroker } from '../execution/paper-broker.ts';
 import type { Portfolio } from '../execution/portfolio.ts';
 import type { Interval } from '../model/interval.ts';
 import type { StrategyContext } from '../strategy/base-strategy.ts';
-import type { ProcessingHistogram } from '../strategy/metrics.ts';
+import type { ProcessingHistogram } from '../strategy/host/metrics.ts';
 import type { RunStore } from '../storage/store.ts';
 import { AccountBook, accountsInUse } from './accounts.ts';
 import type { DataProcessor } from './data-processor.ts';
@@ -17,7 +17,7 @@ import { SeriesQuality } from './series-quality.ts';
 import { RunRecorder } from './recorder.ts';
 import { BetweenSteps } from './between-steps.ts';
 import { type EngineMetrics, engineMetrics } from './engine-metrics.ts';
-import { inlineContext } from './context.ts';
+import { inlineContext } from '../strategy/host/context.ts';
 import { type GrowingData, type LoadedData, loadSessionData } from './session-builder.ts';
 import type { JoinReport } from './symbol-join.ts';
 import { SignalRouter } from './signal-router.ts';
@@ -26,9 +26,14 @@ import { LagStats, LiveInbox } from './live.ts';
 import { type LoopParts, PauseGate, runDataSteps, runLiveSteps } from './run-loops.ts';
 import type { BarFeed } from '../data/feeds/bar-feed.ts';
 import { ReplayPacer } from './pacer.ts';
-import { type Runner, type StrategyFailure, StrategyManager, type SyncMode } from './strategy-manager.ts';
+import {
+  type Runner,
+  type StrategyFailure,
+  StrategyManager,
+  type SyncMode,
+} from '../strategy/host/strategy-manager.ts';
 
-export type { StrategyFailure, StrategyMetrics, SyncMode } from './strategy-manager.ts';
+export type { StrategyFailure, StrategyMetrics, SyncMode } from '../strategy/host/strategy-manager.ts';
 export type { JoinReport } from './symbol-join.ts';
 export type { EngineMetrics, SystemMetrics } from './engine-metrics.ts';
 

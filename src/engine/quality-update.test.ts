@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSessionConfig } from '../config/session-config.ts';
 import { expectedBars } from '../data/quality.ts';
-import { InlineRunner } from '../strategy/runner.ts';
+import { InlineRunner } from '../strategy/host/inline-runner.ts';
 import { ROOT } from '../../test/helpers.ts';
 import { QualityProbeStrategy } from '../../test/fixtures/project/strategies/quality_probe.ts';
 import { Engine } from './kernel.ts';

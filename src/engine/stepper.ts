@@ -9,7 +9,7 @@ import type { ReplayPacer } from './pacer.ts';
 import type { RunRecorder } from './recorder.ts';
 import type { SeriesQuality } from './series-quality.ts';
 import type { SignalRouter } from './signal-router.ts';
-import type { StrategyManager, SyncMode } from './strategy-manager.ts';
+import type { StrategyManager, SyncMode } from '../strategy/host/strategy-manager.ts';
 
 /** The collaborators one time step touches. */
 export interface StepperParts {

@@ -6,7 +6,7 @@ import type { AccountBook } from './accounts.ts';
 import { DataProcessor } from './data-processor.ts';
 import type { SeriesQuality } from './series-quality.ts';
 import { type LoadedData, resolveSubscriptions } from './session-builder.ts';
-import type { Runner, StrategyManager } from './strategy-manager.ts';
+import type { Runner, StrategyManager } from '../strategy/host/strategy-manager.ts';
 
 /** What starting a session's strategies works with. */
 export interface StartParts {

@@ -6,7 +6,7 @@ import type { AccountBook } from './accounts.ts';
 import type { DataProcessor, SeriesSlot } from './data-processor.ts';
 import type { SeriesQuality } from './series-quality.ts';
 import { admitSource, type GrowingData, resolveSubscriptions, type StagedSource } from './session-builder.ts';
-import type { Runner, StrategyManager } from './strategy-manager.ts';
+import type { Runner, StrategyManager } from '../strategy/host/strategy-manager.ts';
 
 /*
  * Symbols that join a running session, and subscriptions that change. Both happen between steps: the

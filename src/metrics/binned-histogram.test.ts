@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { METRICS_SLOTS, MetricsWriter, readHistogram } from '../strategy/metrics.ts';
+import { METRICS_SLOTS, MetricsWriter, readHistogram } from '../strategy/host/metrics.ts';
 import { BinnedHistogram, bucketBoundSeconds } from './binned-histogram.ts';
 import { parsePrometheusText } from './text-format.ts';
 

@@ -1,6 +1,6 @@
 import { type Histogram, type Registry, validateMetricName } from 'prom-client';
 import { TradeflowError } from '../core/errors.ts';
-import type { ProcessingHistogram } from '../strategy/metrics.ts';
+import type { ProcessingHistogram } from '../strategy/host/metrics.ts';
 
 /** One labelled histogram: its label values and its counts. */
 export interface BinnedRow {

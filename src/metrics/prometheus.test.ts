@@ -5,7 +5,7 @@ import { type LoadedSession, parseSessionConfig } from '../config/session-config
 import { MemoryLogger } from '../core/logger.ts';
 import { runBacktest } from '../engine/backtest.ts';
 import type { EngineMetrics, StrategyMetrics } from '../engine/kernel.ts';
-import { METRICS_SLOTS, MetricsWriter, readHistogram } from '../strategy/metrics.ts';
+import { METRICS_SLOTS, MetricsWriter, readHistogram } from '../strategy/host/metrics.ts';
 import { type MetricsSource, PrometheusExporter } from './prometheus.ts';
 import { type Family, parsePrometheusText } from './text-format.ts';
 

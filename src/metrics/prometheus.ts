@@ -1,8 +1,8 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { EngineMetrics, StrategyMetrics, SystemMetrics } from '../engine/kernel.ts';
-import type { ProcessingHistogram } from '../strategy/metrics.ts';
+import type { ProcessingHistogram } from '../strategy/host/metrics.ts';
 import { BinnedHistogram, type BinnedRow } from './binned-histogram.ts';
-import { STRATEGY_KINDS, type StrategyKind } from './kind.ts';
+import { STRATEGY_KINDS, type StrategyKind } from '../strategy/kind.ts';
 
 /** What the exporter reads on each scrape; an `Engine` is one. */
 export interface MetricsSource {

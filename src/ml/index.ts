@@ -1,4 +1,3 @@
-export * from './capability.ts';
 export * from './features.ts';
 export * from './logistic-regression.ts';
 export * from './model-file.ts';

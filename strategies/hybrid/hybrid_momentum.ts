@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FeatureRow } from '../../src/ml/capability.ts';
+import type { FeatureRow } from '../../src/strategy/ml-capability.ts';
 import { MOMENTUM_FEATURES } from '../../src/ml/features.ts';
 import type { Interval } from '../../src/model/interval.ts';
 import {

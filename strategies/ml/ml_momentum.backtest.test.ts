@@ -6,7 +6,7 @@ import { MemoryLogger } from '../../src/core/logger.ts';
 import { runBacktest } from '../../src/engine/backtest.ts';
 import type { readYahooDaily } from '../../src/indicators/test-data.ts';
 import { csvFeatureRows, onnxProbabilities } from '../../src/ml/test-data.ts';
-import { InlineRunner } from '../../src/strategy/runner.ts';
+import { InlineRunner } from '../../src/strategy/host/inline-runner.ts';
 import { MemoryStore } from '../../src/storage/memory-store.ts';
 import { backtest, session, tempFiles } from '../../test/helpers.ts';
 import { configSchema, MlMomentumStrategy } from './ml_momentum.ts';

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { BarSeriesView } from '../../src/data/session-data.ts';
-import type { FeatureRow, MlCapability } from '../../src/ml/capability.ts';
+import type { FeatureRow, MlCapability } from '../../src/strategy/ml-capability.ts';
 import { MOMENTUM_FEATURES, MomentumFeatures } from '../../src/ml/features.ts';
 import { loadLogisticModelFile } from '../../src/ml/model-file.ts';
 import { type LogisticModel, logisticProbability } from '../../src/ml/onnx-logistic.ts';

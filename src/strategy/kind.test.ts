@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type LoadedSession, parseSessionConfig } from '../config/session-config.ts';
-import type { FeatureRow } from '../ml/capability.ts';
+import type { FeatureRow } from './ml-capability.ts';
 import { NO_SIGNALS, type Signal } from '../model/signal.ts';
-import { BaseStrategy } from '../strategy/base-strategy.ts';
+import { BaseStrategy } from './base-strategy.ts';
 import { Engine } from '../engine/kernel.ts';
 import { strategyKind } from './kind.ts';
 

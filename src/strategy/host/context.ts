@@ -1,11 +1,11 @@
-import { TradeflowError } from '../core/errors.ts';
-import type { Logger } from '../core/logger.ts';
-import type { TradingCalendar } from '../data/calendar.ts';
-import type { BarSeriesView, SessionData } from '../data/session-data.ts';
-import type { Portfolio } from '../execution/portfolio.ts';
-import { seriesKey } from '../model/bar.ts';
-import type { Interval } from '../model/interval.ts';
-import type { StrategyContext } from '../strategy/base-strategy.ts';
+import { TradeflowError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { TradingCalendar } from '../../data/calendar.ts';
+import type { BarSeriesView, SessionData } from '../../data/session-data.ts';
+import type { Portfolio } from '../../execution/portfolio.ts';
+import { seriesKey } from '../../model/bar.ts';
+import type { Interval } from '../../model/interval.ts';
+import type { StrategyContext } from '../base-strategy.ts';
 
 /** What an inline strategy's context reads from the engine. */
 export interface InlineContextOptions {

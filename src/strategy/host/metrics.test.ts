@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { monotonicMs } from '../core/clock.ts';
-import { MemoryLogger } from '../core/logger.ts';
-import type { Interval } from '../model/interval.ts';
-import { NO_SIGNALS, type Signal } from '../model/signal.ts';
-import { BaseStrategy } from './base-strategy.ts';
+import { monotonicMs } from '../../core/clock.ts';
+import { MemoryLogger } from '../../core/logger.ts';
+import type { Interval } from '../../model/interval.ts';
+import { NO_SIGNALS, type Signal } from '../../model/signal.ts';
+import { BaseStrategy } from '../base-strategy.ts';
 import { METRICS_SLOTS, MetricsWriter, readMetrics, sharedMetrics } from './metrics.ts';
-import { InlineRunner } from './runner.ts';
+import { InlineRunner } from './inline-runner.ts';
 
 /** A fresh block and its writer. */
 function block() {

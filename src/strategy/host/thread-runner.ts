@@ -10,9 +10,9 @@ import {
   readMetrics,
   sharedMetrics,
   type ProcessingMetrics,
-} from '../metrics.ts';
+} from './metrics.ts';
 import type { StrategyContext, Subscription } from '../base-strategy.ts';
-import type { SetupOutcome } from '../runner.ts';
+import type { SetupOutcome } from './inline-runner.ts';
 import { createChannel, entry, float64View, Kind, ProducerChannel } from './channel.ts';
 import {
   type ControlReply,

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryLogger } from '../core/logger.ts';
-import type { BarSeriesView } from '../data/session-data.ts';
-import { NO_SIGNALS, type Signal } from '../model/signal.ts';
-import { BaseStrategy, type StrategyContext } from '../strategy/base-strategy.ts';
-import { MetricsWriter, readMetrics, sharedMetrics } from '../strategy/metrics.ts';
-import { InlineRunner } from '../strategy/runner.ts';
-import { type FeatureRow, hasMlCapability, prepareModel, requiresModel } from './capability.ts';
+import { MemoryLogger } from '../../core/logger.ts';
+import type { BarSeriesView } from '../../data/session-data.ts';
+import { NO_SIGNALS, type Signal } from '../../model/signal.ts';
+import { BaseStrategy, type StrategyContext } from '../base-strategy.ts';
+import { MetricsWriter, readMetrics, sharedMetrics } from './metrics.ts';
+import { InlineRunner } from './inline-runner.ts';
+import { type FeatureRow, hasMlCapability, requiresModel } from '../ml-capability.ts';
+import { prepareModel } from './model-hook.ts';
 
 type Config = { symbols: string[]; interval: '1d'; position_size: number; require_model?: boolean };
 const config = (extra: Partial<Config> = {}): Config => ({

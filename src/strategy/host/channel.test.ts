@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { delay, monotonicMs } from '../../core/clock.ts';
 import type { EchoMessage, EchoReply, EchoWorkerData } from '../../../test/fixtures/workers/channel-echo.ts';
-import { sharedMetrics } from '../metrics.ts';
+import { sharedMetrics } from './metrics.ts';
 import { ConsumerChannel, createChannel, entry, Kind, ProducerChannel } from './channel.ts';
 
 /** Both ends of one channel, on this thread (the rings and counters are the same shared memory). */

@@ -1,6 +1,6 @@
-import { monotonicMs } from '../core/clock.ts';
-import type { Logger } from '../core/logger.ts';
-import { prepareModel } from '../ml/capability.ts';
+import { monotonicMs } from '../../core/clock.ts';
+import type { Logger } from '../../core/logger.ts';
+import { prepareModel } from './model-hook.ts';
 import {
   METRICS_SLOTS,
   MetricsWriter,
@@ -9,9 +9,9 @@ import {
   readMetrics,
   type ProcessingMetrics,
 } from './metrics.ts';
-import type { Interval } from '../model/interval.ts';
-import type { Signal } from '../model/signal.ts';
-import type { BaseStrategy, StrategyContext, Subscription } from './base-strategy.ts';
+import type { Interval } from '../../model/interval.ts';
+import type { Signal } from '../../model/signal.ts';
+import type { BaseStrategy, StrategyContext, Subscription } from '../base-strategy.ts';
 
 /** How a strategy's start went: started, or refused with the reason. */
 export type SetupOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };

@@ -2,14 +2,14 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { monotonicMs } from '../../core/clock.ts';
 import { TradeflowError } from '../../core/errors.ts';
-import { prepareModel } from '../../ml/capability.ts';
+import { prepareModel } from './model-hook.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createCalendar, type TradingCalendar } from '../../data/calendar.ts';
 import { BarSeriesView } from '../../data/session-data.ts';
 import { type SeriesKey, seriesKey } from '../../model/bar.ts';
 import type { Interval } from '../../model/interval.ts';
 import type { Signal } from '../../model/signal.ts';
-import { MetricsWriter } from '../metrics.ts';
+import { MetricsWriter } from './metrics.ts';
 import type { BaseStrategy, StrategyContext } from '../base-strategy.ts';
 import { ConsumerChannel, float64View, Kind } from './channel.ts';
 import {

@@ -1,49 +1,10 @@
-import type { Logger } from '../core/logger.ts';
-import type { BarSeriesView } from '../data/session-data.ts';
-import type { Interval } from '../model/interval.ts';
-import type { Signal } from '../model/signal.ts';
-import type { BaseStrategy } from '../strategy/base-strategy.ts';
-import type { MetricsWriter } from '../strategy/metrics.ts';
-import { displayPath } from './model-file.ts';
-
-/** One bar's features, in the model's column order, and the bar they describe. Never mutated. */
-export interface FeatureRow {
-  readonly symbol: string;
-  readonly interval: Interval;
-  /** The close time of the bar, epoch ms UTC. */
-  readonly tsClose: number;
-  readonly values: Float64Array;
-}
-
-/**
- * The ML capability: a strategy that offers these methods has a model. The runners detect it (see
- * `hasMlCapability`) and call `loadModel` before `setup`; nothing else in the engine needs it.
- */
-export interface MlCapability {
-  /** The model file, named in warnings when it does not load. */
-  readonly modelPath?: string;
-  /** Loads the model; a throw leaves the strategy degraded (on its rules) or, with `require_model`, not started. */
-  loadModel(): Promise<void> | void;
-  /** Computes the newest bar's features; stateful, so call it once per new bar. Undefined while warming up. */
-  extractFeatures(bars: BarSeriesView): FeatureRow | undefined;
-  /** Returns the model's signal for a feature row, or undefined when the model has no opinion (or no model). */
-  predictSignal(features: FeatureRow): Signal | undefined;
-}
-
-/** Returns true when a strategy offers the ML capability (all three methods). */
-export function hasMlCapability<S extends object>(strategy: S): strategy is S & MlCapability {
-  const s = strategy as Partial<Record<keyof MlCapability, unknown>>;
-  return (
-    typeof s.loadModel === 'function' &&
-    typeof s.extractFeatures === 'function' &&
-    typeof s.predictSignal === 'function'
-  );
-}
-
-/** Returns true when the strategy's config says it must not run without its model. */
-export function requiresModel(strategy: BaseStrategy): boolean {
-  return (strategy.config as Readonly<Record<string, unknown>>)['require_model'] === true;
-}
+// The model hook of the hook-calling policy: an ML strategy's model is loaded before setup, and its
+// inference is guarded so that a throwing model costs one bar's opinion, not the strategy.
+import type { Logger } from '../../core/logger.ts';
+import type { BaseStrategy } from '../base-strategy.ts';
+import type { MetricsWriter } from './metrics.ts';
+import { displayPath } from '../../ml/model-file.ts';
+import { type FeatureRow, hasMlCapability, type MlCapability, requiresModel } from '../ml-capability.ts';
 
 /** How loading a strategy's model went: fine (perhaps degraded, with why), or refused with the reason. */
 export type ModelOutcome =

@@ -1,7 +1,7 @@
-import { hasMlCapability } from '../ml/capability.ts';
-import type { StrategyKind } from '../strategy/registry.ts';
+import { hasMlCapability } from './ml-capability.ts';
+import type { StrategyKind } from './registry.ts';
 
-export type { StrategyKind } from '../strategy/registry.ts';
+export type { StrategyKind } from './registry.ts';
 
 /** Every strategy kind, in the order the metrics list them. */
 export const STRATEGY_KINDS = ['rules', 'ml', 'hybrid'] as const satisfies readonly StrategyKind[];

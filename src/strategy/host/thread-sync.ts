@@ -1,10 +1,10 @@
-import { monotonicMs, yieldToEventLoop } from '../core/clock.ts';
-import type { Signal } from '../model/signal.ts';
-import { Kind } from '../strategy/thread/channel.ts';
-import { requestReply } from '../strategy/thread/control.ts';
-import type { ControlReply, ControlRequest } from '../strategy/thread/protocol.ts';
-import { createStepGroup, StepGroup } from '../strategy/thread/step-group.ts';
-import type { ThreadRunner } from '../strategy/thread/thread-runner.ts';
+import { monotonicMs, yieldToEventLoop } from '../../core/clock.ts';
+import type { Signal } from '../../model/signal.ts';
+import { Kind } from './channel.ts';
+import { requestReply } from './control.ts';
+import type { ControlReply, ControlRequest } from './protocol.ts';
+import { createStepGroup, StepGroup } from './step-group.ts';
+import type { ThreadRunner } from './thread-runner.ts';
 import type { BackpressureMonitor } from './backpressure.ts';
 
 /** How the processor waits for strategies: every step (backtest), a time budget (replay), or never (live). */

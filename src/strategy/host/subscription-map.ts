@@ -1,8 +1,15 @@
-import type { InlineRunner } from '../strategy/runner.ts';
-import type { Subscription } from '../strategy/base-strategy.ts';
-import type { ThreadRunner } from '../strategy/thread/thread-runner.ts';
-import { seriesKey } from '../model/bar.ts';
-import type { SeriesSlot } from './data-processor.ts';
+import type { InlineRunner } from './inline-runner.ts';
+import type { Subscription } from '../base-strategy.ts';
+import type { ThreadRunner } from './thread-runner.ts';
+import { seriesKey } from '../../model/bar.ts';
+import type { Interval } from '../../model/interval.ts';
+
+/** A series the engine publishes, by the integer id strategies are routed by. */
+export interface SeriesSlot {
+  readonly id: number;
+  readonly symbol: string;
+  readonly interval: Interval;
+}
 
 /** A started strategy: on the processor's thread or in its own. */
 export type Runner = InlineRunner | ThreadRunner;

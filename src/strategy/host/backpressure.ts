@@ -1,4 +1,4 @@
-import type { Logger } from '../core/logger.ts';
+import type { Logger } from '../../core/logger.ts';
 
 /** What made a strategy fall behind. */
 export type PressureKind = 'queue' | 'slow' | 'overruns' | 'readiness';
