@@ -1,6 +1,6 @@
 import type { BrokerConfig, SessionConfig } from '../config/session-config.ts';
 import { TradeflowError } from '../core/errors.ts';
-import type { ExecutionSink } from '../execution/broker.ts';
+import type { ExecutionListener } from '../execution/broker.ts';
 import { bpsSlippage, perShareAndBpsCommission } from '../execution/costs.ts';
 import { DEFAULT_ACCOUNT, ExecutionIds } from '../execution/execution-ids.ts';
 import { PaperBroker } from '../execution/paper-broker.ts';
@@ -33,8 +33,8 @@ export interface AccountBookOptions {
   readonly terms: readonly AccountTerms[];
   /** Symbol names by id (the order of the data sources). */
   readonly symbols: readonly string[];
-  /** Returns the sink that hears of an account's orders, fills and trades. */
-  readonly sink: (account: string) => ExecutionSink;
+  /** Hear of every account's orders, fills and trades (each names its account), in this order. */
+  readonly listeners: readonly ExecutionListener[];
 }
 
 /**
@@ -65,7 +65,7 @@ export class AccountBook {
         }),
         slippage: bpsSlippage(t.slippage_bps),
         allowShort: t.allow_short,
-        sink: o.sink(t.name),
+        listeners: o.listeners,
         account: t.name,
         ids,
       });

@@ -17,7 +17,7 @@ export interface BetweenStepsOptions {
   readonly session: LoadedSession;
   /** The data sources with `join_at`, loaded at start, by config index. */
   readonly staged: ReadonlyMap<number, StagedSource>;
-  readonly deps: () => JoinDeps;
+  readonly deps: JoinDeps;
   /** Returns the time of the last step run (-Infinity before the first). */
   readonly lastStep: () => number;
   /** A live run: all the bars a joining symbol's file holds are history. */
@@ -57,10 +57,10 @@ export class BetweenSteps {
   /** Loads a data source and adds its symbol to the session (see `Engine.addSymbol`). */
   addSymbol(d: DataSourceConfig): Promise<JoinReport> {
     return this.#when(() => {
-      const staged = stageSource(this.#o.session.root, this.#o.deps().loaded, d, 'addSymbol');
+      const staged = stageSource(this.#o.session.root, this.#o.deps.loaded, d, 'addSymbol');
       const last = this.#o.lastStep();
       return joinSymbol(
-        this.#o.deps(),
+        this.#o.deps,
         staged,
         d.calendar,
         this.#o.live ? Number.POSITIVE_INFINITY : last,
@@ -71,7 +71,7 @@ export class BetweenSteps {
 
   /** Restates every strategy's subscriptions (see `Engine.updateSubscriptions`). */
   updateSubscriptions(): Promise<void> {
-    return this.#when(() => restateSubscriptions(this.#o.deps(), this.#o.lastStep()));
+    return this.#when(() => restateSubscriptions(this.#o.deps, this.#o.lastStep()));
   }
 
   /** A run starts: changes asked for from now on wait for a gap between steps; those under way finish first. */
@@ -97,7 +97,7 @@ export class BetweenSteps {
         this.#joins.shift();
         const history = this.#o.live ? Number.POSITIVE_INFINITY : join.at;
         const now = this.#o.live ? this.#o.lastStep() : join.at;
-        await joinSymbol(this.#o.deps(), join.staged, join.config.calendar, history, now);
+        await joinSymbol(this.#o.deps, join.staged, join.config.calendar, history, now);
         return;
       }
       while (this.#waiting.length > 0) await this.#waiting.shift()!.run();

@@ -1,39 +1,31 @@
 import { DataSourceSchema, type LoadedSession } from '../config/session-config.ts';
 import { TestClock } from '../core/clock.ts';
-import { TradeflowError } from '../core/errors.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
 import { parseWith } from '../core/zod-errors.ts';
-import type { TradingCalendar } from '../data/calendar.ts';
+import type { BarFeed } from '../data/feeds/bar-feed.ts';
 import type { PaperBroker } from '../execution/paper-broker.ts';
 import type { Portfolio } from '../execution/portfolio.ts';
-import type { Interval } from '../model/interval.ts';
-import type { StrategyContext } from '../strategy/base-strategy.ts';
 import type { ProcessingHistogram } from '../strategy/host/metrics.ts';
+import type { StrategyRunner } from '../strategy/host/runner.ts';
+import type { StrategyFailure, StrategyManager } from '../strategy/host/strategy-manager.ts';
+import type { SyncMode, WaitPolicy } from '../strategy/host/wait-policy.ts';
 import type { RunStore } from '../storage/store.ts';
-import { AccountBook, accountsInUse } from './accounts.ts';
+import type { AccountBook } from './accounts.ts';
+import { assembleKernel, type KernelParts } from './assembly.ts';
+import type { BetweenSteps } from './between-steps.ts';
 import type { DataProcessor } from './data-processor.ts';
-import { startStrategies } from './strategy-start.ts';
-import { SeriesQuality } from './series-quality.ts';
-import { RunRecorder } from './recorder.ts';
-import { BetweenSteps } from './between-steps.ts';
 import { type EngineMetrics, engineMetrics } from './engine-metrics.ts';
-import { inlineContext } from '../strategy/host/context.ts';
-import { type GrowingData, type LoadedData, loadSessionData } from './session-builder.ts';
-import type { JoinReport } from './symbol-join.ts';
-import { SignalRouter } from './signal-router.ts';
-import { Stepper } from './stepper.ts';
 import { LagStats, LiveInbox } from './live.ts';
+import type { ReplayPacer } from './pacer.ts';
+import type { RunRecorder } from './recorder.ts';
 import { type LoopParts, PauseGate, runDataSteps, runLiveSteps } from './run-loops.ts';
-import type { BarFeed } from '../data/feeds/bar-feed.ts';
-import { ReplayPacer } from './pacer.ts';
-import {
-  type Runner,
-  type StrategyFailure,
-  StrategyManager,
-  type SyncMode,
-} from '../strategy/host/strategy-manager.ts';
+import type { SeriesQuality } from './series-quality.ts';
+import type { LoadedData } from './session-builder.ts';
+import type { Stepper } from './stepper.ts';
+import type { JoinReport } from './symbol-join.ts';
 
-export type { StrategyFailure, StrategyMetrics, SyncMode } from '../strategy/host/strategy-manager.ts';
+export type { StrategyFailure, StrategyMetrics } from '../strategy/host/strategy-manager.ts';
+export type { SyncMode } from '../strategy/host/wait-policy.ts';
 export type { JoinReport } from './symbol-join.ts';
 export type { EngineMetrics, SystemMetrics } from './engine-metrics.ts';
 
@@ -63,11 +55,11 @@ export interface EngineOptions {
 }
 
 /**
- * The kernel: wires data, strategies, paper accounts (each a broker and a portfolio) and the recorder,
- * and runs time steps. The order inside a step is fixed: publish base bars (fills at their open, then
- * marks at their close, account by account), publish aggregated bars that close, notify subscribed
- * strategies, route their signals in registration order, then record equity. The same order in every
- * mode keeps runs reproducible.
+ * The kernel: data, strategies, paper accounts (each a broker and a portfolio) and the recorder, assembled
+ * in one pass (see assembly.ts), and the time steps run over them. The order inside a step is fixed:
+ * publish base bars (fills at their open, then marks at their close, account by account), publish
+ * aggregated bars that close, notify subscribed strategies, route their signals in registration order,
+ * then record equity. The same order in every mode keeps runs reproducible.
  */
 export class Engine {
   readonly clock: TestClock;
@@ -82,84 +74,60 @@ export class Engine {
   readonly strategies: StrategyManager;
   readonly loaded: LoadedData;
   readonly quality: SeriesQuality;
-  #processor!: DataProcessor;
-  #router: SignalRouter;
-  #contexts = new Map<Runner, StrategyContext>();
+  /** How the run waits for its strategies: for all (data-driven), within a budget (replay), never (live). */
+  readonly wait: WaitPolicy;
+  readonly #processor: DataProcessor;
+  readonly #stepper: Stepper;
+  /** Symbols joining and subscriptions changing between two steps. */
+  readonly #between: BetweenSteps;
+  readonly #pacer: ReplayPacer | undefined;
   readonly #o: EngineOptions;
-  #activeStepper: Stepper | undefined;
   #inbox: LiveInbox | undefined;
   #liveRejected = 0;
   readonly #lag = new LagStats();
   #cancelled = false;
   readonly #gate = new PauseGate();
-  readonly #pacer: ReplayPacer | undefined;
-  /** Symbols joining and subscriptions changing between two steps. */
-  readonly #between: BetweenSteps;
-  /** How the processor waits for strategies: every step (data-driven), a time budget (replay), never (live). */
-  readonly syncMode: SyncMode;
 
-  private constructor(o: EngineOptions, loaded: GrowingData) {
+  private constructor(o: EngineOptions, clock: TestClock, log: Logger, p: KernelParts) {
     this.#o = o;
-    this.clock = o.clock ?? new TestClock();
-    this.log = o.logger ?? silentLogger;
-    this.loaded = loaded;
-    this.recorder = new RunRecorder(o.store ? { runId: o.runId, store: o.store } : { runId: o.runId });
-    this.accounts = new AccountBook({
-      terms: accountsInUse(o.session.config),
-      symbols: loaded.symbols,
-      sink: (account) => ({
-        onOrder: (order) => this.recorder.onOrder(order),
-        onFill: (fill) => {
-          this.recorder.onFill(fill);
-          // A thread strategy mirrors the position it reads, which is the one in its first account.
-          if (this.accounts.home(fill.strategy).name === account)
-            this.strategies.onPosition(fill.strategy, fill.symbol);
-        },
-        onTrade: (trade) => this.recorder.onTrade(trade),
-      }),
-    });
-    this.portfolio = this.accounts.primary.portfolio;
-    this.broker = this.accounts.primary.broker;
-    this.#router = new SignalRouter(this.accounts, this.recorder, this.log);
-    this.quality = new SeriesQuality();
-    const speed = o.session.config.speed_multiplier;
-    this.syncMode = o.syncMode ?? (speed > 0 ? 'clock' : 'data');
-    this.#pacer = speed > 0 ? new ReplayPacer(speed) : undefined;
-    this.#between = new BetweenSteps({
+    this.clock = clock;
+    this.log = log;
+    this.loaded = p.loaded;
+    this.recorder = p.recorder;
+    this.accounts = p.accounts;
+    this.portfolio = p.accounts.primary.portfolio;
+    this.broker = p.accounts.primary.broker;
+    this.quality = p.quality;
+    this.strategies = p.strategies;
+    this.wait = p.wait;
+    this.#processor = p.processor;
+    this.#stepper = p.stepper;
+    this.#between = p.between;
+    this.#pacer = p.pacer;
+  }
+
+  /** Loads the session's data and strategies, resolves subscriptions and runs each strategy's setup. */
+  static async create(o: EngineOptions): Promise<Engine> {
+    const clock = o.clock ?? new TestClock();
+    const log = o.logger ?? silentLogger;
+    const parts = await assembleKernel({
       session: o.session,
-      staged: loaded.staged,
-      deps: () => ({
-        loaded,
-        processor: this.#processor,
-        quality: this.quality,
-        accounts: this.accounts,
-        strategies: this.strategies,
-        log: this.log,
-      }),
-      lastStep: () => {
-        const last = this.#activeStepper?.lastTs ?? Number.NaN;
-        return last === last ? last : Number.NEGATIVE_INFINITY;
-      },
-      live: this.syncMode === 'live',
-      pacer: this.#pacer,
-      log: this.log,
+      runId: o.runId,
+      clock,
+      log,
+      ...(o.store ? { store: o.store } : {}),
+      ...(o.syncMode ? { syncMode: o.syncMode } : {}),
     });
-    this.strategies = new StrategyManager({
-      log: this.log,
-      symbols: loaded.symbols,
-      series: () => loaded.data.descriptors(),
-      calendars: o.session.config.data
-        .filter((d) => d.join_at === undefined)
-        .map((d) => ({ symbol: d.symbol, spec: d.calendar })),
-      quality: (symbol, interval) => this.quality.get(symbol, interval as Interval, this.clock.now()),
-      cash: (strategy) => this.accounts.home(strategy).portfolio.cash,
-      position: (strategy, symbol) => this.accounts.home(strategy).portfolio.position(strategy, symbol),
-      now: () => this.clock.now(),
-    });
+    return new Engine(o, clock, log, parts);
+  }
+
+  /** Returns the run mode: data-driven, clock-driven (replay) or live. */
+  get syncMode(): SyncMode {
+    return this.wait.mode;
   }
 
   /** Returns the started strategies in registration order. */
-  get runners(): readonly Runner[] {
+  get runners(): readonly StrategyRunner[] {
     return this.strategies.runners;
   }
 
@@ -230,58 +198,14 @@ export class Engine {
     throw e;
   }
 
-  /** Loads the session's data and strategies, resolves subscriptions and runs each strategy's setup. */
-  static async create(o: EngineOptions): Promise<Engine> {
-    const loaded = loadSessionData(o.session);
-    const engine = new Engine(o, loaded);
-    engine.#processor = await startStrategies({
-      session: o.session,
-      loaded,
-      accounts: engine.accounts,
-      quality: engine.quality,
-      strategies: engine.strategies,
-      contextOf: (runner) => engine.#contextOf(runner),
-    });
-    return engine;
-  }
-
-  #contextOf(runner: Runner): StrategyContext {
-    let ctx = this.#contexts.get(runner);
-    if (!ctx) {
-      ctx = this.#contextFor(runner);
-      this.#contexts.set(runner, ctx);
-    }
-    return ctx;
-  }
-
-  #calendarOf(symbol: string): TradingCalendar {
-    const source = this.loaded.sources.find((s) => s.symbol === symbol);
-    if (!source) throw new TradeflowError('TF_ERR_SUBSCRIPTION', `no data source provides ${symbol}`);
-    return source.calendar;
-  }
-
-  #contextFor(runner: Runner): StrategyContext {
-    return inlineContext({
-      name: runner.name,
-      log: this.log,
-      data: this.loaded.data,
-      subscribes: (key) => this.strategies.subscribes(runner, key),
-      quality: (symbol, interval) => this.quality.get(symbol, interval, this.clock.now()),
-      calendarOf: (symbol) => this.#calendarOf(symbol),
-      // Positions and cash are read from the strategy's first account (its home); others only take orders.
-      home: this.accounts.home(runner.name).portfolio,
-      now: () => this.clock.now(),
-    });
-  }
-
   /** Returns the number of time steps run so far. */
   get steps(): number {
-    return this.#activeStepper?.steps ?? 0;
+    return this.#stepper.steps;
   }
 
   /** Returns the number of steps that ended with a position open. */
   get exposureSteps(): number {
-    return this.#activeStepper?.exposureSteps ?? 0;
+    return this.#stepper.exposureSteps;
   }
 
   /** Returns base bars published and in total. */
@@ -349,28 +273,11 @@ export class Engine {
   }
 
   #loopParts(): LoopParts {
-    this.#activeStepper = new Stepper({
-      processor: this.#processor,
-      strategies: this.strategies,
-      accounts: this.accounts.all,
-      recorder: this.recorder,
-      clock: this.clock,
-      quality: this.quality,
-      router: this.#router,
-      calendar: this.loaded.sources[0]!.calendar,
-      mode: this.syncMode,
-      pacer: this.#pacer,
-    });
-    return {
-      processor: this.#processor,
-      stepper: this.#activeStepper,
-      between: this.#between,
-      gate: this.#gate,
-    };
+    return { processor: this.#processor, stepper: this.#stepper, between: this.#between, gate: this.#gate };
   }
 
   /** Runs every started strategy's teardown; errors are logged and shutdown goes on. */
   async stop(): Promise<void> {
-    await this.strategies.stop((runner) => this.#contextOf(runner));
+    await this.strategies.stop();
   }
 }

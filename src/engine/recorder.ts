@@ -1,4 +1,4 @@
-import type { ExecutionSink } from '../execution/broker.ts';
+import type { ExecutionListener } from '../execution/broker.ts';
 import type { Fill, Order, Trade } from '../model/order.ts';
 import type { EquityPoint, SignalRecord } from '../model/run.ts';
 import type { RunStore } from '../storage/store.ts';
@@ -7,7 +7,7 @@ import type { RunStore } from '../storage/store.ts';
  * Collects what a run produces, keeps it for the result, and hands it to the store in batches cut at
  * step boundaries, so that a crash never leaves half of a step's orders, fills and trades written.
  */
-export class RunRecorder implements ExecutionSink {
+export class RunRecorder implements ExecutionListener {
   /** Latest state of each order, by id (ids count up from 1 in a run, so an array needs no hashing). */
   readonly #orders: Order[] = [];
   readonly fills: Fill[] = [];

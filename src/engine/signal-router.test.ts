@@ -20,7 +20,7 @@ function setup(o: { allowShort?: boolean } = {}) {
     commission: perShareAndBpsCommission({ perShare: 0, bps: 0, minimum: 0 }),
     slippage: bpsSlippage(0),
     allowShort: o.allowShort ?? true,
-    sink: recorder,
+    listeners: [recorder],
   });
   const log = new MemoryLogger();
   const account = { name: 'default', broker, portfolio };

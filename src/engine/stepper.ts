@@ -5,11 +5,11 @@ import type { Portfolio } from '../execution/portfolio.ts';
 import type { Signal } from '../model/signal.ts';
 import type { Account } from './accounts.ts';
 import type { DataProcessor } from './data-processor.ts';
-import type { ReplayPacer } from './pacer.ts';
 import type { RunRecorder } from './recorder.ts';
 import type { SeriesQuality } from './series-quality.ts';
 import type { SignalRouter } from './signal-router.ts';
-import type { StrategyManager, SyncMode } from '../strategy/host/strategy-manager.ts';
+import type { StrategyManager } from '../strategy/host/strategy-manager.ts';
+import type { WaitPolicy } from '../strategy/host/wait-policy.ts';
 
 /** The collaborators one time step touches. */
 export interface StepperParts {
@@ -23,8 +23,8 @@ export interface StepperParts {
   readonly router: SignalRouter;
   /** Equity is recorded once per session day of this calendar (its last step's value). */
   readonly calendar: TradingCalendar;
-  readonly mode: SyncMode;
-  readonly pacer: ReplayPacer | undefined;
+  /** How the run waits for its strategies (chosen once per run). */
+  readonly wait: WaitPolicy;
 }
 
 /**
@@ -84,27 +84,23 @@ export class Stepper {
   step(t: number): Promise<void> | undefined {
     const day = this.#p.calendar.dayKey(t);
     if (day !== this.#lastDay && this.#lastTs === this.#lastTs) {
-      const { recorder, strategies, mode } = this.#p;
+      const { recorder, strategies } = this.#p;
       recorder.onEquity({ ts: this.#lastTs, equity: this.#lastEquity, cash: this.#portfolio.cash });
       recorder.maybeFlush();
-      const wait = strategies.qualityUpdate(mode);
+      const wait = strategies.qualityUpdate(this.#p.wait.waitsForAll);
       if (wait) return wait.then(() => this.#bars(t, day));
     }
     return this.#bars(t, day);
   }
 
   #bars(t: number, day: number): Promise<void> | undefined {
-    const { processor, strategies, clock, quality, pacer, mode } = this.#p;
+    const { processor, strategies, clock, quality, wait } = this.#p;
     const updated = this.#updated;
     const slots = processor.slots;
     clock.set(t);
     const n = processor.step(t, this.#onBase, updated);
     for (let k = 0; k < n; k++) quality.onBar(slots[updated[k]!]!.series);
-    const next = processor.nextTime();
-    // The last step of a replay has no next step to leave room for: wait for every strategy, as a backtest does.
-    const stepMode = pacer && next === Number.POSITIVE_INFINITY ? 'data' : mode;
-    const budget = pacer ? pacer.budgetMs(next) : 0;
-    if (!strategies.notify(t, slots, updated, n, stepMode, budget)) {
+    if (!strategies.notify(t, slots, updated, n, wait.budgetMs(processor.nextTime()))) {
       return strategies.finish().then(() => this.#end(t, day));
     }
     this.#end(t, day);
@@ -124,17 +120,17 @@ export class Stepper {
 
   /** Ends the run: late strategies catch up, the last equity point is recorded, open orders are cancelled. */
   async finish(cancelled: boolean): Promise<void> {
-    const { strategies, recorder, accounts, mode } = this.#p;
+    const { strategies, recorder, accounts, wait } = this.#p;
     const portfolio = this.#portfolio;
     const lastTs = this.#lastTs;
     if (lastTs === lastTs) {
-      if (mode !== 'data') {
+      if (!wait.waitsForAll) {
         // Late strategies catch up from their queues; their last signals still count.
         await strategies.drainAll();
         strategies.drain(this.#route);
       }
       recorder.onEquity({ ts: lastTs, equity: portfolio.equity(), cash: portfolio.cash });
-      await strategies.qualityUpdate('data');
+      await strategies.qualityUpdate(true);
     }
     for (const a of accounts) {
       a.broker.cancelAll(lastTs === lastTs ? lastTs : 0, cancelled ? 'run cancelled' : 'run ended');

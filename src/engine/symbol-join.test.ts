@@ -58,7 +58,13 @@ describe('a symbol joining the session (join_at)', () => {
       expect(run.result.open_positions).toEqual([expect.objectContaining({ symbol: 'Y', quantity: 1 })]);
       const fill = run.engine.recorder.fills.find((f) => f.symbol === 'Y')!;
       expect([fill.ts, fill.price]).toEqual([closeOf(11), 61]);
-      expect(run.engine.getMetrics().strategies[0]).toMatchObject({ subscriptions: 2, errors: 0 });
+      expect(run.engine.getMetrics().strategies[0]).toMatchObject({
+        subscriptions: [
+          ['X', '1m'],
+          ['Y', '1m'],
+        ],
+        errors: 0,
+      });
       expect(
         run.log.records.some((l) =>
           l.msg.includes('Y joined the session with 10 bars of history; subscribed: p'),
@@ -150,7 +156,10 @@ describe('a symbol joining the session (join_at)', () => {
       const run = await runSession(withIsolation(throws, isolation), `throw-${isolation}`);
       expect(reports(run).every((r) => r.symbol === 'X')).toBe(true);
       expect(reports(run)).toHaveLength(20);
-      expect(run.engine.getMetrics().strategies[0]).toMatchObject({ subscriptions: 1, errors: 1 });
+      expect(run.engine.getMetrics().strategies[0]).toMatchObject({
+        subscriptions: [['X', '1m']],
+        errors: 1,
+      });
       expect(run.log.records.map((l) => l.msg)).toContain(
         'strategy p: onSymbolAdded(Y) threw: cannot follow Y; it keeps its subscriptions',
       );
@@ -301,7 +310,14 @@ describe('engine.addSymbol and engine.updateSubscriptions', () => {
         closeOf(14),
         closeOf(19),
       ]);
-      expect(engine.getMetrics().strategies[0]).toMatchObject({ subscriptions: 3, errors: 0 });
+      expect(engine.getMetrics().strategies[0]).toMatchObject({
+        subscriptions: [
+          ['X', '1m'],
+          ['Y', '1m'],
+          ['X', '5m'],
+        ],
+        errors: 0,
+      });
     }
     expect(outcomes.thread).toEqual(outcomes.inline);
     expect(outcomes.inline![0]).toEqual({ symbol: 'Y', historyBars: 6, subscribers: ['p'] });

@@ -6,7 +6,8 @@ import type { AccountBook } from './accounts.ts';
 import type { DataProcessor, SeriesSlot } from './data-processor.ts';
 import type { SeriesQuality } from './series-quality.ts';
 import { admitSource, type GrowingData, resolveSubscriptions, type StagedSource } from './session-builder.ts';
-import type { Runner, StrategyManager } from '../strategy/host/strategy-manager.ts';
+import type { StrategyRunner } from '../strategy/host/runner.ts';
+import type { StrategyManager } from '../strategy/host/strategy-manager.ts';
 
 /*
  * Symbols that join a running session, and subscriptions that change. Both happen between steps: the
@@ -83,7 +84,7 @@ export async function restateSubscriptions(deps: JoinDeps, nowMs: number): Promi
 
 async function applyAnswers(
   deps: JoinDeps,
-  answers: ReadonlyMap<Runner, readonly Subscription[] | string>,
+  answers: ReadonlyMap<StrategyRunner, readonly Subscription[] | string>,
   nowMs: number,
 ): Promise<void> {
   const { loaded, processor, quality, strategies, log } = deps;

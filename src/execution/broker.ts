@@ -12,16 +12,17 @@ export interface OrderRequest {
   readonly signalReason?: string;
 }
 
-/** Receives every order state change, fill and closed trade, in the order they happen. */
-export interface ExecutionSink {
-  onOrder(order: Order): void;
-  onFill(fill: Fill): void;
-  onTrade(trade: Trade): void;
+/** Hears of every order state change, fill and closed trade of an account, in the order they happen. */
+export interface ExecutionListener {
+  onOrder?(order: Order): void;
+  /** `position`: the strategy's position in the symbol, in this account, after the fill. */
+  onFill?(fill: Fill, position: number): void;
+  onTrade?(trade: Trade): void;
 }
 
 /** The broker port: the paper broker implements it, and a live venue adapter will too. */
 export interface Broker {
-  /** Accepts an order (status open) or rejects it with a reason; either way the sink hears of it. */
+  /** Accepts an order (status open) or rejects it with a reason; either way its listeners hear of it. */
   submit(request: OrderRequest, tsCreated: number): Order;
   /** Offers a new bar of a symbol to its open orders; fills happen inside. */
   onBar(symbolId: number, ts: number, open: number, high: number, low: number, barIndex: number): void;

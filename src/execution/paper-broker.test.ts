@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Fill, Order, Trade } from '../model/order.ts';
-import type { ExecutionSink, OrderRequest } from './broker.ts';
+import type { ExecutionListener, OrderRequest } from './broker.ts';
 import { bpsSlippage, perShareAndBpsCommission } from './costs.ts';
 import { fillPrice, PaperBroker } from './paper-broker.ts';
 import { Portfolio } from './portfolio.ts';
@@ -9,7 +9,7 @@ const T0 = Date.UTC(2024, 0, 2, 14, 30);
 const MIN = 60_000;
 
 /** Keeps every event the broker reports, in order. */
-class RecordingSink implements ExecutionSink {
+class RecordingSink implements ExecutionListener {
   readonly orderEvents: Order[] = [];
   readonly fills: Fill[] = [];
   readonly trades: Trade[] = [];
@@ -54,7 +54,7 @@ function setup(o: Partial<Setup> = {}) {
     commission: perShareAndBpsCommission(s.commission),
     slippage: bpsSlippage(s.slippageBps),
     allowShort: s.allowShort,
-    sink,
+    listeners: [sink],
   });
   return { portfolio, sink, broker };
 }

@@ -1,5 +1,5 @@
 import type { Fill, Order, OrderStatus } from '../model/order.ts';
-import type { Broker, ExecutionSink, OrderRequest } from './broker.ts';
+import type { Broker, ExecutionListener, OrderRequest } from './broker.ts';
 import type { CommissionModel, SlippageModel } from './costs.ts';
 import { DEFAULT_ACCOUNT, ExecutionIds } from './execution-ids.ts';
 import type { Portfolio } from './portfolio.ts';
@@ -17,7 +17,8 @@ export interface PaperBrokerOptions {
   readonly commission: CommissionModel;
   readonly slippage: SlippageModel;
   readonly allowShort: boolean;
-  readonly sink: ExecutionSink;
+  /** Told of every order change, fill and trade, in this order (the recorder, then the host's position mirror). */
+  readonly listeners: readonly ExecutionListener[];
   /** The account name stamped on orders and fills (default `default`). */
   readonly account?: string;
   /** Id sequences shared with the run's other accounts (default: the broker's own). */
@@ -85,13 +86,13 @@ export class PaperBroker implements Broker {
         tsClosed: tsCreated,
         reason: problem ?? 'rejected',
       };
-      this.#o.sink.onOrder(rejected);
+      this.#order(rejected);
       return rejected;
     }
     const order: Order = { ...base, status: 'open' };
     this.#working[symbolId]!.push({ order, symbolId });
     this.#openCount++;
-    this.#o.sink.onOrder(order);
+    this.#order(order);
     return order;
   }
 
@@ -152,15 +153,20 @@ export class PaperBroker implements Broker {
       ts,
     };
     this.#close(order, 'filled', ts);
-    // The portfolio first, so that a sink hearing of the fill sees the position it leaves.
+    // The portfolio first, so that a listener hearing of the fill sees the position it leaves.
     const trade = portfolio.applyFill(fill, w.symbolId, barIndex);
-    this.#o.sink.onFill(fill);
-    if (trade) this.#o.sink.onTrade(trade);
+    const position = portfolio.position(fill.strategy, fill.symbol);
+    for (const l of this.#o.listeners) l.onFill?.(fill, position);
+    if (trade) for (const l of this.#o.listeners) l.onTrade?.(trade);
   }
 
   #close(order: Order, status: OrderStatus, ts: number, reason?: string): void {
     this.#openCount--;
-    this.#o.sink.onOrder({ ...order, status, tsClosed: ts, ...(reason === undefined ? {} : { reason }) });
+    this.#order({ ...order, status, tsClosed: ts, ...(reason === undefined ? {} : { reason }) });
+  }
+
+  #order(order: Order): void {
+    for (const l of this.#o.listeners) l.onOrder?.(order);
   }
 }
 

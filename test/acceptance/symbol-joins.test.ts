@@ -58,8 +58,15 @@ describe('symbols joining a daily session (config/examples/symbol-joins.json)', 
     const inline = await runBacktest({ session: withIsolation(session, 'inline'), runId: 'i', startedAt: 0 });
     expect(isolationFree(threads.result)).toEqual(isolationFree(inline.result));
     expect(threads.engine.getMetrics().strategies.map((m) => [m.name, m.subscriptions])).toEqual([
-      ['simple_ma_cross', 3],
-      ['buy_and_hold', 1],
+      [
+        'simple_ma_cross',
+        [
+          ['ORCL', '1d'],
+          ['NVDA', '1d'],
+          ['YHOO', '1d'],
+        ],
+      ],
+      ['buy_and_hold', [['ORCL', '1d']]],
     ]);
   });
 });

@@ -1,57 +1,68 @@
+// The one factory of a strategy's context. The engine's thread and a strategy thread give it what they
+// read from (the session's series, the account's state, the calendars); the rules and errors are here once.
 import { TradeflowError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { TradingCalendar } from '../../data/calendar.ts';
-import type { BarSeriesView, SessionData } from '../../data/session-data.ts';
-import type { Portfolio } from '../../execution/portfolio.ts';
-import { seriesKey } from '../../model/bar.ts';
+import type { BarSeriesView, SeriesDescriptor } from '../../data/session-data.ts';
+import { BarSeriesView as View } from '../../data/session-data.ts';
+import { type SeriesKey, seriesKey } from '../../model/bar.ts';
 import type { Interval } from '../../model/interval.ts';
 import type { StrategyContext } from '../base-strategy.ts';
 
-/** What an inline strategy's context reads from the engine. */
-export interface InlineContextOptions {
+/** Where a strategy's context reads from, on whichever thread the strategy runs. */
+export interface ContextSource {
   readonly name: string;
   readonly log: Logger;
-  readonly data: SessionData;
-  /** Returns true when the strategy subscribes to the series `key` now. */
-  readonly subscribes: (key: string) => boolean;
-  readonly quality: (symbol: string, interval: Interval) => number;
-  readonly calendarOf: (symbol: string) => TradingCalendar;
-  /** The account whose cash and positions the strategy reads. */
-  readonly home: Portfolio;
-  readonly now: () => number;
+  /** Returns true when the strategy subscribes to the series `key` now (subscriptions change during a run). */
+  subscribes(key: SeriesKey): boolean;
+  /** Returns the series' shared columns, or undefined when the session has no such series. */
+  series(symbol: string, interval: Interval): SeriesDescriptor | undefined;
+  quality(symbol: string, interval: Interval): number;
+  /** Returns the trading calendar of a symbol's data source, or undefined when no source provides it. */
+  calendar(symbol: string): TradingCalendar | undefined;
+  position(symbol: string): number;
+  cash(): number;
+  now(): number;
 }
 
 /**
- * The context of a strategy on the engine's thread: views of the series it subscribes to (made once,
- * reading the shared columns in place), the rest read live from the engine. A strategy thread builds
- * the same context over shared memory (strategy-worker.ts).
+ * Returns a strategy's context over `source`: views of the series it subscribes to, made once each and
+ * reading the shared columns in place, and the rest read live. Asking for a series the strategy does not
+ * subscribe to is TF_ERR_SUBSCRIPTION, even when another strategy's subscription created it.
  */
-export function inlineContext(o: InlineContextOptions): StrategyContext {
-  const views = new Map<string, BarSeriesView>();
+export function strategyContext(source: ContextSource): StrategyContext {
+  const views = new Map<SeriesKey, BarSeriesView>();
+  const { name } = source;
   return {
-    name: o.name,
-    log: o.log,
-    bars: (symbol: string, interval: Interval) => {
+    name,
+    log: source.log,
+    bars(symbol: string, interval: Interval) {
       const key = seriesKey(symbol, interval);
-      let v = views.get(key);
-      // Checked on every call, as subscriptions can change during the run. A series existing in the session
-      // is not enough: another strategy's subscription may have created it.
-      if (!v || !o.subscribes(key)) {
-        if (!o.subscribes(key) || !o.data.has(symbol, interval)) {
+      let view = views.get(key);
+      // Checked on every call: a view made before a change of subscriptions must not outlive it.
+      if (view === undefined || !source.subscribes(key)) {
+        const series = source.subscribes(key) ? source.series(symbol, interval) : undefined;
+        if (series === undefined) {
           throw new TradeflowError(
             'TF_ERR_SUBSCRIPTION',
-            `strategy ${o.name} asked for ${symbol} at ${interval}, which it does not subscribe to; add it to getSubscriptions()`,
+            `strategy ${name} asked for ${symbol} at ${interval}, which it does not subscribe to; add it to getSubscriptions()`,
           );
         }
-        v = o.data.view(symbol, interval);
-        views.set(key, v);
+        view = new View(series);
+        views.set(key, view);
       }
-      return v;
+      return view;
     },
-    getBarQuality: o.quality,
-    sessionOf: (symbol: string, tsMs: number) => o.calendarOf(symbol).dayKey(tsMs),
-    position: (symbol: string) => o.home.position(o.name, symbol),
-    cash: () => o.home.cash,
-    now: o.now,
+    getBarQuality: (symbol, interval) => source.quality(symbol, interval),
+    sessionOf(symbol: string, tsMs: number) {
+      const calendar = source.calendar(symbol);
+      if (calendar === undefined) {
+        throw new TradeflowError('TF_ERR_SUBSCRIPTION', `no data source provides ${symbol}`);
+      }
+      return calendar.dayKey(tsMs);
+    },
+    position: (symbol) => source.position(symbol),
+    cash: () => source.cash(),
+    now: () => source.now(),
   };
 }

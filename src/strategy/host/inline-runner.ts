@@ -1,164 +1,117 @@
-import { monotonicMs } from '../../core/clock.ts';
+// Runs a strategy on the engine's thread: each notification is a direct call under the hook policy.
 import type { Logger } from '../../core/logger.ts';
-import { prepareModel } from './model-hook.ts';
+import type { SeriesDescriptor } from '../../data/session-data.ts';
+import type { Interval } from '../../model/interval.ts';
+import type { Signal } from '../../model/signal.ts';
+import type { BaseStrategy, StrategyContext, Subscription } from '../base-strategy.ts';
+import type { StrategyKind } from '../registry.ts';
+import { HookCaller, type SetupOutcome } from './hooks.ts';
+import { Lifecycle } from './lifecycle.ts';
 import {
   METRICS_SLOTS,
   MetricsWriter,
   type ProcessingHistogram,
+  type ProcessingMetrics,
   readHistogram,
   readMetrics,
-  type ProcessingMetrics,
 } from './metrics.ts';
-import type { Interval } from '../../model/interval.ts';
-import type { Signal } from '../../model/signal.ts';
-import type { BaseStrategy, StrategyContext, Subscription } from '../base-strategy.ts';
+import type { JoinRequest, Placement, StrategyRunner } from './runner.ts';
 
-/** How a strategy's start went: started, or refused with the reason. */
-export type SetupOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
-
-/**
- * Runs one strategy. The inline runner calls it on the processor's thread; a thread runner will put the
- * same calls on a worker's queue. Either way the engine sees the same interface.
- */
-export interface StrategyRunner {
-  readonly name: string;
-  /** Position in the session's strategy list: signals of a step are gathered in this order. */
+/** What an inline runner is made of. */
+export interface InlineRunnerOptions {
+  readonly strategy: BaseStrategy;
   readonly index: number;
-  readonly isolation: 'inline';
-  /** Returns the strategy's processing figures so far. */
-  metrics(): ProcessingMetrics;
-  subscriptions(): readonly Subscription[];
-  start(ctx: StrategyContext): Promise<SetupOutcome>;
-  /** Delivers one bar notification; returns the signals raised (thrown errors are counted, not raised). */
-  notify(symbol: string, interval: Interval): readonly Signal[];
-  /** Hands the strategy a series' quality (0-100) if it listens for it; errors are counted. */
-  qualityUpdate(symbol: string, interval: Interval, quality: number): void;
-  stop(ctx: StrategyContext): Promise<void>;
+  readonly kind: StrategyKind;
+  readonly placement: Placement;
+  readonly log: Logger;
 }
-
-const EMPTY: readonly Signal[] = Object.freeze([]);
-/** Inline strategies time one notification in this many (a power of two). */
-const TIMING_STRIDE = 16;
 
 /** Runs a strategy on the caller's thread. */
 export class InlineRunner implements StrategyRunner {
   readonly name: string;
   readonly index: number;
-  readonly isolation = 'inline' as const;
+  readonly kind: StrategyKind;
+  readonly placement: Placement;
+  readonly lifecycle: Lifecycle;
+  readonly queues = false;
+  readonly queued = 0;
   /** The strategy instance, on this thread (inspection and tests). */
   readonly strategy: BaseStrategy;
   readonly #metricsBuffer = new Float64Array(METRICS_SLOTS);
-  readonly #metrics = new MetricsWriter(this.#metricsBuffer);
-  #calls = 0;
-  readonly #strategy: BaseStrategy;
-  readonly #log: Logger;
-  #degraded: string | undefined;
+  readonly #hooks: HookCaller;
   #subs: readonly Subscription[];
+  #ctx: StrategyContext | undefined;
+  #degraded: string | undefined;
 
-  constructor(strategy: BaseStrategy, index: number, log: Logger) {
-    this.#strategy = strategy;
-    this.strategy = strategy;
-    this.name = strategy.name;
-    this.index = index;
-    this.#log = log;
-    this.#subs = strategy.getSubscriptions();
+  constructor(o: InlineRunnerOptions) {
+    this.strategy = o.strategy;
+    this.name = o.strategy.name;
+    this.index = o.index;
+    this.kind = o.kind;
+    this.placement = o.placement;
+    this.lifecycle = new Lifecycle(this.name);
+    this.#hooks = new HookCaller(o.strategy, o.log, new MetricsWriter(this.#metricsBuffer));
+    this.#subs = o.strategy.getSubscriptions();
   }
 
-  /** Returns the subscriptions the engine routes to the strategy (as it stated them at start or last change). */
   subscriptions(): readonly Subscription[] {
     return this.#subs;
   }
 
-  /** Routes `subscriptions` to the strategy from now on. */
-  setSubscriptions(subscriptions: readonly Subscription[]): void {
-    this.#subs = subscriptions;
-  }
-
-  /**
-   * Tells the strategy that `symbol` joined the session (when given), then returns the subscriptions it
-   * states now, or why it could not (the hook threw: counted as an error).
-   */
-  restate(symbol?: string): readonly Subscription[] | string {
-    try {
-      if (symbol !== undefined) this.#strategy.symbolJoined(symbol);
-    } catch (e) {
-      this.#metrics.error();
-      return `onSymbolAdded(${symbol}) threw: ${(e as Error).message ?? String(e)}`;
-    }
-    try {
-      return this.#strategy.getSubscriptions();
-    } catch (e) {
-      this.#metrics.error();
-      return `getSubscriptions() threw: ${(e as Error).message ?? String(e)}`;
-    }
-  }
-
-  /** Returns why the strategy runs without its model (on its rules), or undefined when it is not degraded. */
   get degraded(): string | undefined {
     return this.#degraded;
   }
 
   async start(ctx: StrategyContext): Promise<SetupOutcome> {
-    this.#strategy.attach(ctx);
-    const model = await prepareModel(this.#strategy, this.#log, this.#metrics);
-    if (!model.ok) return model;
-    this.#degraded = model.degraded;
-    try {
-      const ok = await this.#strategy.setup(ctx);
-      return ok ? { ok: true } : { ok: false, reason: 'setup returned false' };
-    } catch (e) {
-      return { ok: false, reason: `setup threw: ${(e as Error).message ?? String(e)}` };
-    }
+    this.lifecycle.to('starting');
+    this.#ctx = ctx;
+    const outcome = await this.#hooks.start(ctx);
+    if (outcome.ok) {
+      this.#degraded = outcome.degraded;
+      this.lifecycle.to('running');
+    } else this.lifecycle.to('stopped', outcome.reason);
+    return outcome.ok ? { ok: true } : outcome;
+  }
+
+  deliver(_sub: number, symbol: string, interval: Interval): readonly Signal[] {
+    return this.#hooks.onBars(symbol, interval);
+  }
+
+  deliverQuality(_sub: number, symbol: string, interval: Interval, quality: number): void {
+    this.#hooks.onQualityUpdate(symbol, interval, quality);
+  }
+
+  restate(joined?: JoinRequest): Promise<readonly Subscription[] | string> {
+    return Promise.resolve(this.#hooks.restate(joined?.symbol));
+  }
+
+  use(subscriptions: readonly Subscription[], _newSeries: readonly SeriesDescriptor[]): Promise<undefined> {
+    this.#subs = subscriptions;
+    return Promise.resolve(undefined);
+  }
+
+  /** Nothing to mirror: the context reads the account directly. */
+  setPosition(): void {}
+
+  /** Nothing to grow: the context reads the account directly. */
+  addSymbols(): void {}
+
+  async stop(): Promise<void> {
+    if (!this.lifecycle.can('stopping') || this.#ctx === undefined) return;
+    this.lifecycle.to('stopping');
+    await this.#hooks.teardown(this.#ctx);
+    this.lifecycle.to('stopped');
+  }
+
+  release(): Promise<void> {
+    return Promise.resolve();
   }
 
   metrics(): ProcessingMetrics {
     return readMetrics(this.#metricsBuffer);
   }
 
-  /** Returns the processing-time histogram of the timed notifications. */
   histogram(): ProcessingHistogram {
     return readHistogram(this.#metricsBuffer);
-  }
-
-  notify(symbol: string, interval: Interval): readonly Signal[] {
-    const timed = (++this.#calls & (TIMING_STRIDE - 1)) === 0;
-    const t0 = timed ? monotonicMs() : 0;
-    try {
-      const out = this.#strategy.onBars(symbol, interval);
-      if (timed) this.#metrics.notification(monotonicMs() - t0, out.length);
-      else this.#metrics.untimed(out.length);
-      return out;
-    } catch (e) {
-      if (timed) this.#metrics.notification(monotonicMs() - t0, 0);
-      else this.#metrics.untimed(0);
-      // Log the first few in full; a strategy failing on every bar must not flood the output.
-      if (this.#metrics.error() <= 5) {
-        this.#log.error(
-          `strategy ${this.name}: onBars(${symbol}, ${interval}) threw: ${(e as Error).message ?? String(e)}`,
-        );
-      }
-      return EMPTY;
-    }
-  }
-
-  qualityUpdate(symbol: string, interval: Interval, quality: number): void {
-    if (!this.#strategy.onQualityUpdate) return;
-    try {
-      this.#strategy.onQualityUpdate(symbol, interval, quality);
-    } catch (e) {
-      this.#metrics.error();
-      this.#log.error(
-        `strategy ${this.name}: onQualityUpdate(${symbol}, ${interval}) threw: ${(e as Error).message ?? String(e)}`,
-      );
-    }
-  }
-
-  async stop(ctx: StrategyContext): Promise<void> {
-    try {
-      await this.#strategy.teardown(ctx);
-    } catch (e) {
-      this.#metrics.error();
-      this.#log.error(`strategy ${this.name}: teardown threw: ${(e as Error).message ?? String(e)}`);
-    }
   }
 }

@@ -4,8 +4,8 @@ import { MemoryLogger } from '../../core/logger.ts';
 import type { Interval } from '../../model/interval.ts';
 import { NO_SIGNALS, type Signal } from '../../model/signal.ts';
 import { BaseStrategy } from '../base-strategy.ts';
-import { METRICS_SLOTS, MetricsWriter, readMetrics, sharedMetrics } from './metrics.ts';
-import { InlineRunner } from './inline-runner.ts';
+import { METRICS_SLOTS, MetricsWriter, readHistogram, readMetrics, sharedMetrics } from './metrics.ts';
+import { HookCaller, TIMED_WARMUP } from './hooks.ts';
 
 /** A fresh block and its writer. */
 function block() {
@@ -127,16 +127,16 @@ describe('readMetrics', () => {
   });
 });
 
-/** Busy for `ms` on every 16th call; raises a HOLD on even calls and throws on every 5th. */
+/** Raises a HOLD on even calls, throws on every 5th, and is busy for 2 ms on call 272 (a sampled one). */
 class SampledStrategy extends BaseStrategy {
   calls = 0;
 
   onBars(symbol: string, _interval: Interval): readonly Signal[] {
     const n = ++this.calls;
-    if (n % 16 === 0) {
+    if (n === TIMED_WARMUP + 16) {
       const until = monotonicMs() + 2;
       while (monotonicMs() < until) {
-        // Busy only on the calls the inline runner times.
+        // Busy on a call the policy times after its warm-up.
       }
     }
     if (n % 5 === 0) throw new Error(`call ${n}`);
@@ -144,21 +144,22 @@ class SampledStrategy extends BaseStrategy {
   }
 }
 
-describe('InlineRunner timing', () => {
-  it('times one notification in 16 and counts every one, with its signals and errors', () => {
+describe('the hook policy', () => {
+  it('times each of the first 256 notifications, then one in 16, and counts every one with its signals and errors', () => {
     const log = new MemoryLogger();
     const strategy = new SampledStrategy({ symbols: ['X'], interval: '1m', position_size: 1 }, 'sampled');
-    const runner = new InlineRunner(strategy, 0, log);
-    for (let i = 0; i < 32; i++) runner.notify('X', '1m');
-    const r = runner.metrics();
-    // Calls 5, 10, ... 30 threw; the even calls that did not (13 of them) raised a HOLD.
-    expect(r).toMatchObject({ notifications: 32, signals: 13, errors: 6 });
-    // Only calls 16 and 32 are timed, and both were busy for 2 ms: were all 32 timed, the average would be
-    // about 4 / 32 ms.
-    expect(r.avgMs).toBeGreaterThanOrEqual(2);
-    expect(r.p99Ms).toBeGreaterThanOrEqual(2);
-    expect(r.maxMs).toBeGreaterThanOrEqual(r.avgMs);
-    // The first five errors are logged in full, the sixth only counted.
+    const metrics = sharedMetrics();
+    const hooks = new HookCaller(strategy, log, new MetricsWriter(metrics));
+    const calls = TIMED_WARMUP + 32;
+    for (let i = 0; i < calls; i++) hooks.onBars('X', '1m');
+    const r = readMetrics(metrics);
+    let signals = 0;
+    for (let n = 1; n <= calls; n++) if (n % 5 !== 0 && n % 2 === 0) signals++;
+    expect(r).toMatchObject({ notifications: calls, signals, errors: Math.floor(calls / 5) });
+    // Calls 272 and 288 are the sampled ones after the warm-up.
+    expect(readHistogram(metrics).count).toBe(TIMED_WARMUP + 2);
+    expect(r.maxMs).toBeGreaterThanOrEqual(2);
+    // The first five errors are logged in full, the rest only counted.
     expect(log.records.map((l) => l.msg)).toEqual(
       [5, 10, 15, 20, 25].map((n) => `strategy sampled: onBars(X, 1m) threw: call ${n}`),
     );

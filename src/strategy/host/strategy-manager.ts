@@ -1,23 +1,26 @@
+// The strategy manager: starts a session's strategies (each inline or in a thread), routes each updated
+// series to the strategies subscribed to it, waits for them as the run's policy says, and gathers their
+// signals in registration order, so that inline and thread strategies give the same results.
 import { availableParallelism } from 'node:os';
 import type { CalendarSpec, StrategyEntry } from '../../config/session-config.ts';
 import type { Logger } from '../../core/logger.ts';
-import { strategyKind } from '../kind.ts';
 import type { SeriesDescriptor } from '../../data/session-data.ts';
 import type { Signal } from '../../model/signal.ts';
 import type { StrategyContext, Subscription } from '../base-strategy.ts';
+import { strategyKind } from '../kind.ts';
 import type { LoadedStrategy } from '../loader.ts';
-import type { ProcessingMetrics } from './metrics.ts';
-import { InlineRunner } from './inline-runner.ts';
-import { Kind, spinFor } from './channel.ts';
 import type { StrategyKind } from '../registry.ts';
-import type { ControlRequest } from './protocol.ts';
-import { ThreadRunner } from './thread-runner.ts';
 import { BackpressureMonitor } from './backpressure.ts';
-import { type Runner, type SeriesSlot, SubscriptionMap } from './subscription-map.ts';
-import { type SyncMode, ThreadSync, WAIT_SLICE_MS } from './thread-sync.ts';
-
-export type { SyncMode } from './thread-sync.ts';
-export type { Runner } from './subscription-map.ts';
+import { spinFor } from './channel.ts';
+import { InlineRunner } from './inline-runner.ts';
+import type { RunStatus, StrategyState } from './lifecycle.ts';
+import type { ProcessingMetrics } from './metrics.ts';
+import type { Isolation, JoinRequest, Placement, StrategyRunner } from './runner.ts';
+import type { PositionMirror } from './position-mirror.ts';
+import { type SeriesSlot, SubscriptionMap } from './subscription-map.ts';
+import { ThreadRunner } from './thread-runner.ts';
+import { ThreadSync, WAIT_SLICE_MS } from './thread-sync.ts';
+import type { WaitPolicy } from './wait-policy.ts';
 
 /** A strategy that was loaded but did not start, and why. */
 export interface StrategyFailure {
@@ -31,12 +34,18 @@ export interface StrategyMetrics extends ProcessingMetrics {
   readonly name: string;
   /** `rules`, `ml` (it has the ML capability) or `hybrid`, from the instance the engine loaded. */
   readonly kind: StrategyKind;
-  readonly isolation: 'inline' | 'thread';
-  readonly status: 'running' | 'paused' | 'faulted';
+  readonly isolation: Isolation;
+  /** Why it runs there: its entry forced it, or what the `auto` warm-up measured. */
+  readonly placement: string;
+  /** The state its run left it in (after teardown too): running, paused or faulted. */
+  readonly status: RunStatus;
+  /** Its lifecycle state now (see STRATEGY_TRANSITIONS): `stopped` once torn down. */
+  readonly state: StrategyState;
   readonly faultReason?: string;
   /** Why the strategy runs on its rules without its model, when it does. */
   readonly degraded?: string;
-  readonly subscriptions: number;
+  /** The (symbol, interval) pairs routed to it now. */
+  readonly subscriptions: readonly Subscription[];
   /** Notifications waiting in the strategy's queue now. */
   readonly queueDepth: number;
   readonly backpressureEvents: number;
@@ -45,36 +54,43 @@ export interface StrategyMetrics extends ProcessingMetrics {
 /** What the manager needs from the engine. */
 export interface StrategyManagerOptions {
   readonly log: Logger;
+  /** How the run waits for its strategies, chosen once per run. */
+  readonly wait: WaitPolicy;
   readonly symbols: readonly string[];
   readonly series: () => readonly SeriesDescriptor[];
   readonly calendars: readonly { readonly symbol: string; readonly spec: CalendarSpec }[];
   readonly quality: (symbol: string, interval: string) => number;
   /** Returns the cash a strategy reads: its first account's. */
   readonly cash: (strategy: string) => number;
-  /** Returns a strategy's position in a symbol, in its first account. */
-  readonly position: (strategy: string, symbol: string) => number;
+  /** The execution listener that copies fills' positions to the strategies that read them in place. */
+  readonly mirror: PositionMirror;
   /** Returns the engine clock's time. */
   readonly now: () => number;
 }
 
-/**
- * Starts strategies (inline or each in a thread), routes each updated series to the strategies subscribed
- * to it, synchronizes with the threads by mode, and gathers signals in registration order, so that in a
- * backtest inline and thread strategies give the same results.
- */
+/** What starting a session's strategies takes. */
+export interface StartOptions {
+  readonly loaded: readonly LoadedStrategy[];
+  /** Where each strategy runs (in `loaded` order). */
+  readonly placements: readonly Placement[];
+  readonly contextFor: (runner: StrategyRunner) => StrategyContext;
+  /** Resolves a strategy's subscriptions to series slots (undefined: no such series yet). */
+  readonly slotsOf: (runner: StrategyRunner) => readonly (SeriesSlot | undefined)[];
+  readonly slotCount: number;
+}
+
+/** Starts strategies, delivers each step to them and gathers their signals. */
 export class StrategyManager {
-  readonly runners: Runner[] = [];
+  readonly runners: StrategyRunner[] = [];
   readonly failures: StrategyFailure[] = [];
   readonly backpressure: BackpressureMonitor;
   readonly #o: StrategyManagerOptions;
   readonly #map = new SubscriptionMap();
   readonly #sync: ThreadSync;
-  readonly #byName = new Map<string, Runner>();
-  readonly #kinds = new Map<Runner, StrategyKind>();
-  /** The threads of strategies that did not start, ending. */
+  readonly #byName = new Map<string, StrategyRunner>();
+  /** What strategies that did not start still hold, being released. */
   readonly #refused: Promise<void>[] = [];
-  readonly #paused = new Set<Runner>();
-  readonly #pending: { runner: Runner; signals: readonly Signal[] }[] = [];
+  readonly #pending: { runner: StrategyRunner; signals: readonly Signal[] }[] = [];
   readonly #symbolIds: Map<string, number>;
 
   constructor(o: StrategyManagerOptions) {
@@ -83,6 +99,7 @@ export class StrategyManager {
     this.backpressure = new BackpressureMonitor(o.log, (name) => this.pause(name));
     this.#sync = new ThreadSync({
       backpressure: this.backpressure,
+      wait: o.wait,
       quality: o.quality,
       cash: o.cash,
       now: o.now,
@@ -90,115 +107,48 @@ export class StrategyManager {
     });
   }
 
-  /** Starts each loaded strategy; those that refuse are reported, not started. */
-  async start(
-    loaded: readonly LoadedStrategy[],
-    contextFor: (runner: Runner) => StrategyContext,
-    slotsOf: (runner: Runner) => readonly (SeriesSlot | undefined)[],
-    slotCount: number,
-  ): Promise<void> {
-    const threads = loaded.filter((s) => s.entry.isolation === 'thread').length;
+  /** Starts each loaded strategy where its placement says; those that refuse are reported, not started. */
+  async start(o: StartOptions): Promise<void> {
+    const threads = o.placements.filter((p) => p.isolation === 'thread').length;
     const spin = spinFor(threads, availableParallelism());
     this.#sync.setSpin(spin);
-    const candidates = loaded.map((s) => {
-      const runner = this.#runnerFor(s, s.entry, spin);
-      this.#kinds.set(runner, strategyKind(s.strategy));
-      return runner;
-    });
-    // Threads set up in parallel; their order in the result is still the registration order.
+    const candidates = o.loaded.map((s, i) => this.#runnerFor(s, o.placements[i]!, spin));
     // Known before setup, which may read its series.
-    for (const r of candidates) this.#map.set(r, r.subscriptions(), slotsOf(r));
-    const outcomes = await Promise.all(candidates.map((r) => r.start(contextFor(r))));
+    for (const r of candidates) this.#map.set(r, r.subscriptions(), o.slotsOf(r));
+    // Threads set up in parallel; their order in the result is still the registration order.
+    const outcomes = await Promise.all(candidates.map((r) => r.start(o.contextFor(r))));
     candidates.forEach((runner, i) => {
       const outcome = outcomes[i]!;
       if (!outcome.ok) {
         this.failures.push({ name: runner.name, index: runner.index, reason: outcome.reason });
         this.#o.log.warn(`strategy ${runner.name} did not start: ${outcome.reason}`);
-        // Its thread ends on its own; `stop` waits for it to be gone.
-        if (runner instanceof ThreadRunner) this.#refused.push(runner.stop(1000));
+        this.#refused.push(runner.release());
         return;
       }
       this.runners.push(runner);
       this.#byName.set(runner.name, runner);
-      if (runner instanceof ThreadRunner) this.#sync.add(runner);
+      this.#o.mirror.track(runner);
     });
-    this.rebuildRoutes(slotCount);
+    this.rebuildRoutes(o.slotCount);
   }
 
-  /** Returns true when a strategy subscribes to the series `key` (symbol@interval). */
-  subscribes(runner: Runner, key: string): boolean {
-    return this.#map.subscribes(runner, key);
-  }
-
-  /** Takes note of a symbol that joined the session (it takes the next symbol id). */
-  addSymbol(symbol: string): void {
-    this.#symbolIds.set(symbol, this.#symbolIds.size);
-    for (const t of this.#sync.threads) t.addSymbols(this.#symbolIds.size);
-  }
-
-  /**
-   * Asks each running strategy, in registration order, for the subscriptions it states now, after telling
-   * it that a symbol joined (`joined`). Returns each answer, or why there is none (a hook threw, the
-   * thread is faulted). Threads answer after the notifications they have queued.
-   */
-  async restate(
-    joined?: ControlRequest & { op: 'join' },
-  ): Promise<Map<Runner, readonly Subscription[] | string>> {
-    const answers = new Map<Runner, readonly Subscription[] | string>();
-    for (const r of this.runners) {
-      if (r instanceof InlineRunner) {
-        answers.set(r, r.restate(joined?.symbol));
-        continue;
-      }
-      if (r.faulted !== undefined) continue;
-      const reply = await this.#sync.request(r, joined ?? { op: 'ask' });
-      answers.set(r, reply.error ?? reply.subscriptions ?? 'the strategy thread sent no subscriptions');
+  #runnerFor(s: LoadedStrategy, placement: Placement, spin: number): StrategyRunner {
+    const kind = strategyKind(s.strategy);
+    const { log } = this.#o;
+    if (placement.isolation === 'inline') {
+      return new InlineRunner({ strategy: s.strategy, index: s.index, kind, placement, log });
     }
-    return answers;
-  }
-
-  /**
-   * Routes `subscriptions` (resolved to `slots`, one per subscription) to a strategy from now on; a thread
-   * also gets the descriptors of series it has not seen. Call `rebuildRoutes` once all changes are made.
-   */
-  async resubscribe(
-    runner: Runner,
-    subscriptions: readonly Subscription[],
-    slots: readonly (SeriesSlot | undefined)[],
-    newSeries: readonly SeriesDescriptor[],
-  ): Promise<void> {
-    const before = runner.subscriptions();
-    // First, so that a thread's shared quality block has room for the new ones when it reads them.
-    runner.setSubscriptions(subscriptions);
-    if (runner instanceof ThreadRunner) {
-      const reply = await this.#sync.request(runner, {
-        op: 'use',
-        subscriptions: subscriptions.map(([s, i]) => [s, i] as const),
-        series: newSeries,
-      });
-      if (reply.error !== undefined) {
-        runner.setSubscriptions(before);
-        this.#o.log.error(`strategy ${runner.name}: its new subscriptions could not be sent: ${reply.error}`);
-        return;
-      }
-    }
-    this.#map.set(runner, subscriptions, slots);
-  }
-
-  /** Rebuilds the subscription map from each strategy's current subscriptions (`slotCount` series slots). */
-  rebuildRoutes(slotCount: number): void {
-    this.#map.rebuild(this.runners, slotCount, (r) => r instanceof InlineRunner);
-  }
-
-  #runnerFor(s: LoadedStrategy, entry: StrategyEntry, spin: number): Runner {
-    if (entry.isolation === 'inline') return new InlineRunner(s.strategy, s.index, this.#o.log);
+    const entry: StrategyEntry = s.entry;
     const runner = new ThreadRunner({
       index: s.index,
+      kind,
+      placement,
+      sync: this.#sync,
       subscriptions: s.strategy.getSubscriptions(),
       queueSize: entry.queue_size,
       spin,
       group: this.#sync.groupCell,
-      log: this.#o.log,
+      log,
       worker: {
         file: s.module.file,
         className: s.module.className,
@@ -218,11 +168,59 @@ export class StrategyManager {
     return runner;
   }
 
+  /** Returns true when a strategy subscribes to the series `key` (symbol@interval). */
+  subscribes(runner: StrategyRunner, key: string): boolean {
+    return this.#map.subscribes(runner, key);
+  }
+
+  /** Takes note of a symbol that joined the session (it takes the next symbol id). */
+  addSymbol(symbol: string): void {
+    this.#symbolIds.set(symbol, this.#symbolIds.size);
+    this.#o.mirror.addSymbol(symbol);
+    for (const r of this.runners) r.addSymbols(this.#symbolIds.size);
+  }
+
+  /**
+   * Asks each strategy that is not faulted, in registration order, for the subscriptions it states now,
+   * after telling it that a symbol joined (`joined`). Returns each answer, or why there is none (a hook
+   * threw, the thread is faulted). Threads answer after the notifications they have queued.
+   */
+  async restate(joined?: JoinRequest): Promise<Map<StrategyRunner, readonly Subscription[] | string>> {
+    const answers = new Map<StrategyRunner, readonly Subscription[] | string>();
+    for (const r of this.runners) {
+      if (r.lifecycle.state !== 'faulted') answers.set(r, await r.restate(joined));
+    }
+    return answers;
+  }
+
+  /**
+   * Routes `subscriptions` (resolved to `slots`, one per subscription) to a strategy from now on; a thread
+   * also gets the descriptors of series it has not seen. Call `rebuildRoutes` once all changes are made.
+   */
+  async resubscribe(
+    runner: StrategyRunner,
+    subscriptions: readonly Subscription[],
+    slots: readonly (SeriesSlot | undefined)[],
+    newSeries: readonly SeriesDescriptor[],
+  ): Promise<void> {
+    const error = await runner.use(subscriptions, newSeries);
+    if (error !== undefined) {
+      this.#o.log.error(`strategy ${runner.name}: its new subscriptions could not be sent: ${error}`);
+      return;
+    }
+    this.#map.set(runner, subscriptions, slots);
+  }
+
+  /** Rebuilds the subscription map from each strategy's current subscriptions (`slotCount` series slots). */
+  rebuildRoutes(slotCount: number): void {
+    this.#map.rebuild(this.runners, slotCount);
+  }
+
   /** Stops delivering notifications to a strategy until `resume`; false for an unknown name. */
   pause(name: string): boolean {
     const r = this.#byName.get(name);
     if (!r) return false;
-    this.#paused.add(r);
+    if (r.lifecycle.state === 'running') r.lifecycle.to('paused');
     return true;
   }
 
@@ -230,62 +228,54 @@ export class StrategyManager {
   resume(name: string): boolean {
     const r = this.#byName.get(name);
     if (!r) return false;
-    this.#paused.delete(r);
+    if (r.lifecycle.state === 'paused') r.lifecycle.to('running');
     return true;
   }
 
-  /** Mirrors a fill's effect on a thread strategy's position, so its context reads it in place. */
-  onPosition(strategy: string, symbol: string): void {
-    const r = this.#byName.get(strategy);
-    if (r instanceof ThreadRunner) {
-      r.setPosition(this.#symbolIds.get(symbol) ?? -1, this.#o.position(strategy, symbol));
-    }
-  }
-
   /**
-   * Delivers the notifications of one step: threads first (so they work while inline strategies run),
-   * then inline strategies. In data mode returns false when a thread is still busy after a short wait
-   * (then call `finish`); in clock mode waits at most `budgetMs` and counts overruns; in live mode never
-   * waits.
+   * Delivers the notifications of one step: runners that queue first (so that threads work while the
+   * others run), then the others. When the step waits for all (`budgetMs` Infinity), returns false while a
+   * thread is still busy after a short wait (then call `finish`); otherwise waits at most `budgetMs` and
+   * counts overruns.
    */
   notify(
     nowMs: number,
     slots: readonly SeriesSlot[],
     updated: readonly number[],
     n: number,
-    mode: SyncMode = 'data',
-    budgetMs = 0,
+    budgetMs: number,
   ): boolean {
     const sync = this.#sync;
+    const waitAll = budgetMs === Number.POSITIVE_INFINITY;
     if (sync.threads.length > 0) {
-      const routes = this.#map.routes;
+      sync.beginStep(nowMs);
+      const queued = this.#map.queued;
       for (let k = 0; k < n; k++) {
-        for (const { runner, sub } of routes[updated[k]!]!) {
-          if (runner instanceof ThreadRunner && !this.#paused.has(runner))
-            sync.enqueue(runner, sub, nowMs, mode);
+        const slot = slots[updated[k]!]!;
+        for (const { runner, sub } of queued[slot.id]!) {
+          if (runner.lifecycle.running) runner.deliver(sub, slot.symbol, slot.interval);
         }
       }
-      sync.publishAll(nowMs, mode);
+      sync.publishAll(waitAll);
     }
-    const inline = this.#map.inline;
-    const paused = this.#paused.size > 0;
+    const immediate = this.#map.immediate;
     for (let k = 0; k < n; k++) {
       const slot = slots[updated[k]!]!;
-      const rs = inline[slot.id]!;
-      for (let r = 0; r < rs.length; r++) {
-        const runner = rs[r]!;
-        if (paused && this.#paused.has(runner)) continue;
-        const out = runner.notify(slot.symbol, slot.interval);
+      const routes = immediate[slot.id]!;
+      for (let r = 0; r < routes.length; r++) {
+        const { runner, sub } = routes[r]!;
+        if (!runner.lifecycle.running) continue;
+        const out = runner.deliver(sub, slot.symbol, slot.interval);
         if (out.length > 0) this.#pending.push({ runner, signals: out });
       }
     }
     if (!sync.waiting) return true;
-    if (mode === 'data') return sync.collectReady(WAIT_SLICE_MS);
-    sync.moveOn(mode === 'clock' ? budgetMs : 0);
+    if (waitAll) return sync.collectReady(WAIT_SLICE_MS);
+    sync.moveOn(budgetMs);
     return true;
   }
 
-  /** Data mode: waits for busy threads, letting the event loop run; a thread past its step budget is terminated. */
+  /** Waits for busy threads, letting the event loop run; a thread past its step budget is terminated. */
   finish(): Promise<void> {
     return this.#sync.finish();
   }
@@ -305,51 +295,45 @@ export class StrategyManager {
   }
 
   /**
-   * Tells each strategy the quality of its subscriptions as of the clock's time (once per session day).
-   * Returns a promise only when a strategy thread has to be waited for.
+   * Tells each running strategy the quality of its subscriptions as of the clock's time (once per session
+   * day). With `wait`, returns a promise when a strategy thread has to be waited for; without, threads
+   * stay published and the next step waits for them within its budget.
    */
-  qualityUpdate(mode: SyncMode = 'data'): Promise<void> | undefined {
+  qualityUpdate(wait: boolean): Promise<void> | undefined {
+    const sync = this.#sync;
+    sync.beginStep(Number.NaN);
     for (const runner of this.runners) {
-      if (this.#paused.has(runner)) continue;
+      if (!runner.lifecycle.running) continue;
       runner.subscriptions().forEach(([symbol, interval], k) => {
-        const q = this.#o.quality(symbol, interval);
-        if (runner instanceof InlineRunner) runner.qualityUpdate(symbol, interval, q);
-        else {
-          runner.setQuality(k, q);
-          this.#sync.enqueue(runner, k, Number.NaN, mode, Kind.Quality);
-        }
+        runner.deliverQuality(k, symbol, interval, this.#o.quality(symbol, interval));
       });
     }
-    if (this.#sync.threads.length === 0) return undefined;
-    this.#sync.publishAll(Number.NaN, mode);
-    // Clock and live modes: the threads stay published, so the next step waits for them within its budget
-    // instead of counting an overrun for a thread that has just been handed its quality.
-    if (mode !== 'data') return undefined;
-    return this.#sync.collectReady(WAIT_SLICE_MS) ? undefined : this.#sync.finish();
+    if (sync.threads.length === 0) return undefined;
+    sync.publishAll(wait);
+    if (!wait) return undefined;
+    return sync.collectReady(WAIT_SLICE_MS) ? undefined : sync.finish();
   }
 
   /** Stops every strategy: threads finish their queue and run teardown, or are terminated after the timeout. */
-  async stop(contextFor: (runner: Runner) => StrategyContext, timeoutMs = 5000): Promise<void> {
-    await Promise.all([
-      ...this.runners.map((r) => (r instanceof InlineRunner ? r.stop(contextFor(r)) : r.stop(timeoutMs))),
-      ...this.#refused.splice(0),
-    ]);
+  async stop(timeoutMs = 5000): Promise<void> {
+    await Promise.all([...this.runners.map((r) => r.stop(timeoutMs)), ...this.#refused.splice(0)]);
   }
 
   /** Returns each started strategy's state and figures. */
   metrics(): StrategyMetrics[] {
     return this.runners.map((r) => {
-      const fault = r instanceof ThreadRunner ? r.faulted : undefined;
-      const status = fault !== undefined ? 'faulted' : this.#paused.has(r) ? 'paused' : 'running';
+      const { state, reason } = r.lifecycle;
       return {
         name: r.name,
-        kind: this.#kinds.get(r) ?? 'rules',
-        isolation: r.isolation,
-        status,
-        ...(fault === undefined ? {} : { faultReason: fault }),
+        kind: r.kind,
+        isolation: r.placement.isolation,
+        placement: r.placement.reason,
+        status: r.lifecycle.runStatus,
+        state,
+        ...(state === 'faulted' && reason !== undefined ? { faultReason: reason } : {}),
         ...(r.degraded === undefined ? {} : { degraded: r.degraded }),
-        subscriptions: r.subscriptions().length,
-        queueDepth: r instanceof ThreadRunner ? r.queued : 0,
+        subscriptions: r.subscriptions(),
+        queueDepth: r.queued,
         backpressureEvents: this.backpressure.events(r.name),
         ...r.metrics(),
       };

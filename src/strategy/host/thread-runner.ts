@@ -1,3 +1,4 @@
+// Runs a strategy in its own worker thread, fed through a shared-memory ring and waited for by ThreadSync.
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { delay } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -11,8 +12,13 @@ import {
   sharedMetrics,
   type ProcessingMetrics,
 } from './metrics.ts';
+import type { SeriesDescriptor } from '../../data/session-data.ts';
 import type { StrategyContext, Subscription } from '../base-strategy.ts';
-import type { SetupOutcome } from './inline-runner.ts';
+import type { StrategyKind } from '../registry.ts';
+import type { SetupOutcome } from './hooks.ts';
+import { Lifecycle } from './lifecycle.ts';
+import type { JoinRequest, Placement, StrategyRunner } from './runner.ts';
+import type { ThreadSync } from './thread-sync.ts';
 import { createChannel, entry, float64View, Kind, ProducerChannel } from './channel.ts';
 import {
   type ControlReply,
@@ -28,6 +34,10 @@ const NONE: readonly Signal[] = Object.freeze([]);
 /** Options of a thread runner. */
 export interface ThreadRunnerOptions {
   readonly index: number;
+  readonly kind: StrategyKind;
+  readonly placement: Placement;
+  /** The run's side of its strategy threads: it queues, publishes and waits for this one. */
+  readonly sync: ThreadSync;
   readonly subscriptions: readonly Subscription[];
   readonly queueSize: number;
   /** Polls before sleeping on the channel (see DEFAULT_SPIN); 0 when threads outnumber the cores. */
@@ -43,10 +53,13 @@ export interface ThreadRunnerOptions {
  * (`enqueue`), publishes the step (`publish`), and later collects the step's signals once the thread is
  * done (`collect`). A thread that crashes or overruns its step budget is marked faulted; the run goes on.
  */
-export class ThreadRunner {
+export class ThreadRunner implements StrategyRunner {
   readonly name: string;
   readonly index: number;
-  readonly isolation = 'thread' as const;
+  readonly kind: StrategyKind;
+  readonly placement: Placement;
+  readonly lifecycle: Lifecycle;
+  readonly queues = true;
   #subs: readonly Subscription[];
   readonly #channel: ProducerChannel;
   readonly #buffers: ReturnType<typeof createChannel>;
@@ -68,6 +81,9 @@ export class ThreadRunner {
   constructor(o: ThreadRunnerOptions) {
     this.name = o.worker.name;
     this.index = o.index;
+    this.kind = o.kind;
+    this.placement = o.placement;
+    this.lifecycle = new Lifecycle(this.name);
     this.#o = o;
     this.#subs = o.subscriptions;
     const metrics = sharedMetrics();
@@ -148,7 +164,17 @@ export class ThreadRunner {
   }
 
   /** Starts the thread; it imports the module, constructs the strategy and runs its setup there. */
-  start(_ctx: StrategyContext): Promise<SetupOutcome> {
+  async start(_ctx: StrategyContext): Promise<SetupOutcome> {
+    this.lifecycle.to('starting');
+    const outcome = await this.#spawn();
+    if (outcome.ok) {
+      this.lifecycle.to('running');
+      this.#o.sync.add(this);
+    } else if (this.lifecycle.state === 'starting') this.lifecycle.to('stopped', outcome.reason);
+    return outcome.ok ? { ok: true } : outcome;
+  }
+
+  #spawn(): Promise<SetupOutcome> {
     return new Promise((resolve) => {
       const worker = new Worker(BOOTSTRAP, {
         workerData: this.#data,
@@ -164,7 +190,13 @@ export class ThreadRunner {
             ready = true;
             refused = !m.ok;
             this.#degraded = m.degraded;
-            resolve(m.ok ? { ok: true } : { ok: false, reason: m.reason ?? 'setup failed' });
+            resolve(
+              !m.ok
+                ? { ok: false, reason: m.reason ?? 'setup failed' }
+                : m.degraded === undefined
+                  ? { ok: true }
+                  : { ok: true, degraded: m.degraded },
+            );
             break;
           case 'log':
             this.#o.log[m.level](m.msg, m.fields);
@@ -238,8 +270,8 @@ export class ThreadRunner {
     return receiveMessageOnPort(this.#control)?.message as ControlReply | undefined;
   }
 
-  /** Queues a notification (a bar by default) of subscription `k`; false when the ring is full. */
-  enqueue(k: number, kind: Kind = Kind.Bar): boolean {
+  /** Pushes a notification (a bar by default) of subscription `k` into the ring; false when it is full. */
+  push(k: number, kind: Kind = Kind.Bar): boolean {
     if (this.#faulted !== undefined) return true;
     if (!this.#channel.hasRoom) return false;
     this.#channel.push(entry(kind, k));
@@ -302,6 +334,7 @@ export class ThreadRunner {
       await worker.terminate();
       return;
     }
+    if (this.lifecycle.can('stopping')) this.lifecycle.to('stopping');
     const stopped = new Promise<void>((resolve) => (this.#stopped = resolve));
     this.#channel.stop();
     const wait = delay(timeoutMs);
@@ -313,18 +346,52 @@ export class ThreadRunner {
     if (outcome === 'late') {
       this.#o.log.error(`strategy ${this.name}: its thread did not stop within ${timeoutMs} ms; terminated`);
       this.#faulted ??= `did not stop within ${timeoutMs} ms`;
-    }
+      if (this.lifecycle.can('faulted')) this.lifecycle.to('faulted', this.#faulted);
+    } else if (this.lifecycle.can('stopped')) this.lifecycle.to('stopped');
     await worker.terminate();
   }
 
-  /** Not used for threads: notifications go through enqueue/publish/collect. */
-  notify(_symbol: string, _interval: Interval): readonly Signal[] {
+  deliver(sub: number): readonly Signal[] {
+    this.#o.sync.enqueue(this, sub);
     return NONE;
+  }
+
+  deliverQuality(sub: number, _symbol: string, _interval: Interval, quality: number): void {
+    this.setQuality(sub, quality);
+    this.#o.sync.enqueue(this, sub, Kind.Quality);
+  }
+
+  async restate(joined?: JoinRequest): Promise<readonly Subscription[] | string> {
+    const reply = await this.#o.sync.request(this, joined ?? { op: 'ask' });
+    return reply.error ?? reply.subscriptions ?? 'the strategy thread sent no subscriptions';
+  }
+
+  async use(
+    subscriptions: readonly Subscription[],
+    newSeries: readonly SeriesDescriptor[],
+  ): Promise<string | undefined> {
+    const before = this.#subs;
+    // First, so that the shared quality block has room for the new ones when the thread reads them.
+    this.setSubscriptions(subscriptions);
+    const reply = await this.#o.sync.request(this, {
+      op: 'use',
+      subscriptions: subscriptions.map(([s, i]) => [s, i] as const),
+      series: newSeries,
+    });
+    if (reply.error === undefined) return undefined;
+    this.setSubscriptions(before);
+    return reply.error;
+  }
+
+  /** Waits for the thread of a strategy that did not start to be gone. */
+  release(): Promise<void> {
+    return this.stop(1000);
   }
 
   #fault(reason: string): void {
     if (this.#faulted !== undefined) return;
     this.#faulted = reason;
+    if (this.lifecycle.can('faulted')) this.lifecycle.to('faulted', reason);
     this.#o.log.error(`strategy ${this.name}: ${reason}; the run goes on without it`);
   }
 }

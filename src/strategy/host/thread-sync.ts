@@ -1,3 +1,5 @@
+// The engine's side of the strategy threads: queueing their notifications, publishing steps to them and
+// waiting for them as the run's wait policy says, with overruns and backpressure counted.
 import { monotonicMs, yieldToEventLoop } from '../../core/clock.ts';
 import type { Signal } from '../../model/signal.ts';
 import { Kind } from './channel.ts';
@@ -6,9 +8,7 @@ import type { ControlReply, ControlRequest } from './protocol.ts';
 import { createStepGroup, StepGroup } from './step-group.ts';
 import type { ThreadRunner } from './thread-runner.ts';
 import type { BackpressureMonitor } from './backpressure.ts';
-
-/** How the processor waits for strategies: every step (backtest), a time budget (replay), or never (live). */
-export type SyncMode = 'data' | 'clock' | 'live';
+import type { WaitPolicy } from './wait-policy.ts';
 
 /** A thread strategy's entry settings that rule how it is fed and waited for. */
 export interface ThreadPolicy {
@@ -27,6 +27,8 @@ const READINESS_WARN_MS = 1000;
 /** What the synchronizer needs from the strategy manager. */
 export interface ThreadSyncOptions {
   readonly backpressure: BackpressureMonitor;
+  /** How the run waits for its strategies, chosen once per run. */
+  readonly wait: WaitPolicy;
   readonly quality: (symbol: string, interval: string) => number;
   /** Returns the cash a strategy reads: its first account's. */
   readonly cash: (strategy: string) => number;
@@ -54,6 +56,8 @@ export class ThreadSync {
   #group = new StepGroup(this.groupCell, 0);
   /** Whether the threads published last counted out of one step group. */
   #grouped = false;
+  /** The time of the step being delivered (NaN for a quality update): what a thread reads as now. */
+  #stepMs = Number.NaN;
 
   constructor(o: ThreadSyncOptions) {
     this.#o = o;
@@ -117,7 +121,13 @@ export class ThreadSync {
     return this.#policies.get(r)!;
   }
 
-  enqueue(runner: ThreadRunner, sub: number, nowMs: number, mode: SyncMode, kind: Kind = Kind.Bar): void {
+  /** Starts delivering a step at `nowMs` (NaN: a quality update, which leaves the threads' clock alone). */
+  beginStep(nowMs: number): void {
+    this.#stepMs = nowMs;
+  }
+
+  /** Queues a notification for a thread, by the queue-full policy: block until there is room, or drop the oldest. */
+  enqueue(runner: ThreadRunner, sub: number, kind: Kind = Kind.Bar): void {
     const policy = this.policy(runner);
     if (runner.queued >= policy.queueSize * 0.8) {
       this.#o.backpressure.report(
@@ -127,8 +137,8 @@ export class ThreadSync {
         `${runner.queued} of ${policy.queueSize} queued`,
       );
     }
-    while (!runner.enqueue(sub, kind)) {
-      if (policy.onQueueFull === 'drop_oldest' || mode === 'live') {
+    while (!runner.push(sub, kind)) {
+      if (policy.onQueueFull === 'drop_oldest' || this.#o.wait.dropsWhenFull) {
         // Never hold up a live feed: drop the oldest notification and count it.
         if (runner.dropOldest()) continue;
       }
@@ -136,7 +146,7 @@ export class ThreadSync {
       // This loop does not let the event loop run, so a crashed thread is never marked faulted here: the
       // step timeout ends a thread that does not make room. Taking its outbox while waiting lets a thread
       // that finished an earlier step with signals finish this one.
-      this.#publish(runner, nowMs);
+      this.#publish(runner, this.#stepMs);
       const started = monotonicMs();
       while (!runner.waitDone(WAIT_SLICE_MS)) {
         this.#takeSignals(runner);
@@ -153,13 +163,15 @@ export class ThreadSync {
   }
 
   /**
-   * Publishes every thread with queued notifications. In data mode, when no thread is busy and more than
-   * one has work, they count out of one step group, so that the processor is woken once per step.
+   * Publishes every thread with queued notifications. When the step waits for all of them (`waitAll`), no
+   * thread is busy and more than one has work, they count out of one step group, so that the processor is
+   * woken once per step.
    */
-  publishAll(nowMs: number, mode: SyncMode): void {
+  publishAll(waitAll: boolean): void {
     const threads = this.threads;
+    const nowMs = this.#stepMs;
     let tag = 0;
-    if (mode === 'data' && this.#published.length === 0) {
+    if (waitAll && this.#published.length === 0) {
       let n = 0;
       let busy = false;
       for (const r of threads) {

@@ -4,9 +4,20 @@ import type { BarSeriesView } from '../../data/session-data.ts';
 import { NO_SIGNALS, type Signal } from '../../model/signal.ts';
 import { BaseStrategy, type StrategyContext } from '../base-strategy.ts';
 import { MetricsWriter, readMetrics, sharedMetrics } from './metrics.ts';
+import { strategyKind } from '../kind.ts';
 import { InlineRunner } from './inline-runner.ts';
 import { type FeatureRow, hasMlCapability, requiresModel } from '../ml-capability.ts';
-import { prepareModel } from './model-hook.ts';
+import { prepareModel } from './hooks.ts';
+
+/** An inline runner of `strategy`, as the manager makes one. */
+const inlineRunner = (strategy: BaseStrategy, log: MemoryLogger) =>
+  new InlineRunner({
+    strategy,
+    index: 0,
+    kind: strategyKind(strategy),
+    placement: { isolation: 'inline', reason: 'test' },
+    log,
+  });
 
 type Config = { symbols: string[]; interval: '1d'; position_size: number; require_model?: boolean };
 const config = (extra: Partial<Config> = {}): Config => ({
@@ -79,7 +90,7 @@ describe('the ML capability', () => {
 describe('the inline runner and the capability', () => {
   it('never calls loadModel on a rules strategy, even one with a method of that name', async () => {
     const s = new RulesWithStrayLoadModel(config(), 'rules');
-    const runner = new InlineRunner(s, 0, new MemoryLogger());
+    const runner = inlineRunner(s, new MemoryLogger());
     expect(await runner.start(ctx)).toEqual({ ok: true });
     expect(s.calls).toEqual(['setup']);
     expect(runner.degraded).toBeUndefined();
@@ -88,7 +99,7 @@ describe('the inline runner and the capability', () => {
   it('loads the model before setup and is not degraded when it loads', async () => {
     const s = new ScriptedMl(config(), false);
     const log = new MemoryLogger();
-    const runner = new InlineRunner(s, 0, log);
+    const runner = inlineRunner(s, log);
     expect(await runner.start(ctx)).toEqual({ ok: true });
     expect(s.calls).toEqual(['loadModel', 'setup']);
     expect(runner.degraded).toBeUndefined();
@@ -98,7 +109,7 @@ describe('the inline runner and the capability', () => {
   it('runs a strategy whose model fails degraded, with a warning naming the strategy and the file', async () => {
     const s = new ScriptedMl(config(), true);
     const log = new MemoryLogger();
-    const runner = new InlineRunner(s, 0, log);
+    const runner = inlineRunner(s, log);
     expect(await runner.start(ctx)).toEqual({ ok: true });
     expect(s.calls).toEqual(['loadModel', 'setup']);
     expect(runner.degraded).toBe('the model did not load: model file /models/scripted.onnx does not exist');
@@ -113,7 +124,7 @@ describe('the inline runner and the capability', () => {
 
   it('refuses to start a strategy whose model fails when its config says require_model: true', async () => {
     const s = new ScriptedMl(config({ require_model: true }), true);
-    const runner = new InlineRunner(s, 0, new MemoryLogger());
+    const runner = inlineRunner(s, new MemoryLogger());
     expect(await runner.start(ctx)).toEqual({
       ok: false,
       reason:
@@ -158,9 +169,9 @@ describe('inference errors', () => {
     const script = ['buy', 'throw', 'none', ...Array<'throw'>(6).fill('throw'), 'buy'] as const;
     const s = new FlakyModel(script);
     const log = new MemoryLogger();
-    const runner = new InlineRunner(s, 0, log);
+    const runner = inlineRunner(s, log);
     expect(await runner.start(ctx)).toEqual({ ok: true });
-    const signals = script.map(() => runner.notify('X', '1d').length);
+    const signals = script.map(() => runner.deliver(0, 'X', '1d').length);
     expect(signals).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
     const m = runner.metrics();
     expect(m.inferenceErrors).toBe(7);

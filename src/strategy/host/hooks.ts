@@ -1,0 +1,181 @@
+// The one policy for calling a strategy's hooks, used alike on the engine's thread and in a strategy
+// thread: each call is tried, counted and sampled for timing, and the first errors are logged in full.
+import { monotonicMs } from '../../core/clock.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { Interval } from '../../model/interval.ts';
+import type { Signal } from '../../model/signal.ts';
+import type { BaseStrategy, StrategyContext, Subscription } from '../base-strategy.ts';
+import type { MetricsWriter } from './metrics.ts';
+import { displayPath } from '../../ml/model-file.ts';
+import { type FeatureRow, hasMlCapability, type MlCapability, requiresModel } from '../ml-capability.ts';
+
+/** How a strategy's start went: started (saying why it runs without its model, if it does), or refused. */
+export type SetupOutcome =
+  { readonly ok: true; readonly degraded?: string } | { readonly ok: false; readonly reason: string };
+
+/** Errors of a strategy's hooks logged in full; later ones are only counted, so a failing strategy cannot flood the log. */
+export const LOGGED_ERRORS = 5;
+/** Every one of a strategy's first notifications is timed (the warm-up `auto` isolation reads)... */
+export const TIMED_WARMUP = 256;
+/** ...then one in this many (a power of two): reading the clock twice per bar would slow a light strategy by a third. */
+const TIMING_STRIDE = 16;
+
+const EMPTY: readonly Signal[] = Object.freeze([]);
+
+/** Returns an error's message, whatever was thrown. */
+export const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** How loading a strategy's model went: fine (perhaps degraded, with why), or refused with the reason. */
+export type ModelOutcome = SetupOutcome;
+
+/** Names a feature row in a message, whatever the strategy passed (a row it built wrong included). */
+function describeRow(features: FeatureRow | undefined): string {
+  const ts = features?.tsClose;
+  const at = typeof ts === 'number' && Number.isFinite(ts) ? new Date(ts).toISOString() : String(ts);
+  return `${String(features?.symbol)} at ${at}`;
+}
+
+/**
+ * Guards a strategy's inference: when `predictSignal` throws, the call counts an inference error (the
+ * `ml_inference` category, apart from the hooks' errors), logs the first few, and returns undefined (no
+ * opinion), so the strategy carries on with the bar as it does without a model.
+ */
+function guardInference(strategy: BaseStrategy & MlCapability, log: Logger, metrics: MetricsWriter): void {
+  const predict = strategy.predictSignal.bind(strategy);
+  strategy.predictSignal = (features) => {
+    try {
+      return predict(features);
+    } catch (e) {
+      if (metrics.inferenceError() <= LOGGED_ERRORS) {
+        log.error(
+          `strategy ${strategy.name}: predictSignal(${describeRow(features)}) threw: ${messageOf(e)}; no model signal for this bar`,
+          { strategy: strategy.name, category: 'ml_inference' },
+        );
+      }
+      return undefined;
+    }
+  };
+}
+
+/**
+ * The runners' model hook, called after `attach` and before `setup`: a rules strategy passes through
+ * untouched; an ML strategy's `loadModel` runs, and when it throws the strategy is degraded (a warning
+ * names the strategy and the model file) or, if its config has `require_model: true`, refused. Its
+ * inference is guarded (see `guardInference`) and counted in `metrics`.
+ */
+export async function prepareModel(
+  strategy: BaseStrategy,
+  log: Logger,
+  metrics: MetricsWriter,
+): Promise<ModelOutcome> {
+  if (!hasMlCapability(strategy)) return { ok: true };
+  guardInference(strategy, log, metrics);
+  try {
+    await strategy.loadModel();
+    return { ok: true };
+  } catch (e) {
+    const model = strategy.modelPath === undefined ? 'its model' : displayPath(strategy.modelPath);
+    const why = messageOf(e);
+    const detail = why.includes(model) ? why : `${model}: ${why}`;
+    if (requiresModel(strategy)) {
+      return { ok: false, reason: `require_model is true and the model did not load: ${detail}` };
+    }
+    log.warn(`strategy ${strategy.name}: the model did not load, running degraded on its rules: ${detail}`, {
+      strategy: strategy.name,
+      model,
+      degraded: true,
+    });
+    return { ok: true, degraded: `the model did not load: ${detail}` };
+  }
+}
+
+/** Calls one strategy's hooks under the policy; its figures go to `metrics`. */
+export class HookCaller {
+  readonly #strategy: BaseStrategy;
+  readonly #name: string;
+  readonly #log: Logger;
+  readonly #metrics: MetricsWriter;
+  #calls = 0;
+
+  constructor(strategy: BaseStrategy, log: Logger, metrics: MetricsWriter) {
+    this.#strategy = strategy;
+    this.#name = strategy.name;
+    this.#log = log;
+    this.#metrics = metrics;
+  }
+
+  /** Attaches the context, loads the model of an ML strategy, then runs `setup`. */
+  async start(ctx: StrategyContext): Promise<SetupOutcome> {
+    const strategy = this.#strategy;
+    strategy.attach(ctx);
+    const model = await prepareModel(strategy, this.#log, this.#metrics);
+    if (!model.ok) return model;
+    try {
+      if (!(await strategy.setup(ctx))) return { ok: false, reason: 'setup returned false' };
+    } catch (e) {
+      return { ok: false, reason: `setup threw: ${messageOf(e)}` };
+    }
+    return model.degraded === undefined ? { ok: true } : { ok: true, degraded: model.degraded };
+  }
+
+  /** Calls `onBars`; returns the signals raised (the strategy's own array), or none when it threw. */
+  onBars(symbol: string, interval: Interval): readonly Signal[] {
+    const n = ++this.#calls;
+    const timed = n <= TIMED_WARMUP || (n & (TIMING_STRIDE - 1)) === 0;
+    const t0 = timed ? monotonicMs() : 0;
+    let out: readonly Signal[] = EMPTY;
+    try {
+      out = this.#strategy.onBars(symbol, interval);
+    } catch (e) {
+      this.#failed(`onBars(${symbol}, ${interval})`, e);
+    }
+    if (timed) this.#metrics.notification(monotonicMs() - t0, out.length);
+    else this.#metrics.untimed(out.length);
+    return out;
+  }
+
+  /** Hands the strategy a series' quality (0-100) if it listens for it. */
+  onQualityUpdate(symbol: string, interval: Interval, quality: number): void {
+    if (!this.#strategy.onQualityUpdate) return;
+    try {
+      this.#strategy.onQualityUpdate(symbol, interval, quality);
+    } catch (e) {
+      this.#failed(`onQualityUpdate(${symbol}, ${interval})`, e);
+    }
+  }
+
+  /**
+   * Tells the strategy that `symbol` joined the session (when given), then returns the subscriptions it
+   * states now, or why it could not (the hook threw: counted, and the caller reports it).
+   */
+  restate(symbol?: string): readonly Subscription[] | string {
+    try {
+      if (symbol !== undefined) this.#strategy.symbolJoined(symbol);
+    } catch (e) {
+      this.#metrics.error();
+      return `onSymbolAdded(${symbol}) threw: ${messageOf(e)}`;
+    }
+    try {
+      return this.#strategy.getSubscriptions();
+    } catch (e) {
+      this.#metrics.error();
+      return `getSubscriptions() threw: ${messageOf(e)}`;
+    }
+  }
+
+  /** Runs `teardown`; an error is counted and logged, and shutdown goes on. */
+  async teardown(ctx: StrategyContext): Promise<void> {
+    try {
+      await this.#strategy.teardown(ctx);
+    } catch (e) {
+      this.#metrics.error();
+      this.#log.error(`strategy ${this.#name}: teardown threw: ${messageOf(e)}`);
+    }
+  }
+
+  #failed(call: string, e: unknown): void {
+    if (this.#metrics.error() <= LOGGED_ERRORS) {
+      this.#log.error(`strategy ${this.#name}: ${call} threw: ${messageOf(e)}`);
+    }
+  }
+}
