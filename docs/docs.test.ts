@@ -11,7 +11,6 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../src/cli/cli.ts';
@@ -60,19 +59,19 @@ function figure(text: string, re: RegExp): string[] {
   return (m ?? []).slice(1);
 }
 
-/** Makes a temporary project root whose bare imports (zod) resolve to this project's node_modules. */
+/**
+ * Makes a temporary project root as a user's would look: its node_modules holds only `tradeflow` (this
+ * project) and `zod`, so a doc example that imports anything else fails to compile and to load.
+ */
 function tempProject(): string {
   const dir = mkdtempSync(join(tmpdir(), 'tradeflow-docs-'));
   temps.push(dir);
   mkdirSync(join(dir, 'strategies'));
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(ROOT, join(dir, 'node_modules', 'tradeflow'), 'dir');
+  symlinkSync(join(ROOT, 'node_modules', 'zod'), join(dir, 'node_modules', 'zod'), 'dir');
   writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
   return dir;
-}
-
-/** Rewrites the doc's `'../src/...'` imports (written for strategies/<file>.ts) to point into this project. */
-function rewriteImports(source: string, target: (srcRelative: string) => string): string {
-  return source.replace(/from '\.\.\/src\/([^']+)'/g, (_all, rel: string) => `from '${target(rel)}'`);
 }
 
 /** Returns the doc's complete strategies: the ```ts blocks that import modules and declare a class. */
@@ -113,9 +112,7 @@ describe('writing-a-strategy.md', () => {
   it('shows a strategy that type-checks under the project tsconfig', () => {
     const root = tempProject();
     const file = join(root, 'strategies', 'typecheck_example.ts');
-    const rewritten = rewriteImports(source, (rel) => join(ROOT, 'src', rel));
-    expect(rewritten).not.toContain("'../");
-    writeFileSync(file, rewritten);
+    writeFileSync(file, source);
     expect(typeErrors(file)).toEqual([]);
   });
 
@@ -129,10 +126,7 @@ describe('writing-a-strategy.md', () => {
     const module = raw.strategies[0]?.module ?? '';
     const strategyFile = join(root, `${module}.ts`);
     mkdirSync(dirname(strategyFile), { recursive: true });
-    writeFileSync(
-      strategyFile,
-      rewriteImports(source, (rel) => pathToFileURL(join(ROOT, 'src', rel)).href),
-    );
+    writeFileSync(strategyFile, source);
     // The doc names bundled data relative to this project; the temporary root does not hold it.
     const session = { ...raw, data: raw.data.map((d) => ({ ...d, file: resolve(ROOT, d.file) })) };
     writeFileSync(join(root, 'session.json'), JSON.stringify(session, null, 2));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rsi } from '../indicators/index.ts';
+import { Rsi } from '../indicators/rsi.ts';
 import { readYahooDaily } from '../indicators/test-data.ts';
 import { MOMENTUM_FEATURES, MomentumFeatures } from './features.ts';
 

@@ -1,4 +1,6 @@
-import { Bollinger, Rsi, Sma } from '../indicators/index.ts';
+import { Bollinger } from '../indicators/bollinger.ts';
+import { Rsi } from '../indicators/rsi.ts';
+import { Sma } from '../indicators/sma.ts';
 
 /**
  * The engineered features of the momentum model, in column order. Returns are simple returns of the

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TradeflowError } from '../core/errors.ts';
-import { Macd, Rsi } from '../indicators/index.ts';
+import { Macd } from '../indicators/macd.ts';
+import { Rsi } from '../indicators/rsi.ts';
 import type { DailyBars, MetricValue, ScreenerStrategy, ScreenResult } from './types.ts';
 
 /** Parameters of `bullish_breakout`; `docs/screener.md` documents each one. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BarSeries, BarSeriesView } from '../data/session-data.ts';
-import { Sma } from '../indicators/index.ts';
+import { Sma } from '../indicators/sma.ts';
 import { PerSymbol } from './per-symbol.ts';
 
 function series(closes: readonly number[], published: number): BarSeriesView {

@@ -1,6 +1,5 @@
 import type { z } from 'zod';
-import type { Interval } from '../../src/model/interval.ts';
-import { BaseStrategy, baseStrategySchema, NO_SIGNALS, type Signal } from '../../src/strategy/index.ts';
+import { BaseStrategy, baseStrategySchema, type Interval, NO_SIGNALS, type Signal } from 'tradeflow';
 
 /** Config of BuyAndHold: only the common keys (symbols, interval, position_size). */
 export const configSchema = baseStrategySchema;

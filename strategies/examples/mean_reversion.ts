@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import type { BarSeriesView } from '../../src/data/session-data.ts';
-import { Bollinger } from '../../src/indicators/index.ts';
-import type { Interval } from '../../src/model/interval.ts';
 import {
+  type BarSeriesView,
   BaseStrategy,
-  PerSymbol,
   baseStrategySchema,
+  Bollinger,
+  type Interval,
   NO_SIGNALS,
+  PerSymbol,
   type Signal,
-} from '../../src/strategy/index.ts';
+} from 'tradeflow';
 
 /** Config of MeanReversion: the Bollinger band period and width. */
 export const configSchema = baseStrategySchema.extend({

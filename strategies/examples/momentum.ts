@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import type { BarSeriesView } from '../../src/data/session-data.ts';
-import { Sma } from '../../src/indicators/index.ts';
-import type { Interval } from '../../src/model/interval.ts';
 import {
+  type BarSeriesView,
   BaseStrategy,
-  PerSymbol,
   baseStrategySchema,
+  type Interval,
   NO_SIGNALS,
+  PerSymbol,
   type Signal,
-} from '../../src/strategy/index.ts';
+  Sma,
+} from 'tradeflow';
 
 /** Config of Momentum: the lookback and the return over it that opens a position. */
 export const configSchema = baseStrategySchema.extend({

@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { Rsi } from '../../src/indicators/index.ts';
-import type { BarSeriesView } from '../../src/data/session-data.ts';
-import type { Interval } from '../../src/model/interval.ts';
 import {
+  type BarSeriesView,
   BaseStrategy,
-  PerSymbol,
   baseStrategySchema,
+  type Interval,
   NO_SIGNALS,
+  PerSymbol,
+  Rsi,
   type Signal,
-} from '../../src/strategy/index.ts';
+} from 'tradeflow';
 
 /** Config of Rsi: the RSI period and the levels that open and close a position. */
 export const configSchema = baseStrategySchema

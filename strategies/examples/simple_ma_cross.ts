@@ -1,14 +1,15 @@
 import { z } from 'zod';
-import { CrossOver, Sma } from '../../src/indicators/index.ts';
-import type { Interval } from '../../src/model/interval.ts';
 import {
+  type BarSeriesView,
   BaseStrategy,
-  PerSymbol,
   baseStrategySchema,
+  CrossOver,
+  type Interval,
   NO_SIGNALS,
+  PerSymbol,
   type Signal,
-} from '../../src/strategy/index.ts';
-import type { BarSeriesView } from '../../src/data/session-data.ts';
+  Sma,
+} from 'tradeflow';
 
 /** Config of SimpleMaCross: the two SMA periods and the bar quality below which it does not trade. */
 export const configSchema = baseStrategySchema

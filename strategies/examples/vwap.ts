@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import { Vwap } from '../../src/indicators/index.ts';
-import type { BarSeriesView } from '../../src/data/session-data.ts';
-import type { Interval } from '../../src/model/interval.ts';
 import {
+  type BarSeriesView,
   BaseStrategy,
   baseStrategySchema,
-  PerSymbol,
+  type Interval,
   NO_SIGNALS,
+  PerSymbol,
   type Signal,
   type StrategyContext,
-} from '../../src/strategy/index.ts';
+  Vwap,
+} from 'tradeflow';
 
 /** Config of Vwap: how far above the session VWAP (in bps) the close must be to buy. */
 export const configSchema = baseStrategySchema.extend({

@@ -1,13 +1,15 @@
 import { z } from 'zod';
-import type { FeatureRow } from '../../src/strategy/ml-capability.ts';
-import { MOMENTUM_FEATURES } from '../../src/ml/features.ts';
-import type { Interval } from '../../src/model/interval.ts';
 import {
+  baseStrategySchema,
   DECISION_POLICIES,
   type DecisionPolicy,
   decisionPolicy,
-} from '../../src/strategy/decision-policy.ts';
-import { baseStrategySchema, NO_SIGNALS, type Signal } from '../../src/strategy/index.ts';
+  type FeatureRow,
+  type Interval,
+  MOMENTUM_FEATURES,
+  NO_SIGNALS,
+  type Signal,
+} from 'tradeflow';
 import { MlMomentumStrategy, mlMomentumFields, thresholdsInOrder } from '../ml/ml_momentum.ts';
 
 /** Config of HybridMomentum: the ML strategy's keys plus the decision policy that combines it with the rules. */

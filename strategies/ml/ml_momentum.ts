@@ -1,20 +1,23 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { BarSeriesView } from '../../src/data/session-data.ts';
-import type { FeatureRow, MlCapability } from '../../src/strategy/ml-capability.ts';
-import { MOMENTUM_FEATURES, MomentumFeatures } from '../../src/ml/features.ts';
-import { loadLogisticModelFile } from '../../src/ml/model-file.ts';
-import { type LogisticModel, logisticProbability } from '../../src/ml/onnx-logistic.ts';
-import type { Interval } from '../../src/model/interval.ts';
 import {
+  type BarSeriesView,
   BaseStrategy,
-  PerSymbol,
   baseStrategySchema,
+  type FeatureRow,
+  type Interval,
+  loadLogisticModelFile,
+  type LogisticModel,
+  logisticProbability,
+  type MlCapability,
+  MOMENTUM_FEATURES,
+  MomentumFeatures,
   NO_SIGNALS,
+  PerSymbol,
   type Signal,
   type StrategyContext,
-} from '../../src/strategy/index.ts';
+} from 'tradeflow';
 
 // The context carries no project root, so a relative model_path is resolved against this file's place.
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));

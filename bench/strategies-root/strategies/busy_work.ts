@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import type { BarSeriesView } from '../../../src/data/session-data.ts';
-import type { Interval } from '../../../src/model/interval.ts';
 import {
+  type BarSeriesView,
   BaseStrategy,
   baseStrategySchema,
+  type Interval,
   NO_SIGNALS,
   type Signal,
   type StrategyContext,
-} from '../../../src/strategy/index.ts';
+} from 'tradeflow';
 
 /** Config of BusyWork: how many dependent square roots it computes per bar (the bench calibrates it). */
 export const configSchema = baseStrategySchema.extend({

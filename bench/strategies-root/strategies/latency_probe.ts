@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { monotonicMs } from '../../../src/core/clock.ts';
-import type { Interval } from '../../../src/model/interval.ts';
-import { BaseStrategy, baseStrategySchema, NO_SIGNALS, type Signal } from '../../../src/strategy/index.ts';
+import { BaseStrategy, baseStrategySchema, type Interval, NO_SIGNALS, type Signal } from 'tradeflow';
 
 /**
  * Config of LatencyProbe: the publisher's stamps (Float64, ms on its `performance.now()` scale, one per
@@ -35,7 +33,7 @@ export class LatencyProbeStrategy extends BaseStrategy<Config> {
   }
 
   onBars(_symbol: string, _interval: Interval): readonly Signal[] {
-    const nowMs = this.#offsetMs + monotonicMs();
+    const nowMs = this.#offsetMs + performance.now();
     const k = this.#calls++;
     if (k < this.#latencies.length) this.#latencies[k] = (nowMs - this.#stamps[k]!) * 1000;
     return NO_SIGNALS;
