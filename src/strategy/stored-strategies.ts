@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { type LoadedSession, parseSessionConfig, type StrategyEntry } from '../config/session-config.ts';
 import { TradeflowError } from '../core/errors.ts';
 import { formatIssuePath } from '../core/zod-errors.ts';
-import { DEFAULT_ACCOUNT } from '../execution/execution-ids.ts';
+import { DEFAULT_ACCOUNT } from '../model/account.ts';
 import type { StrategyConfiguration } from '../storage/strategy-configs.ts';
 import { importStrategyModule } from './loader.ts';
 import { classNameForModule, instanceNameForClass } from './names.ts';
