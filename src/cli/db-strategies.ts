@@ -5,7 +5,7 @@ import { WallClock } from '../core/clock.ts';
 import { TradeflowError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { StrategyConfigRepository } from '../storage/strategy-configs.ts';
-import { appendStoredStrategies } from '../strategy/stored-strategies.ts';
+import { appendStoredStrategies } from './stored-strategies.ts';
 
 /** Shows a path relative to the current directory when it is inside it. */
 function show(path: string): string {

@@ -8,7 +8,7 @@ import {
   StrategyConfigRepository,
   type StrategyConfigurationFields,
 } from '../storage/strategy-configs.ts';
-import { checkStrategyDefinition } from '../strategy/stored-strategies.ts';
+import { checkStrategyDefinition } from './stored-strategies.ts';
 
 /** What the `strategies` commands write to and read the time from (the process, or a test's). */
 export interface StrategiesIo {

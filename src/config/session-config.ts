@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { TradeflowError } from '../core/errors.ts';
 import { parseWith } from '../core/zod-errors.ts';
 import { isValidTimeZone } from '../core/time.ts';
-import { DEFAULT_ACCOUNT } from '../execution/execution-ids.ts';
+import { DEFAULT_ACCOUNT } from '../model/account.ts';
 import { INTERVALS } from '../model/interval.ts';
 
 /**

@@ -2,9 +2,10 @@ import type { BrokerConfig, SessionConfig } from '../config/session-config.ts';
 import { TradeflowError } from '../core/errors.ts';
 import type { ExecutionListener } from '../execution/broker.ts';
 import { bpsSlippage, perShareAndBpsCommission } from '../execution/costs.ts';
-import { DEFAULT_ACCOUNT, ExecutionIds } from '../execution/execution-ids.ts';
+import { ExecutionIds } from '../execution/execution-ids.ts';
 import { PaperBroker } from '../execution/paper-broker.ts';
 import { Portfolio } from '../execution/portfolio.ts';
+import { DEFAULT_ACCOUNT } from '../model/account.ts';
 
 /** One paper account of a run: its broker and the portfolio holding its cash and positions. */
 export interface Account {

@@ -1,6 +1,3 @@
-/** The name of the account built from the session's `broker` section. */
-export const DEFAULT_ACCOUNT = 'default';
-
 /**
  * The next order, fill and trade ids of one run. The accounts of a run share one, so an id names one
  * order (fill, trade) across all of them, and ids follow the fixed order in which accounts act.

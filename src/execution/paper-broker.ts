@@ -1,7 +1,8 @@
+import { DEFAULT_ACCOUNT } from '../model/account.ts';
 import type { Fill, Order, OrderStatus } from '../model/order.ts';
 import type { Broker, ExecutionListener, OrderRequest } from './broker.ts';
 import type { CommissionModel, SlippageModel } from './costs.ts';
-import { DEFAULT_ACCOUNT, ExecutionIds } from './execution-ids.ts';
+import { ExecutionIds } from './execution-ids.ts';
 import type { Portfolio } from './portfolio.ts';
 
 interface Working {

@@ -1,5 +1,6 @@
+import { DEFAULT_ACCOUNT } from '../model/account.ts';
 import type { Fill, Position, Trade } from '../model/order.ts';
-import { DEFAULT_ACCOUNT, ExecutionIds } from './execution-ids.ts';
+import { ExecutionIds } from './execution-ids.ts';
 
 /** A position and the round trip it belongs to, per (strategy, symbol). */
 interface Book {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Clock } from '../core/clock.ts';
 import { isTradeflowError, TradeflowError } from '../core/errors.ts';
 import { parseWith } from '../core/zod-errors.ts';
-import { DEFAULT_ACCOUNT } from '../execution/execution-ids.ts';
+import { DEFAULT_ACCOUNT } from '../model/account.ts';
 import { openDatabase } from './sqlite-open.ts';
 import { storageError } from './store-rules.ts';
 

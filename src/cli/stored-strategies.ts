@@ -3,11 +3,11 @@ import type { z } from 'zod';
 import { type LoadedSession, parseSessionConfig, type StrategyEntry } from '../config/session-config.ts';
 import { TradeflowError } from '../core/errors.ts';
 import { formatIssuePath } from '../core/zod-errors.ts';
-import { DEFAULT_ACCOUNT } from '../execution/execution-ids.ts';
+import { DEFAULT_ACCOUNT } from '../model/account.ts';
 import type { StrategyConfiguration } from '../storage/strategy-configs.ts';
-import { importStrategyModule } from './loader.ts';
-import { classNameForModule, instanceNameForClass } from './names.ts';
-import { STRATEGY_TYPES, strategyType } from './registry.ts';
+import { importStrategyModule } from '../strategy/loader.ts';
+import { classNameForModule, instanceNameForClass } from '../strategy/names.ts';
+import { STRATEGY_TYPES, strategyType } from '../strategy/registry.ts';
 
 /** What of a stored configuration decides which strategy it runs and with what config. */
 export type StrategyDefinition = Pick<StrategyConfiguration, 'name' | 'type' | 'parameters' | 'instruments'>;
