@@ -1,7 +1,7 @@
 import type { LoadedSession } from '../config/session-config.ts';
 import { monotonicMs, type TestClock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
-import { computeStats } from '../report/stats.ts';
+import { computeStats } from '../model/run-stats.ts';
 import type { RunStats } from '../model/run.ts';
 import type { RunStore } from '../storage/store.ts';
 import type { BarFeed } from '../data/feeds/bar-feed.ts';

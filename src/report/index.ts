@@ -1,5 +1,3 @@
-export type { StatsInput, Drawdown } from './stats.ts';
-export { computeStats, dailyCloses, maxDrawdown, returnsOf, sharpeRatio, sortinoRatio } from './stats.ts';
 export type { HtmlReportInput } from './html-report.ts';
 export { MAX_CHART_POINTS, MAX_TRADE_ROWS, renderHtmlReport, writeHtmlReport } from './html-report.ts';
 export type { ChartSeries } from './downsample.ts';
