@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BacktestResult } from '../src/engine/result.ts';
+import type { BacktestResult } from '../src/report/result.ts';
 import { ROOT } from './helpers.ts';
 
 // Runs the real CLI (bin/tradeflow.mjs) as a child process. Each run costs about a second, so all of

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { parseSessionConfig, type LoadedSession } from '../src/config/session-config.ts';
 import { MemoryLogger } from '../src/core/logger.ts';
-import { runBacktest } from '../src/engine/backtest.ts';
-import type { BacktestResult } from '../src/engine/result.ts';
+import { runBacktestWithResult } from '../src/report/backtest-outcome.ts';
+import type { BacktestResult } from '../src/report/result.ts';
 import { tempFiles } from './helpers.ts';
 
 /** A project root whose strategies/ holds only the engine tests' fixture strategies. */
@@ -99,7 +99,7 @@ export function withIsolation(session: LoadedSession, isolation: 'thread' | 'inl
 /** Runs a backtest of the session; returns the outcome and the log. */
 export async function runSession(session: LoadedSession, runId = 'threads') {
   const log = new MemoryLogger();
-  const outcome = await runBacktest({ session, runId, startedAt: 0, logger: log });
+  const outcome = await runBacktestWithResult({ session, runId, startedAt: 0, logger: log });
   return { ...outcome, log };
 }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseSessionConfig, type LoadedSession } from '../src/config/session-config.ts';
-import { runBacktest, type BacktestOutcome } from '../src/engine/backtest.ts';
+import { type BacktestOutcome, runBacktestWithResult } from '../src/report/backtest-outcome.ts';
 import { MemoryLogger } from '../src/core/logger.ts';
 
 /** The project root, where strategies/, data/ and config/ live. */
@@ -19,7 +19,7 @@ export async function backtest(
   name = 'test',
 ): Promise<BacktestOutcome & { log: MemoryLogger }> {
   const log = new MemoryLogger();
-  const outcome = await runBacktest({
+  const outcome = await runBacktestWithResult({
     session: session(config, name),
     runId: `${name}-run`,
     startedAt: 0,

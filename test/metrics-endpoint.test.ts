@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BacktestResult } from '../src/engine/result.ts';
+import type { BacktestResult } from '../src/report/result.ts';
 import { type Family, parsePrometheusText } from '../src/metrics/text-format.ts';
 import { ROOT } from './helpers.ts';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseSessionConfig } from '../config/session-config.ts';
-import { runBacktest } from '../engine/backtest.ts';
+import { runBacktestWithResult } from '../report/backtest-outcome.ts';
 import { PROJECT_ROOT } from '../screener/ticker-source.ts';
 import { SqliteStore } from '../storage/sqlite-store.ts';
 import {
@@ -36,7 +36,7 @@ interface Catalog {
 }
 
 describe('POST /api/backtests', () => {
-  it('runs a session config to the same result as runBacktest, and records its events in the database', async () => {
+  it('runs a session config to the same result as runBacktestWithResult, and records its events in the database', async () => {
     const db = tempDbPath();
     const app = newApp({ db });
     const res = await post(app, { config: ORCL_SMA });
@@ -52,7 +52,7 @@ describe('POST /api/backtests', () => {
     });
     expect(body.config).toEqual(parseSessionConfig(ORCL_SMA));
     const config = parseSessionConfig(ORCL_SMA);
-    const direct = await runBacktest({
+    const direct = await runBacktestWithResult({
       session: { config, name: 'orcl-sma-cross', file: join(PROJECT_ROOT, 'x.json'), root: PROJECT_ROOT },
       runId: body.run_id,
       startedAt: 0,

@@ -1,5 +1,5 @@
 import type { EngineMetrics } from '../engine/kernel.ts';
-import type { BacktestResult } from '../engine/result.ts';
+import type { BacktestResult } from '../report/result.ts';
 
 const pct = (x: unknown) => (typeof x === 'number' ? `${(x * 100).toFixed(2)} %` : 'n/a');
 const num = (x: unknown, digits = 2) => (typeof x === 'number' ? x.toFixed(digits) : 'n/a');

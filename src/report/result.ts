@@ -1,4 +1,9 @@
-import type { Order, Position, Trade } from '../model/order.ts';
+// The result of a run as `--json` prints it, `result.json` stores it and the API serves it: the JSON shapes,
+// and how they are made from the run's facts.
+import type { LoadReport } from '../data/loaders/load.ts';
+import type { AccountFacts, MarkedPosition, RunFacts } from '../engine/run-facts.ts';
+import type { StrategyFailure, StrategyMetrics } from '../engine/kernel.ts';
+import type { Order, Trade } from '../model/order.ts';
 import type { EquityPoint, RunStats } from '../model/run.ts';
 
 /** A closed trade as printed in results (times ISO 8601 UTC). */
@@ -163,20 +168,94 @@ export function ordersJson(orders: readonly Order[]): Pick<BacktestResult, 'orde
 }
 
 /** Converts open positions, with the last price they are marked at. */
-export function positionsJson(
-  positions: readonly Position[],
-  lastPrice: (symbol: string) => number,
-): BacktestResult['open_positions'] {
+export function positionsJson(positions: readonly MarkedPosition[]): BacktestResult['open_positions'] {
   return positions.map((p) => ({
     strategy: p.strategy,
     symbol: p.symbol,
     quantity: p.quantity,
     avg_price: p.avgPrice,
-    last_price: lastPrice(p.symbol),
+    last_price: p.lastPrice,
   }));
 }
 
 /** Converts equity points. */
 export function equityJson(points: readonly EquityPoint[]): BacktestResult['equity'] {
   return points.map((p) => ({ time: iso(p.ts), equity: p.equity, cash: p.cash }));
+}
+
+/** Converts an account's figures at the end of a run. */
+export function accountJson(a: AccountFacts): AccountJson {
+  return {
+    name: a.name,
+    initial_cash: a.initialCash,
+    final_value: a.finalValue,
+    cash: a.cash,
+    trades: a.trades.length,
+    open_positions: positionsJson(a.openPositions),
+  };
+}
+
+/** Lists the strategies that started, in registration order, then those that did not start. */
+export function strategiesJson(
+  started: readonly StrategyMetrics[],
+  failures: readonly StrategyFailure[],
+): BacktestResult['strategies'] {
+  return [
+    ...started.map((m) => ({
+      name: m.name,
+      status: m.status === 'faulted' ? ('faulted' as const) : ('ran' as const),
+      isolation: m.isolation,
+      notifications: m.notifications,
+      signals: m.signals,
+      errors: m.errors,
+      inference_errors: m.inferenceErrors,
+      ...(m.faultReason === undefined ? {} : { reason: m.faultReason }),
+    })),
+    ...failures.map((f) => ({
+      name: f.name,
+      status: 'not_started' as const,
+      notifications: 0,
+      signals: 0,
+      errors: 0,
+      inference_errors: 0,
+      reason: f.reason,
+    })),
+  ];
+}
+
+/** Converts what loading a data source found. */
+export function dataJson(r: LoadReport): BacktestResult['data'][number] {
+  return {
+    symbol: r.symbol,
+    file: r.file,
+    format: r.format,
+    interval: r.interval,
+    rows: r.rows,
+    skipped: r.skipped,
+    problems: r.problems,
+  };
+}
+
+/** Shapes the facts of a run into its result; the top-level figures are the primary account's. */
+export function backtestResult(f: RunFacts): BacktestResult {
+  const { primary } = f;
+  return {
+    run_id: f.runId,
+    name: f.name,
+    status: f.status,
+    account: primary.name,
+    initial_cash: primary.initialCash,
+    final_value: primary.finalValue,
+    cash: primary.cash,
+    trades: primary.trades.map(tradeJson),
+    open_positions: positionsJson(primary.openPositions),
+    stats: statsJson(f.stats),
+    ...ordersJson(f.orders),
+    strategies: strategiesJson(f.metrics.strategies, f.failures),
+    data: f.data.map(dataJson),
+    bars: f.bars,
+    steps: f.steps,
+    equity: equityJson(f.equity),
+    accounts: f.accounts.map(accountJson),
+  };
 }
