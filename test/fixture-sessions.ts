@@ -3,7 +3,7 @@ import { parseSessionConfig, type LoadedSession } from '../src/config/session-co
 import { MemoryLogger } from '../src/core/logger.ts';
 import { runBacktestWithResult } from '../src/report/backtest-outcome.ts';
 import type { BacktestResult } from '../src/report/result.ts';
-import { tempFiles } from './helpers.ts';
+import { tempFiles, wallTimeFree } from './helpers.ts';
 
 /** A project root whose strategies/ holds only the engine tests' fixture strategies. */
 export const FIXTURE_ROOT = resolve(import.meta.dirname, 'fixtures/project');
@@ -113,10 +113,10 @@ export function runOnce(session: LoadedSession, runId?: string): () => Promise<S
 }
 
 /**
- * The parts of a result that must not depend on where strategies run: everything but the run id and each
- * strategy's `isolation` (which says where it ran).
+ * The parts of a result that must not depend on where strategies run: everything but the run id, each
+ * strategy's `isolation` (which says where it ran) and the figures that depend on wall time (`wallTimeFree`).
  */
-export function isolationFree(result: BacktestResult): Omit<BacktestResult, 'run_id'> {
-  const { run_id: _runId, strategies, ...rest } = result;
+export function isolationFree(result: BacktestResult) {
+  const { strategies, ...rest } = wallTimeFree(result);
   return { ...rest, strategies: strategies.map(({ isolation: _isolation, ...s }) => s) };
 }

@@ -41,6 +41,38 @@ export interface AccountJson {
   readonly open_positions: readonly PositionJson[];
 }
 
+/** A strategy's processing figures, as the result keeps them and the CLI's table shows them. */
+export interface StrategyFigures {
+  /** Bar notifications handled. */
+  readonly notifications: number;
+  readonly signals: number;
+  /** Exceptions thrown by the strategy's hooks. */
+  readonly errors: number;
+  /** Model inferences that threw, counted apart from `errors`. */
+  readonly inference_errors: number;
+  /** Time to handle a notification, over the timed ones (inline strategies time one in 16). */
+  readonly avg_ms: number;
+  readonly p99_ms: number;
+  readonly max_ms: number;
+  /** Steps the engine moved past while the strategy was busy (replay and live). */
+  readonly overruns: number;
+  /** Notifications dropped from a full queue. */
+  readonly dropped: number;
+  /** Notifications still waiting in the strategy's queue at the end. */
+  readonly queue_depth: number;
+  readonly backpressure_events: number;
+}
+
+/** One strategy instance in the result: how it ended, where it ran, its figures and, if any, why it stopped. */
+export interface StrategyJson extends StrategyFigures {
+  readonly name: string;
+  readonly status: 'ran' | 'faulted' | 'not_started';
+  /** Where a started strategy ran. */
+  readonly isolation?: 'inline' | 'thread';
+  /** Why it faulted or did not start. */
+  readonly reason?: string;
+}
+
 /**
  * The result of a backtest as `--json` prints it and `result.json` stores it. The top-level figures
  * (cash, trades, positions, stats, orders, equity) are those of the primary account named by `account`;
@@ -73,16 +105,7 @@ export interface BacktestResult {
     time: string;
     reason: string;
   }[];
-  readonly strategies: readonly {
-    name: string;
-    status: 'ran' | 'faulted' | 'not_started';
-    isolation?: 'inline' | 'thread';
-    notifications: number;
-    signals: number;
-    errors: number;
-    inference_errors: number;
-    reason?: string;
-  }[];
+  readonly strategies: readonly StrategyJson[];
   readonly data: readonly {
     symbol: string;
     file: string;
@@ -195,29 +218,55 @@ export function accountJson(a: AccountFacts): AccountJson {
   };
 }
 
+/** Returns a started strategy's figures from its metrics. */
+export function strategyFigures(m: StrategyMetrics): StrategyFigures {
+  return {
+    notifications: m.notifications,
+    signals: m.signals,
+    errors: m.errors,
+    inference_errors: m.inferenceErrors,
+    avg_ms: m.avgMs,
+    p99_ms: m.p99Ms,
+    max_ms: m.maxMs,
+    overruns: m.overruns,
+    dropped: m.dropped,
+    queue_depth: m.queueDepth,
+    backpressure_events: m.backpressureEvents,
+  };
+}
+
+/** The figures of a strategy that did not start: it handled nothing. */
+export const NOT_STARTED_FIGURES: StrategyFigures = {
+  notifications: 0,
+  signals: 0,
+  errors: 0,
+  inference_errors: 0,
+  avg_ms: 0,
+  p99_ms: 0,
+  max_ms: 0,
+  overruns: 0,
+  dropped: 0,
+  queue_depth: 0,
+  backpressure_events: 0,
+};
+
 /** Lists the strategies that started, in registration order, then those that did not start. */
 export function strategiesJson(
   started: readonly StrategyMetrics[],
   failures: readonly StrategyFailure[],
 ): BacktestResult['strategies'] {
   return [
-    ...started.map((m) => ({
+    ...started.map((m): StrategyJson => ({
       name: m.name,
-      status: m.status === 'faulted' ? ('faulted' as const) : ('ran' as const),
+      status: m.status === 'faulted' ? 'faulted' : 'ran',
       isolation: m.isolation,
-      notifications: m.notifications,
-      signals: m.signals,
-      errors: m.errors,
-      inference_errors: m.inferenceErrors,
+      ...strategyFigures(m),
       ...(m.faultReason === undefined ? {} : { reason: m.faultReason }),
     })),
-    ...failures.map((f) => ({
+    ...failures.map((f): StrategyJson => ({
       name: f.name,
-      status: 'not_started' as const,
-      notifications: 0,
-      signals: 0,
-      errors: 0,
-      inference_errors: 0,
+      status: 'not_started',
+      ...NOT_STARTED_FIGURES,
       reason: f.reason,
     })),
   ];
