@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseSessionConfig, type LoadedSession } from '../src/config/session-config.ts';
-import { runBacktest } from '../src/engine/backtest.ts';
+import { runBacktestWithResult } from '../src/report/backtest-outcome.ts';
 import { ThreadedSqliteStore } from '../src/storage/threaded-store.ts';
 import { type Figure, median } from './harness.ts';
 
@@ -68,7 +68,7 @@ export async function backtestBench(options: {
   for (let run = 0; run < options.runs; run++) {
     const store = new ThreadedSqliteStore(join(dir, `bench-${run}.db`));
     try {
-      const { engine, result, timings } = await runBacktest({
+      const { engine, result, facts } = await runBacktestWithResult({
         session,
         runId: `bench-${run}`,
         startedAt: 0,
@@ -78,13 +78,13 @@ export async function backtestBench(options: {
       bytesPerBar = series.bytes / series.written;
       trades = result.trades.length;
       bars = result.bars;
-      rates.push(result.bars / (timings.runMs / 1000));
-      loads.push(timings.setupMs);
+      rates.push(result.bars / (facts.timings.runMs / 1000));
+      loads.push(facts.timings.setupMs);
     } finally {
       store.close();
     }
-    const bare = await runBacktest({ session, runId: `bench-bare-${run}`, startedAt: 0 });
-    bareRates.push(bare.result.bars / (bare.timings.runMs / 1000));
+    const bare = await runBacktestWithResult({ session, runId: `bench-bare-${run}`, startedAt: 0 });
+    bareRates.push(bare.result.bars / (bare.facts.timings.runMs / 1000));
   }
   const n = bars.toLocaleString('en-US');
   return [

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { parseSessionConfig, type LoadedSession } from '../src/config/session-config.ts';
 import { monotonicMs } from '../src/core/clock.ts';
-import { runBacktest } from '../src/engine/backtest.ts';
+import { runBacktestWithResult } from '../src/report/backtest-outcome.ts';
 import { writeMinuteBars } from './backtest.bench.ts';
 import { type Figure, median } from './harness.ts';
 import { busyWork } from './strategies-root/strategies/busy_work.ts';
@@ -60,12 +60,16 @@ async function runPhase(s: LoadedSession, runs: number): Promise<{ ms: number; s
   const times: number[] = [];
   let steps = 0;
   for (let run = 0; run < runs; run++) {
-    const { result, timings } = await runBacktest({ session: s, runId: `threads-${run}`, startedAt: 0 });
+    const { result, facts } = await runBacktestWithResult({
+      session: s,
+      runId: `threads-${run}`,
+      startedAt: 0,
+    });
     for (const m of result.strategies) {
       if (m.status !== 'ran') throw new Error(`bench strategy ${m.name} ${m.status}: ${m.reason ?? ''}`);
     }
     steps = result.steps;
-    times.push(timings.runMs);
+    times.push(facts.timings.runMs);
   }
   return { ms: median(times), steps };
 }
@@ -89,7 +93,7 @@ function calibrate(us: number): { iterations: number; us: number } {
 }
 
 /**
- * Strategy threads against inline strategies, run phase only (`timings.runMs`, no store): one SMA cross on
+ * Strategy threads against inline strategies, run phase only (`facts.timings.runMs`, no store): one SMA cross on
  * the big file; five SMA crosses on a smaller one (the step barrier with five threads is slow); five
  * strategies doing ~50 us of arithmetic per bar, where threads can win by running in parallel.
  */

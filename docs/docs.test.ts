@@ -28,7 +28,7 @@ import {
 } from '../src/config/session-config.ts';
 import { ERROR_CODES } from '../src/core/errors.ts';
 import { MemoryLogger } from '../src/core/logger.ts';
-import { runBacktest } from '../src/engine/backtest.ts';
+import { runBacktestWithResult } from '../src/report/backtest-outcome.ts';
 import { classNameForModule } from '../src/strategy/names.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -134,7 +134,7 @@ describe('writing-a-strategy.md', () => {
     const loaded = loadSessionConfig(join(root, 'session.json'));
     expect(loaded.root, 'the nearest folder holding strategies/ is the project root').toBe(root);
     const log = new MemoryLogger();
-    const { result } = await runBacktest({
+    const { result } = await runBacktestWithResult({
       session: loaded,
       runId: 'docs-strategy',
       startedAt: 0,
@@ -267,7 +267,12 @@ describe('session-config.md', () => {
         root: ROOT,
       };
       const log = new MemoryLogger();
-      const { result } = await runBacktest({ session, runId: `docs-config-${i}`, startedAt: 0, logger: log });
+      const { result } = await runBacktestWithResult({
+        session,
+        runId: `docs-config-${i}`,
+        startedAt: 0,
+        logger: log,
+      });
       expect(result.status).toBe('completed');
       const enabled = config.strategies.filter((s) => s.enabled);
       expect(result.strategies).toHaveLength(enabled.length);
@@ -386,7 +391,7 @@ describe('cli.md', () => {
       file: join(ROOT, 'docs-result-keys.json'),
       root: ROOT,
     };
-    const { result } = await runBacktest({
+    const { result } = await runBacktestWithResult({
       session,
       runId: 'docs-result-keys',
       startedAt: 0,

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BacktestResult } from '../src/engine/result.ts';
+import type { BacktestResult } from '../src/report/result.ts';
 import { ROOT } from './helpers.ts';
 
 // Runs the real CLI (bin/tradeflow.mjs) as a child process. Each run costs about a second, so all of
@@ -173,6 +173,25 @@ describe('tradeflow backtest (human output)', () => {
     const result = JSON.parse(readFileSync(join(out('human'), 'result.json'), 'utf8')) as BacktestResult;
     expect(result.trades).toHaveLength(97);
     expect(Math.abs(result.final_value - 100_264.606_52)).toBeLessThan(1e-6);
+    // The strategy's figures are the ones its row of the terminal table showed (a rules strategy's model
+    // errors cell is blank).
+    const [s] = result.strategies;
+    expect(s).toMatchObject({ name: 'simple_ma_cross', notifications: 5036, signals: 195, errors: 0 });
+    const cells = [
+      s!.notifications,
+      s!.signals,
+      s!.errors,
+      s!.avg_ms.toFixed(3),
+      s!.p99_ms.toFixed(3),
+      s!.max_ms.toFixed(3),
+      s!.overruns,
+      s!.dropped,
+      s!.queue_depth,
+      s!.backpressure_events,
+    ].map((c) => String(c).replace('.', '\\.'));
+    expect(runs.human.stdout).toMatch(
+      new RegExp(`\\n {2}simple_ma_cross +inline +running +${cells.join(' +')}\\n`),
+    );
   });
 });
 

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { parseSessionConfig, type LoadedSession } from '../src/config/session-config.ts';
 import { MemoryLogger } from '../src/core/logger.ts';
-import { runBacktest } from '../src/engine/backtest.ts';
-import type { BacktestResult } from '../src/engine/result.ts';
-import { tempFiles } from './helpers.ts';
+import { runBacktestWithResult } from '../src/report/backtest-outcome.ts';
+import type { BacktestResult } from '../src/report/result.ts';
+import { tempFiles, wallTimeFree } from './helpers.ts';
 
 /** A project root whose strategies/ holds only the engine tests' fixture strategies. */
 export const FIXTURE_ROOT = resolve(import.meta.dirname, 'fixtures/project');
@@ -99,7 +99,7 @@ export function withIsolation(session: LoadedSession, isolation: 'thread' | 'inl
 /** Runs a backtest of the session; returns the outcome and the log. */
 export async function runSession(session: LoadedSession, runId = 'threads') {
   const log = new MemoryLogger();
-  const outcome = await runBacktest({ session, runId, startedAt: 0, logger: log });
+  const outcome = await runBacktestWithResult({ session, runId, startedAt: 0, logger: log });
   return { ...outcome, log };
 }
 
@@ -113,10 +113,10 @@ export function runOnce(session: LoadedSession, runId?: string): () => Promise<S
 }
 
 /**
- * The parts of a result that must not depend on where strategies run: everything but the run id and each
- * strategy's `isolation` (which says where it ran).
+ * The parts of a result that must not depend on where strategies run: everything but the run id, each
+ * strategy's `isolation` (which says where it ran) and the figures that depend on wall time (`wallTimeFree`).
  */
-export function isolationFree(result: BacktestResult): Omit<BacktestResult, 'run_id'> {
-  const { run_id: _runId, strategies, ...rest } = result;
+export function isolationFree(result: BacktestResult) {
+  const { strategies, ...rest } = wallTimeFree(result);
   return { ...rest, strategies: strategies.map(({ isolation: _isolation, ...s }) => s) };
 }

@@ -1,9 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { expect } from 'vitest';
 import { parseSessionConfig, type LoadedSession } from '../src/config/session-config.ts';
-import { runBacktest, type BacktestOutcome } from '../src/engine/backtest.ts';
+import { type BacktestOutcome, runBacktestWithResult } from '../src/report/backtest-outcome.ts';
 import { MemoryLogger } from '../src/core/logger.ts';
+import type { BacktestResult } from '../src/report/result.ts';
 
 /** The project root, where strategies/, data/ and config/ live. */
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -19,7 +21,7 @@ export async function backtest(
   name = 'test',
 ): Promise<BacktestOutcome & { log: MemoryLogger }> {
   const log = new MemoryLogger();
-  const outcome = await runBacktest({
+  const outcome = await runBacktestWithResult({
     session: session(config, name),
     runId: `${name}-run`,
     startedAt: 0,
@@ -33,4 +35,26 @@ export function tempFiles(files: Readonly<Record<string, string>>): string {
   const dir = mkdtempSync(join(tmpdir(), 'tradeflow-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
+}
+
+/** A strategy entry's processing times in a result: any number, as they differ from run to run. */
+export const ANY_TIMES = {
+  avg_ms: expect.any(Number) as number,
+  p99_ms: expect.any(Number) as number,
+  max_ms: expect.any(Number) as number,
+};
+
+/**
+ * The parts of a result that a rerun of the same session must reproduce: everything but the run id and
+ * each strategy's figures that depend on wall time (its processing times, and its backpressure events,
+ * which count steps that waited too long for it).
+ */
+export function wallTimeFree(result: BacktestResult) {
+  const { run_id: _runId, strategies, ...rest } = result;
+  return {
+    ...rest,
+    strategies: strategies.map(
+      ({ avg_ms: _avg, p99_ms: _p99, max_ms: _max, backpressure_events: _events, ...s }) => s,
+    ),
+  };
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BacktestResult } from '../src/engine/result.ts';
+import type { BacktestResult } from '../src/report/result.ts';
 import { type Family, parsePrometheusText } from '../src/metrics/text-format.ts';
 import { ROOT } from './helpers.ts';
 
@@ -169,6 +169,21 @@ describe('tradeflow backtest --metrics-port', () => {
         s.errors,
       );
       expect(gauge(last, 'tradeflow_strategy_queue_depth', labels)).toBe(0);
+      // The run is over: the result keeps the figures the last scrape shows.
+      expect(s.queue_depth, s.name).toBe(0);
+      expect(gauge(last, 'tradeflow_strategy_overruns_total', labels), s.name).toBe(s.overruns);
+      expect(gauge(last, 'tradeflow_strategy_dropped_total', labels), s.name).toBe(s.dropped);
+      expect(gauge(last, 'tradeflow_strategy_backpressure_events_total', labels), s.name).toBe(
+        s.backpressure_events,
+      );
+      expect(gauge(last, 'tradeflow_strategy_processing_p99_seconds', labels), s.name).toBeCloseTo(
+        s.p99_ms / 1000,
+        12,
+      );
+      expect(gauge(last, 'tradeflow_strategy_processing_max_seconds', labels), s.name).toBeCloseTo(
+        s.max_ms / 1000,
+        12,
+      );
     }
     for (const name of [
       'tradeflow_strategy_overruns_total',

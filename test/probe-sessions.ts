@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { parseSessionConfig, type LoadedSession } from '../src/config/session-config.ts';
 import { MemoryLogger } from '../src/core/logger.ts';
-import { runBacktest } from '../src/engine/backtest.ts';
+import { runBacktestWithResult } from '../src/report/backtest-outcome.ts';
 import type { Interval } from '../src/model/interval.ts';
 import type { ProbeRecord } from './fixtures/project/strategies/probe.ts';
 import { type BarRow, closeOf, FIXTURE_ROOT, MIN, ohlcvCsv, T0 } from './fixture-sessions.ts';
@@ -85,7 +85,7 @@ export function probeSession(o: {
 /** Runs a backtest of the session; returns the outcome, the log and what the probes saw. */
 export async function run(session: LoadedSession) {
   const log = new MemoryLogger();
-  const outcome = await runBacktest({ session, runId: 'kernel', startedAt: 0, logger: log });
+  const outcome = await runBacktestWithResult({ session, runId: 'kernel', startedAt: 0, logger: log });
   return { ...outcome, log, seen: probeRecords(log) };
 }
 

@@ -1,8 +1,8 @@
 import type { LoadedSession } from '../config/session-config.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
-import { runBacktest } from '../engine/backtest.ts';
-import type { BacktestResult } from '../engine/result.ts';
+import { runBacktestWithResult } from '../report/backtest-outcome.ts';
+import type { BacktestResult } from '../report/result.ts';
 import type { ProgressStore } from '../storage/runs-progress.ts';
 import { SqliteStore } from '../storage/sqlite-store.ts';
 
@@ -26,7 +26,7 @@ export async function runApiBacktest(
   const { store, clock } = deps;
   const events = store.path === ':memory:' || store.path === '' ? undefined : new SqliteStore(store.path);
   try {
-    const { result } = await runBacktest({
+    const { result } = await runBacktestWithResult({
       session: job.session,
       runId: job.runId,
       startedAt: clock.now(),

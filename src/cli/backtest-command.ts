@@ -6,7 +6,7 @@ import { WallClock } from '../core/clock.ts';
 import { newRunId } from '../core/ids.ts';
 import { createStderrLogger, type Logger } from '../core/logger.ts';
 import type { BarFeed } from '../data/feeds/bar-feed.ts';
-import { runBacktest } from '../engine/backtest.ts';
+import { runBacktestWithResult } from '../report/backtest-outcome.ts';
 import type { Engine } from '../engine/kernel.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
 import { ThreadedSqliteStore } from '../storage/threaded-store.ts';
@@ -71,7 +71,7 @@ async function run(
     ? resolve(opts.out)
     : resolve(session.root, session.config.output.dir ?? `out/${session.name}`);
   const dbPath = opts.db === false ? undefined : databaseOf(session, opts.db);
-  // Storage writes run in a worker thread; runBacktest resolves once they are all stored.
+  // Storage writes run in a worker thread; the run resolves once they are all stored.
   const store = dbPath ? new ThreadedSqliteStore(dbPath) : undefined;
   const abort = new AbortController();
   const onSigint = () => abort.abort();
@@ -86,7 +86,7 @@ async function run(
     : undefined;
   let barStarted = false;
   try {
-    const { result, stats, engine } = await runBacktest({
+    const { result, facts } = await runBacktestWithResult({
       session,
       runId: newRunId(session.name, wall.now()),
       startedAt: wall.now(),
@@ -115,10 +115,10 @@ async function run(
       writeHtmlReport(reportPath, {
         runId: result.run_id,
         name: session.name,
-        stats,
-        equity: engine.recorder.equity,
-        trades: engine.recorder.tradesOf(result.account),
-        openPositions: engine.portfolio.openPositions(),
+        stats: facts.stats,
+        equity: facts.equity,
+        trades: facts.primary.trades,
+        openPositions: facts.primary.openPositions,
         generatedAt: wall.now(),
       });
     }
@@ -133,7 +133,7 @@ async function run(
           ...(dbPath ? ([['database', show(dbPath)]] as const) : []),
         ]) +
           '\n\n' +
-          formatMetrics(result, engine.getMetrics()) +
+          formatMetrics(result, facts.metrics) +
           '\n',
       );
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isTradeflowError } from '../core/errors.ts';
-import { runBacktest } from '../engine/backtest.ts';
+import { runBacktestWithResult } from '../report/backtest-outcome.ts';
 import type { StrategyConfiguration } from '../storage/strategy-configs.ts';
 import { session } from '../../test/helpers.ts';
 import { appendStoredStrategies, storedStrategyEntry } from './stored-strategies.ts';
@@ -97,7 +97,11 @@ describe('appendStoredStrategies', () => {
       'test.db',
     );
     expect(merged.config.strategies.map((s) => s.name)).toStrictEqual(['file_cross', 'db_nvda', 'db_hold']);
-    const { result, engine } = await runBacktest({ session: merged, runId: 'with-db', startedAt: 0 });
+    const { result, engine } = await runBacktestWithResult({
+      session: merged,
+      runId: 'with-db',
+      startedAt: 0,
+    });
     expect(result.strategies.map((s) => [s.name, s.status, s.errors])).toStrictEqual([
       ['file_cross', 'ran', 0],
       ['db_nvda', 'ran', 0],
@@ -162,7 +166,7 @@ describe('appendStoredStrategies', () => {
       [stored({ name: 'only', type: 'strategies/examples/buy_and_hold' })],
       'test.db',
     );
-    const { result } = await runBacktest({ session: merged, runId: 'db-only', startedAt: 0 });
+    const { result } = await runBacktestWithResult({ session: merged, runId: 'db-only', startedAt: 0 });
     expect(result.strategies.map((s) => s.name)).toStrictEqual(['only']);
     expect(result.open_positions).toStrictEqual([
       expect.objectContaining({ strategy: 'only', symbol: 'ORCL', quantity: 1 }),

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { TestClock } from '../core/clock.ts';
 import { isTradeflowError } from '../core/errors.ts';
-import type { BacktestResult } from '../engine/result.ts';
+import type { BacktestResult } from '../report/result.ts';
 import { SqliteStore } from '../storage/sqlite-store.ts';
 import { StrategyConfigRepository } from '../storage/strategy-configs.ts';
 import { ROOT } from '../../test/helpers.ts';

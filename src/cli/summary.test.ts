@@ -48,6 +48,26 @@ describe('the metrics table after a run', () => {
       errors: '0',
       'model errors': '2',
     });
+    // The table's figures are the ones the result keeps, written as the table writes them.
+    const [rules, model] = run.result.strategies;
+    for (const [line, s] of [
+      [lines[2]!, rules!],
+      [lines[3]!, model!],
+    ] as const) {
+      expect(cells(line), s.name).toMatchObject({
+        bars: String(s.notifications),
+        signals: String(s.signals),
+        errors: String(s.errors),
+        'avg ms': s.avg_ms.toFixed(3),
+        'p99 ms': s.p99_ms.toFixed(3),
+        'max ms': s.max_ms.toFixed(3),
+        overruns: String(s.overruns),
+        dropped: String(s.dropped),
+        queue: String(s.queue_depth),
+        backpressure: String(s.backpressure_events),
+      });
+    }
+    expect(model).toMatchObject({ inference_errors: 2 });
     expect(cells(lines[4]!)).toMatchObject({ strategy: 'refuses', status: 'not started', bars: '' });
     expect(lines.slice(5)).toEqual([
       '  refuses: setup returned false',

@@ -1,5 +1,5 @@
 import type { EngineMetrics } from '../engine/kernel.ts';
-import type { BacktestResult } from '../engine/result.ts';
+import { type BacktestResult, type StrategyFigures, strategyFigures } from '../report/result.ts';
 
 const pct = (x: unknown) => (typeof x === 'number' ? `${(x * 100).toFixed(2)} %` : 'n/a');
 const num = (x: unknown, digits = 2) => (typeof x === 'number' ? x.toFixed(digits) : 'n/a');
@@ -49,42 +49,38 @@ export function formatSummary(r: BacktestResult, extra: readonly (readonly [stri
   return [`Backtest ${r.name}`, ...lines].join('\n');
 }
 
+const ms = (x: number) => x.toFixed(3);
+
+/** The table's figure columns: the heading, the figure it shows (as the result keeps it) and how it is written. */
+const FIGURE_COLUMNS: readonly (readonly [string, keyof StrategyFigures, (x: number) => string])[] = [
+  ['bars', 'notifications', String],
+  ['signals', 'signals', String],
+  ['errors', 'errors', String],
+  ['model errors', 'inference_errors', String],
+  ['avg ms', 'avg_ms', ms],
+  ['p99 ms', 'p99_ms', ms],
+  ['max ms', 'max_ms', ms],
+  ['overruns', 'overruns', String],
+  ['dropped', 'dropped', String],
+  ['queue', 'queue_depth', String],
+  ['backpressure', 'backpressure_events', String],
+];
+
 /** Renders the per-strategy and system metrics of a run as an aligned table. */
 export function formatMetrics(r: BacktestResult, m: EngineMetrics): string {
-  const ms = (x: number) => x.toFixed(3);
-  const head = [
-    'strategy',
-    'where',
-    'status',
-    'bars',
-    'signals',
-    'errors',
-    'model errors',
-    'avg ms',
-    'p99 ms',
-    'max ms',
-    'overruns',
-    'dropped',
-    'queue',
-    'backpressure',
-  ];
-  const rows = m.strategies.map((s) => [
-    s.name,
-    s.isolation,
-    s.status,
-    String(s.notifications),
-    String(s.signals),
-    String(s.errors),
-    // Only a strategy with a model has inferences to fail.
-    s.kind === 'rules' ? '' : String(s.inferenceErrors),
-    ms(s.avgMs),
-    ms(s.p99Ms),
-    ms(s.maxMs),
-    String(s.overruns),
-    String(s.dropped),
-    String(s.queueDepth),
-    String(s.backpressureEvents),
-  ]);
+  const head = ['strategy', 'where', 'status', ...FIGURE_COLUMNS.map(([h]) => h)];
+  const rows = m.strategies.map((s) => {
+    const figures = strategyFigures(s);
+    return [
+      s.name,
+      s.isolation,
+      s.status,
+      ...FIGURE_COLUMNS.map(([, key, show]) =>
+        // Only a strategy with a model has inferences to fail.
+        key === 'inference_errors' && s.kind === 'rules' ? '' : show(figures[key]),
+      ),
+    ];
+  });
   for (const st of r.strategies) {
     if (st.status === 'not_started') rows.push([st.name, '', 'not started', ...head.slice(3).map(() => '')]);
   }

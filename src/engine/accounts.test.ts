@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type LoadedSession, parseSessionConfig } from '../config/session-config.ts';
-import { MemoryLogger } from '../core/logger.ts';
-import { ROOT, tempFiles } from '../../test/helpers.ts';
+import { ROOT, tempFiles, wallTimeFree } from '../../test/helpers.ts';
+import { isolationFree, runSession } from '../../test/fixture-sessions.ts';
 import type { ProbeRecord } from '../../test/fixtures/project/strategies/probe.ts';
 import { accountsInUse } from './accounts.ts';
 import { runBacktest } from './backtest.ts';
@@ -62,10 +62,11 @@ function probeSession(o: {
 }
 
 async function run(session: LoadedSession, runId = 'accounts') {
-  const log = new MemoryLogger();
-  const outcome = await runBacktest({ session, runId, startedAt: 0, logger: log });
-  const seen = log.records.filter((r) => r.msg === 'probe').map((r) => r.fields as unknown as ProbeRecord);
-  return { ...outcome, log, seen };
+  const outcome = await runSession(session, runId);
+  const seen = outcome.log.records
+    .filter((r) => r.msg === 'probe')
+    .map((r) => r.fields as unknown as ProbeRecord);
+  return { ...outcome, seen };
 }
 
 describe('routing a strategy to several paper accounts', () => {
@@ -195,12 +196,8 @@ describe('routing a strategy to several paper accounts', () => {
       probeSession({ activeBrokers: ['pricey', 'cheap'], isolation: 'thread' }),
       'same',
     );
-    const strip = (r: typeof inline.result) => ({
-      ...r,
-      strategies: r.strategies.map(({ isolation: _i, ...s }) => s),
-    });
-    expect(strip(thread.result)).toEqual(strip(inline.result));
-    expect(again.result).toEqual(thread.result);
+    expect(isolationFree(thread.result)).toEqual(isolationFree(inline.result));
+    expect(wallTimeFree(again.result)).toEqual(wallTimeFree(thread.result));
     expect(thread.engine.recorder.orders).toEqual(inline.engine.recorder.orders);
   });
 });

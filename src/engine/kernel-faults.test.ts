@@ -1,6 +1,7 @@
 // The kernel: faults in strategies, subscriptions, signals without orders and orders without fills.
 import { describe, expect, it } from 'vitest';
 import { isTradeflowError } from '../core/errors.ts';
+import { ANY_TIMES } from '../../test/helpers.ts';
 import { buy, closeOf, probeSession, rejection, risingBars, run } from '../../test/probe-sessions.ts';
 
 describe('Engine: faults in strategies', () => {
@@ -17,6 +18,11 @@ describe('Engine: faults in strategies', () => {
         signals: 1,
         errors: 1,
         inference_errors: 0,
+        ...ANY_TIMES,
+        overruns: 0,
+        dropped: 0,
+        queue_depth: 0,
+        backpressure_events: 0,
       },
     ]);
     expect(log.records.filter((r) => r.level === 'error')).toEqual([
@@ -44,6 +50,11 @@ describe('Engine: faults in strategies', () => {
         signals: 1,
         errors: 0,
         inference_errors: 0,
+        ...ANY_TIMES,
+        overruns: 0,
+        dropped: 0,
+        queue_depth: 0,
+        backpressure_events: 0,
       },
       {
         name: 'refuses',
@@ -52,6 +63,13 @@ describe('Engine: faults in strategies', () => {
         signals: 0,
         errors: 0,
         inference_errors: 0,
+        avg_ms: 0,
+        p99_ms: 0,
+        max_ms: 0,
+        overruns: 0,
+        dropped: 0,
+        queue_depth: 0,
+        backpressure_events: 0,
         reason: 'setup returned false',
       },
       {
@@ -61,6 +79,13 @@ describe('Engine: faults in strategies', () => {
         signals: 0,
         errors: 0,
         inference_errors: 0,
+        avg_ms: 0,
+        p99_ms: 0,
+        max_ms: 0,
+        overruns: 0,
+        dropped: 0,
+        queue_depth: 0,
+        backpressure_events: 0,
         reason: 'setup threw: breaks was told to fail',
       },
     ]);
@@ -164,6 +189,11 @@ describe('Engine: subscriptions', () => {
       signals: 0,
       errors: 0,
       inference_errors: 0,
+      ...ANY_TIMES,
+      overruns: 0,
+      dropped: 0,
+      queue_depth: 0,
+      backpressure_events: 0,
     });
   });
 });

@@ -1,5 +1,6 @@
 // The kernel: what a strategy sees, when its orders fill, the order signals are routed in, aggregated bars.
 import { describe, expect, it } from 'vitest';
+import { ANY_TIMES } from '../../test/helpers.ts';
 import {
   buy,
   closeOf,
@@ -70,6 +71,11 @@ describe('Engine: what a strategy sees and when its orders fill', () => {
         signals: 1,
         errors: 0,
         inference_errors: 0,
+        ...ANY_TIMES,
+        overruns: 0,
+        dropped: 0,
+        queue_depth: 0,
+        backpressure_events: 0,
       },
     ]);
   });
@@ -211,6 +217,11 @@ describe('Engine: aggregated subscriptions', () => {
         signals: 0,
         errors: 0,
         inference_errors: 0,
+        ...ANY_TIMES,
+        overruns: 0,
+        dropped: 0,
+        queue_depth: 0,
+        backpressure_events: 0,
       },
     ]);
     // 12 base bars plus one step at the last bucket's deadline.

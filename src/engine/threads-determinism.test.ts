@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSessionConfig, type LoadedSession } from '../config/session-config.ts';
-import { ROOT } from '../../test/helpers.ts';
+import { ANY_TIMES, ROOT } from '../../test/helpers.ts';
 import { isolationFree, runSession, type SessionRun, withIsolation } from '../../test/fixture-sessions.ts';
 
 // Strategies in worker threads against the same strategies inline, on the bundled real data: in a
@@ -75,6 +75,11 @@ describe('threads against inline on real data', () => {
         signals: expect.any(Number) as number,
         errors: 0,
         inference_errors: 0,
+        ...ANY_TIMES,
+        overruns: 0,
+        dropped: 0,
+        queue_depth: 0,
+        backpressure_events: expect.any(Number) as number,
       },
     ]);
     expect(result.trades).toHaveLength(97);

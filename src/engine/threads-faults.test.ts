@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { monotonicMs } from '../core/clock.ts';
-import { ROOT } from '../../test/helpers.ts';
+import { ANY_TIMES, ROOT } from '../../test/helpers.ts';
 import {
   closeOf,
   fixtureSession,
@@ -56,8 +56,20 @@ describe('exceptions and crashes in strategy threads', () => {
       signals: 2,
       errors: 2,
       inference_errors: 0,
+      ...ANY_TIMES,
+      overruns: 0,
+      dropped: 0,
+      queue_depth: 0,
+      backpressure_events: expect.any(Number) as number,
     });
-    expect(inline).toEqual({ ...thread, name: 'thrower_inline', isolation: 'inline' });
+    // Where it ran shows in its times and, for a thread only, in backpressure events.
+    expect(inline).toEqual({
+      ...thread,
+      name: 'thrower_inline',
+      isolation: 'inline',
+      ...ANY_TIMES,
+      backpressure_events: 0,
+    });
     expect(errorsOf(r).filter((m) => m.includes('thrower:'))).toEqual([
       'strategy thrower: onBars(Y, 1m) threw: thrower failed on notification 2',
       'strategy thrower: onBars(X, 1m) threw: thrower failed on notification 3',
@@ -84,6 +96,11 @@ describe('exceptions and crashes in strategy threads', () => {
         signals: 2,
         errors: 0,
         inference_errors: 0,
+        ...ANY_TIMES,
+        overruns: 0,
+        dropped: 0,
+        queue_depth: 0,
+        backpressure_events: expect.any(Number) as number,
         reason: 'the strategy thread exited with code 3',
       },
       // A BigInt in a signal's metadata cannot cross as JSON: that step's signals are dropped and counted.
@@ -95,6 +112,11 @@ describe('exceptions and crashes in strategy threads', () => {
         signals: 10,
         errors: 1,
         inference_errors: 0,
+        ...ANY_TIMES,
+        overruns: 0,
+        dropped: 0,
+        queue_depth: 0,
+        backpressure_events: expect.any(Number) as number,
       },
     ]);
     expect(errorsOf(r)).toContain(
@@ -133,8 +155,19 @@ describe('inference errors in ML strategy threads', () => {
       signals: 3,
       errors: 0,
       inference_errors: 3,
+      ...ANY_TIMES,
+      overruns: 0,
+      dropped: 0,
+      queue_depth: 0,
+      backpressure_events: expect.any(Number) as number,
     });
-    expect(inline).toEqual({ ...thread, name: 'model_inline', isolation: 'inline' });
+    expect(inline).toEqual({
+      ...thread,
+      name: 'model_inline',
+      isolation: 'inline',
+      ...ANY_TIMES,
+      backpressure_events: 0,
+    });
     expect(ordersOf(r, 'model_thread')).toEqual(ordersOf(r, 'model_inline'));
     expect(ordersOf(r, 'model_thread')).toHaveLength(3);
     expect(errorsOf(r).filter((m) => m.startsWith('strategy model_thread:'))).toEqual([
@@ -171,6 +204,11 @@ describe('an endless loop in a strategy thread', () => {
         signals: 1,
         errors: 0,
         inference_errors: 0,
+        ...ANY_TIMES,
+        overruns: 0,
+        dropped: 0,
+        queue_depth: 0,
+        backpressure_events: expect.any(Number) as number,
         reason: 'step timeout: still busy after 1500 ms (step_timeout_ms); terminated',
       },
       {
@@ -181,6 +219,11 @@ describe('an endless loop in a strategy thread', () => {
         signals: 1,
         errors: 0,
         inference_errors: 0,
+        ...ANY_TIMES,
+        overruns: 0,
+        dropped: 0,
+        queue_depth: 0,
+        backpressure_events: expect.any(Number) as number,
       },
     ]);
     expect(r.result.status).toBe('completed');
@@ -237,6 +280,11 @@ describe('an endless loop in a strategy thread', () => {
         signals: 1,
         errors: 0,
         inference_errors: 0,
+        ...ANY_TIMES,
+        overruns: 0,
+        dropped: 0,
+        queue_depth: 0,
+        backpressure_events: expect.any(Number) as number,
         reason: timeout,
       },
       {
@@ -247,6 +295,11 @@ describe('an endless loop in a strategy thread', () => {
         signals: 2,
         errors: 0,
         inference_errors: 0,
+        ...ANY_TIMES,
+        overruns: 0,
+        dropped: 0,
+        queue_depth: 0,
+        backpressure_events: expect.any(Number) as number,
         reason: timeout,
       },
     ]);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ANY_TIMES } from '../../test/helpers.ts';
 import { fixtureSession, minuteBars, runOnce, type SessionRun } from '../../test/fixture-sessions.ts';
 
 // Strategy threads that refuse to start, and teardowns that fail: reported, logged, and the run goes on.
@@ -33,6 +34,11 @@ describe('setup failures in strategy threads', () => {
         signals: 1,
         errors: 0,
         inference_errors: 0,
+        ...ANY_TIMES,
+        overruns: 0,
+        dropped: 0,
+        queue_depth: 0,
+        backpressure_events: expect.any(Number) as number,
       },
       {
         name: 'refuses',
@@ -41,6 +47,13 @@ describe('setup failures in strategy threads', () => {
         signals: 0,
         errors: 0,
         inference_errors: 0,
+        avg_ms: 0,
+        p99_ms: 0,
+        max_ms: 0,
+        overruns: 0,
+        dropped: 0,
+        queue_depth: 0,
+        backpressure_events: 0,
         reason: 'setup returned false',
       },
       {
@@ -50,6 +63,13 @@ describe('setup failures in strategy threads', () => {
         signals: 0,
         errors: 0,
         inference_errors: 0,
+        avg_ms: 0,
+        p99_ms: 0,
+        max_ms: 0,
+        overruns: 0,
+        dropped: 0,
+        queue_depth: 0,
+        backpressure_events: 0,
         reason: 'setup threw: breaks refuses to set up',
       },
     ]);

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it, vi } from 'vitest';
 import { MemoryLogger } from '../core/logger.ts';
+import { ANY_TIMES } from '../../test/helpers.ts';
 import {
   closeOf,
   fixtureSession,
@@ -186,6 +187,11 @@ describe('a thread strategy with a queue of one', () => {
         signals: 32,
         errors: 0,
         inference_errors: 0,
+        ...ANY_TIMES,
+        overruns: 0,
+        dropped: 0,
+        queue_depth: 0,
+        backpressure_events: expect.any(Number) as number,
       },
       {
         name: 'trader',
@@ -195,6 +201,11 @@ describe('a thread strategy with a queue of one', () => {
         signals: 30,
         errors: 0,
         inference_errors: 0,
+        ...ANY_TIMES,
+        overruns: 0,
+        dropped: 0,
+        queue_depth: 0,
+        backpressure_events: expect.any(Number) as number,
       },
       {
         name: 'quality_log',
@@ -204,6 +215,11 @@ describe('a thread strategy with a queue of one', () => {
         signals: 0,
         errors: 0,
         inference_errors: 0,
+        ...ANY_TIMES,
+        overruns: 0,
+        dropped: 0,
+        queue_depth: 0,
+        backpressure_events: expect.any(Number) as number,
       },
     ]);
     expect(threads.engine.getMetrics().strategies.map((m) => [m.name, m.dropped, m.queueDepth])).toEqual([
@@ -300,6 +316,23 @@ describe('a slow thread strategy in a data-driven backtest', () => {
       expect(slow!.p99Ms).toBeLessThanOrEqual(slow!.maxMs);
       expect(slow!.maxMs).toBeGreaterThanOrEqual(slow!.avgMs);
       expect(thrower!.avgMs).toBeLessThan(slow!.avgMs);
+    }
+    // The result keeps the same figures (engine.getMetrics() reads the same counters once the run is over).
+    for (const run of [threads, inline]) {
+      expect(
+        run.result.strategies.map((s) => [
+          s.avg_ms,
+          s.p99_ms,
+          s.max_ms,
+          s.overruns,
+          s.dropped,
+          s.queue_depth,
+        ]),
+      ).toEqual(
+        run.engine
+          .getMetrics()
+          .strategies.map((m) => [m.avgMs, m.p99Ms, m.maxMs, m.overruns, m.dropped, m.queueDepth]),
+      );
     }
     const slowThread = threads.engine.getMetrics().strategies[0]!;
     // The thread times every notification, so the 80 ms one is its maximum.

@@ -5,10 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isTradeflowError } from '../core/errors.ts';
 import type { Trade } from '../model/order.ts';
 import type { EquityPoint } from '../model/run.ts';
+import { computeStats } from '../model/run-stats.ts';
 import type { ChartSeries } from './downsample.ts';
 import type { HtmlReportInput } from './html-report.ts';
 import { MAX_CHART_POINTS, MAX_TRADE_ROWS, renderHtmlReport, writeHtmlReport } from './html-report.ts';
-import { computeStats } from './stats.ts';
 
 const T0 = Date.UTC(2024, 0, 2, 14, 30);
 const EVIL = '<script>alert(1)</script>';

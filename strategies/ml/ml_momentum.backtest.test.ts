@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isTradeflowError } from '../../src/core/errors.ts';
 import { MemoryLogger } from '../../src/core/logger.ts';
-import { runBacktest } from '../../src/engine/backtest.ts';
+import { runBacktestWithResult } from '../../src/report/backtest-outcome.ts';
 import type { readYahooDaily } from '../../src/indicators/test-data.ts';
 import { csvFeatureRows, onnxProbabilities } from '../../src/ml/test-data.ts';
 import { InlineRunner } from '../../src/strategy/host/inline-runner.ts';
@@ -68,7 +68,7 @@ describe.each<Isolation>(['inline', 'thread'])('ml_momentum in a backtest (%s)',
   it('trades exactly where onnxruntime over the CSV closes says, next to a rules strategy', async () => {
     const store = new MemoryStore();
     const log = new MemoryLogger();
-    const { result } = await runBacktest({
+    const { result } = await runBacktestWithResult({
       session: session(sessionOf(mlEntry(isolation), rulesEntry(isolation))),
       runId: 'ml',
       startedAt: 0,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSessionConfig } from '../../src/config/session-config.ts';
-import { runBacktest } from '../../src/engine/backtest.ts';
+import { runBacktestWithResult } from '../../src/report/backtest-outcome.ts';
 import { SqliteStore } from '../../src/storage/sqlite-store.ts';
 import { ThreadedSqliteStore } from '../../src/storage/threaded-store.ts';
 import { ROOT } from '../helpers.ts';
@@ -16,7 +16,7 @@ describe('a backtest recorded through the background writer', () => {
     const db = join(dir, 'runs.db');
     const store = new ThreadedSqliteStore(db);
     const session = loadSessionConfig(join(ROOT, 'config/examples/orcl-sma-cross.json'));
-    const { result, engine } = await runBacktest({
+    const { result, engine } = await runBacktestWithResult({
       session,
       runId: 'durable',
       startedAt: 1,
@@ -52,7 +52,7 @@ describe('a backtest recorded through the background writer', () => {
       },
     };
     await expect(
-      runBacktest({ session: broken, runId: 'failed', startedAt: 1, store }),
+      runBacktestWithResult({ session: broken, runId: 'failed', startedAt: 1, store }),
     ).rejects.toMatchObject({
       code: 'TF_ERR_STRATEGY_NOT_FOUND',
     });

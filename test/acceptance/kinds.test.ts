@@ -2,13 +2,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSessionConfig } from '../../src/config/session-config.ts';
 import { MemoryLogger } from '../../src/core/logger.ts';
-import { runBacktest } from '../../src/engine/backtest.ts';
+import { runBacktestWithResult } from '../../src/report/backtest-outcome.ts';
 import { ROOT } from '../helpers.ts';
 
 describe('rules, ML and hybrid strategies side by side', () => {
   it('runs config/examples/kinds.json: all three trade, in threads, with the model loaded', async () => {
     const session = loadSessionConfig(join(ROOT, 'config/examples/kinds.json'));
-    const { result, engine } = await runBacktest({ session, runId: 'kinds', startedAt: 0 });
+    const { result, engine } = await runBacktestWithResult({ session, runId: 'kinds', startedAt: 0 });
     const metrics = engine.getMetrics().strategies;
     expect(metrics.map((m) => [m.name, m.isolation, m.status, m.degraded])).toEqual([
       ['rules_momentum', 'thread', 'running', undefined],
@@ -43,7 +43,7 @@ describe('rules, ML and hybrid strategies side by side', () => {
       ],
     };
     const log = new MemoryLogger();
-    const { result, engine } = await runBacktest({
+    const { result, engine } = await runBacktestWithResult({
       session: { ...session, config },
       runId: 'degraded',
       startedAt: 0,

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { MemoryLogger } from '../../src/core/logger.ts';
 import { WebSocketFeed } from '../../src/data/feeds/websocket-feed.ts';
-import { runBacktest } from '../../src/engine/backtest.ts';
+import { runBacktestWithResult } from '../../src/report/backtest-outcome.ts';
 import { ROOT, session, tempFiles } from '../helpers.ts';
 
 // Real FXY minute bars (UTC, stamped at their open): the first 10 are warm-up history on disk, the next
@@ -65,14 +65,14 @@ describe('a live session on a WebSocket feed', () => {
   it('trades the live bars as a backtest of the same bars does (inline strategy)', async () => {
     script = live.map(message);
     const log = new MemoryLogger();
-    const liveRun = await runBacktest({
+    const liveRun = await runBacktestWithResult({
       session: session(config(join(dir, 'history.csv'), 'inline'), 'live'),
       runId: 'live',
       startedAt: 0,
       logger: log,
       feed: new WebSocketFeed(url),
     });
-    const backtest = await runBacktest({
+    const backtest = await runBacktestWithResult({
       session: session(config(join(dir, 'live-only.csv'), 'inline'), 'bt'),
       runId: 'bt',
       startedAt: 0,
@@ -88,7 +88,7 @@ describe('a live session on a WebSocket feed', () => {
 
   it('runs a thread strategy live without waiting for it, dropping (and counting) what overfills its queue', async () => {
     script = live.map(message);
-    const { result, engine } = await runBacktest({
+    const { result, engine } = await runBacktestWithResult({
       session: session(config(join(dir, 'history.csv'), 'thread'), 'live-thread'),
       runId: 'live-thread',
       startedAt: 0,
@@ -119,7 +119,7 @@ describe('a live session on a WebSocket feed', () => {
       ...live.slice(5, 50).map(message),
     ];
     const log = new MemoryLogger();
-    const { result, engine } = await runBacktest({
+    const { result, engine } = await runBacktestWithResult({
       session: session(config(join(dir, 'history.csv'), 'inline'), 'live-bad'),
       runId: 'live-bad',
       startedAt: 0,

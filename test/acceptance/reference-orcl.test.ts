@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSessionConfig } from '../../src/config/session-config.ts';
-import { runBacktest } from '../../src/engine/backtest.ts';
-import { ROOT } from '../helpers.ts';
+import { runBacktestWithResult } from '../../src/report/backtest-outcome.ts';
+import { ROOT, wallTimeFree } from '../helpers.ts';
 
 // The trades of an independent engine (backtrader 1.9.78.123) on the same file, copied into fixtures.
 const refTrades = readFileSync(join(ROOT, 'test/fixtures/reference/trades.csv'), 'utf8')
@@ -34,7 +34,7 @@ const close = (a: number, b: number, rel = 1e-9) => Math.abs(a - b) <= rel * Mat
 describe('ORCL SMA(10/30) cross against the reference engine', () => {
   it('reproduces every trade, the open position and the final value exactly', async () => {
     const session = loadSessionConfig(join(ROOT, 'config/examples/orcl-sma-cross.json'));
-    const { result } = await runBacktest({ session, runId: 'ref', startedAt: 0 });
+    const { result } = await runBacktestWithResult({ session, runId: 'ref', startedAt: 0 });
     expect(refTrades).toHaveLength(97);
     expect(result.trades).toHaveLength(refSummary.closed_trades);
     result.trades.forEach((t, i) => {
@@ -68,10 +68,9 @@ describe('ORCL SMA(10/30) cross against the reference engine', () => {
 
   it('gives identical trades and equity when run twice', async () => {
     const session = loadSessionConfig(join(ROOT, 'config/examples/orcl-sma-cross.json'));
-    const a = await runBacktest({ session, runId: 'a', startedAt: 0 });
-    const b = await runBacktest({ session, runId: 'b', startedAt: 0 });
-    const strip = (r: typeof a.result) => ({ ...r, run_id: '' });
-    expect(strip(b.result)).toEqual(strip(a.result));
+    const a = await runBacktestWithResult({ session, runId: 'a', startedAt: 0 });
+    const b = await runBacktestWithResult({ session, runId: 'b', startedAt: 0 });
+    expect(wallTimeFree(b.result)).toEqual(wallTimeFree(a.result));
     expect(b.engine.recorder.equity).toEqual(a.engine.recorder.equity);
   });
 });

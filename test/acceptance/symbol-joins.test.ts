@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type LoadedSession, loadSessionConfig } from '../../src/config/session-config.ts';
 import { MemoryLogger } from '../../src/core/logger.ts';
-import { runBacktest } from '../../src/engine/backtest.ts';
+import { runBacktestWithResult } from '../../src/report/backtest-outcome.ts';
 import { isolationFree, withIsolation } from '../fixture-sessions.ts';
 import { ROOT } from '../helpers.ts';
 
@@ -23,8 +23,8 @@ describe('symbols joining a daily session (config/examples/symbol-joins.json)', 
 
   it('trades each joined symbol, from its join on, exactly as a run that had it from the start', async () => {
     const log = new MemoryLogger();
-    const joined = await runBacktest({ session, runId: 'joins', startedAt: 0, logger: log });
-    const full = await runBacktest({ session: fromStart(session), runId: 'full', startedAt: 0 });
+    const joined = await runBacktestWithResult({ session, runId: 'joins', startedAt: 0, logger: log });
+    const full = await runBacktestWithResult({ session: fromStart(session), runId: 'full', startedAt: 0 });
     for (const [symbol, at] of Object.entries(JOINS)) {
       const mine = joined.result.trades.filter((t) => t.symbol === symbol);
       const theirs = full.result.trades.filter(
@@ -50,12 +50,16 @@ describe('symbols joining a daily session (config/examples/symbol-joins.json)', 
   });
 
   it('gives the same result with the strategies in threads as inline', async () => {
-    const threads = await runBacktest({
+    const threads = await runBacktestWithResult({
       session: withIsolation(session, 'thread'),
       runId: 't',
       startedAt: 0,
     });
-    const inline = await runBacktest({ session: withIsolation(session, 'inline'), runId: 'i', startedAt: 0 });
+    const inline = await runBacktestWithResult({
+      session: withIsolation(session, 'inline'),
+      runId: 'i',
+      startedAt: 0,
+    });
     expect(isolationFree(threads.result)).toEqual(isolationFree(inline.result));
     expect(threads.engine.getMetrics().strategies.map((m) => [m.name, m.subscriptions])).toEqual([
       [

@@ -1,6 +1,8 @@
+// Run statistics: analytics over an equity curve and its closed trades (returns, Sharpe, Sortino, drawdown,
+// win rate), as the run store records them and reports show them.
 import { TradeflowError } from '../core/errors.ts';
-import type { Trade } from '../model/order.ts';
-import type { EquityPoint, RunStats } from '../model/run.ts';
+import type { Trade } from './order.ts';
+import type { EquityPoint, RunStats } from './run.ts';
 
 /** What `computeStats` needs: the equity curve in time order, the closed trades, and step counts. */
 export interface StatsInput {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isTradeflowError } from '../core/errors.ts';
-import type { Trade } from '../model/order.ts';
-import type { EquityPoint } from '../model/run.ts';
-import { computeStats, dailyCloses, maxDrawdown, returnsOf, sharpeRatio, sortinoRatio } from './stats.ts';
+import type { Trade } from './order.ts';
+import type { EquityPoint } from './run.ts';
+import { computeStats, dailyCloses, maxDrawdown, returnsOf, sharpeRatio, sortinoRatio } from './run-stats.ts';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;

@@ -1,4 +1,9 @@
-import type { Order, Position, Trade } from '../model/order.ts';
+// The result of a run as `--json` prints it, `result.json` stores it and the API serves it: the JSON shapes,
+// and how they are made from the run's facts.
+import type { LoadReport } from '../data/loaders/load.ts';
+import type { AccountFacts, MarkedPosition, RunFacts } from '../engine/run-facts.ts';
+import type { StrategyFailure, StrategyMetrics } from '../engine/kernel.ts';
+import type { Order, Trade } from '../model/order.ts';
 import type { EquityPoint, RunStats } from '../model/run.ts';
 
 /** A closed trade as printed in results (times ISO 8601 UTC). */
@@ -36,6 +41,38 @@ export interface AccountJson {
   readonly open_positions: readonly PositionJson[];
 }
 
+/** A strategy's processing figures, as the result keeps them and the CLI's table shows them. */
+export interface StrategyFigures {
+  /** Bar notifications handled. */
+  readonly notifications: number;
+  readonly signals: number;
+  /** Exceptions thrown by the strategy's hooks. */
+  readonly errors: number;
+  /** Model inferences that threw, counted apart from `errors`. */
+  readonly inference_errors: number;
+  /** Time to handle a notification, over the timed ones (inline strategies time one in 16). */
+  readonly avg_ms: number;
+  readonly p99_ms: number;
+  readonly max_ms: number;
+  /** Steps the engine moved past while the strategy was busy (replay and live). */
+  readonly overruns: number;
+  /** Notifications dropped from a full queue. */
+  readonly dropped: number;
+  /** Notifications still waiting in the strategy's queue at the end. */
+  readonly queue_depth: number;
+  readonly backpressure_events: number;
+}
+
+/** One strategy instance in the result: how it ended, where it ran, its figures and, if any, why it stopped. */
+export interface StrategyJson extends StrategyFigures {
+  readonly name: string;
+  readonly status: 'ran' | 'faulted' | 'not_started';
+  /** Where a started strategy ran. */
+  readonly isolation?: 'inline' | 'thread';
+  /** Why it faulted or did not start. */
+  readonly reason?: string;
+}
+
 /**
  * The result of a backtest as `--json` prints it and `result.json` stores it. The top-level figures
  * (cash, trades, positions, stats, orders, equity) are those of the primary account named by `account`;
@@ -68,16 +105,7 @@ export interface BacktestResult {
     time: string;
     reason: string;
   }[];
-  readonly strategies: readonly {
-    name: string;
-    status: 'ran' | 'faulted' | 'not_started';
-    isolation?: 'inline' | 'thread';
-    notifications: number;
-    signals: number;
-    errors: number;
-    inference_errors: number;
-    reason?: string;
-  }[];
+  readonly strategies: readonly StrategyJson[];
   readonly data: readonly {
     symbol: string;
     file: string;
@@ -163,20 +191,120 @@ export function ordersJson(orders: readonly Order[]): Pick<BacktestResult, 'orde
 }
 
 /** Converts open positions, with the last price they are marked at. */
-export function positionsJson(
-  positions: readonly Position[],
-  lastPrice: (symbol: string) => number,
-): BacktestResult['open_positions'] {
+export function positionsJson(positions: readonly MarkedPosition[]): BacktestResult['open_positions'] {
   return positions.map((p) => ({
     strategy: p.strategy,
     symbol: p.symbol,
     quantity: p.quantity,
     avg_price: p.avgPrice,
-    last_price: lastPrice(p.symbol),
+    last_price: p.lastPrice,
   }));
 }
 
 /** Converts equity points. */
 export function equityJson(points: readonly EquityPoint[]): BacktestResult['equity'] {
   return points.map((p) => ({ time: iso(p.ts), equity: p.equity, cash: p.cash }));
+}
+
+/** Converts an account's figures at the end of a run. */
+export function accountJson(a: AccountFacts): AccountJson {
+  return {
+    name: a.name,
+    initial_cash: a.initialCash,
+    final_value: a.finalValue,
+    cash: a.cash,
+    trades: a.trades.length,
+    open_positions: positionsJson(a.openPositions),
+  };
+}
+
+/** Returns a started strategy's figures from its metrics. */
+export function strategyFigures(m: StrategyMetrics): StrategyFigures {
+  return {
+    notifications: m.notifications,
+    signals: m.signals,
+    errors: m.errors,
+    inference_errors: m.inferenceErrors,
+    avg_ms: m.avgMs,
+    p99_ms: m.p99Ms,
+    max_ms: m.maxMs,
+    overruns: m.overruns,
+    dropped: m.dropped,
+    queue_depth: m.queueDepth,
+    backpressure_events: m.backpressureEvents,
+  };
+}
+
+/** The figures of a strategy that did not start: it handled nothing. */
+export const NOT_STARTED_FIGURES: StrategyFigures = {
+  notifications: 0,
+  signals: 0,
+  errors: 0,
+  inference_errors: 0,
+  avg_ms: 0,
+  p99_ms: 0,
+  max_ms: 0,
+  overruns: 0,
+  dropped: 0,
+  queue_depth: 0,
+  backpressure_events: 0,
+};
+
+/** Lists the strategies that started, in registration order, then those that did not start. */
+export function strategiesJson(
+  started: readonly StrategyMetrics[],
+  failures: readonly StrategyFailure[],
+): BacktestResult['strategies'] {
+  return [
+    ...started.map((m): StrategyJson => ({
+      name: m.name,
+      status: m.status === 'faulted' ? 'faulted' : 'ran',
+      isolation: m.isolation,
+      ...strategyFigures(m),
+      ...(m.faultReason === undefined ? {} : { reason: m.faultReason }),
+    })),
+    ...failures.map((f): StrategyJson => ({
+      name: f.name,
+      status: 'not_started',
+      ...NOT_STARTED_FIGURES,
+      reason: f.reason,
+    })),
+  ];
+}
+
+/** Converts what loading a data source found. */
+export function dataJson(r: LoadReport): BacktestResult['data'][number] {
+  return {
+    symbol: r.symbol,
+    file: r.file,
+    format: r.format,
+    interval: r.interval,
+    rows: r.rows,
+    skipped: r.skipped,
+    problems: r.problems,
+  };
+}
+
+/** Shapes the facts of a run into its result; the top-level figures are the primary account's. */
+export function backtestResult(f: RunFacts): BacktestResult {
+  const { primary } = f;
+  return {
+    run_id: f.runId,
+    name: f.name,
+    status: f.status,
+    account: primary.name,
+    initial_cash: primary.initialCash,
+    final_value: primary.finalValue,
+    cash: primary.cash,
+    trades: primary.trades.map(tradeJson),
+    open_positions: positionsJson(primary.openPositions),
+    stats: statsJson(f.stats),
+    ...ordersJson(f.orders),
+    strategies: strategiesJson(f.metrics.strategies, f.failures),
+    data: f.data.map(dataJson),
+    bars: f.bars,
+    steps: f.steps,
+    equity: equityJson(f.equity),
+    accounts: f.accounts.map(accountJson),
+  };
 }
