@@ -55,7 +55,7 @@ export function ohlcvCsv(rows: readonly BarRow[]): string {
 export interface FixtureStrategy {
   readonly module: string;
   readonly name?: string;
-  readonly isolation?: 'thread' | 'inline';
+  readonly isolation?: 'auto' | 'thread' | 'inline';
   readonly queue_size?: number;
   readonly step_timeout_ms?: number;
   readonly config: Readonly<Record<string, unknown>>;
@@ -63,7 +63,8 @@ export interface FixtureStrategy {
 
 /**
  * Builds a session over temp ohlcv files (UTC, 24h calendar) running fixture strategies, with 100 000 cash
- * and no costs. Strategies run in threads unless their entry says otherwise (the config's default).
+ * and no costs. Strategies run in threads unless their entry says otherwise: these sessions test the
+ * thread machinery (a config's own default is `auto`).
  */
 export function fixtureSession(o: {
   readonly data: Readonly<Record<string, readonly BarRow[]>>;
@@ -80,7 +81,7 @@ export function fixtureSession(o: {
       calendar: '24h',
       interval: '1m',
     })),
-    strategies: o.strategies.map((s) => ({ ...s, module: `strategies/${s.module}` })),
+    strategies: o.strategies.map((s) => ({ isolation: 'thread', ...s, module: `strategies/${s.module}` })),
   });
   return {
     config,
@@ -118,5 +119,8 @@ export function runOnce(session: LoadedSession, runId?: string): () => Promise<S
  */
 export function isolationFree(result: BacktestResult) {
   const { strategies, ...rest } = wallTimeFree(result);
-  return { ...rest, strategies: strategies.map(({ isolation: _isolation, ...s }) => s) };
+  return {
+    ...rest,
+    strategies: strategies.map(({ isolation: _isolation, ...s }) => s),
+  };
 }

@@ -46,15 +46,16 @@ export const ANY_TIMES = {
 
 /**
  * The parts of a result that a rerun of the same session must reproduce: everything but the run id and
- * each strategy's figures that depend on wall time (its processing times, and its backpressure events,
- * which count steps that waited too long for it).
+ * each strategy's figures that depend on wall time (its processing times, its backpressure events, which
+ * count steps that waited too long for it, and its placement, which names the cost the `auto` warm-up
+ * measured).
  */
 export function wallTimeFree(result: BacktestResult) {
   const { run_id: _runId, strategies, ...rest } = result;
   return {
     ...rest,
     strategies: strategies.map(
-      ({ avg_ms: _avg, p99_ms: _p99, max_ms: _max, backpressure_events: _events, ...s }) => s,
+      ({ avg_ms: _avg, p99_ms: _p99, max_ms: _max, backpressure_events: _events, placement: _p, ...s }) => s,
     ),
   };
 }

@@ -30,7 +30,7 @@ export interface PaceEntry {
   readonly name: string;
   /** A module under the fixture root's strategies/; `pace_probe` by default. */
   readonly module?: string;
-  readonly isolation?: 'thread' | 'inline';
+  readonly isolation?: 'auto' | 'thread' | 'inline';
   readonly queue_size?: number;
   readonly step_timeout_ms?: number;
   readonly on_queue_full?: 'block' | 'drop_oldest';
@@ -42,7 +42,7 @@ export interface PaceEntry {
  * Builds a session over 1m bars (temp ohlcv files, UTC, 24h calendar) running fixture strategies, at
  * `speed` (0, a data-driven backtest, by default). `bars` is the number of bars of the one symbol X, or the
  * number per symbol; bars are `spacingMs` apart (a minute by default). Strategies run in threads unless
- * their entry says otherwise.
+ * their entry says otherwise: these sessions test the thread machinery (a config's own default is `auto`).
  */
 export function paceSession(o: {
   readonly bars: number | Readonly<Record<string, number>>;
@@ -66,6 +66,7 @@ export function paceSession(o: {
       interval: '1m',
     })),
     strategies: o.strategies.map(({ module, config, ...entry }) => ({
+      isolation: 'thread',
       ...entry,
       module: `strategies/${module ?? 'pace_probe'}`,
       config: { symbols: ['X'], interval: '1m', ...config },

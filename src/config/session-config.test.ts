@@ -281,7 +281,7 @@ describe('loadSessionConfig and parseSessionConfig: invalid contents', () => {
     [
       'an unknown isolation',
       (c) => ({ ...c, strategies: [{ module: 'strategies/x', isolation: 'process' }] }),
-      'strategies[0].isolation: Invalid option: expected one of "thread"|"inline"',
+      'strategies[0].isolation: Invalid option: expected one of "auto"|"thread"|"inline"',
     ],
     [
       'a config that is a list',
@@ -363,7 +363,7 @@ describe('loadSessionConfig: valid files', () => {
         {
           module: 'strategies/examples/buy_and_hold',
           enabled: true,
-          isolation: 'thread',
+          isolation: 'auto',
           queue_size: 100,
           step_timeout_ms: 10_000,
           on_queue_full: 'block',

@@ -72,7 +72,7 @@ export const StrategyEntrySchema = z
     type: z.string().min(1).optional(),
     name: z.string().min(1).optional(),
     enabled: z.boolean().default(true),
-    isolation: z.enum(['thread', 'inline']).default('thread'),
+    isolation: z.enum(['auto', 'thread', 'inline']).default('auto'),
     queue_size: z.number().int().min(1).max(1_000_000).default(100),
     step_timeout_ms: z.number().finite().positive().default(10_000),
     on_queue_full: z.enum(['block', 'drop_oldest']).default('block'),

@@ -103,7 +103,14 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
   const subsOf = new Map(strategies.map((s, i) => [s.strategy.name, resolved[i]!]));
   await host.start({
     loaded: strategies,
-    placements: await placementsOf(strategies, wait, log),
+    placements: await placementsOf(strategies, {
+      wait,
+      data: {
+        series: (symbol, interval) => loaded.data.get(symbol, interval),
+        calendar: calendarOf,
+        cash: (strategy) => accounts.home(strategy).portfolio.cash,
+      },
+    }),
     contextFor: (runner: StrategyRunner) => {
       // Positions and cash are read from the strategy's first account (its home); others only take orders.
       const home = accounts.home(runner.name).portfolio;

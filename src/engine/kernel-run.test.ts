@@ -1,4 +1,5 @@
 // The kernel: stopping early, progress, the equity curve, determinism.
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSessionConfig } from '../config/session-config.ts';
@@ -179,6 +180,13 @@ describe('Engine: equity curve', () => {
   });
 });
 
+/** The placement `auto` gives a light strategy in a data-driven backtest on two cores or more. */
+const AUTO_INLINE = expect.stringMatching(
+  availableParallelism() >= 2
+    ? /^auto: measured [0-9.]+ us per bar in a warm-up, under the 25 us a thread repays$/
+    : /^auto: one core/,
+) as string;
+
 describe('Engine: determinism', () => {
   it('gives deep-equal results when the daily-portfolio example runs twice', async () => {
     const session = loadSessionConfig(resolve(ROOT, 'config/examples/daily-portfolio.json'));
@@ -194,7 +202,8 @@ describe('Engine: determinism', () => {
       {
         name: 'simple_ma_cross',
         status: 'ran',
-        isolation: 'thread',
+        isolation: 'inline',
+        placement: AUTO_INLINE,
         notifications: 13_761,
         signals: 291,
         errors: 0,
@@ -208,7 +217,8 @@ describe('Engine: determinism', () => {
       {
         name: 'rsi',
         status: 'ran',
-        isolation: 'thread',
+        isolation: 'inline',
+        placement: AUTO_INLINE,
         notifications: 13_761,
         signals: 88,
         errors: 0,
@@ -222,7 +232,8 @@ describe('Engine: determinism', () => {
       {
         name: 'buy_and_hold',
         status: 'ran',
-        isolation: 'thread',
+        isolation: 'inline',
+        placement: AUTO_INLINE,
         notifications: 13_761,
         signals: 3,
         errors: 0,

@@ -71,6 +71,7 @@ describe('threads against inline on real data', () => {
         name: 'simple_ma_cross',
         status: 'ran',
         isolation: 'thread',
+        placement: 'isolation "thread" in its entry',
         notifications: 5036,
         signals: expect.any(Number) as number,
         errors: 0,

@@ -30,6 +30,7 @@ describe('setup failures in strategy threads', () => {
         name: 'works',
         status: 'ran',
         isolation: 'thread',
+        placement: 'isolation "thread" in its entry',
         notifications: 4,
         signals: 1,
         errors: 0,

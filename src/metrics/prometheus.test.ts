@@ -22,10 +22,11 @@ const SESSION: LoadedSession = {
       strategies: [
         {
           module: 'strategies/examples/simple_ma_cross',
+          isolation: 'thread',
           config: { symbols: ['ORCL', 'NVDA'], fast_period: 10, slow_period: 30 },
         },
         { module: 'strategies/examples/rsi', isolation: 'inline', config: { symbols: ['ORCL'] } },
-        { module: 'strategies/examples/buy_and_hold', config: { symbols: ['NVDA'] } },
+        { module: 'strategies/examples/buy_and_hold', isolation: 'thread', config: { symbols: ['NVDA'] } },
       ],
     },
     'metrics',

@@ -69,6 +69,8 @@ export interface StrategyJson extends StrategyFigures {
   readonly status: 'ran' | 'faulted' | 'not_started';
   /** Where a started strategy ran. */
   readonly isolation?: 'inline' | 'thread';
+  /** Why it ran there: its entry said so, or what the `auto` warm-up measured (a wall-time figure). */
+  readonly placement?: string;
   /** Why it faulted or did not start. */
   readonly reason?: string;
 }
@@ -260,6 +262,7 @@ export function strategiesJson(
       name: m.name,
       status: m.status === 'faulted' ? 'faulted' : 'ran',
       isolation: m.isolation,
+      placement: m.placement,
       ...strategyFigures(m),
       ...(m.faultReason === undefined ? {} : { reason: m.faultReason }),
     })),

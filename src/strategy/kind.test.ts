@@ -60,7 +60,7 @@ describe('the kind in engine.getMetrics()', () => {
           data: [{ symbol: 'ORCL', file: 'data/daily/orcl-1995-2014.txt' }],
           strategies: [
             { module: 'strategies/examples/rsi', config: { symbols: ['ORCL'] } },
-            { type: 'ml_momentum', name: 'ml', config: { symbols: ['ORCL'] } },
+            { type: 'ml_momentum', name: 'ml', isolation: 'thread', config: { symbols: ['ORCL'] } },
             { module: 'strategies/examples/buy_and_hold', enabled: false, config: { symbols: ['ORCL'] } },
           ],
         },
@@ -70,11 +70,11 @@ describe('the kind in engine.getMetrics()', () => {
       file: join(ROOT, 'kinds.json'),
       root: ROOT,
     };
-    expect(session.config.strategies[1]?.isolation).toBe('thread');
+    expect(session.config.strategies.map((s) => s.isolation)).toEqual(['auto', 'thread', 'auto']);
     const engine = await Engine.create({ session, runId: 'kinds' });
     try {
       expect(engine.getMetrics().strategies.map((m) => [m.name, m.kind, m.isolation])).toEqual([
-        ['rsi', 'rules', 'thread'],
+        ['rsi', 'rules', 'inline'],
         ['ml', 'ml', 'thread'],
       ]);
     } finally {

@@ -3,11 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { loadSessionConfig } from '../../src/config/session-config.ts';
 import { MemoryLogger } from '../../src/core/logger.ts';
 import { runBacktestWithResult } from '../../src/report/backtest-outcome.ts';
+import { withIsolation } from '../fixture-sessions.ts';
 import { ROOT } from '../helpers.ts';
 
 describe('rules, ML and hybrid strategies side by side', () => {
   it('runs config/examples/kinds.json: all three trade, in threads, with the model loaded', async () => {
-    const session = loadSessionConfig(join(ROOT, 'config/examples/kinds.json'));
+    // Forced into threads: the models load and infer in the strategies' own threads.
+    const session = withIsolation(loadSessionConfig(join(ROOT, 'config/examples/kinds.json')), 'thread');
     const { result, engine } = await runBacktestWithResult({ session, runId: 'kinds', startedAt: 0 });
     const metrics = engine.getMetrics().strategies;
     expect(metrics.map((m) => [m.name, m.isolation, m.status, m.degraded])).toEqual([
@@ -31,7 +33,8 @@ describe('rules, ML and hybrid strategies side by side', () => {
   });
 
   it('runs the hybrid on its rules, degraded, when its model file is missing', async () => {
-    const session = loadSessionConfig(join(ROOT, 'config/examples/kinds.json'));
+    // Forced into threads: the models load and infer in the strategies' own threads.
+    const session = withIsolation(loadSessionConfig(join(ROOT, 'config/examples/kinds.json')), 'thread');
     const config = {
       ...session.config,
       strategies: [
