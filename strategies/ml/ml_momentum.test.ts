@@ -5,7 +5,7 @@ import { MemoryLogger } from '../../src/core/logger.ts';
 import { createCalendar } from '../../src/data/calendar.ts';
 import { loadBarFile } from '../../src/data/loaders/index.ts';
 import { SessionData } from '../../src/data/session-data.ts';
-import { BUNDLED_MODEL, csvFeatureRows, onnxProbabilities } from '../../src/ml/test-data.ts';
+import { BUNDLED_MODEL, csvFeatureRows, onnxProbabilities } from '../../src/ml/bundled-model.fixture.ts';
 import type { StrategyContext } from '../../src/strategy/base-strategy.ts';
 import { backtest, ROOT } from '../../test/helpers.ts';
 import { configSchema, MlMomentumStrategy } from './ml_momentum.ts';
