@@ -1,6 +1,6 @@
 import { SessionData } from '../data/session-data.ts';
 import { utcStamper } from '../data/time-stamper.ts';
-import { loadBarFile } from '../data/loaders/index.ts';
+import { loadBarFile } from '../data/loaders/load.ts';
 import type { DailyBars } from './types.ts';
 
 /**

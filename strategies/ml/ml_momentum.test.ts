@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isTradeflowError } from '../../src/core/errors.ts';
 import { MemoryLogger } from '../../src/core/logger.ts';
 import { createCalendar } from '../../src/data/calendar.ts';
-import { loadBarFile } from '../../src/data/loaders/index.ts';
+import { loadBarFile } from '../../src/data/loaders/load.ts';
 import { SessionData } from '../../src/data/session-data.ts';
 import { BUNDLED_MODEL, csvFeatureRows, onnxProbabilities } from '../../src/ml/bundled-model.fixture.ts';
 import type { StrategyContext } from '../../src/strategy/base-strategy.ts';
