@@ -1,3 +1,5 @@
+// Loads a session's data sources into SessionData, stages symbols that join later, and checks strategies'
+// subscriptions against what was loaded.
 import { relative, resolve } from 'node:path';
 import type { DataSourceConfig, LoadedSession } from '../config/session-config.ts';
 import { TradeflowError } from '../core/errors.ts';

@@ -1,3 +1,5 @@
+// Trains the bundled momentum model from the daily files under data/, deterministically: the same plan
+// always gives the same bytes.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { createCalendar } from '../data/calendar.ts';

@@ -1,3 +1,4 @@
+// The suite every RunStore must pass, run against the memory, SQLite and threaded stores alike.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isTradeflowError } from '../core/errors.ts';
 import type { Position } from '../model/order.ts';
