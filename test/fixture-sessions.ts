@@ -1,3 +1,5 @@
+// Fixture sessions for the engine tests: minute bars in temp ohlcv files, run through the fixture
+// project's strategies inline or in threads.
 import { resolve } from 'node:path';
 import { parseSessionConfig, type LoadedSession } from '../src/config/session-config.ts';
 import { MemoryLogger } from '../src/core/logger.ts';

@@ -1,3 +1,5 @@
+// Helpers shared by tests: sessions rooted at the project, a backtest without a store, temp files, and
+// results stripped of wall times.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

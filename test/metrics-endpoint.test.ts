@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BacktestResult } from '../src/report/result.ts';
-import { type Family, parsePrometheusText } from '../src/metrics/text-format.ts';
+import { type Family, parsePrometheusText } from './prometheus-text.ts';
 import { ROOT } from './helpers.ts';
 
 // Runs the real CLI with --metrics-port 0 and scrapes /metrics over loopback while it runs and after.

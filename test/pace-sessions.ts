@@ -1,3 +1,5 @@
+// Paced sessions for the replay and backpressure tests: zigzag minute bars run through the pace probe,
+// and readers of the metrics and trades they give.
 import { resolve } from 'node:path';
 import { parseSessionConfig, type LoadedSession } from '../src/config/session-config.ts';
 import { monotonicMs } from '../src/core/clock.ts';

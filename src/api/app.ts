@@ -1,3 +1,5 @@
+// The HTTP API as one Fastify app: the safety checks, the run database, the hooks and routes in order,
+// and how it starts and closes.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { silentLogger } from '../core/logger.ts';
 import { PROJECT_ROOT } from '../screener/ticker-source.ts';

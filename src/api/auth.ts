@@ -1,3 +1,4 @@
+// The API's bearer-token check: every route but the open ones needs the token, compared in constant time.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { TradeflowError } from '../core/errors.ts';

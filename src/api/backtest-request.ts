@@ -1,3 +1,5 @@
+// Checks a backtest request's session config before anything runs: data files under data/, strategies
+// that load and accept their config, and only what the API allows.
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { type LoadedSession, type SessionConfig, SessionConfigSchema } from '../config/session-config.ts';

@@ -1,3 +1,4 @@
+// One backtest run by the API: the engine's progress goes to the run's row, its events to the same database.
 import type { LoadedSession } from '../config/session-config.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';

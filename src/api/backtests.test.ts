@@ -18,7 +18,7 @@ import {
   AppPool,
   type TradeflowAppForTest,
   until,
-} from './app-fixtures.ts';
+} from './app.fixture.ts';
 
 const pool = new AppPool();
 afterEach(pool.closeAll);

@@ -1,3 +1,5 @@
+// What the API can run, with JSON Schemas of the configs: the screeners, the strategy types and the
+// modules under strategies/.
 import { relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { importStrategyModule, indexStrategyFiles } from '../strategy/loader.ts';

@@ -1,3 +1,4 @@
+// What the API's routes share: the run store, the run manager and the app's collaborators.
 import type { Clock } from '../core/clock.ts';
 import type { TickerSource } from '../screener/ticker-source.ts';
 import type { ScreenerStrategy } from '../screener/types.ts';

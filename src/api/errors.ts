@@ -1,3 +1,5 @@
+// How the API answers an error: the bad fields of a request, the HTTP status of each coded error, and
+// the JSON error body.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorCode, isTradeflowError, TradeflowError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';

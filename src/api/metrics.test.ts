@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Family, parsePrometheusText } from '../metrics/text-format.ts';
-import { AppPool, TEST_TOKEN, type TradeflowAppForTest } from './app-fixtures.ts';
+import { type Family, parsePrometheusText } from '../../test/prometheus-text.ts';
+import { AppPool, TEST_TOKEN, type TradeflowAppForTest } from './app.fixture.ts';
 
 const pool = new AppPool();
 afterEach(pool.closeAll);

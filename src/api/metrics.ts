@@ -1,3 +1,5 @@
+// The API server's Prometheus metrics: requests by route and status with their durations, and runs by
+// kind and status.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { monotonicMs } from '../core/clock.ts';

@@ -1,3 +1,4 @@
+// How the API app is built: its options, their defaults, and the safety rules they must pass.
 import { TradeflowError } from '../core/errors.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';

@@ -1,3 +1,5 @@
+// The progress endpoint's body, written as text: each ticker's stored result is spliced in, not parsed
+// and serialized again.
 import type { ServiceRunHeader, TickerRow } from '../storage/service-run.ts';
 import { runView } from './views.ts';
 

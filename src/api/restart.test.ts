@@ -12,7 +12,7 @@ import {
   AppPool,
   testApp,
   until,
-} from './app-fixtures.ts';
+} from './app.fixture.ts';
 
 const pool = new AppPool();
 afterEach(pool.closeAll);

@@ -1,3 +1,5 @@
+// Starts, tracks and stops the API's screens and backtests: a cap on runs at once, and each run recorded
+// in the progress store from start to final status.
 import type { LoadedSession } from '../config/session-config.ts';
 import type { Clock } from '../core/clock.ts';
 import { isTradeflowError, TradeflowError } from '../core/errors.ts';

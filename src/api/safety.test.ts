@@ -9,7 +9,7 @@ import {
   AppPool,
   TEST_TOKEN,
   testApp,
-} from './app-fixtures.ts';
+} from './app.fixture.ts';
 import { isLoopbackHost } from './options.ts';
 
 const pool = new AppPool();

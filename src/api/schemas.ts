@@ -1,3 +1,4 @@
+// The zod schemas of the API's requests: bodies, route parameters and list queries.
 import { z } from 'zod';
 import { SERVICE_RUN_KINDS } from '../storage/service-run.ts';
 

@@ -1,3 +1,5 @@
+// One screen run by the API: the screener over each ticker in turn, each result recorded, yielding to the
+// event loop between slices and stopping when told to.
 import { type Clock, monotonicMs, yieldToEventLoop } from '../core/clock.ts';
 import { evaluateTicker } from '../screener/evaluate-ticker.ts';
 import type { TickerSource } from '../screener/ticker-source.ts';

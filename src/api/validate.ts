@@ -1,3 +1,4 @@
+// Parses a request part with its schema, turning zod issues into the API's field problems.
 import type { z } from 'zod';
 import { formatIssuePath } from '../core/zod-errors.ts';
 import { type FieldProblem, InvalidRequestError } from './errors.ts';

@@ -1,3 +1,4 @@
+// The JSON views of runs the API answers with: a run's header, its tickers, progress, lists and results.
 import type { ServiceRun, ServiceRunHeader, TickerProgress } from '../storage/service-run.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

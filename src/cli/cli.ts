@@ -1,3 +1,4 @@
+// The `tradeflow` command line: its commands and options, and how errors become messages and exit codes.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { WallClock } from '../core/clock.ts';
 import { formatError, isTradeflowError, TradeflowError } from '../core/errors.ts';

@@ -1,3 +1,4 @@
+// Adds the enabled strategy configurations of a run database to a session (`"db_strategies": true`).
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { LoadedSession } from '../config/session-config.ts';

@@ -1,3 +1,4 @@
+// `--metrics-port` and `--hold-metrics`: a Prometheus listener for the length of one run.
 import { TradeflowError } from '../core/errors.ts';
 import type { Engine } from '../engine/kernel.ts';
 import { PrometheusExporter } from '../metrics/prometheus.ts';

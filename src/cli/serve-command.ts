@@ -1,3 +1,5 @@
+// `tradeflow serve`: builds the HTTP API, listens, and on SIGINT or SIGTERM closes it, marking runs in
+// progress interrupted.
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { buildApp } from '../api/app.ts';

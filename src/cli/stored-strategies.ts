@@ -1,3 +1,5 @@
+// Strategy configurations stored in the run database, as sessions use them: checking one against its
+// strategy's schema, and turning the enabled ones into session strategy entries.
 import { basename } from 'node:path';
 import type { z } from 'zod';
 import { type LoadedSession, parseSessionConfig, type StrategyEntry } from '../config/session-config.ts';

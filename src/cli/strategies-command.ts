@@ -1,3 +1,5 @@
+// `tradeflow strategies list|show|add|set|remove|enable|disable`: edits the strategy configurations stored
+// in a run database.
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { findProjectRoot } from '../config/session-config.ts';

@@ -1,3 +1,4 @@
+// The text a backtest prints when it ends: the result's summary, and the per-strategy and system metrics.
 import type { EngineMetrics } from '../engine/kernel.ts';
 import { type BacktestResult, type StrategyFigures, strategyFigures } from '../report/result.ts';
 

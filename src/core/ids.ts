@@ -1,3 +1,5 @@
+// Run ids: readable, sortable by start time, unique within a process.
+
 let counter = 0;
 
 /** Returns a run id such as `orcl-sma-cross-20261121-061502-1`: readable, sortable by start time, unique in a process. */

@@ -1,3 +1,6 @@
+// Logging: the Logger that collaborators receive instead of writing to the console, and the loggers that
+// implement it (stderr, memory, silent).
+
 /** A minimal structured logger; collaborators receive one instead of writing to the console. */
 export interface Logger {
   debug(msg: string, fields?: Readonly<Record<string, unknown>>): void;

@@ -1,3 +1,4 @@
+// Time zones and calendar dates: local wall time to UTC and back, cached so that a call per bar stays cheap.
 import { IANAZone } from 'luxon';
 import { TradeflowError } from './errors.ts';
 

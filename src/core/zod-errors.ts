@@ -1,3 +1,4 @@
+// Turns zod validation issues into coded TradeflowErrors whose messages name each bad path.
 import type { z } from 'zod';
 import { TradeflowError, type ErrorCode } from './errors.ts';
 

@@ -1,3 +1,4 @@
+// Rolls a base bar series up into a larger interval, with buckets aligned to the trading calendar's sessions.
 import { TradeflowError } from '../core/errors.ts';
 import { DAY_MS } from '../core/time.ts';
 import { BarFlags } from '../model/bar.ts';

@@ -1,3 +1,4 @@
+// Trading calendars: which local dates trade, and when each session opens and closes.
 import { TradeflowError } from '../core/errors.ts';
 import { DAY_MS, dateFromDayKey, dayKeyFromDate, isValidTimeZone, parseIsoDate, timeZone, weekdayOfDayKey } from '../core/time.ts';
 import type { TimeZone } from '../core/time.ts';

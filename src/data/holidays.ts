@@ -1,3 +1,4 @@
+// The NYSE calendar's rules: full closures and shortened sessions of any year, computed by rule.
 import { dayKeyFromDate, weekdayOfDayKey } from '../core/time.ts';
 
 /**

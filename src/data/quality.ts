@@ -1,3 +1,4 @@
+// Bar quality: the share of the bars a calendar expects that a series actually has.
 import type { Interval } from '../model/interval.ts';
 import { intervalMs } from '../model/interval.ts';
 import type { Session, TradingCalendar } from './calendar.ts';

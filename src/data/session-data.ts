@@ -1,3 +1,5 @@
+// A session's bars in shared columnar storage: one writer, readers in any thread that see only published
+// bars.
 import { TradeflowError } from '../core/errors.ts';
 import type { Bar, SeriesKey } from '../model/bar.ts';
 import { seriesKey } from '../model/bar.ts';

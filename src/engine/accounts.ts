@@ -1,3 +1,5 @@
+// The paper accounts of a run: which ones the session uses, their brokers and portfolios, and which
+// strategy routes to which.
 import type { BrokerConfig, SessionConfig } from '../config/session-config.ts';
 import { TradeflowError } from '../core/errors.ts';
 import type { ExecutionListener } from '../execution/broker.ts';

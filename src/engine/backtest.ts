@@ -1,3 +1,4 @@
+// A data-driven backtest of a session in one call: load, set up, run every step, tear down, record.
 import type { LoadedSession } from '../config/session-config.ts';
 import { monotonicMs, type TestClock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';

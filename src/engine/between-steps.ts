@@ -1,3 +1,5 @@
+// What happens between two steps of a run: symbols joining at their time, and the changes asked for
+// while the run goes on.
 import type { DataSourceConfig, LoadedSession } from '../config/session-config.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ReplayPacer } from './pacer.ts';

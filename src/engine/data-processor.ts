@@ -1,3 +1,5 @@
+// Publishes a run's bars in time order: the base series merged by close time, and the series aggregated
+// from them.
 import { Aggregator } from '../data/aggregator.ts';
 import type { BarSeries, SessionData } from '../data/session-data.ts';
 import type { Interval } from '../model/interval.ts';

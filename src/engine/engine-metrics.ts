@@ -1,3 +1,4 @@
+// The figures `engine.getMetrics()` returns: each strategy's own, and the system-wide ones made from them.
 import type { StrategyMetrics } from '../strategy/host/strategy-manager.ts';
 
 /** System-wide figures of a run. */

@@ -1,3 +1,5 @@
+// Live bars on their way into a run: checked against the loaders' rules, queued as they arrive, and
+// timed for lag.
 import { barProblem } from '../data/loaders/validate.ts';
 import type { FeedBar } from '../data/feeds/bar-feed.ts';
 import type { BarSeries } from '../data/session-data.ts';

@@ -1,3 +1,5 @@
+// Paces a replay so that simulated time runs a fixed multiple faster than wall time, and records how late
+// steps start.
 import { delay, monotonicMs } from '../core/clock.ts';
 
 /**

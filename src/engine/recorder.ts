@@ -1,3 +1,4 @@
+// Collects what a run produces for its result, and hands it to the store in batches cut at step boundaries.
 import type { ExecutionListener } from '../execution/broker.ts';
 import type { Fill, Order, Trade } from '../model/order.ts';
 import type { EquityPoint, SignalRecord } from '../model/run.ts';

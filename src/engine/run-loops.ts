@@ -1,3 +1,5 @@
+// The run loops: data-driven steps until the data ends, live steps as bars arrive, and the gate that
+// holds a paused run between steps.
 import { monotonicMs, yieldToEventLoop } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { BarFeed } from '../data/feeds/bar-feed.ts';

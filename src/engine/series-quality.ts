@@ -1,3 +1,4 @@
+// The bar quality of every series in a run, tracked as bars are published.
 import type { TradingCalendar } from '../data/calendar.ts';
 import { QualityTracker } from '../data/quality.ts';
 import type { BarSeries } from '../data/session-data.ts';

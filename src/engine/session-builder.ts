@@ -1,8 +1,10 @@
+// Loads a session's data sources into SessionData, stages symbols that join later, and checks strategies'
+// subscriptions against what was loaded.
 import { relative, resolve } from 'node:path';
 import type { DataSourceConfig, LoadedSession } from '../config/session-config.ts';
 import { TradeflowError } from '../core/errors.ts';
 import { createCalendar, type TradingCalendar } from '../data/calendar.ts';
-import { loadBarFile, type LoadReport } from '../data/loaders/index.ts';
+import { loadBarFile, type LoadReport } from '../data/loaders/load.ts';
 import type { BarSeries } from '../data/session-data.ts';
 import { SessionData } from '../data/session-data.ts';
 import { canAggregate, type Interval } from '../model/interval.ts';

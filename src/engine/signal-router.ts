@@ -1,3 +1,4 @@
+// Turns strategies' signals into orders in the accounts they route to, the same way in backtest and live.
 import type { Logger } from '../core/logger.ts';
 import type { Signal } from '../model/signal.ts';
 import type { Account } from './accounts.ts';

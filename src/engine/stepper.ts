@@ -1,3 +1,5 @@
+// Runs one time step of a run in its fixed order: publish bars, fill and mark, notify strategies, route
+// their signals.
 import type { TestClock } from '../core/clock.ts';
 import type { TradingCalendar } from '../data/calendar.ts';
 import type { BarSeries } from '../data/session-data.ts';

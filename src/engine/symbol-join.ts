@@ -1,3 +1,4 @@
+// Symbols that join a running session, and strategies' subscriptions that change, both between steps.
 import type { CalendarSpec } from '../config/session-config.ts';
 import type { Logger } from '../core/logger.ts';
 import { seriesKey } from '../model/bar.ts';

@@ -1,3 +1,4 @@
+// The broker port: what a signal asks a broker for, and who hears of its orders, fills and trades.
 import type { Fill, Order, Side, Trade } from '../model/order.ts';
 import type { OrderType } from '../model/signal.ts';
 

@@ -1,3 +1,4 @@
+// The cost models of a fill: commission (per share plus basis points, with a minimum) and slippage.
 import type { Side } from '../model/order.ts';
 
 /** Computes the commission of one fill. */

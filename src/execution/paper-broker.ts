@@ -1,3 +1,5 @@
+// The paper broker: fills a strategy's orders against later bars (market at the next open, limit and stop
+// when a bar trades through), with commission and slippage models.
 import { DEFAULT_ACCOUNT } from '../model/account.ts';
 import type { Fill, Order, OrderStatus } from '../model/order.ts';
 import type { Broker, ExecutionListener, OrderRequest } from './broker.ts';

@@ -1,3 +1,5 @@
+// A paper account's cash and positions per strategy and symbol: marks positions at the last close and
+// turns fills into round-trip trades.
 import { DEFAULT_ACCOUNT } from '../model/account.ts';
 import type { Fill, Position, Trade } from '../model/order.ts';
 import { ExecutionIds } from './execution-ids.ts';

@@ -1,3 +1,4 @@
+// The average true range indicator (Wilder's ATR), seeded as backtrader and TA-Lib seed it.
 import { ExpSmoothing } from './exp-smoothing.ts';
 import { checkPeriod } from './period.ts';
 

@@ -1,3 +1,4 @@
+// The Bollinger bands indicator: an SMA middle band with bands k population deviations above and below.
 import { TradeflowError } from '../core/errors.ts';
 import { ExactSum } from './exact-sum.ts';
 import { checkPeriod } from './period.ts';

@@ -1,8 +1,8 @@
 import { EMA } from 'trading-signals';
 import { describe, expect, it } from 'vitest';
 import { Ema } from './ema.ts';
-import { readYahooDaily } from './test-data.ts';
-import { SmaSeededEMA, compareSeries, exactSum } from './test-reference.ts';
+import { readYahooDaily } from './bars.fixture.ts';
+import { SmaSeededEMA, compareSeries, exactSum } from './reference.fixture.ts';
 
 const files = ['daily/orcl-1995-2014.txt', 'daily/nvda-1999-2014.txt'] as const;
 

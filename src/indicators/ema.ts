@@ -1,3 +1,4 @@
+// The exponential moving average indicator, seeded with the simple average of its first period.
 import { ExpSmoothing } from './exp-smoothing.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isTradeflowError } from '../core/errors.ts';
 import { ExactSum } from './exact-sum.ts';
-import { readYahooDaily } from './test-data.ts';
-import { exactSum } from './test-reference.ts';
+import { readYahooDaily } from './bars.fixture.ts';
+import { exactSum } from './reference.fixture.ts';
 
 const fsum = (values: readonly number[]): number => {
   const s = new ExactSum();

@@ -1,3 +1,4 @@
+// An exactly-rounded running sum with removal (Python's math.fsum), so that moving windows sum without drift.
 import { TradeflowError } from '../core/errors.ts';
 
 /**

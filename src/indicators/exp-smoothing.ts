@@ -1,3 +1,4 @@
+// Exponential smoothing, bit for bit as backtrader's: the base of the EMA, RSI and ATR indicators.
 import { ExactSum } from './exact-sum.ts';
 import { checkPeriod } from './period.ts';
 

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { isTradeflowError } from '../core/errors.ts';
 import { Ema } from './ema.ts';
 import { Macd } from './macd.ts';
-import { readYahooDaily } from './test-data.ts';
-import { SmaSeededEMA, compareSeries } from './test-reference.ts';
+import { readYahooDaily } from './bars.fixture.ts';
+import { SmaSeededEMA, compareSeries } from './reference.fixture.ts';
 
 const files = ['daily/orcl-1995-2014.txt', 'daily/nvda-1999-2014.txt'] as const;
 

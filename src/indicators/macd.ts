@@ -1,3 +1,4 @@
+// The MACD indicator: line, signal and histogram from SMA-seeded EMAs, as backtrader computes them.
 import { TradeflowError } from '../core/errors.ts';
 import { Ema } from './ema.ts';
 import { checkPeriod } from './period.ts';

@@ -1,3 +1,4 @@
+// Checks an indicator's period parameter, so that a bad one is a config error naming it.
 import { TradeflowError } from '../core/errors.ts';
 
 /** Returns `value` when it is an integer >= `min`, else throws a config error naming the parameter. */

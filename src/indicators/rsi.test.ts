@@ -1,8 +1,8 @@
 import { RSI } from 'trading-signals';
 import { describe, expect, it } from 'vitest';
 import { Rsi } from './rsi.ts';
-import { readYahooDaily } from './test-data.ts';
-import { compareSeries, exactSum } from './test-reference.ts';
+import { readYahooDaily } from './bars.fixture.ts';
+import { compareSeries, exactSum } from './reference.fixture.ts';
 
 const files = ['daily/orcl-1995-2014.txt', 'daily/nvda-1999-2014.txt'] as const;
 

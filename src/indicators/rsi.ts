@@ -1,3 +1,4 @@
+// The relative strength index indicator (Wilder's RSI), as backtrader and trading-signals compute it.
 import { ExpSmoothing } from './exp-smoothing.ts';
 import { checkPeriod } from './period.ts';
 

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { isTradeflowError } from '../core/errors.ts';
 import { CrossOver } from './cross-over.ts';
 import { Sma } from './sma.ts';
-import { readYahooDaily } from './test-data.ts';
-import { compareSeries, exactSum } from './test-reference.ts';
+import { readYahooDaily } from './bars.fixture.ts';
+import { compareSeries, exactSum } from './reference.fixture.ts';
 
 const files = ['daily/orcl-1995-2014.txt', 'daily/nvda-1999-2014.txt'] as const;
 

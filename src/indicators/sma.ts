@@ -1,3 +1,5 @@
+// The simple moving average indicator, bit for bit as backtrader's: an exactly-rounded window sum over
+// the period.
 import { ExactSum } from './exact-sum.ts';
 import { checkPeriod } from './period.ts';
 

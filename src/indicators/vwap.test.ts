@@ -1,7 +1,7 @@
 import { VWAP } from 'trading-signals';
 import { describe, expect, it } from 'vitest';
-import { readMinuteBars } from './test-data.ts';
-import { compareSeries } from './test-reference.ts';
+import { readMinuteBars } from './bars.fixture.ts';
+import { compareSeries } from './reference.fixture.ts';
 import { Vwap } from './vwap.ts';
 
 describe('Vwap', () => {

@@ -1,3 +1,5 @@
+// The session-anchored VWAP indicator, restarting when a new session begins.
+
 /** Names a session for {@link Vwap}: any value that changes exactly when a new session starts. */
 export type VwapSessionKey = string | number;
 

@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { METRICS_SLOTS, MetricsWriter, readHistogram } from '../strategy/host/metrics.ts';
 import { BinnedHistogram, bucketBoundSeconds } from './binned-histogram.ts';
-import { parsePrometheusText } from './text-format.ts';
+import { parsePrometheusText } from '../../test/prometheus-text.ts';
 
 /** A metrics block holding one timed notification per duration (ms). */
 function timings(...ms: number[]): Float64Array {

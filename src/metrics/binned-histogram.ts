@@ -1,3 +1,5 @@
+// A Prometheus histogram whose bucket counts are read from the engine's own bins, not observed one value
+// at a time.
 import { type Histogram, type Registry, validateMetricName } from 'prom-client';
 import { TradeflowError } from '../core/errors.ts';
 import type { ProcessingHistogram } from '../strategy/host/metrics.ts';

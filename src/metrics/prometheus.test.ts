@@ -7,7 +7,7 @@ import { runBacktest } from '../engine/backtest.ts';
 import type { EngineMetrics, StrategyMetrics } from '../engine/kernel.ts';
 import { METRICS_SLOTS, MetricsWriter, readHistogram } from '../strategy/host/metrics.ts';
 import { type MetricsSource, PrometheusExporter } from './prometheus.ts';
-import { type Family, parsePrometheusText } from './text-format.ts';
+import { type Family, parsePrometheusText } from '../../test/prometheus-text.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 

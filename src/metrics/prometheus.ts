@@ -1,3 +1,5 @@
+// Exports an engine's metrics in the Prometheus text format: per-strategy and system-wide series, read
+// once per scrape.
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { EngineMetrics, StrategyMetrics, SystemMetrics } from '../engine/kernel.ts';
 import type { ProcessingHistogram } from '../strategy/host/metrics.ts';

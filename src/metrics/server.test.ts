@@ -2,7 +2,7 @@ import { Agent, request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PrometheusExporter } from './prometheus.ts';
 import { type MetricsServer, type MetricsText, startMetricsServer } from './server.ts';
-import { parsePrometheusText } from './text-format.ts';
+import { parsePrometheusText } from '../../test/prometheus-text.ts';
 
 const open: MetricsServer[] = [];
 afterEach(async () => {

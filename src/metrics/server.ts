@@ -1,3 +1,4 @@
+// The HTTP listener that serves an exporter's metrics for Prometheus to scrape.
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PrometheusExporter } from './prometheus.ts';

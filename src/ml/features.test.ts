@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rsi } from '../indicators/rsi.ts';
-import { readYahooDaily } from '../indicators/test-data.ts';
+import { readYahooDaily } from '../indicators/bars.fixture.ts';
 import { MOMENTUM_FEATURES, MomentumFeatures } from './features.ts';
 
 describe('MomentumFeatures on real daily closes (ORCL 1995-2014)', () => {

@@ -1,3 +1,5 @@
+// The momentum model's features, computed incrementally from closes: the same numbers in training and in
+// a run.
 import { Bollinger } from '../indicators/bollinger.ts';
 import { Rsi } from '../indicators/rsi.ts';
 import { Sma } from '../indicators/sma.ts';

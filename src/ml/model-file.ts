@@ -1,3 +1,5 @@
+// Loads a logistic-regression ONNX model for per-bar use in a strategy, checked against onnxruntime
+// before it is used.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import { TradeflowError } from '../core/errors.ts';

@@ -1,3 +1,5 @@
+// A logistic-regression model as an ONNX graph: writing it, reading it back with its shape checked, and
+// its forward pass.
 import { bytesOf, decodeFields, ProtoWriter, stringOf, stringsOf, varintsOf, WireType } from './protobuf.ts';
 import type { ProtoField } from './protobuf.ts';
 

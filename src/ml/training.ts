@@ -1,7 +1,9 @@
+// Trains the bundled momentum model from the daily files under data/, deterministically: the same plan
+// always gives the same bytes.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { createCalendar } from '../data/calendar.ts';
-import { loadBarFile } from '../data/loaders/index.ts';
+import { loadBarFile } from '../data/loaders/load.ts';
 import { SessionData } from '../data/session-data.ts';
 import { MOMENTUM_FEATURES, MomentumFeatures } from './features.ts';
 import { fitLogistic, type GradientDescentOptions } from './logistic-regression.ts';

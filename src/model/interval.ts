@@ -1,3 +1,4 @@
+// Bar intervals: the ones tradeflow knows, their lengths, and which can be aggregated into which.
 import { TradeflowError } from '../core/errors.ts';
 
 /** Bar intervals tradeflow knows. Intraday intervals are fixed lengths; `1d` is one trading session. */

@@ -1,3 +1,4 @@
+// Orders, fills, round-trip trades and positions, as a run records them.
 import type { OrderType } from './signal.ts';
 
 /** Side of an order or fill. */

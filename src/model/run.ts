@@ -1,3 +1,4 @@
+// What a run records besides orders: equity points, signals, its statistics and its status.
 import type { Signal } from './signal.ts';
 
 /** One point of the equity curve: portfolio value (cash plus positions marked at the last close). */

@@ -1,3 +1,5 @@
+// Signals: what a strategy asks for on a bar (buy, sell, close or hold, and the order type).
+
 /** What a strategy asks for. CLOSE flattens the strategy's position in the symbol; HOLD is recorded only. */
 export type SignalAction = 'BUY' | 'SELL' | 'HOLD' | 'CLOSE';
 

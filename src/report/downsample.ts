@@ -1,3 +1,4 @@
+// Thins a long series for a chart, keeping each bucket's extremes so that every spike and trough survives.
 import type { EquityPoint } from '../model/run.ts';
 
 /**

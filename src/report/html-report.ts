@@ -1,3 +1,5 @@
+// The HTML report of a run: one self-contained file with its summary, equity and drawdown charts,
+// positions and trades.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { TradeflowError } from '../core/errors.ts';

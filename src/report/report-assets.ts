@@ -1,3 +1,4 @@
+// What an HTML report inlines so that it opens offline: uPlot's script and styles, and the report's own.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

@@ -1,3 +1,5 @@
+// The `bullish_breakout` screener: scores a ticker's last bar on volume against its average, MACD, RSI
+// and the 52-week high.
 import { z } from 'zod';
 import { TradeflowError } from '../core/errors.ts';
 import { Macd } from '../indicators/macd.ts';

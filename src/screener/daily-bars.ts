@@ -1,6 +1,7 @@
+// Reads a ticker's daily bar file into the columns a screener reads.
 import { SessionData } from '../data/session-data.ts';
 import { utcStamper } from '../data/time-stamper.ts';
-import { loadBarFile } from '../data/loaders/index.ts';
+import { loadBarFile } from '../data/loaders/load.ts';
 import type { DailyBars } from './types.ts';
 
 /**

@@ -1,3 +1,4 @@
+// Loads and screens one ticker, turning any error into that ticker's outcome so that a screen goes on.
 import { isTradeflowError } from '../core/errors.ts';
 import type { TickerSource } from './ticker-source.ts';
 import type { ScreenerStrategy, ScreenResult } from './types.ts';

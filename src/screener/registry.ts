@@ -1,3 +1,4 @@
+// The screeners tradeflow ships, by name.
 import { bullishBreakout } from './bullish-breakout.ts';
 import type { ScreenerStrategy } from './types.ts';
 

@@ -1,3 +1,5 @@
+// Where a screen finds tickers' daily bars: files on disk (the bundled ones by default), or synthetic
+// tickers made from them for benchmarks and demos.
 import { relative, resolve } from 'node:path';
 import { TradeflowError } from '../core/errors.ts';
 import { readDailyBars } from './daily-bars.ts';

@@ -1,3 +1,4 @@
+// What a screener is: its config schema and its evaluation of one ticker's daily bars into a result.
 import type { z } from 'zod';
 
 /**

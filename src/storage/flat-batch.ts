@@ -1,3 +1,5 @@
+// A batch of run events in columns: what the SQLite writer binds, and what the threaded store hands its
+// worker without a copy.
 import { TradeflowError } from '../core/errors.ts';
 import type { Fill, Order, Trade } from '../model/order.ts';
 import type { EquityPoint, SignalRecord } from '../model/run.ts';

@@ -1,3 +1,4 @@
+// The in-memory run store, for tests and throwaway runs: the same rows and rules as the SQLite store.
 import type { EquityPoint } from '../model/run.ts';
 import type { FillRow, OrderRow, SignalRow, TradeRow } from './rows.ts';
 import {

@@ -1,3 +1,5 @@
+// The rows of the event tables (orders, fills, trades, signals, equity), encoded and decoded the same way
+// by every store.
 import { TradeflowError } from '../core/errors.ts';
 import type { Fill, Order, OrderStatus, Side, Trade } from '../model/order.ts';
 import type { EquityPoint, SignalRecord } from '../model/run.ts';

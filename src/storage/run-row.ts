@@ -1,3 +1,4 @@
+// The `runs` row: a run's start, end and summary encoded into it and read back.
 import type { Position } from '../model/order.ts';
 import type { RunStats, RunStatus } from '../model/run.ts';
 import { num, oneOf } from './rows.ts';

@@ -1,7 +1,6 @@
+// The SQL of ProgressStore (runs-progress.ts), on the tables of the API migration in schema.ts.
 import type Database from 'better-sqlite3';
 import type { ServiceRunRow, TickerRow } from './service-run.ts';
-
-// The SQL of ProgressStore (runs-progress.ts), on the tables of the API migration in schema.ts.
 
 const HEADER_COLUMNS = `id, kind, status, strategy, current_ticker, completed, total, percent, passed, errors,
   created_at, started_at, updated_at, ended_at, error`;

@@ -1,3 +1,5 @@
+// Durable progress of the API's runs in the run database: a row per run and one per screened ticker,
+// committed together.
 import type Database from 'better-sqlite3';
 import { isTradeflowError, TradeflowError } from '../core/errors.ts';
 import {

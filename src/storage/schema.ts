@@ -1,3 +1,4 @@
+// The run database's schema: its migrations, applied in order and never edited once released.
 import type Database from 'better-sqlite3';
 import { storageError } from './store-rules.ts';
 

@@ -1,3 +1,4 @@
+// The API's runs as values: their kinds, their statuses and which may follow which, and their rows decoded.
 import { TradeflowError } from '../core/errors.ts';
 
 /** What an API run does: a screen over tickers, or a backtest of a session. */

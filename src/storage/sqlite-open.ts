@@ -1,3 +1,4 @@
+// Opens the run database: a writer creates and migrates it in WAL mode, a reader opens it read-only.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';

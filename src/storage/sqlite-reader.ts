@@ -1,3 +1,4 @@
+// Reads runs and their events back from a run database, over any connection to it.
 import type Database from 'better-sqlite3';
 import type { EquityPoint } from '../model/run.ts';
 import { COLUMNS } from './flat-batch.ts';

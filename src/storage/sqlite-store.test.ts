@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from './schema.ts';
 import { SqliteStore } from './sqlite-store.ts';
 import { runStoreContract, storageErrorOf } from './store.contract.ts';
-import { aBatch, aFill, anOrder, aRun, aTrade, equityPoints } from './store-fixtures.ts';
+import { aBatch, aFill, anOrder, aRun, aTrade, equityPoints } from './store.fixture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tradeflow-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,3 +1,4 @@
+// The embedded default run store: one SQLite file, one transaction per batch, written on the calling thread.
 import type Database from 'better-sqlite3';
 import { isTradeflowError } from '../core/errors.ts';
 import { flattenBatch, type FlatBatch } from './flat-batch.ts';

@@ -1,3 +1,5 @@
+// The SQLite store's write path: a batch's rows in multi-row INSERTs, and a replay row by row only to name
+// the row that failed.
 import Database from 'better-sqlite3';
 import { COLUMNS, IS_TEXT, rowCells, type Cell, type EventTable, type FlatBatch } from './flat-batch.ts';
 import { ORDER_FIRST, storageError } from './store-rules.ts';

@@ -1,11 +1,8 @@
+// The rules every store enforces the same way, so that the contract suite can hold them all to it:
+// a run starts once, takes batches only while running, and ends once with a final status.
 import { TradeflowError } from '../core/errors.ts';
 import type { RunStatus } from '../model/run.ts';
 import type { ListRunsOptions } from './store.ts';
-
-/*
- * The rules every store enforces the same way, so that the contract suite can hold them all to it:
- * a run starts once, takes batches only while running, and ends once with a final status.
- */
 
 /** Says what to do about a fill or signal whose order is missing (a bug in the caller, not in the data). */
 export const ORDER_FIRST = ' (write each order in the batch of its first fill or signal, or an earlier one)';

@@ -1,9 +1,10 @@
+// The suite every RunStore must pass, run against the memory, SQLite and threaded stores alike.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isTradeflowError } from '../core/errors.ts';
 import type { Position } from '../model/order.ts';
 import type { SignalRecord } from '../model/run.ts';
 import type { RunStore, StoredRun } from './store.ts';
-import { aBatch, aFill, anOrder, aRun, aSignal, aTrade, equityPoints, someStats } from './store-fixtures.ts';
+import { aBatch, aFill, anOrder, aRun, aSignal, aTrade, equityPoints, someStats } from './store.fixture.ts';
 
 /** Returns the storage error `fn` throws, failing the test when it throws nothing or something else. */
 export function storageErrorOf(fn: () => unknown): Error {

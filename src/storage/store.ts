@@ -1,3 +1,4 @@
+// The run store port: what a run records (its start, batches of events, its end) and how it is read back.
 import type { Fill, Order, Position, Trade } from '../model/order.ts';
 import type { EquityPoint, RunStats, RunStatus, SignalRecord } from '../model/run.ts';
 

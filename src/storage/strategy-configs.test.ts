@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TestClock } from '../core/clock.ts';
 import { isTradeflowError } from '../core/errors.ts';
 import { SqliteStore } from './sqlite-store.ts';
-import { aRun } from './store-fixtures.ts';
+import { aRun } from './store.fixture.ts';
 import { StrategyConfigRepository } from './strategy-configs.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tradeflow-strategy-configs-'));

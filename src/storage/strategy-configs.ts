@@ -1,3 +1,5 @@
+// Strategy configurations stored by name in a run database: their schema, and the repository that checks
+// and keeps them.
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.ts';

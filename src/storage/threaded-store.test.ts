@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { SqliteStore } from './sqlite-store.ts';
 import { runStoreContract, storageErrorOf, writeErrorOf } from './store.contract.ts';
-import { aBatch, aFill, anOrder, aRun, aTrade, equityPoints } from './store-fixtures.ts';
+import { aBatch, aFill, anOrder, aRun, aTrade, equityPoints } from './store.fixture.ts';
 import { ThreadedSqliteStore } from './threaded-store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tradeflow-threaded-'));

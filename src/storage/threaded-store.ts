@@ -1,3 +1,4 @@
+// A SQLite run store whose writes run in a worker thread, off the engine's thread.
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { TradeflowError } from '../core/errors.ts';

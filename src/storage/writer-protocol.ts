@@ -1,3 +1,5 @@
+// What ThreadedSqliteStore and its writer thread say to each other: numbered requests out, failures back,
+// progress in shared memory.
 import type { MessagePort } from 'node:worker_threads';
 import type { FlatBatch } from './flat-batch.ts';
 import type { RunEnd, RunStart } from './store.ts';

@@ -1,3 +1,6 @@
+// The writer thread of ThreadedSqliteStore: applies requests in order to a SqliteStore on the same file,
+// so that a batch keeps every guarantee of SqliteStore (one transaction, fill -> order, all or nothing).
+// Started by writer-worker.mjs, which registers the TypeScript loader first.
 import { parentPort, workerData } from 'node:worker_threads';
 import { assertNever, isTradeflowError } from '../core/errors.ts';
 import { SqliteStore } from './sqlite-store.ts';
@@ -10,12 +13,6 @@ import {
   type WriterFailure,
   type WriterRequest,
 } from './writer-protocol.ts';
-
-/*
- * The writer thread of ThreadedSqliteStore: applies requests in order to a SqliteStore on the same file,
- * so that a batch keeps every guarantee of SqliteStore (one transaction, fill -> order, all or nothing).
- * Started by writer-worker.mjs, which registers the TypeScript loader first.
- */
 
 const { path, shared, failures } = workerData as WriterData;
 const state = new Int32Array(shared);

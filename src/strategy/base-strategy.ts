@@ -1,3 +1,5 @@
+// What a strategy is: the base class every strategy extends, its common config, and the context the engine
+// hands it.
 import { z } from 'zod';
 import { TradeflowError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';

@@ -1,3 +1,4 @@
+// Decision policies: how a hybrid strategy combines its rules' and its model's signals into one.
 import type { Signal } from '../model/signal.ts';
 
 /**

@@ -1,3 +1,4 @@
+// Tells a strategy's kind (rules, ml or hybrid) from what it offers, for the metrics.
 import { hasMlCapability } from './ml-capability.ts';
 import type { StrategyKind } from './registry.ts';
 

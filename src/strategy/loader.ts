@@ -1,3 +1,4 @@
+// Finds, imports and checks strategy modules under strategies/, and makes a session's strategies from them.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';

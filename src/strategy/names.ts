@@ -1,3 +1,5 @@
+// The naming rules of strategy modules: a file's base name gives its class name and its instance name.
+
 /** Converts a file's base name to its class name: `simple_ma_cross` -> `SimpleMaCrossStrategy`. */
 export function classNameForModule(baseName: string): string {
   const pascal = baseName

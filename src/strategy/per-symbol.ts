@@ -1,3 +1,4 @@
+// A strategy's state per symbol, made on first use and warmed up on the symbol's history.
 import type { BarSeriesView } from '../data/session-data.ts';
 
 /**

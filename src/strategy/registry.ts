@@ -1,3 +1,4 @@
+// The strategy types tradeflow ships, usable by name from a session config (`"type": "momentum"`).
 import { TradeflowError } from '../core/errors.ts';
 
 /** What kind of strategy a type is: plain rules, an ML model, or both combined by a decision policy. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isTradeflowError } from '../../src/core/errors.ts';
-import { readYahooDaily } from '../../src/indicators/test-data.ts';
+import { readYahooDaily } from '../../src/indicators/bars.fixture.ts';
 import { backtest } from '../../test/helpers.ts';
 import { BuyAndHoldStrategy, configSchema } from './buy_and_hold.ts';
 

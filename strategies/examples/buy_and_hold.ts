@@ -1,3 +1,4 @@
+// Example strategy: buy and hold, the benchmark the others are measured against.
 import type { z } from 'zod';
 import { BaseStrategy, baseStrategySchema, type Interval, NO_SIGNALS, type Signal } from 'tradeflow';
 

@@ -1,3 +1,4 @@
+// Example strategy: mean reversion on Bollinger bands, buying below the lower band and selling at the middle.
 import { z } from 'zod';
 import {
   type BarSeriesView,

@@ -1,3 +1,5 @@
+// Example strategy: time-series momentum, long while the return over a lookback is strong and the close is
+// above its SMA.
 import { z } from 'zod';
 import {
   type BarSeriesView,

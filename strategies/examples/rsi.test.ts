@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isTradeflowError } from '../../src/core/errors.ts';
 import { Rsi } from '../../src/indicators/rsi.ts';
-import { readYahooDaily } from '../../src/indicators/test-data.ts';
+import { readYahooDaily } from '../../src/indicators/bars.fixture.ts';
 import { backtest } from '../../test/helpers.ts';
 import { configSchema } from './rsi.ts';
 

@@ -1,3 +1,4 @@
+// Example strategy: mean reversion on Wilder's RSI, buying oversold and selling overbought.
 import { z } from 'zod';
 import {
   type BarSeriesView,

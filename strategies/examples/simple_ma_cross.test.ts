@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isTradeflowError } from '../../src/core/errors.ts';
-import { readYahooDaily } from '../../src/indicators/test-data.ts';
+import { readYahooDaily } from '../../src/indicators/bars.fixture.ts';
 import { backtest, ROOT, tempFiles } from '../../test/helpers.ts';
 import { configSchema } from './simple_ma_cross.ts';
 

@@ -1,3 +1,4 @@
+// Example strategy: an SMA crossover, long while the fast average is above the slow one.
 import { z } from 'zod';
 import {
   type BarSeriesView,

@@ -1,3 +1,4 @@
+// Example strategy: intraday momentum against the session-anchored VWAP.
 import { z } from 'zod';
 import {
   type BarSeriesView,

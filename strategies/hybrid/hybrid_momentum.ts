@@ -1,3 +1,4 @@
+// Hybrid strategy: momentum rules and the ML model, combined bar by bar by a decision policy.
 import { z } from 'zod';
 import {
   baseStrategySchema,

@@ -1,3 +1,5 @@
+// ML strategy: trades on the bundled logistic-regression model of the 5-bar forward return, with a
+// momentum rule when there is no model.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';

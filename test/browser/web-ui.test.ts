@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testTickers, synthetic } from '../../src/api/app-fixtures.ts';
+import { testTickers, synthetic } from '../../src/api/app.fixture.ts';
 import { buildApp, type TradeflowApp } from '../../src/api/app.ts';
 import { WallClock } from '../../src/core/clock.ts';
 import { bullishBreakout } from '../../src/screener/bullish-breakout.ts';

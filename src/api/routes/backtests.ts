@@ -1,3 +1,5 @@
+// The backtest routes under /api/backtests: start a run (waiting for it or not), list, read, follow and
+// cancel runs.
 import type { FastifyInstance } from 'fastify';
 import { checkBacktestConfig } from '../backtest-request.ts';
 import type { ApiContext } from '../context.ts';

@@ -1,3 +1,5 @@
+// The catalog routes: what can run (GET /api/strategies) and which tickers a screen can take
+// (GET /api/tickers).
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
 import { backtestCatalog, screenerCatalog } from '../catalog.ts';

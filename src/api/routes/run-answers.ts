@@ -1,11 +1,10 @@
+// What the screen and backtest routes answer about one run; `kind` limits a lookup to runs of that kind.
 import type { FastifyReply } from 'fastify';
 import { TradeflowError } from '../../core/errors.ts';
 import type { ServiceRunHeader } from '../../storage/service-run.ts';
 import type { ApiContext } from '../context.ts';
 import { progressJson } from '../progress-json.ts';
 import { backtestView, screenView } from '../views.ts';
-
-// What the screen and backtest routes answer about one run; `kind` limits a lookup to runs of that kind.
 
 /** How many ticker results the progress endpoint returns. */
 export const RECENT_RESULTS = 10;

@@ -1,3 +1,5 @@
+// The screener routes under /api/strategies: execute a screen, then list, read, follow, cancel and resume
+// runs.
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
 import { InvalidRequestError } from '../errors.ts';

@@ -1,11 +1,10 @@
+// The web UI: three static files from web/, no build step, nothing loaded from the network. The files
+// hold no data (every API call the page makes carries the token), so they are served before the bearer
+// check: a browser cannot send an Authorization header when it opens a page.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PROJECT_ROOT } from '../../screener/ticker-source.ts';
-
-// The web UI: three static files from web/, no build step, nothing loaded from the network. The files
-// hold no data (every API call the page makes carries the token), so they are served before the bearer
-// check: a browser cannot send an Authorization header when it opens a page.
 
 /** The UI's routes and the files they answer with. */
 const FILES: Readonly<Record<string, { readonly file: string; readonly type: string }>> = {

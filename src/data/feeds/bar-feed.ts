@@ -1,3 +1,5 @@
+// The live bar feed port: the bars a feed delivers and the handlers it calls as they arrive.
+
 /** A bar as a live feed delivers it: stamped with its close time (epoch ms UTC). */
 export interface FeedBar {
   readonly symbol: string;

@@ -1,3 +1,4 @@
+// A live bar feed over WebSocket: JSON bar messages parsed and checked, handed on as feed bars.
 import WebSocket from 'ws';
 import { z } from 'zod';
 import { formatIssuePath } from '../../core/zod-errors.ts';

@@ -5,8 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TradeflowError } from '../../core/errors.ts';
 import { SessionData } from '../session-data.ts';
 import { utcStamper } from '../time-stamper.ts';
-import type { LoadOptions, LoadReport, RowProblem } from './index.ts';
-import { loadBarFile } from './index.ts';
+import { type LoadOptions, type LoadReport, loadBarFile } from './load.ts';
+import type { RowProblem } from './validate.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tf-bad-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

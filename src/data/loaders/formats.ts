@@ -1,3 +1,5 @@
+// The bar file formats tradeflow reads (yahoo, backtrader, ohlcv): telling them apart from the first lines,
+// and where each value sits in a row.
 import { TradeflowError } from '../../core/errors.ts';
 
 /** A bar file format tradeflow can read. */

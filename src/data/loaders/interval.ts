@@ -1,3 +1,4 @@
+// Tells a bar file's interval from the spacing of its rows, when the session does not name it.
 import { TradeflowError } from '../../core/errors.ts';
 import type { Interval } from '../../model/interval.ts';
 import { INTERVALS, intervalMs } from '../../model/interval.ts';

@@ -7,8 +7,8 @@ import type { Bar } from '../../model/bar.ts';
 import { SessionData } from '../session-data.ts';
 import type { TimeStamper } from '../time-stamper.ts';
 import { utcStamper } from '../time-stamper.ts';
-import type { LoadOptions, LoadReport } from './index.ts';
-import { loadBarFile } from './index.ts';
+import type { LoadOptions, LoadReport } from './load.ts';
+import { loadBarFile } from './load.ts';
 
 const dataFile = (path: string): string => fileURLToPath(new URL(`../../../data/${path}`, import.meta.url));
 const utc = (s: string): number => Date.parse(`${s.replace(' ', 'T')}Z`);

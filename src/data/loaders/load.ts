@@ -1,3 +1,5 @@
+// Loads one bar file into a session's data: detects format and interval, reads and checks the rows,
+// stamps each bar with its close, and reports what it did.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TradeflowError } from '../../core/errors.ts';

@@ -1,3 +1,4 @@
+// Reads a bar file's data rows into columns in one pass over the text, checking each row as it goes.
 import { TradeflowError } from '../../core/errors.ts';
 import type { TimeStamper } from '../time-stamper.ts';
 import type { RowLayout } from './formats.ts';

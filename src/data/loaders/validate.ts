@@ -1,3 +1,4 @@
+// The rules a bar row must pass, and the message that names a broken one with its file and line.
 import type { RowLayout } from './formats.ts';
 import { parseNumber } from './parse.ts';
 

@@ -1,10 +1,7 @@
+// Builders with defaults for store tests: each returns a plain value a test overrides field by field.
 import type { Fill, Order, Trade } from '../model/order.ts';
 import type { EquityPoint, RunStats, SignalRecord } from '../model/run.ts';
 import type { RunBatch, RunStart } from './store.ts';
-
-/*
- * Builders with defaults for store tests: each returns a plain value a test overrides field by field.
- */
 
 const T0 = Date.UTC(2024, 0, 2, 14, 30);
 

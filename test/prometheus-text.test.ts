@@ -1,6 +1,6 @@
 import { Counter, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { parsePrometheusText } from './text-format.ts';
+import { parsePrometheusText } from './prometheus-text.ts';
 
 describe('parsePrometheusText', () => {
   it("reads prom-client's own output, escapes and histogram included", async () => {

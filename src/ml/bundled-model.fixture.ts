@@ -1,10 +1,7 @@
-/**
- * Test helper: the bundled model run by onnxruntime on features computed over a real CSV. Test-only;
- * not re-exported by index.ts.
- */
+// The bundled model as its tests run it: onnxruntime's probabilities for features computed over a real CSV.
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { readYahooDaily } from '../indicators/test-data.ts';
+import { readYahooDaily } from '../indicators/bars.fixture.ts';
 import { MomentumFeatures } from './features.ts';
 
 /** The bundled model file. */

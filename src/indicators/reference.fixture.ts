@@ -1,7 +1,5 @@
-/**
- * Test helper: an exact BigInt oracle for fsum, a bar-by-bar series comparison, and an adapter of
- * trading-signals to the seeding convention used here. Test-only; not re-exported by index.ts.
- */
+// What the indicator tests check against: an exact BigInt oracle for fsum, a bar-by-bar series
+// comparison, and an adapter of trading-signals to the seeding convention used here.
 import { EMA, SMA } from 'trading-signals';
 
 const scratch = new DataView(new ArrayBuffer(8));

@@ -1,7 +1,5 @@
-/**
- * Test helper: reads the real bars under data/ that the indicator tests check against. Test-only; not
- * re-exported by index.ts.
- */
+// Real bars for tests: reads the CSVs under data/ into plain columns, the series that indicator, feature
+// and strategy tests check against.
 import { readFileSync } from 'node:fs';
 
 /** Holds one bar's prices in columns, as the tests feed them. */
