@@ -1,3 +1,4 @@
+// Benchmark of the HTTP API: screens run through the app, progress writes, and requests under load from a second process.
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { buildApp, type TradeflowApp } from '../src/api/app.ts';

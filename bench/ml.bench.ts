@@ -1,8 +1,9 @@
+// Benchmark of ML strategies: the cost of each onBars call with feature extraction and model inference.
 import { join, resolve } from 'node:path';
 import { monotonicMs } from '../src/core/clock.ts';
 import { MemoryLogger } from '../src/core/logger.ts';
 import { createCalendar } from '../src/data/calendar.ts';
-import { loadBarFile } from '../src/data/loaders/index.ts';
+import { loadBarFile } from '../src/data/loaders/load.ts';
 import { type BarSeries, SessionData } from '../src/data/session-data.ts';
 import type { BaseStrategy, StrategyContext } from '../src/strategy/base-strategy.ts';
 import * as mlMomentum from '../strategies/ml/ml_momentum.ts';

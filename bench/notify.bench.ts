@@ -1,3 +1,4 @@
+// Benchmark of the notification path: how long a published bar takes to reach a strategy thread's onBars.
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';

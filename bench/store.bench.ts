@@ -1,3 +1,4 @@
+// Benchmark of the SQLite write path: a run's batches written again, rows per second.
 import { join } from 'node:path';
 import type { LoadedSession } from '../src/config/session-config.ts';
 import { runBacktest } from '../src/engine/backtest.ts';

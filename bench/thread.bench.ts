@@ -1,3 +1,4 @@
+// Benchmark of where strategies run: inline, in threads and with the default `auto` isolation, light and busy.
 import { join, resolve } from 'node:path';
 import { parseSessionConfig, type LoadedSession } from '../src/config/session-config.ts';
 import { monotonicMs } from '../src/core/clock.ts';

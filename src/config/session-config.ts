@@ -1,3 +1,4 @@
+// The session config: its zod schema (the types derive from it) and the loader that reads and checks a file.
 import { readFileSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';

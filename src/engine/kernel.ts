@@ -1,3 +1,5 @@
+// The kernel: the Engine over the parts assembly.ts builds in one pass, and its runs (data-driven, live),
+// metrics, pause and resume, and symbols joining mid-run.
 import { DataSourceSchema, type LoadedSession } from '../config/session-config.ts';
 import { TestClock } from '../core/clock.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';

@@ -1,3 +1,4 @@
+// Bench strategy: computes a calibrated amount of real CPU work per bar, to measure threads against inline.
 import { z } from 'zod';
 import {
   type BarSeriesView,

@@ -1,3 +1,4 @@
+// Bench strategy: records, for each bar, how long after its publication onBars was called.
 import { z } from 'zod';
 import { BaseStrategy, baseStrategySchema, type Interval, NO_SIGNALS, type Signal } from 'tradeflow';
 

@@ -1,3 +1,4 @@
+// Backpressure: a strategy that falls behind is counted, named once per kind, and paused if its entry says so.
 import type { Logger } from '../../core/logger.ts';
 
 /** What made a strategy fall behind. */

@@ -1,3 +1,4 @@
+// The shared-memory channel between the engine and one strategy thread: notification ring, steps, outbox.
 import { monotonicMs } from '../../core/clock.ts';
 import { TradeflowError } from '../../core/errors.ts';
 import { countOut, createStepGroup } from './step-group.ts';

@@ -1,3 +1,4 @@
+// Control requests to a strategy thread (a symbol joined, subscriptions changed), sent and waited for in turn.
 import { monotonicMs, yieldToEventLoop } from '../../core/clock.ts';
 import type { ControlReply, ControlRequest } from './protocol.ts';
 import type { ThreadRunner } from './thread-runner.ts';

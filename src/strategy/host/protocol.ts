@@ -1,3 +1,4 @@
+// What the engine and a strategy thread exchange: the thread's start data, control requests and messages.
 import type { CalendarSpec } from '../../config/session-config.ts';
 import type { SeriesDescriptor } from '../../data/session-data.ts';
 import type { Interval } from '../../model/interval.ts';

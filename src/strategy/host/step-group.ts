@@ -1,3 +1,4 @@
+// The step group: one countdown per data-driven step shared by every notified strategy thread.
 import { monotonicMs } from '../../core/clock.ts';
 
 /*
