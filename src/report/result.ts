@@ -46,11 +46,11 @@ export interface StrategyFigures {
   /** Bar notifications handled. */
   readonly notifications: number;
   readonly signals: number;
-  /** Exceptions thrown by the strategy's hooks. */
+  /** Errors of the strategy's hooks: exceptions, and `onBars` results that are not arrays. */
   readonly errors: number;
   /** Model inferences that threw, counted apart from `errors`. */
   readonly inference_errors: number;
-  /** Time to handle a notification, over the timed ones (inline strategies time one in 16). */
+  /** Time to handle a notification, over the timed ones (each of the first 256, then one in 16). */
   readonly avg_ms: number;
   readonly p99_ms: number;
   readonly max_ms: number;

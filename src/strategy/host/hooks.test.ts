@@ -7,7 +7,7 @@ import { MetricsWriter, readMetrics, sharedMetrics } from './metrics.ts';
 import { strategyKind } from '../kind.ts';
 import { InlineRunner } from './inline-runner.ts';
 import { type FeatureRow, hasMlCapability, requiresModel } from '../ml-capability.ts';
-import { prepareModel } from './hooks.ts';
+import { HookCaller, prepareModel } from './hooks.ts';
 
 /** An inline runner of `strategy`, as the manager makes one. */
 const inlineRunner = (strategy: BaseStrategy, log: MemoryLogger) =>
@@ -218,5 +218,38 @@ describe('inference errors', () => {
     await prepareModel(s, new MemoryLogger(), new MetricsWriter(block));
     expect(Object.hasOwn(s, 'predictSignal')).toBe(false);
     expect(readMetrics(block).inferenceErrors).toBe(0);
+  });
+});
+
+/** Returns, bar after bar, what its script says: an array, or something a typed strategy could not return. */
+class Misreturning extends BaseStrategy {
+  #n = 0;
+  constructor(readonly script: readonly unknown[]) {
+    super({ symbols: ['X'], interval: '1d', position_size: 1 }, 'misreturning');
+  }
+  onBars(): readonly Signal[] {
+    return this.script[this.#n++] as readonly Signal[];
+  }
+}
+
+describe('the hook policy and what onBars returns', () => {
+  it('counts anything but an array as the strategy’s error, with what it returned, and goes on', () => {
+    const log = new MemoryLogger();
+    const metrics = sharedMetrics();
+    const hold: Signal = { symbol: 'X', action: 'HOLD' };
+    const hooks = new HookCaller(
+      new Misreturning([undefined, [hold], null, 'BUY', 7, [hold, hold]]),
+      log,
+      new MetricsWriter(metrics),
+    );
+    const signals = [0, 1, 2, 3, 4, 5].map(() => hooks.onBars('X', '1d').length);
+    expect(signals).toEqual([0, 1, 0, 0, 0, 2]);
+    expect(readMetrics(metrics)).toMatchObject({ notifications: 6, signals: 3, errors: 4 });
+    expect(log.records.map((r) => r.msg)).toEqual([
+      'strategy misreturning: onBars(X, 1d) returned undefined, not an array of signals',
+      'strategy misreturning: onBars(X, 1d) returned null, not an array of signals',
+      'strategy misreturning: onBars(X, 1d) returned the string "BUY", not an array of signals',
+      'strategy misreturning: onBars(X, 1d) returned a number, not an array of signals',
+    ]);
   });
 });

@@ -22,11 +22,15 @@ const TIMING_STRIDE = 16;
 
 const EMPTY: readonly Signal[] = Object.freeze([]);
 
+/** Names a value a hook returned, for a message. */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  return value === undefined ? 'undefined' : `a ${typeof value}`;
+}
+
 /** Returns an error's message, whatever was thrown. */
 export const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
-/** How loading a strategy's model went: fine (perhaps degraded, with why), or refused with the reason. */
-export type ModelOutcome = SetupOutcome;
 
 /** Names a feature row in a message, whatever the strategy passed (a row it built wrong included). */
 function describeRow(features: FeatureRow | undefined): string {
@@ -67,7 +71,7 @@ export async function prepareModel(
   strategy: BaseStrategy,
   log: Logger,
   metrics: MetricsWriter,
-): Promise<ModelOutcome> {
+): Promise<SetupOutcome> {
   if (!hasMlCapability(strategy)) return { ok: true };
   guardInference(strategy, log, metrics);
   try {
@@ -125,7 +129,15 @@ export class HookCaller {
     const t0 = timed ? monotonicMs() : 0;
     let out: readonly Signal[] = EMPTY;
     try {
-      out = this.#strategy.onBars(symbol, interval);
+      const returned: unknown = this.#strategy.onBars(symbol, interval);
+      // Strategy modules are not type-checked when loaded: anything but an array is that strategy's error.
+      if (Array.isArray(returned)) out = returned as readonly Signal[];
+      else
+        this.#failed(
+          `onBars(${symbol}, ${interval})`,
+          new Error(`returned ${describe(returned)}, not an array of signals`),
+          'returned',
+        );
     } catch (e) {
       this.#failed(`onBars(${symbol}, ${interval})`, e);
     }
@@ -173,9 +185,10 @@ export class HookCaller {
     }
   }
 
-  #failed(call: string, e: unknown): void {
+  #failed(call: string, e: unknown, how: 'threw' | 'returned' = 'threw'): void {
     if (this.#metrics.error() <= LOGGED_ERRORS) {
-      this.#log.error(`strategy ${this.#name}: ${call} threw: ${messageOf(e)}`);
+      const what = how === 'threw' ? `threw: ${messageOf(e)}` : messageOf(e);
+      this.#log.error(`strategy ${this.#name}: ${call} ${what}`);
     }
   }
 }

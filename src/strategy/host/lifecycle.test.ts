@@ -28,7 +28,7 @@ describe('the strategy lifecycle', () => {
       'stopping/paused',
       'stopped/paused',
     ]);
-    expect(life.ended).toBe(true);
+    expect(STRATEGY_TRANSITIONS[life.state]).toEqual([]);
   });
 
   it('keeps why a strategy faulted or did not start', () => {

@@ -85,11 +85,6 @@ export class Lifecycle {
     return this.#state === 'running';
   }
 
-  /** Returns true once the strategy has reached a final state. */
-  get ended(): boolean {
-    return STRATEGY_TRANSITIONS[this.#state].length === 0;
-  }
-
   /** Returns true when the table allows moving to `to` now. */
   can(to: StrategyState): boolean {
     return STRATEGY_TRANSITIONS[this.#state].includes(to);

@@ -91,11 +91,12 @@ export class StrategyManager {
   /** What strategies that did not start still hold, being released. */
   readonly #refused: Promise<void>[] = [];
   readonly #pending: { runner: StrategyRunner; signals: readonly Signal[] }[] = [];
-  readonly #symbolIds: Map<string, number>;
+  /** Symbols in the session: those of the data sources, then those that joined. */
+  #symbols: number;
 
   constructor(o: StrategyManagerOptions) {
     this.#o = o;
-    this.#symbolIds = new Map(o.symbols.map((s, i) => [s, i]));
+    this.#symbols = o.symbols.length;
     this.backpressure = new BackpressureMonitor(o.log, (name) => this.pause(name));
     this.#sync = new ThreadSync({
       backpressure: this.backpressure,
@@ -175,9 +176,9 @@ export class StrategyManager {
 
   /** Takes note of a symbol that joined the session (it takes the next symbol id). */
   addSymbol(symbol: string): void {
-    this.#symbolIds.set(symbol, this.#symbolIds.size);
+    this.#symbols++;
     this.#o.mirror.addSymbol(symbol);
-    for (const r of this.runners) r.addSymbols(this.#symbolIds.size);
+    for (const r of this.runners) r.addSymbols(this.#symbols);
   }
 
   /**

@@ -49,9 +49,10 @@ export interface ThreadRunnerOptions {
 }
 
 /**
- * Runs a strategy in its own worker thread. The processor pushes notifications into the thread's ring
- * (`enqueue`), publishes the step (`publish`), and later collects the step's signals once the thread is
- * done (`collect`). A thread that crashes or overruns its step budget is marked faulted; the run goes on.
+ * Runs a strategy in its own worker thread. `deliver` hands a notification to the run's ThreadSync, which
+ * pushes it into the thread's ring (`push`), publishes the step (`publish`), and later collects the step's
+ * signals once the thread is done (`collect`). A thread that crashes or overruns its step budget is marked
+ * faulted; the run goes on.
  */
 export class ThreadRunner implements StrategyRunner {
   readonly name: string;
@@ -168,7 +169,8 @@ export class ThreadRunner implements StrategyRunner {
     this.lifecycle.to('starting');
     const outcome = await this.#spawn();
     if (outcome.ok) {
-      this.lifecycle.to('running');
+      // A thread may crash right after it said it was ready: it started, and is faulted already.
+      if (this.lifecycle.state === 'starting') this.lifecycle.to('running');
       this.#o.sync.add(this);
     } else if (this.lifecycle.state === 'starting') this.lifecycle.to('stopped', outcome.reason);
     return outcome.ok ? { ok: true } : outcome;

@@ -39,7 +39,7 @@ export interface ThreadSyncOptions {
 }
 
 /**
- * The processor's side of the strategy threads, by mode: queues their notifications (with the queue-full
+ * The processor's side of the strategy threads: queues their notifications (with the queue-full
  * policy), publishes a step to each, and waits for them: for all in a backtest (one step group when
  * several are notified), at most the step's budget in a replay, never in a live run, counting overruns
  * and backpressure. Signals go to `take` as they are collected.
@@ -75,7 +75,11 @@ export class ThreadSync {
 
   /** Adds a started thread. */
   add(runner: ThreadRunner): void {
-    this.threads.push(runner);
+    // In registration order, whichever thread finished its setup first: publishing, collecting and their
+    // logs then come in the same order on every run.
+    const at = this.threads.findIndex((t) => t.index > runner.index);
+    if (at < 0) this.threads.push(runner);
+    else this.threads.splice(at, 0, runner);
   }
 
   /** Returns true when a published thread has not been collected yet. */
@@ -83,7 +87,7 @@ export class ThreadSync {
     return this.#published.length > 0;
   }
 
-  /** Data mode: waits for busy threads, letting the event loop run; a thread past its step budget is terminated. */
+  /** Waits for busy threads (a step that waits for all), letting the event loop run; a thread past its step budget is terminated. */
   async finish(): Promise<void> {
     const started = monotonicMs();
     const warned = new Set<ThreadRunner>();
@@ -226,7 +230,7 @@ export class ThreadSync {
   }
 
   /**
-   * Clock and live modes: waits at most `budgetMs` in total for the published threads, collects what
+   * A step with a budget (replay, live): waits at most `budgetMs` in total for the published threads, collects what
    * they have left so far, and counts an overrun for each one still busy (it catches up from its queue).
    */
   moveOn(budgetMs: number): void {
