@@ -93,6 +93,8 @@ export class StrategyManager {
   readonly #pending: { runner: StrategyRunner; signals: readonly Signal[] }[] = [];
   /** Symbols in the session: those of the data sources, then those that joined. */
   #symbols: number;
+  /** Strategies paused now: while none is, the per-bar loop need not look at each one's state. */
+  #paused = 0;
 
   constructor(o: StrategyManagerOptions) {
     this.#o = o;
@@ -221,7 +223,10 @@ export class StrategyManager {
   pause(name: string): boolean {
     const r = this.#byName.get(name);
     if (!r) return false;
-    if (r.lifecycle.state === 'running') r.lifecycle.to('paused');
+    if (r.lifecycle.state === 'running') {
+      r.lifecycle.to('paused');
+      this.#paused++;
+    }
     return true;
   }
 
@@ -229,7 +234,10 @@ export class StrategyManager {
   resume(name: string): boolean {
     const r = this.#byName.get(name);
     if (!r) return false;
-    if (r.lifecycle.state === 'paused') r.lifecycle.to('running');
+    if (r.lifecycle.state === 'paused') {
+      r.lifecycle.to('running');
+      this.#paused--;
+    }
     return true;
   }
 
@@ -260,12 +268,14 @@ export class StrategyManager {
       sync.publishAll(waitAll);
     }
     const immediate = this.#map.immediate;
+    // Runners that run at once never fault (only a thread does), so only a pause can leave one out.
+    const paused = this.#paused > 0;
     for (let k = 0; k < n; k++) {
       const slot = slots[updated[k]!]!;
       const routes = immediate[slot.id]!;
       for (let r = 0; r < routes.length; r++) {
         const { runner, sub } = routes[r]!;
-        if (!runner.lifecycle.running) continue;
+        if (paused && !runner.lifecycle.running) continue;
         const out = runner.deliver(sub, slot.symbol, slot.interval);
         if (out.length > 0) this.#pending.push({ runner, signals: out });
       }
