@@ -3,7 +3,7 @@ import { MemoryLogger } from '../../core/logger.ts';
 import type { BarSeriesView } from '../../data/session-data.ts';
 import { NO_SIGNALS, type Signal } from '../../model/signal.ts';
 import { BaseStrategy, type StrategyContext } from '../base-strategy.ts';
-import { MetricsWriter, readMetrics, sharedMetrics } from './metrics.ts';
+import { MetricsWriter, readHistogram, readMetrics, sharedMetrics } from './metrics.ts';
 import { strategyKind } from '../kind.ts';
 import { InlineRunner } from './inline-runner.ts';
 import { type FeatureRow, hasMlCapability, requiresModel } from '../ml-capability.ts';
@@ -251,5 +251,41 @@ describe('the hook policy and what onBars returns', () => {
       'strategy misreturning: onBars(X, 1d) returned the string "BUY", not an array of signals',
       'strategy misreturning: onBars(X, 1d) returned a number, not an array of signals',
     ]);
+  });
+});
+
+describe('the hook policy, one step at a time (as a strategy thread calls it)', () => {
+  it('calls onBars for each bar of the step with the same counting, timing and errors as one call at a time', () => {
+    const script = [undefined, [{ symbol: 'X', action: 'HOLD' }], 'BUY', [], null];
+    const one = { log: new MemoryLogger(), metrics: sharedMetrics() };
+    const byStep = { log: new MemoryLogger(), metrics: sharedMetrics() };
+    const single = new HookCaller(new Misreturning(script), one.log, new MetricsWriter(one.metrics));
+    const stepped = new HookCaller(new Misreturning(script), byStep.log, new MetricsWriter(byStep.metrics));
+    const fromOne = script.flatMap(() => single.onBars('X', '1d'));
+    // Notifications 0..4 are bars; 9 is something else, which the step's source handles itself.
+    const queue = [0, 9, 1, 2, 3, 4];
+    const others: number[] = [];
+    const fromStep: Signal[] = [];
+    stepped.onStep(
+      {
+        next: () => queue.shift() ?? -1,
+        bar: (v) => {
+          if (v === 9) {
+            others.push(v);
+            return undefined;
+          }
+          return ['X', '1d'];
+        },
+      },
+      fromStep,
+    );
+    expect(fromStep).toEqual(fromOne);
+    expect(others).toEqual([9]);
+    // The same counts either way (the times are wall time, so only their number is compared).
+    for (const m of [one.metrics, byStep.metrics]) {
+      expect(readMetrics(m)).toMatchObject({ notifications: 5, signals: 1, errors: 3, inferenceErrors: 0 });
+    }
+    expect([readHistogram(one.metrics).count, readHistogram(byStep.metrics).count]).toEqual([5, 5]);
+    expect(byStep.log.records).toEqual(one.log.records);
   });
 });

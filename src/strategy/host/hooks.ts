@@ -93,6 +93,14 @@ export async function prepareModel(
   }
 }
 
+/** One step's notifications, as a strategy thread takes them from its ring. */
+export interface StepNotifications {
+  /** Returns the next notification, or -1 at the end of the step. */
+  next(): number;
+  /** Returns the subscription a bar notification names, or undefined for one that is not a bar (handled there). */
+  bar(notification: number): Subscription | undefined;
+}
+
 /** Calls one strategy's hooks under the policy; its figures go to `metrics`. */
 export class HookCaller {
   readonly #strategy: BaseStrategy;
@@ -122,7 +130,7 @@ export class HookCaller {
     return model.degraded === undefined ? { ok: true } : { ok: true, degraded: model.degraded };
   }
 
-  /** Calls `onBars`; returns the signals raised (the strategy's own array), or none when it threw. */
+  /** Calls `onBars`; returns the signals raised (the strategy's own array), or none when it failed. */
   onBars(symbol: string, interval: Interval): readonly Signal[] {
     const n = ++this.#calls;
     const timed = n <= TIMED_WARMUP || (n & (TIMING_STRIDE - 1)) === 0;
@@ -132,18 +140,53 @@ export class HookCaller {
       const returned: unknown = this.#strategy.onBars(symbol, interval);
       // Strategy modules are not type-checked when loaded: anything but an array is that strategy's error.
       if (Array.isArray(returned)) out = returned as readonly Signal[];
-      else
-        this.#failed(
-          `onBars(${symbol}, ${interval})`,
-          new Error(`returned ${describe(returned)}, not an array of signals`),
-          'returned',
-        );
+      else this.#notArray(symbol, interval, returned);
     } catch (e) {
-      this.#failed(`onBars(${symbol}, ${interval})`, e);
+      this.#threw(symbol, interval, e);
     }
     if (timed) this.#metrics.notification(monotonicMs() - t0, out.length);
     else this.#metrics.untimed(out.length);
     return out;
+  }
+
+  /**
+   * Calls `onBars` for every bar notification of one step, under the same policy as `onBars`, and pushes
+   * the signals into `signals`. The strategy is called in this loop itself, not one call deeper: in a
+   * strategy thread that keeps a busy strategy as fast as a direct call (one call deeper cost five 20 us
+   * strategies on two cores about 12 % more CPU).
+   */
+  onStep(step: StepNotifications, signals: Signal[]): void {
+    const strategy = this.#strategy;
+    const metrics = this.#metrics;
+    for (let v = step.next(); v >= 0; v = step.next()) {
+      const sub = step.bar(v);
+      if (sub === undefined) continue;
+      const symbol = sub[0];
+      const interval = sub[1];
+      const n = ++this.#calls;
+      const timed = n <= TIMED_WARMUP || (n & (TIMING_STRIDE - 1)) === 0;
+      const t0 = timed ? monotonicMs() : 0;
+      let out: readonly Signal[] = EMPTY;
+      try {
+        const returned: unknown = strategy.onBars(symbol, interval);
+        if (Array.isArray(returned)) out = returned as readonly Signal[];
+        else this.#notArray(symbol, interval, returned);
+      } catch (e) {
+        this.#threw(symbol, interval, e);
+      }
+      if (timed) metrics.notification(monotonicMs() - t0, out.length);
+      else metrics.untimed(out.length);
+      for (let i = 0; i < out.length; i++) signals.push(out[i]!);
+    }
+  }
+
+  #notArray(symbol: string, interval: Interval, returned: unknown): void {
+    const error = new Error(`returned ${describe(returned)}, not an array of signals`);
+    this.#failed(`onBars(${symbol}, ${interval})`, error, 'returned');
+  }
+
+  #threw(symbol: string, interval: Interval, e: unknown): void {
+    this.#failed(`onBars(${symbol}, ${interval})`, e);
   }
 
   /** Hands the strategy a series' quality (0-100) if it listens for it. */

@@ -10,7 +10,7 @@ import type { Signal } from '../../model/signal.ts';
 import type { BaseStrategy } from '../base-strategy.ts';
 import { ConsumerChannel, float64View, Kind } from './channel.ts';
 import { strategyContext } from './context.ts';
-import { HookCaller, messageOf } from './hooks.ts';
+import { HookCaller, messageOf, type StepNotifications } from './hooks.ts';
 import { MetricsWriter } from './metrics.ts';
 import {
   type ControlReply,
@@ -123,22 +123,24 @@ function serve(hooks: HookCaller): void {
   const channel = new ConsumerChannel(d.channel);
   let done = 0;
   const signals: Signal[] = [];
+  // Bars go to the strategy through the hook policy; control requests and quality updates are handled here.
+  const notifications: StepNotifications = {
+    next: () => channel.next(),
+    bar(v) {
+      const kind = v >>> 24;
+      if (kind === Kind.Bar) return subs[v & 0xffffff];
+      if (kind === Kind.Control) control(hooks);
+      else {
+        const [symbol, interval] = subs[v & 0xffffff]!;
+        hooks.onQualityUpdate(symbol, interval, quality[v & 0xffffff]!);
+      }
+      return undefined;
+    },
+  };
   for (;;) {
     const step = channel.awaitStep(done);
     const groupTag = channel.groupTag;
-    for (let v = channel.next(); v >= 0; v = channel.next()) {
-      if (v >>> 24 === Kind.Control) {
-        control(hooks);
-        continue;
-      }
-      const [symbol, interval] = subs[v & 0xffffff]!;
-      if (v >>> 24 === Kind.Quality) {
-        hooks.onQualityUpdate(symbol, interval, quality[v & 0xffffff]!);
-        continue;
-      }
-      const out = hooks.onBars(symbol, interval);
-      for (let i = 0; i < out.length; i++) signals.push(out[i]!);
-    }
+    hooks.onStep(notifications, signals);
     let json = '';
     if (signals.length > 0) {
       try {
