@@ -1,15 +1,14 @@
 // Checks a backtest request's session config before anything runs: data files under data/, strategies
 // that load and accept their config, and only what the API allows.
 import { existsSync, statSync } from 'node:fs';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { type LoadedSession, type SessionConfig, SessionConfigSchema } from '../config/session-config.ts';
 import { isTradeflowError } from '../core/errors.ts';
+import { checkRealPathInside, isInside as inside } from '../core/paths.ts';
 import { importStrategyModule, resolveStrategyFile } from '../strategy/loader.ts';
 import { STRATEGY_TYPES } from '../strategy/registry.ts';
 import { type FieldProblem, InvalidRequestError } from './errors.ts';
 import { problemsOf } from './validate.ts';
-
-const inside = (dir: string, path: string) => (path + sep).startsWith(dir + sep) && path !== dir;
 
 /** Checks that every data file lies under `root/data` and exists: a request must not read other files. */
 function dataProblems(config: SessionConfig, root: string): FieldProblem[] {
@@ -24,6 +23,12 @@ function dataProblems(config: SessionConfig, root: string): FieldProblem[] {
           message: `"${d.file}" is outside the project's data/ folder; the API reads bar files from data/ only`,
         },
       ];
+    }
+    try {
+      checkRealPathInside(dataDir, file, { where: path, root });
+    } catch (e) {
+      if (!isTradeflowError(e, 'TF_ERR_PATH_OUTSIDE')) throw e;
+      return [{ path, message: e.message.replace(`${path}: `, '') }];
     }
     if (!existsSync(file) || !statSync(file).isFile()) {
       return [{ path, message: `no file ${relative(root, file)} on the server` }];

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { escapeText } from '../core/escape.ts';
 import { TradeflowError } from '../core/errors.ts';
 import { parseWith } from '../core/zod-errors.ts';
 import { isValidTimeZone } from '../core/time.ts';
@@ -137,10 +138,25 @@ export const OutputSchema = z
   })
   .strict();
 
+/**
+ * A session's name: it names the output folder (`out/<name>`) and the run ids, so it must be one plain
+ * folder name. A name that would place output elsewhere (`../x`, `/tmp/x`, `a/b`) is refused, not
+ * rewritten: a silently changed name would put the results where nobody looks (`output.dir` chooses
+ * the folder).
+ */
+export const SessionNameSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((n) => !/[/\\:\u0000-\u001f\u007f]/.test(n) && n !== '.' && n !== '..', {
+    message:
+      'must be a plain name (no / \\ : or control characters, not "." or ".."): it names the output folder out/<name>; set "output.dir" to write elsewhere',
+  });
+
 /** The whole session config. */
 export const SessionConfigSchema = z
   .object({
-    name: z.string().min(1).optional(),
+    name: SessionNameSchema.optional(),
     root: z.string().min(1).optional(),
     speed_multiplier: z.number().finite().min(0).default(0),
     data: z.array(DataSourceSchema).min(1, 'needs at least one data source'),
@@ -266,13 +282,18 @@ export function loadSessionConfig(file: string, options: LoadSessionOptions = {}
       },
     );
   }
+  // A byte order mark (editors on Windows write one) is read past, as the bar file loader does.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new TradeflowError('TF_ERR_CONFIG_READ', `${file}: not valid JSON (${(e as Error).message})`, {
-      cause: e,
-    });
+    // JSON.parse quotes the text around the error: escaped, so no control byte reaches the terminal.
+    throw new TradeflowError(
+      'TF_ERR_CONFIG_READ',
+      `${file}: not valid JSON (${escapeText((e as Error).message, 200)})`,
+      { cause: e },
+    );
   }
   if (options.dbStrategies && typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
     raw = { ...raw, db_strategies: true };
@@ -283,6 +304,7 @@ export function loadSessionConfig(file: string, options: LoadSessionOptions = {}
       ? config.root
       : resolve(dirname(path), config.root)
     : findProjectRoot(dirname(path));
-  const name = config.name ?? path.replace(/^.*[\\/]/, '').replace(/\.json$/i, '');
+  const stem = path.replace(/^.*[\\/]/, '').replace(/\.json$/i, '');
+  const name = config.name ?? (SessionNameSchema.safeParse(stem).success ? stem : 'session');
   return { config, name, file: path, root };
 }

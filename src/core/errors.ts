@@ -1,3 +1,6 @@
+// The coded errors of tradeflow: the registry of codes and hints, the error class, and how one is printed.
+import { escapeLines } from './escape.ts';
+
 /**
  * One registry of coded errors. Each code has a short title and a hint that tells the user what to do;
  * `docs/errors.md` lists the same codes and a test keeps the two in sync.
@@ -14,6 +17,8 @@ export const ERROR_CODES = {
     'A strategy module must export a class named after its file (simple_ma_cross.ts -> SimpleMaCrossStrategy) that extends BaseStrategy.',
   TF_ERR_STRATEGY_CONFIG:
     'Fix the strategy config at the path named in the message; the strategy module exports its schema.',
+  TF_ERR_PATH_OUTSIDE:
+    'Strategy modules and data files must really lie under strategies/ and data/: copy the file in rather than link to it.',
   TF_ERR_STRATEGY_DUPLICATE:
     'Strategy file names must be unique across all folders under strategies/: rename one of them.',
   TF_ERR_STORED_STRATEGY:
@@ -75,7 +80,8 @@ export function assertNever(value: never, what = 'value'): never {
 
 /** Formats an error for a terminal: code, message, and the hint on its own line. */
 export function formatError(e: unknown): string {
-  if (e instanceof TradeflowError) return `${e.code}: ${e.message}\n  hint: ${e.hint}`;
-  if (e instanceof Error) return e.stack ?? e.message;
-  return String(e);
+  // Messages can quote file text: escaped so that no control byte or terminal escape is printed raw.
+  if (e instanceof TradeflowError) return `${e.code}: ${escapeLines(e.message)}\n  hint: ${e.hint}`;
+  if (e instanceof Error) return escapeLines(e.stack ?? e.message);
+  return escapeLines(String(e));
 }

@@ -1,5 +1,6 @@
 // Logging: the Logger that collaborators receive instead of writing to the console, and the loggers that
 // implement it (stderr, memory, silent).
+import { escapeLines } from './escape.ts';
 
 /** A minimal structured logger; collaborators receive one instead of writing to the console. */
 export interface Logger {
@@ -23,7 +24,8 @@ export function createStderrLogger(level: LogLevel = 'info'): Logger {
   ) => {
     if (RANK[lvl] < RANK[level]) return;
     const extra = fields && Object.keys(fields).length > 0 ? ' ' + JSON.stringify(fields) : '';
-    process.stderr.write(`${lvl}: ${msg}${extra}\n`);
+    // Messages can quote strategy output or file text: escaped, so no byte reaches the terminal raw.
+    process.stderr.write(`${lvl}: ${escapeLines(msg + extra)}\n`);
   };
   return {
     debug: (m, f) => write('debug', m, f),

@@ -57,7 +57,7 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
   const { session, clock, log } = o;
   const speed = session.config.speed_multiplier;
   // 1. Data: every source's bars in memory, none published yet.
-  const loaded = loadSessionData(session);
+  const loaded = loadSessionData(session, log);
   // 2. Strategies: modules imported, configs validated, instances made; nothing started.
   const strategies = await loadStrategies(session.root, session.config.strategies);
   // 3. Subscriptions, resolved against the data (aggregated series are created here).

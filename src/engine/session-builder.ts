@@ -3,8 +3,10 @@
 import { relative, resolve } from 'node:path';
 import type { DataSourceConfig, LoadedSession } from '../config/session-config.ts';
 import { TradeflowError } from '../core/errors.ts';
+import { checkRealPathInside, isInside } from '../core/paths.ts';
 import { createCalendar, type TradingCalendar } from '../data/calendar.ts';
-import { loadBarFile, type LoadReport } from '../data/loaders/load.ts';
+import { loadBarFile, type LoadReport, skippedRowsNote } from '../data/loaders/load.ts';
+import type { Logger } from '../core/logger.ts';
 import type { BarSeries } from '../data/session-data.ts';
 import { SessionData } from '../data/session-data.ts';
 import { canAggregate, type Interval } from '../model/interval.ts';
@@ -40,9 +42,19 @@ export interface GrowingData extends LoadedData {
   readonly staged: Map<number, StagedSource>;
 }
 
-function loadSource(root: string, d: DataSourceConfig, where: string, data: SessionData): StagedSource {
+function loadSource(
+  root: string,
+  d: DataSourceConfig,
+  where: string,
+  data: SessionData,
+  log: Logger | undefined,
+): StagedSource {
   const calendar = createCalendar(d.calendar, `${where}.calendar`);
   const file = resolve(root, d.file);
+  // A file named inside data/ must really be there: a symlink out of it is refused before it is read. A
+  // path outside data/ is the CLI user's own choice (the API accepts data/ only, see api/backtest-request).
+  const dataDir = resolve(root, 'data');
+  if (isInside(dataDir, file)) checkRealPathInside(dataDir, file, { where: `${where}.file`, root });
   const report = loadBarFile(
     {
       file,
@@ -57,6 +69,8 @@ function loadSource(root: string, d: DataSourceConfig, where: string, data: Sess
     },
     data,
   );
+  const skipped = skippedRowsNote(report);
+  if (skipped !== undefined) log?.warn(skipped, { source: where, skipped: report.skipped });
   const series = data.get(d.symbol, report.interval);
   if (!series)
     throw new TradeflowError('TF_ERR_INTERNAL', `${where}: loader created no series for ${d.symbol}`);
@@ -67,14 +81,14 @@ function loadSource(root: string, d: DataSourceConfig, where: string, data: Sess
  * Loads every data source of a session into a new SessionData. Those with `join_at` are loaded (and their
  * rows checked) now too, but staged: they enter the session when they join (`admitSource`).
  */
-export function loadSessionData(session: LoadedSession): GrowingData {
+export function loadSessionData(session: LoadedSession, log?: Logger): GrowingData {
   const loaded: GrowingData = { data: new SessionData(), sources: [], symbols: [], staged: new Map() };
   const seen = new Set<string>();
   session.config.data.forEach((d, i) => {
     const where = `data[${i}]`;
     checkNew(seen, d.symbol, where);
     seen.add(d.symbol);
-    const source = loadSource(session.root, d, where, loaded.data);
+    const source = loadSource(session.root, d, where, loaded.data, log);
     if (d.join_at === undefined) admitSource(loaded, source);
     else loaded.staged.set(i, source);
   });
@@ -87,13 +101,14 @@ export function stageSource(
   loaded: GrowingData,
   d: DataSourceConfig,
   where: string,
+  log?: Logger,
 ): StagedSource {
   checkNew(
     new Set([...loaded.symbols, ...[...loaded.staged.values()].map((s) => s.symbol)]),
     d.symbol,
     where,
   );
-  return loadSource(root, d, where, loaded.data);
+  return loadSource(root, d, where, loaded.data, log);
 }
 
 /** Enters a loaded source into the session: its symbol takes the next id. */

@@ -137,6 +137,7 @@ const facts: RunFacts = {
       rows: 2,
       skipped: 1,
       problems: { bad_ohlc: 1 },
+      firstSkipped: [{ line: 3, problem: 'bad-number' }],
       firstTs: T0,
       lastTs: T0 + DAY,
     },

@@ -2,6 +2,7 @@
 // and the 52-week high.
 import { z } from 'zod';
 import { TradeflowError } from '../core/errors.ts';
+import { parseIsoDate } from '../core/time.ts';
 import { Macd } from '../indicators/macd.ts';
 import { Rsi } from '../indicators/rsi.ts';
 import type { DailyBars, MetricValue, ScreenerStrategy, ScreenResult } from './types.ts';
@@ -25,7 +26,8 @@ export const bullishBreakoutSchema = z
     as_of: z
       .string()
       .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-      .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'must be a real calendar date')
+      // Date.parse rolls 2014-02-30 over to March 2: the date must read back as written.
+      .refine((d) => parseIsoDate(d) !== undefined, 'must be a real calendar date (2014-02-30 is not)')
       .optional(),
   })
   .strict()

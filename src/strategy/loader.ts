@@ -4,6 +4,7 @@ import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { TradeflowError } from '../core/errors.ts';
+import { checkRealPathInside } from '../core/paths.ts';
 import { parseWith } from '../core/zod-errors.ts';
 import type { StrategyEntry } from '../config/session-config.ts';
 import { BaseStrategy, type StrategyClass } from './base-strategy.ts';
@@ -76,6 +77,8 @@ export function resolveStrategyFile(root: string, modulePath: string, where: str
       `${where}: no strategy file for "${modulePath}" (looked for ${candidates.map((c) => relative(root, c)).join(', ')})`,
     );
   }
+  // A symlink in strategies/ (to the file or a folder above it) must not import code from elsewhere.
+  checkRealPathInside(base, file, { where, root });
   return file;
 }
 
@@ -117,6 +120,14 @@ export async function importStrategyModule(
     throw new TradeflowError(
       'TF_ERR_STRATEGY_INVALID',
       `${where}: ${className} in ${relative(root, file)} does not extend BaseStrategy`,
+    );
+  }
+  const onBars = (cls.prototype as { onBars?: unknown }).onBars;
+  if (typeof onBars === 'function' && onBars.constructor.name === 'AsyncFunction') {
+    throw new TradeflowError(
+      'TF_ERR_STRATEGY_INVALID',
+      `${where}: ${className} in ${relative(root, file)} declares onBars async; onBars must be synchronous and ` +
+        'return its signals as an array (remove "async" and compute from the bars it is given)',
     );
   }
   const configSchema = mod['configSchema'];

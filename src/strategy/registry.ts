@@ -47,8 +47,9 @@ export const STRATEGY_TYPES: Readonly<Record<string, StrategyType>> = {
 
 /** Returns a registered type, or throws an error that lists the known ones. */
 export function strategyType(name: string, where: string): StrategyType {
-  const t = STRATEGY_TYPES[name];
-  if (t) return t;
+  // Own keys only: "__proto__" or "toString" must be unknown types, not Object.prototype's members.
+  const t = Object.hasOwn(STRATEGY_TYPES, name) ? STRATEGY_TYPES[name] : undefined;
+  if (t !== undefined) return t;
   throw new TradeflowError(
     'TF_ERR_CONFIG_INVALID',
     `${where}: unknown strategy type "${name}"; known types: ${Object.keys(STRATEGY_TYPES).join(', ')}`,

@@ -1,5 +1,6 @@
 // The bar file formats tradeflow reads (yahoo, backtrader, ohlcv): telling them apart from the first lines,
 // and where each value sits in a row.
+import { escapeText } from '../../core/escape.ts';
 import { TradeflowError } from '../../core/errors.ts';
 
 /** A bar file format tradeflow can read. */
@@ -87,7 +88,7 @@ export function detectFormat(headerLine: string, firstDataLine: string | undefin
   const sample = firstDataLine === undefined ? '' : `; its first data line has ${fieldCount(firstDataLine)} fields`;
   throw new TradeflowError(
     'TF_ERR_DATA_FILE',
-    `${displayPath}:1: unknown bar file format, header "${headerLine.trim()}"${sample}. ` +
+    `${displayPath}:1: unknown bar file format, header "${escapeText(headerLine.trim(), 80)}"${sample}. ` +
       `Known formats and their headers: ${known}. Give the file one of these headers or set its format.`,
   );
 }

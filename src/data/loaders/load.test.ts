@@ -91,6 +91,7 @@ describe('bundled real files, strict validation', () => {
         rows: c.rows,
         skipped: 0,
         problems: {},
+        firstSkipped: [],
         firstTs: c.first.tsClose,
         lastTs: c.last.tsClose,
       });

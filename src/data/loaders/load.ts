@@ -10,7 +10,7 @@ import type { TimeStamper } from '../time-stamper.ts';
 import type { DataFormat, RowLayout } from './formats.ts';
 import { detectFormat, layoutOf } from './formats.ts';
 import { detectInterval } from './interval.ts';
-import type { ParsedRows } from './read-rows.ts';
+import type { ParsedRows, SkippedRow } from './read-rows.ts';
 import { lineAt, lineEnd, readRows } from './read-rows.ts';
 
 /** How to load one bar file into a session. */
@@ -44,9 +44,31 @@ export interface LoadReport {
   readonly skipped: number;
   /** Skipped rows by problem kind (see ROW_PROBLEMS). */
   readonly problems: Readonly<Record<string, number>>;
+  /** The first skipped rows by line (at most 5), so that a warning can say where they were. */
+  readonly firstSkipped: readonly SkippedRow[];
   /** Close time of the first and last bar written, epoch ms UTC. */
   readonly firstTs: number;
   readonly lastTs: number;
+}
+
+/**
+ * Returns what a load skipped, for a warning: how many rows, by problem, and the lines of the first ones
+ * (`data/x.csv: skipped 3 rows (bad-number 2, non-positive-price 1); first at lines 4 (bad-number), ...`);
+ * undefined when nothing was skipped.
+ */
+export function skippedRowsNote(report: LoadReport): string | undefined {
+  if (report.skipped === 0) return undefined;
+  const kinds = Object.entries(report.problems)
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(', ');
+  const lines = report.firstSkipped.map((r) => `${r.line} (${r.problem})`).join(', ');
+  const more = report.skipped > report.firstSkipped.length ? ', ...' : '';
+  const rows = report.skipped === 1 ? 'row' : 'rows';
+  const at = report.skipped === 1 ? 'at line' : 'first at lines';
+  return (
+    `${report.file}: skipped ${report.skipped} bad ${rows} (${kinds}) as on_bad_row "skip" says; ${at} ${lines}${more}; ` +
+    `${report.rows} rows loaded`
+  );
 }
 
 /** Returns whether a format's times mark the bar open or close when LoadOptions.stamp is absent. */
@@ -185,6 +207,7 @@ export function loadBarFile(options: LoadOptions, data: SessionData): LoadReport
     rows: count,
     skipped: rows.skipped,
     problems: rows.problems,
+    firstSkipped: rows.firstSkipped,
     firstTs,
     lastTs,
   };

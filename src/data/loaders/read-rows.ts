@@ -4,7 +4,7 @@ import type { TimeStamper } from '../time-stamper.ts';
 import type { RowLayout } from './formats.ts';
 import { parseDate, parseNumber, parseTime } from './parse.ts';
 import type { RowProblem } from './validate.ts';
-import { barProblem, rowMessage } from './validate.ts';
+import { barProblem, FIRST_DATE, LAST_DATE, rowMessage } from './validate.ts';
 
 /** Validated rows in columns. `ts` is the time as written, in epoch ms UTC, not yet moved to the bar close. */
 export interface ParsedRows {
@@ -19,7 +19,18 @@ export interface ParsedRows {
   readonly day: Int32Array;
   readonly skipped: number;
   readonly problems: Readonly<Partial<Record<RowProblem, number>>>;
+  /** The first skipped rows (at most FIRST_SKIPPED_KEPT), with their line numbers, so a report can say where. */
+  readonly firstSkipped: readonly SkippedRow[];
 }
+
+/** A row skipped with onBadRow 'skip': its 1-based line and the rule it broke. */
+export interface SkippedRow {
+  readonly line: number;
+  readonly problem: RowProblem;
+}
+
+/** How many skipped rows a load remembers by line. */
+export const FIRST_SKIPPED_KEPT = 5;
 
 /** What the row reader needs: the whole text and where its data rows start. */
 export interface ReadRowsOptions {
@@ -62,6 +73,7 @@ export function readRows(options: ReadRowsOptions): ParsedRows {
   const volume = new Float64Array(capacity);
   const day = new Int32Array(capacity);
   const problems: Partial<Record<RowProblem, number>> = {};
+  const firstSkipped: SkippedRow[] = [];
   const expected = layout.fieldCount;
   // Field k ends at bounds[k] (a comma or the line end) and starts after bounds[k - 1].
   const bounds = new Int32Array(expected);
@@ -114,6 +126,8 @@ export function readRows(options: ReadRowsOptions): ParsedRows {
       ymd = dateEnd - start >= 10 ? parseDate(text, start) : -1;
       const dateShapeOk = layout.time === 'datetime' || dateEnd - start === 10;
       if (ymd < 0 || !dateShapeOk) problem = 'bad-date';
+      // A date far off (9999-12-31) would make the calendars walk every day up to it.
+      else if (ymd < FIRST_DATE || ymd > LAST_DATE) problem = 'date-out-of-range';
       else {
         const year = (ymd / 10000) | 0;
         const month = ((ymd / 100) | 0) % 100;
@@ -162,6 +176,7 @@ export function readRows(options: ReadRowsOptions): ParsedRows {
         throw new TradeflowError('TF_ERR_DATA_ROW', message);
       }
       problems[problem] = (problems[problem] ?? 0) + 1;
+      if (skipped < FIRST_SKIPPED_KEPT) firstSkipped.push({ line: lineNo, problem });
       skipped++;
     } else {
       ts[count] = t;
@@ -179,7 +194,7 @@ export function readRows(options: ReadRowsOptions): ParsedRows {
     }
     start = next;
   }
-  return { count, ts, open, high, low, close, volume, day, skipped, problems };
+  return { count, ts, open, high, low, close, volume, day, skipped, problems, firstSkipped };
 }
 
 /** Returns the offset just past the line that starts at `start` (after its LF, or the text end). */

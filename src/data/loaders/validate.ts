@@ -1,4 +1,5 @@
 // The rules a bar row must pass, and the message that names a broken one with its file and line.
+import { escapeText } from '../../core/escape.ts';
 import type { RowLayout } from './formats.ts';
 import { parseNumber } from './parse.ts';
 
@@ -6,9 +7,11 @@ import { parseNumber } from './parse.ts';
 export const ROW_PROBLEMS = [
   'field-count',
   'bad-date',
+  'date-out-of-range',
   'bad-time',
   'bad-number',
   'non-positive-price',
+  'value-too-large',
   'high-below-low',
   'open-outside-range',
   'close-outside-range',
@@ -20,12 +23,25 @@ export const ROW_PROBLEMS = [
 /** A kind of bad row, the key of LoadReport.problems. */
 export type RowProblem = (typeof ROW_PROBLEMS)[number];
 
+/** The first and last local dates a bar may carry (yyyymmdd), and the same as text for messages. */
+export const FIRST_DATE = 19000101;
+export const LAST_DATE = 21001231;
+const DATE_RANGE = '1900-01-01 to 2100-12-31';
+
+/**
+ * The largest price or volume a row may carry. Below 2^53, so whole numbers stay exact, and small enough
+ * that products such as price x volume or price x quantity, and sums of millions of them, stay finite:
+ * a finite but absurd value such as 1e308 would make them Infinity far from the row that caused it.
+ */
+export const MAX_VALUE = 1e15;
+
 /**
  * Returns the first rule a bar breaks, or undefined. NaN fails every comparison, so the positive checks are
  * written as `!(x > 0)` to catch it even if a caller forgot to check parsing.
  */
 export function barProblem(open: number, high: number, low: number, close: number, volume: number): RowProblem | undefined {
   if (!(open > 0 && high > 0 && low > 0 && close > 0)) return 'non-positive-price';
+  if (high > MAX_VALUE || volume > MAX_VALUE) return 'value-too-large';
   if (high < low) return 'high-below-low';
   if (open < low || open > high) return 'open-outside-range';
   if (close < low || close > high) return 'close-outside-range';
@@ -51,18 +67,21 @@ function timeFieldCount(layout: RowLayout): number {
 /** Returns how the row's time is named and written, e.g. `Date,Time 2006-01-02,09:05:00`. */
 function when(layout: RowLayout, fields: readonly string[]): string {
   const n = timeFieldCount(layout);
-  return `${layout.columns.slice(0, n).join(',')} ${fields.slice(0, n).join(',')}`;
+  return `${layout.columns.slice(0, n).join(',')} ${escapeText(fields.slice(0, n).join(','), 60)}`;
 }
 
 function whenValue(layout: RowLayout, line: string): string {
-  return line.split(',').slice(0, timeFieldCount(layout)).join(',');
+  return escapeText(line.split(',').slice(0, timeFieldCount(layout)).join(','), 60);
 }
 
 /** Returns the message for a refused row: `file:line: field value problem`. */
 export function rowMessage(problem: RowProblem, ctx: RowContext): string {
   const { layout } = ctx;
   const fields = ctx.line.split(',');
-  const named = (i: number): string => `${layout.columns[i] ?? `field ${i + 1}`} ${fields[i] ?? ''}`;
+  // Every piece of the row is escaped and cut before it is quoted: the file's bytes never reach a
+  // terminal or a log as they are.
+  const field = (i: number): string => escapeText(fields[i] ?? '', 40);
+  const named = (i: number): string => `${layout.columns[i] ?? `field ${i + 1}`} ${field(i)}`;
   const [o, h, l, c, v] = layout.priceFields;
   const value = (i: number): number => Number(fields[i]);
   let text: string;
@@ -71,17 +90,27 @@ export function rowMessage(problem: RowProblem, ctx: RowContext): string {
       text = `expected ${layout.fieldCount} fields (${layout.columns.join(',')}), found ${fields.length}`;
       break;
     case 'bad-date':
-      text = `Date "${fields[0] ?? ''}" is not a valid date (YYYY-MM-DD)`;
+      text = `Date "${field(0)}" is not a valid date (YYYY-MM-DD)`;
+      break;
+    case 'date-out-of-range':
+      text =
+        `${layout.columns[0] ?? 'Date'} "${field(0)}" is outside the dates tradeflow accepts (${DATE_RANGE}); ` +
+        'a date so far off is almost always a typo, and a calendar would have to walk every day up to it';
       break;
     case 'bad-time': {
       const i = layout.time === 'date+time' ? 1 : 0;
       const shape = layout.time === 'date+time' ? 'HH:MM:SS' : 'YYYY-MM-DD HH:MM:SS';
-      text = `${layout.columns[i] ?? 'Time'} "${fields[i] ?? ''}" is not a valid time (${shape}) in the source's time zone`;
+      text = `${layout.columns[i] ?? 'Time'} "${field(i)}" is not a valid time (${shape}) in the source's time zone`;
       break;
     }
     case 'bad-number': {
       const i = layout.priceFields.find((f) => Number.isNaN(parseField(fields[f]))) ?? o;
-      text = `${layout.columns[i] ?? 'value'} "${fields[i] ?? ''}" is not a number`;
+      text = `${layout.columns[i] ?? 'value'} "${field(i)}" is not a number`;
+      break;
+    }
+    case 'value-too-large': {
+      const i = [h, v].find((f) => value(f) > MAX_VALUE) ?? h;
+      text = `${named(i)} is larger than ${MAX_VALUE.toExponential()}, the most a price or volume may be (products of such values overflow)`;
       break;
     }
     case 'non-positive-price': {

@@ -1,6 +1,7 @@
 // The one policy for calling a strategy's hooks, used alike on the engine's thread and in a strategy
 // thread: each call is tried, counted and sampled for timing, and the first errors are logged in full.
 import { monotonicMs } from '../../core/clock.ts';
+import { escapeText } from '../../core/escape.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Interval } from '../../model/interval.ts';
 import type { Signal } from '../../model/signal.ts';
@@ -25,8 +26,18 @@ const EMPTY: readonly Signal[] = Object.freeze([]);
 /** Names a value a hook returned, for a message. */
 function describe(value: unknown): string {
   if (value === null) return 'null';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  if (typeof value === 'string') return `the string ${escapeText(JSON.stringify(value.slice(0, 40)))}`;
+  if (isThenable(value)) {
+    // Said here, where a non-array is already being reported: the hot path pays nothing for it.
+    return 'a Promise (onBars is async or returns a promise); onBars must be synchronous and return its signals as an array, so remove "async" and compute from the bars it is given';
+  }
   return value === undefined ? 'undefined' : `a ${typeof value}`;
+}
+
+function isThenable(value: unknown): boolean {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** Returns an error's message, whatever was thrown. */
@@ -181,7 +192,13 @@ export class HookCaller {
   }
 
   #notArray(symbol: string, interval: Interval, returned: unknown): void {
-    const error = new Error(`returned ${describe(returned)}, not an array of signals`);
+    const error = new Error(
+      isThenable(returned)
+        ? `returned ${describe(returned)}`
+        : `returned ${describe(returned)}, not an array of signals`,
+    );
+    // A promise the strategy dropped must not reject unhandled (that would end the process).
+    if (isThenable(returned)) (returned as PromiseLike<unknown>).then(undefined, () => undefined);
     this.#failed(`onBars(${symbol}, ${interval})`, error, 'returned');
   }
 
