@@ -65,7 +65,11 @@ export function storedStrategyEntry(c: StrategyConfiguration): Record<string, un
 /** Returns the instance name an entry runs under, without importing it (undefined for an unknown type). */
 function instanceName(e: StrategyEntry): string | undefined {
   if (e.name !== undefined) return e.name;
-  const module = e.module ?? (e.type === undefined || !Object.hasOwn(STRATEGY_TYPES, e.type) ? undefined : STRATEGY_TYPES[e.type]?.module);
+  const module =
+    e.module ??
+    (e.type === undefined || !Object.hasOwn(STRATEGY_TYPES, e.type)
+      ? undefined
+      : STRATEGY_TYPES[e.type]?.module);
   return module === undefined ? undefined : instanceNameForClass(classNameForModule(basename(module)));
 }
 

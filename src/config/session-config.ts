@@ -148,6 +148,7 @@ export const SessionNameSchema = z
   .string()
   .min(1)
   .max(200)
+  // eslint-disable-next-line no-control-regex
   .refine((n) => !/[/\\:\u0000-\u001f\u007f]/.test(n) && n !== '.' && n !== '..', {
     message:
       'must be a plain name (no / \\ : or control characters, not "." or ".."): it names the output folder out/<name>; set "output.dir" to write elsewhere',
