@@ -1,7 +1,15 @@
 // Fault injection, item 5 (sandboxes): a symlink inside strategies/ or data/ that points outside is
 // refused by the CLI, the API and `strategies add`, before the file it points to is read or imported.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkBacktestConfig } from '../../src/api/backtest-request.ts';
@@ -23,9 +31,13 @@ for (const d of ['outside/linked', 'strategies/real', 'data'])
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
 const SECRET = 'SECRET-TOKEN-1234';
-// A valid strategy outside strategies/: before the fix the loader imported and ran it.
-copyFileSync(join(ROOT, 'strategies/examples/buy_and_hold.ts'), join(outside, 'escaped.ts'));
-copyFileSync(join(ROOT, 'strategies/examples/buy_and_hold.ts'), join(outside, 'linked', 'via_folder.ts'));
+// Valid strategies outside strategies/: before the fix the loader imported them and ran them.
+const BUY_AND_HOLD = readFileSync(join(ROOT, 'strategies/examples/buy_and_hold.ts'), 'utf8');
+writeFileSync(join(outside, 'escaped.ts'), BUY_AND_HOLD.replace('BuyAndHoldStrategy', 'EscapedStrategy'));
+writeFileSync(
+  join(outside, 'linked', 'via_folder.ts'),
+  BUY_AND_HOLD.replace('BuyAndHoldStrategy', 'ViaFolderStrategy'),
+);
 copyFileSync(
   join(ROOT, 'strategies/examples/buy_and_hold.ts'),
   join(project, 'strategies/real/buy_and_hold.ts'),
