@@ -67,7 +67,7 @@ describe('bullish_breakout', () => {
     expect(order.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
       ['macd_fast', 'must be less than macd_slow'],
     ]);
-    expect(bullishBreakoutSchema.safeParse({ as_of: '2014-02-30' }).success).toBe(true); // Date.parse rolls over
+    expect(bullishBreakoutSchema.safeParse({ as_of: '2014-02-30' }).success).toBe(false); // not rolled over to March 2
     expect(bullishBreakoutSchema.safeParse({ as_of: '2014-13-01' }).success).toBe(false);
   });
 
