@@ -1,6 +1,6 @@
 // Live bars on their way into a run: checked against the loaders' rules, queued as they arrive, and
 // timed for lag.
-import { barProblem } from '../data/loaders/validate.ts';
+import { barProblem, DATE_RANGE, END_TIME_MS, FIRST_TIME_MS } from '../data/loaders/validate.ts';
 import type { FeedBar } from '../data/feeds/bar-feed.ts';
 import type { BarSeries } from '../data/session-data.ts';
 import type { DataProcessor } from './data-processor.ts';
@@ -9,6 +9,12 @@ import type { LoadedData } from './session-builder.ts';
 /** Says what is wrong with a live bar for its series (the loaders' rules, plus time order), or undefined. */
 export function liveBarProblem(bar: FeedBar, series: BarSeries): string | undefined {
   if (!Number.isFinite(bar.tsClose)) return 'its time is not a valid date';
+  // As for bar files: a time far off would make the calendars walk every day up to it.
+  if (bar.tsClose < FIRST_TIME_MS || bar.tsClose >= END_TIME_MS) {
+    // Past +-8.64e15 ms a Date is invalid and toISOString would throw: show the number then.
+    const when = Math.abs(bar.tsClose) <= 8.64e15 ? new Date(bar.tsClose).toISOString() : String(bar.tsClose);
+    return `its time (${when}) is outside the dates tradeflow accepts (${DATE_RANGE})`;
+  }
   const last = series.written > 0 ? series.timeAt(series.written - 1) : Number.NEGATIVE_INFINITY;
   if (bar.tsClose <= last) return `its time is not after the last bar's (${new Date(last).toISOString()})`;
   const problem = barProblem(bar.open, bar.high, bar.low, bar.close, bar.volume);

@@ -9,7 +9,9 @@ import { testApp } from '../../src/api/app.fixture.ts';
 import { loadSessionConfig, parseSessionConfig } from '../../src/config/session-config.ts';
 import { formatError, isTradeflowError, TradeflowError } from '../../src/core/errors.ts';
 import { createStderrLogger, MemoryLogger } from '../../src/core/logger.ts';
+import { liveBarProblem } from '../../src/engine/live.ts';
 import { loadSessionData } from '../../src/engine/session-builder.ts';
+import { SessionData } from '../../src/data/session-data.ts';
 import { runBacktestWithResult } from '../../src/report/backtest-outcome.ts';
 import { bullishBreakoutSchema } from '../../src/screener/bullish-breakout.ts';
 import { loadStrategies } from '../../src/strategy/loader.ts';
@@ -149,6 +151,29 @@ describe('dates past the horizon', () => {
     expect(log.records.map((r) => r.msg)).toEqual([
       `${shown('far.csv')}: skipped 1 bad row (date-out-of-range 1) as on_bad_row "skip" says; at line ${ORCL_LINES + 1} (date-out-of-range); ${ORCL_LINES - 1} rows loaded`,
     ]);
+  });
+});
+
+describe('live bars past the horizon or absurd', () => {
+  it('are refused by the live checks, as rows are', () => {
+    const series = new SessionData().create('X', '1m');
+    const bar = {
+      symbol: 'X',
+      tsClose: Date.UTC(2024, 0, 2, 15),
+      open: 10,
+      high: 11,
+      low: 9,
+      close: 10.5,
+      volume: 100,
+    };
+    expect(liveBarProblem(bar, series)).toBeUndefined();
+    expect(liveBarProblem({ ...bar, tsClose: Date.UTC(9999, 11, 31) }, series)).toBe(
+      'its time (9999-12-31T00:00:00.000Z) is outside the dates tradeflow accepts (1900-01-01 to 2100-12-31)',
+    );
+    expect(liveBarProblem({ ...bar, tsClose: 1e300 }, series)).toBe(
+      'its time (1e+300) is outside the dates tradeflow accepts (1900-01-01 to 2100-12-31)',
+    );
+    expect(liveBarProblem({ ...bar, high: 1e308, close: 1e308 }, series)).toMatch(/^value too large/);
   });
 });
 

@@ -26,7 +26,11 @@ export type RowProblem = (typeof ROW_PROBLEMS)[number];
 /** The first and last local dates a bar may carry (yyyymmdd), and the same as text for messages. */
 export const FIRST_DATE = 19000101;
 export const LAST_DATE = 21001231;
-const DATE_RANGE = '1900-01-01 to 2100-12-31';
+/** The same dates as text, for messages. */
+export const DATE_RANGE = '1900-01-01 to 2100-12-31';
+/** The same bounds as instants (UTC), for bars that arrive stamped rather than written as dates. */
+export const FIRST_TIME_MS = Date.UTC(1900, 0, 1);
+export const END_TIME_MS = Date.UTC(2101, 0, 1);
 
 /**
  * The largest price or volume a row may carry. Below 2^53, so whole numbers stay exact, and small enough
