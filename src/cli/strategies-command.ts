@@ -51,6 +51,9 @@ export function paramArgument(text: string, previous: [string, unknown][] = []):
   const [, key, raw] = m as unknown as [string, string, string];
   if (key === 'symbols')
     throw new InvalidArgumentError('give the symbols with --symbols, not as a parameter.');
+  // These would reach the object's prototype, not a parameter of the strategy.
+  if (key === '__proto__' || key === 'constructor' || key === 'prototype')
+    throw new InvalidArgumentError(`"${key}" cannot be a parameter name; strategies' configs do not use it.`);
   let value: unknown;
   try {
     value = JSON.parse(raw);

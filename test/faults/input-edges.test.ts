@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testApp } from '../../src/api/app.fixture.ts';
+import { paramArgument } from '../../src/cli/strategies-command.ts';
 import { loadSessionConfig, parseSessionConfig } from '../../src/config/session-config.ts';
 import { formatError, isTradeflowError, TradeflowError } from '../../src/core/errors.ts';
 import { createStderrLogger, MemoryLogger } from '../../src/core/logger.ts';
@@ -264,6 +265,13 @@ describe('names that are not what they seem', () => {
       'TF_ERR_CONFIG_INVALID: strategies[0].type: unknown strategy type "toString"',
     );
     expect(protoRun.code).toBe(2);
+  });
+
+  it('"__proto__" as a stored parameter name (`strategies add/set --param`) is refused, not set as a prototype', () => {
+    expect(paramArgument('fast_period=10')).toEqual([['fast_period', 10]]);
+    for (const key of ['__proto__', 'constructor', 'prototype']) {
+      expect(() => paramArgument(`${key}={"polluted":true}`)).toThrow(`"${key}" cannot be a parameter name`);
+    }
   });
 
   it('a session name cannot place output outside out/: paths are refused, plain names kept', () => {
