@@ -13,6 +13,7 @@ import type { Engine } from '../engine/kernel.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
 import { ThreadedSqliteStore } from '../storage/threaded-store.ts';
 import { withDbStrategies } from './db-strategies.ts';
+import { onStopSignal } from './stop-signals.ts';
 import { startRunMetrics } from './metrics-option.ts';
 import { formatMetrics, formatSummary } from './summary.ts';
 
@@ -75,9 +76,12 @@ async function run(
   const dbPath = opts.db === false ? undefined : databaseOf(session, opts.db);
   // Storage writes run in a worker thread; the run resolves once they are all stored.
   const store = dbPath ? new ThreadedSqliteStore(dbPath) : undefined;
+  // Ctrl-C, SIGTERM and SIGHUP all stop the run the same way: it ends `cancelled`, its results written.
   const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  process.once('SIGINT', onSigint);
+  const removeStopHandlers = onStopSignal((signal) => {
+    logger.warn(`${signal}: stopping the run; its results so far are kept (a second ${signal} ends at once)`);
+    abort.abort();
+  });
   const showBar = opts.progress ?? (process.stderr.isTTY && !opts.quiet);
   const bar = showBar
     ? new SingleBar({
@@ -142,7 +146,7 @@ async function run(
     return result.status === 'completed' ? 0 : 130;
   } finally {
     if (barStarted) bar?.stop();
-    process.removeListener('SIGINT', onSigint);
+    removeStopHandlers();
     store?.close();
   }
 }

@@ -118,6 +118,8 @@ export class Stepper {
     this.#lastTs = t;
     this.#lastDay = day;
     this.#lastEquity = portfolio.equity();
+    // A step boundary: the recorder may write a batch (events gathered, or a second of wall time passed).
+    this.#p.recorder.atStepEnd();
   }
 
   /** Ends the run: late strategies catch up, the last equity point is recorded, open orders are cancelled. */

@@ -4,7 +4,8 @@ import { TradeflowError } from '../core/errors.ts';
 import type { Fill, Order, Trade } from '../model/order.ts';
 import type { EquityPoint, SignalRecord } from '../model/run.ts';
 import { encodeEquity, encodeFill, encodeOrder, encodeSignal, encodeTrade } from './rows.ts';
-import type { RunBatch } from './store.ts';
+import { screenBatch } from './row-checks.ts';
+import type { RunBatch, SkippedRow } from './store.ts';
 
 /*
  * A batch in columns: per table, the numbers of every row in one Float64Array and the strings as codes
@@ -12,9 +13,10 @@ import type { RunBatch } from './store.ts';
  * (run_id excluded). This is what the SQLite writer binds, and what the threaded store hands its worker:
  * the typed arrays move between threads without a copy (transferred), and the strings of a batch are a
  * handful (names, sides, statuses), so a batch costs the engine's thread one pass over its events.
- * The encoding is the one of rows.ts (absent optional fields are null, metadata is JSON); a value that
- * SQLite would store wrongly (NaN becomes NULL) is rejected here, naming the row and the field, which
- * frees NaN to stand for an absent optional number, as code -1 does for an absent string.
+ * The encoding is the one of rows.ts (absent optional fields are null, metadata is JSON). A batch is
+ * screened first (row-checks.ts): a row that SQLite would store wrongly (NaN becomes NULL) or that could not
+ * be read back is left out and listed in `skipped`, which frees NaN to stand for an absent optional number,
+ * as code -1 does for an absent string.
  */
 
 /** A value bound to a column. */
@@ -107,6 +109,10 @@ export interface FlatTable {
 export interface FlatBatch {
   readonly strings: readonly string[];
   readonly tables: { readonly [T in EventTable]: FlatTable };
+  /** Rows of the batch left out because they cannot be stored, each with why. */
+  readonly skipped: readonly SkippedRow[];
+  /** Closing keys (row-checks.ts) of the fills left out, whose trades the writer leaves out too. */
+  readonly skippedFills: readonly string[];
 }
 
 /** Returns the buffers of a batch, to transfer them to another thread instead of copying them. */
@@ -189,8 +195,10 @@ class StringList {
   }
 }
 
-/** Encodes a batch in columns; throws a TF_ERR_STORAGE error naming the row when a number is NaN or not a number. */
-export function flattenBatch(batch: RunBatch): FlatBatch {
+/** Screens a batch and encodes the rows that can be stored in columns, listing those that cannot. */
+export function flattenBatch(whole: RunBatch): FlatBatch {
+  const screened = screenBatch(whole);
+  const batch = screened.batch;
   const strings = new StringList();
   const table = (t: EventTable, rows: number, fill: (b: TableBuilder) => void): FlatTable => {
     const b = new TableBuilder(t, rows);
@@ -204,7 +212,12 @@ export function flattenBatch(batch: RunBatch): FlatBatch {
     signals: table('signals', batch.signals.length, (b) => flatSignals(batch.signals, b, strings)),
     equity: table('equity', batch.equity.length, (b) => flatEquity(batch.equity, b)),
   };
-  return { strings: strings.list, tables };
+  return {
+    strings: strings.list,
+    tables,
+    skipped: screened.skipped,
+    skippedFills: [...screened.skippedFills],
+  };
 }
 
 function flatOrders(orders: readonly Order[], b: TableBuilder, s: StringList): void {

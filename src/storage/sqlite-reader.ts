@@ -6,11 +6,11 @@ import type { FillRow, OrderRow, SignalRow, TradeRow } from './rows.ts';
 import { decodeFill, decodeOrder, decodeSignal, decodeTrade } from './rows.ts';
 import type { RunRow } from './run-row.ts';
 import { decodeConfig, decodePositions, decodeRunSummary } from './run-row.ts';
-import type { RunSummary, StoredRun } from './store.ts';
+import type { RunSummary, SkippedRow, StoredRun } from './store.ts';
 
 /** The columns of `runs`, in the order RunRow lists them. */
 export const RUN_COLUMNS =
-  'id, name, kind, status, config, started_at, ended_at, stats, error, open_positions';
+  'id, name, kind, status, config, started_at, ended_at, stats, error, open_positions, owner_pid, owner_host, owner_start, skipped_rows';
 
 const list = (columns: readonly string[]) => columns.join(', ');
 
@@ -40,6 +40,9 @@ export class SqliteReader {
       equity: db.prepare<[string], EquityPoint>(
         'SELECT ts, equity, cash FROM equity WHERE run_id = ? ORDER BY seq',
       ),
+      skipped: db.prepare<[string], SkippedRow>(
+        'SELECT tbl AS "table", row, field, value, reason FROM skipped_rows WHERE run_id = ? ORDER BY seq',
+      ),
     };
     this.#s = s;
     // One read transaction, so that a run read while it is written is one consistent snapshot.
@@ -54,6 +57,7 @@ export class SqliteReader {
         trades: s.trades.all(runId).map(decodeTrade),
         signals: s.signals.all(runId).map(decodeSignal),
         equity: s.equity.all(runId),
+        skipped: s.skipped.all(runId),
         openPositions: decodePositions(row),
       };
     });
