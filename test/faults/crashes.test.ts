@@ -242,6 +242,8 @@ describe('a CLI backtest killed with SIGKILL', () => {
       const o = outcome(name);
       expect(o.code).toBeNull(); // killed: no exit code
       expect(o.statusAtExit).toBe('running'); // nothing could record the kill itself
+      // Another command opened the database mid-run, while the process lived: the run was left running.
+      if (o.scenario.moment === 'middle') expect(o.statusWhileAlive).toBe('running');
       await openWithAnotherCommand(o.db);
       const r = records(o.db);
       expect(r.integrity).toBe('ok');
@@ -256,18 +258,6 @@ describe('a CLI backtest killed with SIGKILL', () => {
       }
     },
   );
-
-  it('is never marked while its process lives: another command opened its database mid-run', () => {
-    expect(outcome('kill-middle').statusWhileAlive).toBe('running');
-  });
-
-  it('keeps more of a run killed later: the rows of the first 1,500 bars are there at the end too', async () => {
-    const middle = records(outcome('kill-middle').db);
-    const end = records(outcome('kill-end').db);
-    // The napper trades on ~2 of every 3 bars; the run killed after 4,000 bars wrote more than 1,500 bars' worth.
-    expect(end.counts.equity).toBeGreaterThan(middle.counts.equity);
-    expect(end.counts.orders).toBeGreaterThan(middle.counts.orders);
-  });
 });
 
 describe('a CLI backtest stopped with SIGTERM or SIGHUP', () => {
