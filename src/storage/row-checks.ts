@@ -136,7 +136,7 @@ export function describeValue(value: unknown): string {
     else if (typeof value === 'bigint') s = `${value}n`;
     else if (typeof value === 'object' && value !== null) {
       s = JSON.stringify(value) ?? Object.prototype.toString.call(value);
-    } else s = String(value as string | number | boolean | symbol | undefined | null);
+    } else s = String(value);
   } catch {
     s = Object.prototype.toString.call(value);
   }
@@ -177,7 +177,7 @@ function signalProblem(r: SignalRecord): RowProblem | undefined {
       return {
         field: 'metadata',
         value: metadata,
-        reason: `cannot be stored as JSON (${e instanceof Error ? e.message : String(e)})`,
+        reason: `cannot be stored as JSON (${(e instanceof Error ? e.message : String(e)).split('\n')[0]})`,
       };
     }
   }

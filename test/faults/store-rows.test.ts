@@ -92,6 +92,7 @@ const BAD: readonly {
   readonly name: string;
   readonly spoil: (b: ReturnType<typeof goodBatch>) => void;
   readonly field: string;
+  readonly reason?: string;
   readonly missing: Partial<Record<keyof RunBatch, number[]>>;
 }[] = [
   {
@@ -123,6 +124,7 @@ const BAD: readonly {
     spoil: (b) =>
       (b.signals[0] = { ...b.signals[0]!, signal: { ...b.signals[0]!.signal, metadata: circular } }),
     field: 'metadata',
+    reason: 'metadata cannot be stored as JSON (Converting circular structure to JSON)',
     missing: { signals: [1] },
   },
   {
@@ -212,6 +214,7 @@ describe.each(STORES)('%s: one bad row in a batch', (_name, makeStore) => {
       expect(run!.skipped[0]).toMatchObject({ field: bad.field });
       expect(run!.skipped[0]!.reason).toContain(bad.field);
       expect(run!.skipped[0]!.value).not.toBeNull();
+      if (bad.reason !== undefined) expect(run!.skipped[0]!.reason).toBe(bad.reason);
     } finally {
       store.close();
     }
