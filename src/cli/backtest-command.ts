@@ -11,6 +11,7 @@ import type { BarFeed } from '../data/feeds/bar-feed.ts';
 import { runBacktestWithResult } from '../report/backtest-outcome.ts';
 import type { Engine } from '../engine/kernel.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
+import type { RunStore } from '../storage/store.ts';
 import { ThreadedSqliteStore } from '../storage/threaded-store.ts';
 import { withDbStrategies } from './db-strategies.ts';
 import { onStopSignal } from './stop-signals.ts';
@@ -63,6 +64,27 @@ export async function backtestCommand(file: string, opts: BacktestCommandOptions
   }
 }
 
+/** Warns when the store skipped rows of the run it could not store (the engine let a bad value through). */
+function warnSkipped(store: RunStore, runId: string, logger: Logger): void {
+  let skipped: ReturnType<RunStore['readSkipped']>;
+  try {
+    skipped = store.readSkipped(runId);
+  } catch (e) {
+    // The run and its results stand; only this look back failed.
+    logger.warn(
+      `cannot read the skipped rows of run ${runId}: ${e instanceof Error ? e.message : String(e)}`,
+    );
+    return;
+  }
+  const first = skipped?.rows[0];
+  if (skipped === undefined || skipped.count === 0 || first === undefined) return;
+  logger.warn(
+    `the run database skipped ${skipped.count} row(s) of run ${runId} that could not be stored; the rest of the run is stored. ` +
+      `First: ${first.table}, ${first.row}: ${first.reason}${first.value === null ? '' : ` (value ${first.value})`}. ` +
+      `The table skipped_rows lists the first 100.`,
+  );
+}
+
 async function run(
   session: LoadedSession,
   opts: BacktestCommandOptions,
@@ -112,6 +134,7 @@ async function run(
       },
     });
     if (barStarted) bar?.stop();
+    if (store) warnSkipped(store, result.run_id, logger);
     mkdirSync(outDir, { recursive: true });
     const resultPath = resolve(outDir, 'result.json');
     writeFileSync(resultPath, JSON.stringify(result, null, 2) + '\n');

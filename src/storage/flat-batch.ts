@@ -1,9 +1,7 @@
 // A batch of run events in columns: what the SQLite writer binds, and what the threaded store hands its
 // worker without a copy.
-import { TradeflowError } from '../core/errors.ts';
 import type { Fill, Order, Trade } from '../model/order.ts';
 import type { EquityPoint, SignalRecord } from '../model/run.ts';
-import { encodeEquity, encodeFill, encodeOrder, encodeSignal, encodeTrade } from './rows.ts';
 import { screenBatch } from './row-checks.ts';
 import type { RunBatch, SkippedRow } from './store.ts';
 
@@ -137,18 +135,6 @@ export function rowCells(flat: FlatBatch, table: EventTable, row: number): Cell[
   });
 }
 
-const isNum = (v: unknown): boolean => typeof v === 'number' && v === v;
-const isOptNum = (v: unknown): boolean => v === undefined || (typeof v === 'number' && v === v);
-
-/**
- * Throws the message of the row's full encoder, which names the field that is not a number. (Taking the row
- * as an argument, not in a closure, keeps the hot loops from allocating a context per row.)
- */
-function reject<T>(encode: (row: T) => unknown, row: T): never {
-  encode(row);
-  throw new TradeflowError('TF_ERR_INTERNAL', 'a row failed the fast number check but passed its encoder');
-}
-
 /** Fills one table's arrays, row by row; `code` turns a string into its index in the batch's list. */
 class TableBuilder {
   readonly numbers: Float64Array;
@@ -223,9 +209,6 @@ export function flattenBatch(whole: RunBatch): FlatBatch {
 function flatOrders(orders: readonly Order[], b: TableBuilder, s: StringList): void {
   for (const o of orders) {
     const { id, quantity, price, tsCreated, tsClosed } = o;
-    if (!(isNum(id) && isNum(quantity) && isOptNum(price) && isNum(tsCreated) && isOptNum(tsClosed))) {
-      reject(encodeOrder, o);
-    }
     b.num(id);
     b.text(s.code(o.strategy, 0));
     b.text(s.code(o.symbol, 1));
@@ -245,9 +228,6 @@ function flatOrders(orders: readonly Order[], b: TableBuilder, s: StringList): v
 function flatFills(fills: readonly Fill[], b: TableBuilder, s: StringList): void {
   for (const f of fills) {
     const { id, orderId, quantity, price, commission, ts } = f;
-    if (!(isNum(id) && isNum(orderId) && isNum(quantity) && isNum(price) && isNum(commission) && isNum(ts))) {
-      reject(encodeFill, f);
-    }
     b.num(id);
     b.num(orderId);
     b.text(s.code(f.strategy, 0));
@@ -263,17 +243,6 @@ function flatFills(fills: readonly Fill[], b: TableBuilder, s: StringList): void
 
 function flatTrades(trades: readonly Trade[], b: TableBuilder, s: StringList): void {
   for (const t of trades) {
-    const ok =
-      isNum(t.id) &&
-      isNum(t.quantity) &&
-      isNum(t.entryTime) &&
-      isNum(t.entryPrice) &&
-      isNum(t.exitTime) &&
-      isNum(t.exitPrice) &&
-      isNum(t.pnl) &&
-      isNum(t.commission) &&
-      isNum(t.bars);
-    if (!ok) reject(encodeTrade, t);
     b.num(t.id);
     b.text(s.code(t.strategy, 0));
     b.text(s.code(t.symbol, 1));
@@ -293,15 +262,6 @@ function flatTrades(trades: readonly Trade[], b: TableBuilder, s: StringList): v
 function flatSignals(signals: readonly SignalRecord[], b: TableBuilder, s: StringList): void {
   for (const r of signals) {
     const g = r.signal;
-    if (!(
-      isNum(r.ts) &&
-      isOptNum(g.quantity) &&
-      isOptNum(g.price) &&
-      isOptNum(g.confidence) &&
-      isOptNum(r.orderId)
-    )) {
-      reject(encodeSignal, r);
-    }
     b.num(r.ts);
     b.text(s.code(r.strategy, 0));
     b.text(s.code(g.symbol, 1));
@@ -318,7 +278,6 @@ function flatSignals(signals: readonly SignalRecord[], b: TableBuilder, s: Strin
 
 function flatEquity(points: readonly EquityPoint[], b: TableBuilder): void {
   for (const p of points) {
-    if (!(isNum(p.ts) && isNum(p.equity) && isNum(p.cash))) reject(encodeEquity, p);
     b.num(p.ts);
     b.num(p.equity);
     b.num(p.cash);

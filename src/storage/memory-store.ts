@@ -31,6 +31,7 @@ import type {
   RunStore,
   RunSummary,
   SkippedRow,
+  SkippedRows,
   StoredRun,
 } from './store.ts';
 import { checkEnd, checkWritable, pageOf, storageError } from './store-rules.ts';
@@ -124,6 +125,13 @@ export class MemoryStore implements RunStore {
         e,
       );
     }
+  }
+
+  readSkipped(runId: string): SkippedRows | undefined {
+    this.#open(`cannot read run "${runId}"`);
+    const run = this.#runs.get(runId);
+    if (run === undefined) return undefined;
+    return { count: run.row.skipped_rows, rows: run.skipped.map((k) => ({ ...k })) };
   }
 
   listRuns(options?: ListRunsOptions): RunSummary[] {

@@ -269,6 +269,8 @@ export function runStoreContract(name: string, makeStore: () => RunStore): void 
       expect(run.skipped[99]?.row).toBe('equity point at 129');
       expect(run.equity).toStrictEqual(equityPoints(1));
       expect(store.listRuns()[0]?.skippedRows).toBe(140);
+      expect(store.readSkipped('run-1')).toStrictEqual({ count: 140, rows: run.skipped });
+      expect(store.readSkipped('nope')).toBeUndefined();
     });
 
     it('refuses to write to, end, or restart runs in the wrong state', async () => {
@@ -435,6 +437,7 @@ export function runStoreContract(name: string, makeStore: () => RunStore): void 
       storageErrorOf(() => store.writeBatch('run-1', aBatch()));
       storageErrorOf(() => store.endRun('run-1', { status: 'completed', endedAt: 1 }));
       storageErrorOf(() => store.listRuns());
+      storageErrorOf(() => store.readSkipped('run-1'));
       await expect(store.flush()).rejects.toThrow(/closed/);
       store.close();
     });

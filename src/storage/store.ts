@@ -55,6 +55,8 @@ export interface RunStore {
   endRun(runId: string, end: RunEnd): void;
   /** Reads a run back (for reports, the API and tests). */
   readRun(runId: string): StoredRun | undefined;
+  /** Reads how many rows of a run were skipped, and the first ones described, without its events. */
+  readSkipped(runId: string): SkippedRows | undefined;
   /** Lists runs without their events, newest start first. */
   listRuns(options?: ListRunsOptions): RunSummary[];
   /**
@@ -87,6 +89,12 @@ export interface RunSummary {
   readonly error: string | null;
   /** How many rows of the run's batches the store could not store (each skipped alone; see `skipped`). */
   readonly skippedRows: number;
+}
+
+/** The rows of a run that a store skipped: all counted, the first MAX_SKIPPED_DETAILS described. */
+export interface SkippedRows {
+  readonly count: number;
+  readonly rows: readonly SkippedRow[];
 }
 
 /** A row that a store did not store, and why (the rest of its batch was stored). */
