@@ -3,68 +3,54 @@ import { MemoryStore } from '../storage/memory-store.ts';
 import { aRun } from '../storage/store.fixture.ts';
 import { RunRecorder } from './recorder.ts';
 
-/** A recorder over a memory store whose monotonic time the test sets. */
+/** A recorder over a memory store, and how many equity points the store holds. */
 function setup() {
   const store = new MemoryStore();
   store.startRun(aRun());
-  const time = { now: 0 };
-  const recorder = new RunRecorder({ runId: 'run-1', store, monotonic: () => time.now });
+  const recorder = new RunRecorder({ runId: 'run-1', store });
   const stored = () => store.readRun('run-1')?.equity.length;
-  return { recorder, time, stored };
+  return { recorder, stored };
 }
 
 describe('RunRecorder', () => {
-  it('writes pending events once a second has passed, at a step end, without waiting for 10,000', () => {
-    const { recorder, time, stored } = setup();
+  it('writes pending events once a second has passed since its last write by time, not only at 10,000', () => {
+    const { recorder, stored } = setup();
     let ts = 0;
-    const step = (ms: number) => {
-      recorder.onEquity({ ts: ++ts, equity: 1, cash: 1 });
-      time.now += ms;
-      recorder.atStepEnd();
-    };
-    for (let i = 0; i < 99; i++) step(5); // 495 ms
-    expect(stored()).toBe(0);
-    for (let i = 0; i < 200; i++) step(5); // past 1 s: written at a look after it
-    const first = stored()!;
-    expect(first).toBeGreaterThan(0);
-    expect(first).toBeLessThan(299);
-    for (let i = 0; i < 400; i++) step(5);
-    expect(stored()).toBeGreaterThan(first);
+    const point = () => recorder.onEquity({ ts: ++ts, equity: 1, cash: 1 });
+    point();
+    recorder.onTime(5_000); // the first look writes what the run did before it
+    expect(stored()).toBe(1);
+    point();
+    recorder.onTime(5_400);
+    recorder.onTime(5_999);
+    expect(stored()).toBe(1);
+    recorder.onTime(6_000);
+    expect(stored()).toBe(2);
+    for (let i = 0; i < 3; i++) point();
+    recorder.onTime(6_500);
+    expect(stored()).toBe(2);
+    recorder.onTime(7_100);
+    expect(stored()).toBe(5);
   });
 
-  it('looks at the time every few steps while steps are fast, and after each step once they are slow', () => {
-    const { recorder, time, stored } = setup();
-    let looks = 0;
-    const counting = new RunRecorder({
-      runId: 'run-1',
-      store: new MemoryStore(),
-      monotonic: () => {
-        looks++;
-        return time.now;
-      },
-    });
-    looks = 0;
-    for (let i = 0; i < 10_000; i++) counting.atStepEnd(); // fast steps: the time never moves
-    expect(looks).toBeLessThanOrEqual(10_000 / 16 + 5);
-    // Steps turn slow (200 ms each): within a bounded number of steps a second passes and the events go.
-    recorder.onEquity({ ts: 1, equity: 1, cash: 1 });
-    for (let i = 0; i < 10_000; i++) recorder.atStepEnd();
-    let steps = 0;
-    while (stored() === 0) {
-      time.now += 200;
-      recorder.atStepEnd();
-      steps++;
-    }
-    expect(steps).toBeLessThanOrEqual(16 + 5);
+  it('still writes by count between the looks at the time', () => {
+    const store = new MemoryStore();
+    store.startRun(aRun());
+    const recorder = new RunRecorder({ runId: 'run-1', store, batchEvents: 3 });
+    recorder.onTime(0);
+    for (let i = 1; i <= 3; i++) recorder.onEquity({ ts: i, equity: 1, cash: 1 });
+    recorder.onTime(10);
+    expect(store.readRun('run-1')?.equity).toHaveLength(3);
   });
 
   it('writes nothing without a store, and an empty flush writes no batch', () => {
-    const recorder = new RunRecorder({ runId: 'run-1', monotonic: () => 0 });
-    recorder.onEquity({ ts: 1, equity: 1, cash: 1 });
-    recorder.atStepEnd();
+    const alone = new RunRecorder({ runId: 'run-1' });
+    alone.onEquity({ ts: 1, equity: 1, cash: 1 });
+    alone.onTime(10_000);
+    alone.flush();
+    const { recorder, stored } = setup();
+    recorder.onTime(10_000);
     recorder.flush();
-    const { recorder: r, stored } = setup();
-    r.flush();
     expect(stored()).toBe(0);
   });
 });

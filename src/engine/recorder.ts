@@ -1,15 +1,8 @@
 // Collects what a run produces for its result, and hands it to the store in batches cut at step boundaries.
-import { monotonicMs } from '../core/clock.ts';
 import type { ExecutionListener } from '../execution/broker.ts';
 import type { Fill, Order, Trade } from '../model/order.ts';
 import type { EquityPoint, SignalRecord } from '../model/run.ts';
 import type { RunStore } from '../storage/store.ts';
-
-/**
- * Most steps between two looks at the time: bounds the wait for a look when steps turn slow, and costs a
- * fast step (a few hundred ns) a 16th of one clock read (about 40 ns).
- */
-const MAX_STRIDE = 16;
 
 /** Options of a RunRecorder. */
 export interface RunRecorderOptions {
@@ -17,17 +10,16 @@ export interface RunRecorderOptions {
   readonly store?: RunStore;
   /** Writes once this many events are pending (default 10,000). */
   readonly batchEvents?: number;
-  /** Writes pending events at least this often, in ms of monotonic time (default 1000). */
+  /** Writes pending events at least this often, in ms of the monotonic time `onTime` is given (default 1000). */
   readonly flushEveryMs?: number;
-  /** A monotonic time source in ms (default: core/clock's monotonicMs). */
-  readonly monotonic?: () => number;
 }
 
 /**
  * Collects what a run produces, keeps it for the result, and hands it to the store in batches cut at
  * step boundaries, so that a crash never leaves half of a step's orders, fills and trades written.
  * Batches go when 10,000 events are pending and at least every second of wall time, so that a run
- * killed mid-way keeps what it did up to about a second before.
+ * killed mid-way keeps what it did up to about a second before. The recorder reads no clock: the run loop,
+ * which looks at the monotonic time between steps anyway (core/clock.ts), hands it over (`onTime`).
  */
 export class RunRecorder implements ExecutionListener {
   /** Latest state of each order, by id (ids count up from 1 in a run, so an array needs no hashing). */
@@ -48,24 +40,15 @@ export class RunRecorder implements ExecutionListener {
   #tradesFrom = 0;
   #signalsFrom = 0;
   #equityFrom = 0;
-  readonly #monotonic: () => number;
   readonly #flushEveryMs: number;
-  /** Steps left before the next look at the time, and how many go between looks now. */
-  #untilLook: number;
-  #stride = 1;
-  #lookedAt: number;
-  #flushedAt: number;
+  /** The monotonic time of the last write by time (-Infinity: none yet, so the first look writes). */
+  #flushedAt = -Infinity;
 
   constructor(options: RunRecorderOptions) {
     this.#runId = options.runId;
     this.#store = options.store;
     this.#batchEvents = options.batchEvents ?? 10_000;
     this.#flushEveryMs = options.flushEveryMs ?? 1000;
-    this.#monotonic = options.monotonic ?? monotonicMs;
-    // Without a store there is nothing to write: the step counter never reaches a look.
-    this.#untilLook = this.#store ? 1 : Infinity;
-    this.#lookedAt = this.#store ? this.#monotonic() : 0;
-    this.#flushedAt = this.#lookedAt;
   }
 
   onOrder(order: Order): void {
@@ -121,28 +104,21 @@ export class RunRecorder implements ExecutionListener {
   }
 
   /**
-   * Called at the end of every step: writes pending events when enough have gathered or a second has passed
-   * since the last write. The time is looked at every few steps only: the number of steps between looks
-   * doubles while looks come less than 10 ms apart (up to MAX_STRIDE) and drops to one when they come more
-   * than 50 ms apart, so a fast backtest pays for a look every ~10 ms, not per step.
+   * Called between steps with the monotonic time in ms (the run loop's look at the time: every 16 steps of a
+   * backtest, after each step of a replay or a live run): writes pending events when a second has passed
+   * since the last write by time, or when enough have gathered.
    */
-  atStepEnd(): void {
-    if (--this.#untilLook > 0) return;
-    const now = this.#monotonic();
-    const since = now - this.#lookedAt;
-    this.#lookedAt = now;
-    if (since < 10) this.#stride = Math.min(this.#stride * 2, MAX_STRIDE);
-    else if (since > 50) this.#stride = 1;
-    this.#untilLook = this.#stride;
-    if (now - this.#flushedAt >= this.#flushEveryMs) this.flush();
-    else this.maybeFlush();
+  onTime(nowMs: number): void {
+    if (!this.#store) return;
+    if (nowMs - this.#flushedAt >= this.#flushEveryMs) {
+      this.#flushedAt = nowMs;
+      this.flush();
+    } else this.maybeFlush();
   }
 
   /** Writes every pending event in one batch (nothing when none is pending); call only between steps. */
   flush(): void {
-    if (!this.#store) return;
-    this.#flushedAt = this.#monotonic();
-    if (this.#pending === 0) return;
+    if (!this.#store || this.#pending === 0) return;
     this.#store.writeBatch(this.#runId, {
       orders: this.#pendingOrders.map((id) => this.#orders[id]!),
       fills: this.fills.slice(this.#fillsFrom),

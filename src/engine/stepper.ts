@@ -118,8 +118,14 @@ export class Stepper {
     this.#lastTs = t;
     this.#lastDay = day;
     this.#lastEquity = portfolio.equity();
-    // A step boundary: the recorder may write a batch (events gathered, or a second of wall time passed).
-    this.#p.recorder.atStepEnd();
+  }
+
+  /**
+   * Called by the run loop between steps with the monotonic time it read: the recorder may write a batch
+   * (a second since its last write by time, or enough events gathered).
+   */
+  onTime(nowMs: number): void {
+    this.#p.recorder.onTime(nowMs);
   }
 
   /** Ends the run: late strategies catch up, the last equity point is recorded, open orders are cancelled. */
