@@ -11,8 +11,10 @@ import type { BarFeed } from '../data/feeds/bar-feed.ts';
 import { runBacktestWithResult } from '../report/backtest-outcome.ts';
 import type { Engine } from '../engine/kernel.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
+import type { RunStore } from '../storage/store.ts';
 import { ThreadedSqliteStore } from '../storage/threaded-store.ts';
 import { withDbStrategies } from './db-strategies.ts';
+import { onStopSignal } from './stop-signals.ts';
 import { startRunMetrics } from './metrics-option.ts';
 import { formatMetrics, formatSummary } from './summary.ts';
 
@@ -62,6 +64,27 @@ export async function backtestCommand(file: string, opts: BacktestCommandOptions
   }
 }
 
+/** Warns when the store skipped rows of the run it could not store (the engine let a bad value through). */
+function warnSkipped(store: RunStore, runId: string, logger: Logger): void {
+  let skipped: ReturnType<RunStore['readSkipped']>;
+  try {
+    skipped = store.readSkipped(runId);
+  } catch (e) {
+    // The run and its results stand; only this look back failed.
+    logger.warn(
+      `cannot read the skipped rows of run ${runId}: ${e instanceof Error ? e.message : String(e)}`,
+    );
+    return;
+  }
+  const first = skipped?.rows[0];
+  if (skipped === undefined || skipped.count === 0 || first === undefined) return;
+  logger.warn(
+    `the run database skipped ${skipped.count} row(s) of run ${runId} that could not be stored; the rest of the run is stored. ` +
+      `First: ${first.table}, ${first.row}: ${first.reason}${first.value === null ? '' : ` (value ${first.value})`}. ` +
+      `The table skipped_rows lists the first 100.`,
+  );
+}
+
 async function run(
   session: LoadedSession,
   opts: BacktestCommandOptions,
@@ -75,9 +98,12 @@ async function run(
   const dbPath = opts.db === false ? undefined : databaseOf(session, opts.db);
   // Storage writes run in a worker thread; the run resolves once they are all stored.
   const store = dbPath ? new ThreadedSqliteStore(dbPath) : undefined;
+  // Ctrl-C, SIGTERM and SIGHUP all stop the run the same way: it ends `cancelled`, its results written.
   const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  process.once('SIGINT', onSigint);
+  const removeStopHandlers = onStopSignal((signal) => {
+    logger.warn(`${signal}: stopping the run; its results so far are kept (a second ${signal} ends at once)`);
+    abort.abort();
+  });
   const showBar = opts.progress ?? (process.stderr.isTTY && !opts.quiet);
   const bar = showBar
     ? new SingleBar({
@@ -108,6 +134,7 @@ async function run(
       },
     });
     if (barStarted) bar?.stop();
+    if (store) warnSkipped(store, result.run_id, logger);
     mkdirSync(outDir, { recursive: true });
     const resultPath = resolve(outDir, 'result.json');
     writeFileSync(resultPath, JSON.stringify(result, null, 2) + '\n');
@@ -142,7 +169,7 @@ async function run(
     return result.status === 'completed' ? 0 : 130;
   } finally {
     if (barStarted) bar?.stop();
-    process.removeListener('SIGINT', onSigint);
+    removeStopHandlers();
     store?.close();
   }
 }

@@ -3,13 +3,14 @@ import { TradeflowError } from '../core/errors.ts';
 import type { Engine } from '../engine/kernel.ts';
 import { PrometheusExporter } from '../metrics/prometheus.ts';
 import { type MetricsServer, startMetricsServer } from '../metrics/server.ts';
+import { onStopSignal } from './stop-signals.ts';
 
 /** The metrics listener of one run (`--metrics-port`). */
 export interface RunMetrics {
   readonly server: MetricsServer;
   /** Hands the exporter the engine; pass it to runBacktest as `onEngine`. */
   readonly onEngine: (engine: Engine) => void;
-  /** Keeps serving until the process gets SIGINT (`--hold-metrics`). */
+  /** Keeps serving until the process gets SIGINT, SIGTERM or SIGHUP (`--hold-metrics`). */
   hold(): Promise<void>;
   close(): Promise<void>;
 }
@@ -38,7 +39,7 @@ export async function startRunMetrics(port: number): Promise<RunMetrics> {
     onEngine: (engine) => exporter.attach(engine),
     hold: () => {
       process.stderr.write(`metrics: the run is over; still serving ${server.url} until Ctrl-C\n`);
-      return new Promise((resolve) => process.once('SIGINT', () => resolve()));
+      return new Promise((resolve) => onStopSignal(() => resolve()));
     },
     close: () => server.close(),
   };

@@ -4,9 +4,22 @@ import type { Fill, Order, Trade } from '../model/order.ts';
 import type { EquityPoint, SignalRecord } from '../model/run.ts';
 import type { RunStore } from '../storage/store.ts';
 
+/** Options of a RunRecorder. */
+export interface RunRecorderOptions {
+  readonly runId: string;
+  readonly store?: RunStore;
+  /** Writes once this many events are pending (default 10,000). */
+  readonly batchEvents?: number;
+  /** Writes pending events at least this often, in ms of the monotonic time `onTime` is given (default 1000). */
+  readonly flushEveryMs?: number;
+}
+
 /**
  * Collects what a run produces, keeps it for the result, and hands it to the store in batches cut at
  * step boundaries, so that a crash never leaves half of a step's orders, fills and trades written.
+ * Batches go when 10,000 events are pending and at least every second of wall time, so that a run
+ * killed mid-way keeps what it did up to about a second before. The recorder reads no clock: the run loop,
+ * which looks at the monotonic time between steps anyway (core/clock.ts), hands it over (`onTime`).
  */
 export class RunRecorder implements ExecutionListener {
   /** Latest state of each order, by id (ids count up from 1 in a run, so an array needs no hashing). */
@@ -27,11 +40,15 @@ export class RunRecorder implements ExecutionListener {
   #tradesFrom = 0;
   #signalsFrom = 0;
   #equityFrom = 0;
+  readonly #flushEveryMs: number;
+  /** The monotonic time of the last write by time (-Infinity: none yet, so the first look writes). */
+  #flushedAt = -Infinity;
 
-  constructor(options: { runId: string; store?: RunStore; batchEvents?: number }) {
+  constructor(options: RunRecorderOptions) {
     this.#runId = options.runId;
     this.#store = options.store;
     this.#batchEvents = options.batchEvents ?? 10_000;
+    this.#flushEveryMs = options.flushEveryMs ?? 1000;
   }
 
   onOrder(order: Order): void {
@@ -70,21 +87,38 @@ export class RunRecorder implements ExecutionListener {
     return this.#orders.filter((o) => o !== undefined);
   }
 
-  /** Writes pending events when enough have gathered; call only between steps. */
-  maybeFlush(): void {
-    if (!this.#store) return;
-    const pending =
+  /** How many events wait for the next batch. */
+  get #pending(): number {
+    return (
       this.#pendingOrders.length +
       (this.fills.length - this.#fillsFrom) +
       (this.trades.length - this.#tradesFrom) +
       (this.signals.length - this.#signalsFrom) +
-      (this.equity.length - this.#equityFrom);
-    if (pending >= this.#batchEvents) this.flush();
+      (this.equity.length - this.#equityFrom)
+    );
   }
 
-  /** Writes every pending event in one batch; call only between steps. */
-  flush(): void {
+  /** Writes pending events when enough have gathered; call only between steps. */
+  maybeFlush(): void {
+    if (this.#store && this.#pending >= this.#batchEvents) this.flush();
+  }
+
+  /**
+   * Called between steps with the monotonic time in ms (the run loop's look at the time: every 16 steps of a
+   * backtest, after each step of a replay or a live run): writes pending events when a second has passed
+   * since the last write by time, or when enough have gathered.
+   */
+  onTime(nowMs: number): void {
     if (!this.#store) return;
+    if (nowMs - this.#flushedAt >= this.#flushEveryMs) {
+      this.#flushedAt = nowMs;
+      this.flush();
+    } else this.maybeFlush();
+  }
+
+  /** Writes every pending event in one batch (nothing when none is pending); call only between steps. */
+  flush(): void {
+    if (!this.#store || this.#pending === 0) return;
     this.#store.writeBatch(this.#runId, {
       orders: this.#pendingOrders.map((id) => this.#orders[id]!),
       fills: this.fills.slice(this.#fillsFrom),

@@ -88,8 +88,10 @@ export async function runDataSteps(p: LoopParts, o: DataLoopOptions): Promise<bo
     // On the beat, a paced step (it waited anyway) looks at the time after each step, so that a slow replay
     // still reports and cancels within about `intervalMs`; other steps look every `every` steps.
     if (stepper.steps % o.every !== 0 && !(o.pacer && o.intervalMs > 0)) continue;
+    const now = monotonicMs();
+    // The same look tells the recorder the time: events reach the store at least every second.
+    stepper.onTime(now);
     if (o.intervalMs > 0) {
-      const now = monotonicMs();
       if (now - reported < o.intervalMs) continue;
       reported = now;
     }
@@ -159,6 +161,7 @@ export async function runLiveSteps(p: LoopParts, o: LiveLoopOptions): Promise<bo
         o.lag.record(monotonicMs() - receivedMs);
         const wait = stepper.step(t);
         if (wait) await wait;
+        stepper.onTime(monotonicMs());
       }
     }
   } finally {

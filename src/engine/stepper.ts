@@ -120,6 +120,14 @@ export class Stepper {
     this.#lastEquity = portfolio.equity();
   }
 
+  /**
+   * Called by the run loop between steps with the monotonic time it read: the recorder may write a batch
+   * (a second since its last write by time, or enough events gathered).
+   */
+  onTime(nowMs: number): void {
+    this.#p.recorder.onTime(nowMs);
+  }
+
   /** Ends the run: late strategies catch up, the last equity point is recorded, open orders are cancelled. */
   async finish(cancelled: boolean): Promise<void> {
     const { strategies, recorder, accounts, wait } = this.#p;

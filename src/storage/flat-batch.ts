@@ -1,10 +1,9 @@
 // A batch of run events in columns: what the SQLite writer binds, and what the threaded store hands its
 // worker without a copy.
-import { TradeflowError } from '../core/errors.ts';
 import type { Fill, Order, Trade } from '../model/order.ts';
 import type { EquityPoint, SignalRecord } from '../model/run.ts';
-import { encodeEquity, encodeFill, encodeOrder, encodeSignal, encodeTrade } from './rows.ts';
-import type { RunBatch } from './store.ts';
+import { screenBatch } from './row-checks.ts';
+import type { RunBatch, SkippedRow } from './store.ts';
 
 /*
  * A batch in columns: per table, the numbers of every row in one Float64Array and the strings as codes
@@ -12,9 +11,10 @@ import type { RunBatch } from './store.ts';
  * (run_id excluded). This is what the SQLite writer binds, and what the threaded store hands its worker:
  * the typed arrays move between threads without a copy (transferred), and the strings of a batch are a
  * handful (names, sides, statuses), so a batch costs the engine's thread one pass over its events.
- * The encoding is the one of rows.ts (absent optional fields are null, metadata is JSON); a value that
- * SQLite would store wrongly (NaN becomes NULL) is rejected here, naming the row and the field, which
- * frees NaN to stand for an absent optional number, as code -1 does for an absent string.
+ * The encoding is the one of rows.ts (absent optional fields are null, metadata is JSON). A batch is
+ * screened first (row-checks.ts): a row that SQLite would store wrongly (NaN becomes NULL) or that could not
+ * be read back is left out and listed in `skipped`, which frees NaN to stand for an absent optional number,
+ * as code -1 does for an absent string.
  */
 
 /** A value bound to a column. */
@@ -107,6 +107,10 @@ export interface FlatTable {
 export interface FlatBatch {
   readonly strings: readonly string[];
   readonly tables: { readonly [T in EventTable]: FlatTable };
+  /** Rows of the batch left out because they cannot be stored, each with why. */
+  readonly skipped: readonly SkippedRow[];
+  /** Closing keys (row-checks.ts) of the fills left out, whose trades the writer leaves out too. */
+  readonly skippedFills: readonly string[];
 }
 
 /** Returns the buffers of a batch, to transfer them to another thread instead of copying them. */
@@ -129,18 +133,6 @@ export function rowCells(flat: FlatBatch, table: EventTable, row: number): Cell[
     const v = t.numbers[n++]!;
     return v === v ? v : null;
   });
-}
-
-const isNum = (v: unknown): boolean => typeof v === 'number' && v === v;
-const isOptNum = (v: unknown): boolean => v === undefined || (typeof v === 'number' && v === v);
-
-/**
- * Throws the message of the row's full encoder, which names the field that is not a number. (Taking the row
- * as an argument, not in a closure, keeps the hot loops from allocating a context per row.)
- */
-function reject<T>(encode: (row: T) => unknown, row: T): never {
-  encode(row);
-  throw new TradeflowError('TF_ERR_INTERNAL', 'a row failed the fast number check but passed its encoder');
 }
 
 /** Fills one table's arrays, row by row; `code` turns a string into its index in the batch's list. */
@@ -189,8 +181,10 @@ class StringList {
   }
 }
 
-/** Encodes a batch in columns; throws a TF_ERR_STORAGE error naming the row when a number is NaN or not a number. */
-export function flattenBatch(batch: RunBatch): FlatBatch {
+/** Screens a batch and encodes the rows that can be stored in columns, listing those that cannot. */
+export function flattenBatch(whole: RunBatch): FlatBatch {
+  const screened = screenBatch(whole);
+  const batch = screened.batch;
   const strings = new StringList();
   const table = (t: EventTable, rows: number, fill: (b: TableBuilder) => void): FlatTable => {
     const b = new TableBuilder(t, rows);
@@ -204,15 +198,17 @@ export function flattenBatch(batch: RunBatch): FlatBatch {
     signals: table('signals', batch.signals.length, (b) => flatSignals(batch.signals, b, strings)),
     equity: table('equity', batch.equity.length, (b) => flatEquity(batch.equity, b)),
   };
-  return { strings: strings.list, tables };
+  return {
+    strings: strings.list,
+    tables,
+    skipped: screened.skipped,
+    skippedFills: [...screened.skippedFills],
+  };
 }
 
 function flatOrders(orders: readonly Order[], b: TableBuilder, s: StringList): void {
   for (const o of orders) {
     const { id, quantity, price, tsCreated, tsClosed } = o;
-    if (!(isNum(id) && isNum(quantity) && isOptNum(price) && isNum(tsCreated) && isOptNum(tsClosed))) {
-      reject(encodeOrder, o);
-    }
     b.num(id);
     b.text(s.code(o.strategy, 0));
     b.text(s.code(o.symbol, 1));
@@ -232,9 +228,6 @@ function flatOrders(orders: readonly Order[], b: TableBuilder, s: StringList): v
 function flatFills(fills: readonly Fill[], b: TableBuilder, s: StringList): void {
   for (const f of fills) {
     const { id, orderId, quantity, price, commission, ts } = f;
-    if (!(isNum(id) && isNum(orderId) && isNum(quantity) && isNum(price) && isNum(commission) && isNum(ts))) {
-      reject(encodeFill, f);
-    }
     b.num(id);
     b.num(orderId);
     b.text(s.code(f.strategy, 0));
@@ -250,17 +243,6 @@ function flatFills(fills: readonly Fill[], b: TableBuilder, s: StringList): void
 
 function flatTrades(trades: readonly Trade[], b: TableBuilder, s: StringList): void {
   for (const t of trades) {
-    const ok =
-      isNum(t.id) &&
-      isNum(t.quantity) &&
-      isNum(t.entryTime) &&
-      isNum(t.entryPrice) &&
-      isNum(t.exitTime) &&
-      isNum(t.exitPrice) &&
-      isNum(t.pnl) &&
-      isNum(t.commission) &&
-      isNum(t.bars);
-    if (!ok) reject(encodeTrade, t);
     b.num(t.id);
     b.text(s.code(t.strategy, 0));
     b.text(s.code(t.symbol, 1));
@@ -280,15 +262,6 @@ function flatTrades(trades: readonly Trade[], b: TableBuilder, s: StringList): v
 function flatSignals(signals: readonly SignalRecord[], b: TableBuilder, s: StringList): void {
   for (const r of signals) {
     const g = r.signal;
-    if (!(
-      isNum(r.ts) &&
-      isOptNum(g.quantity) &&
-      isOptNum(g.price) &&
-      isOptNum(g.confidence) &&
-      isOptNum(r.orderId)
-    )) {
-      reject(encodeSignal, r);
-    }
     b.num(r.ts);
     b.text(s.code(r.strategy, 0));
     b.text(s.code(g.symbol, 1));
@@ -305,7 +278,6 @@ function flatSignals(signals: readonly SignalRecord[], b: TableBuilder, s: Strin
 
 function flatEquity(points: readonly EquityPoint[], b: TableBuilder): void {
   for (const p of points) {
-    if (!(isNum(p.ts) && isNum(p.equity) && isNum(p.cash))) reject(encodeEquity, p);
     b.num(p.ts);
     b.num(p.equity);
     b.num(p.cash);

@@ -12,6 +12,15 @@ import {
   encodeSignal,
   encodeTrade,
 } from './rows.ts';
+import {
+  alreadyStored,
+  closedBySkippedFill,
+  closingKey,
+  MAX_SKIPPED_DETAILS,
+  orderMissing,
+  rowName,
+  screenBatch,
+} from './row-checks.ts';
 import type { RunRow } from './run-row.ts';
 import { decodeConfig, decodePositions, decodeRunSummary, encodeRunEnd, encodeRunStart } from './run-row.ts';
 import type {
@@ -21,9 +30,11 @@ import type {
   RunStart,
   RunStore,
   RunSummary,
+  SkippedRow,
+  SkippedRows,
   StoredRun,
 } from './store.ts';
-import { batchError, checkEnd, checkWritable, ORDER_FIRST, pageOf, storageError } from './store-rules.ts';
+import { checkEnd, checkWritable, pageOf, storageError } from './store-rules.ts';
 
 interface MemoryRun {
   row: RunRow;
@@ -34,6 +45,7 @@ interface MemoryRun {
   readonly trades: Map<number, TradeRow>;
   readonly signals: SignalRow[];
   readonly equity: EquityPoint[];
+  readonly skipped: SkippedRow[];
 }
 
 const WHERE = 'memory run store';
@@ -42,7 +54,8 @@ const byId = <T extends { id: number }>(rows: Iterable<T>): T[] => [...rows].sor
 
 /**
  * A store that keeps runs in memory, for tests and throwaway runs. It keeps the same rows as SqliteStore and
- * enforces the same rules: a batch is checked whole before any of it is applied, so it is all or nothing.
+ * enforces the same rules: a batch's rows are checked as SQLite's keys would check them, and a row that
+ * fails is skipped with its dependants and recorded while the rest of the batch is applied.
  */
 export class MemoryStore implements RunStore {
   readonly #runs = new Map<string, MemoryRun>();
@@ -61,6 +74,7 @@ export class MemoryStore implements RunStore {
       trades: new Map(),
       signals: [],
       equity: [],
+      skipped: [],
     });
   }
 
@@ -69,18 +83,15 @@ export class MemoryStore implements RunStore {
     const run = this.#runs.get(runId);
     checkWritable(WHERE, runId, run?.row.status);
     if (run === undefined) return;
-    let staged: ReturnType<typeof stage>;
-    try {
-      staged = stage(run, batch);
-    } catch (e) {
-      throw batchError(WHERE, runId, e);
-    }
-    // Nothing below can throw: the batch was encoded and checked in full above.
-    for (const o of staged.orders) run.orders.set(o.id, o);
-    for (const f of staged.fills) run.fills.set(f.id, f);
-    for (const t of staged.trades) run.trades.set(t.id, t);
-    for (const g of staged.signals) run.signals.push(g);
-    for (const p of staged.equity) run.equity.push(p);
+    const { orders, fills, trades, signals, equity, skipped } = stage(run, batch);
+    for (const o of orders) run.orders.set(o.id, o);
+    for (const f of fills) run.fills.set(f.id, f);
+    for (const t of trades) run.trades.set(t.id, t);
+    for (const g of signals) run.signals.push(g);
+    for (const p of equity) run.equity.push(p);
+    const room = MAX_SKIPPED_DETAILS - run.row.skipped_rows;
+    run.skipped.push(...skipped.slice(0, Math.max(0, room)));
+    run.row = { ...run.row, skipped_rows: run.row.skipped_rows + skipped.length };
   }
 
   endRun(runId: string, end: RunEnd): void {
@@ -104,6 +115,7 @@ export class MemoryStore implements RunStore {
         trades: byId(run.trades.values()).map(decodeTrade),
         signals: run.signals.map(decodeSignal),
         equity: run.equity.map((p) => ({ ...p })),
+        skipped: run.skipped.map((k) => ({ ...k })),
         openPositions: decodePositions(run.row),
       };
     } catch (e) {
@@ -113,6 +125,13 @@ export class MemoryStore implements RunStore {
         e,
       );
     }
+  }
+
+  readSkipped(runId: string): SkippedRows | undefined {
+    this.#open(`cannot read run "${runId}"`);
+    const run = this.#runs.get(runId);
+    if (run === undefined) return undefined;
+    return { count: run.row.skipped_rows, rows: run.skipped.map((k) => ({ ...k })) };
   }
 
   listRuns(options?: ListRunsOptions): RunSummary[] {
@@ -142,37 +161,48 @@ export class MemoryStore implements RunStore {
   }
 }
 
-/** Encodes a batch and checks it against the run as SQLite's keys would, without changing the run. */
+/**
+ * Screens a batch (row-checks.ts), encodes what remains and checks it against the run as SQLite's keys would:
+ * a fill or trade whose id is stored, or a fill or signal whose order is not, is skipped, and so is a trade
+ * closed by a skipped fill. Changes nothing in the run.
+ */
 function stage(run: MemoryRun, batch: RunBatch) {
-  const orders = batch.orders.map(encodeOrder);
+  const screened = screenBatch(batch);
+  const skipped = [...screened.skipped];
+  const skippedFills = new Set(screened.skippedFills);
+  const orders = screened.batch.orders.map(encodeOrder);
   const orderIds = new Set(run.orders.keys());
   for (const o of orders) orderIds.add(o.id);
-  const fills = batch.fills.map(encodeFill);
+  const fills = [];
   const fillIds = new Set<number>();
-  for (const f of fills) {
-    if (run.fills.has(f.id) || fillIds.has(f.id))
-      throw new Error(`fill ${f.id}: is already stored for this run`);
-    if (!orderIds.has(f.order_id)) {
-      throw new Error(
-        `fill ${f.id}: references order ${f.order_id}, which is not stored for this run${ORDER_FIRST}`,
-      );
+  for (const f of screened.batch.fills.map(encodeFill)) {
+    const name = rowName('fills', f);
+    if (run.fills.has(f.id) || fillIds.has(f.id)) skipped.push(alreadyStored('fills', name, f.id));
+    else if (!orderIds.has(f.order_id)) skipped.push(orderMissing('fills', name, f.order_id));
+    else {
+      fillIds.add(f.id);
+      fills.push(f);
+      continue;
     }
-    fillIds.add(f.id);
+    skippedFills.add(closingKey(f.account, f.strategy, f.symbol, f.ts));
   }
-  const trades = batch.trades.map(encodeTrade);
+  const trades = [];
   const tradeIds = new Set<number>();
-  for (const t of trades) {
-    if (run.trades.has(t.id) || tradeIds.has(t.id))
-      throw new Error(`trade ${t.id}: is already stored for this run`);
-    tradeIds.add(t.id);
-  }
-  const signals = batch.signals.map(encodeSignal);
-  for (const g of signals) {
-    if (g.order_id !== null && !orderIds.has(g.order_id)) {
-      throw new Error(
-        `signal of ${g.strategy} at ${g.ts}: references order ${g.order_id}, which is not stored for this run${ORDER_FIRST}`,
-      );
+  for (const t of screened.batch.trades.map(encodeTrade)) {
+    const name = rowName('trades', t);
+    if (run.trades.has(t.id) || tradeIds.has(t.id)) skipped.push(alreadyStored('trades', name, t.id));
+    else if (skippedFills.has(closingKey(t.account, t.strategy, t.symbol, t.exit_time))) {
+      skipped.push(closedBySkippedFill(name, t.exit_time));
+    } else {
+      tradeIds.add(t.id);
+      trades.push(t);
     }
   }
-  return { orders, fills, trades, signals, equity: batch.equity.map(encodeEquity) };
+  const signals = [];
+  for (const g of screened.batch.signals.map(encodeSignal)) {
+    if (g.order_id !== null && !orderIds.has(g.order_id)) {
+      skipped.push(orderMissing('signals', rowName('signals', g), g.order_id));
+    } else signals.push(g);
+  }
+  return { orders, fills, trades, signals, equity: screened.batch.equity.map(encodeEquity), skipped };
 }

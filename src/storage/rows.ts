@@ -7,9 +7,10 @@ import type { OrderType, Signal, SignalAction } from '../model/signal.ts';
 
 /*
  * Flat rows, one per event table (runs are in run-row.ts), shared by every store: SQLite reads them as they
- * are and writes the same values by position (flat-batch.ts, which falls back on these encoders to name a
- * bad field), and the memory store keeps them, so both stores encode and decode the same way (absent
- * optional fields are null in a row and absent again when read back; JSON columns round-trip through JSON).
+ * are and writes the same values by position (flat-batch.ts), and the memory store keeps them, so both
+ * stores encode and decode the same way (absent optional fields are null in a row and absent again when
+ * read back; JSON columns round-trip through JSON). Both write only rows that row-checks.ts passed; the
+ * checks here are a last guard.
  */
 
 /** A row of `orders` (without run_id). */

@@ -2,6 +2,7 @@
 import type { Position } from '../model/order.ts';
 import type { RunStats, RunStatus } from '../model/run.ts';
 import { num, oneOf } from './rows.ts';
+import { currentOwner } from './run-owner.ts';
 import type { RunEnd, RunStart, RunSummary } from './store.ts';
 
 /** A row of `runs`: the run's header, its config and how it ended, with JSON columns as text. */
@@ -16,6 +17,12 @@ export interface RunRow {
   stats: string | null;
   error: string | null;
   open_positions: string;
+  /** The process that started the run (run-owner.ts); null in runs recorded before owners were. */
+  owner_pid: number | null;
+  owner_host: string | null;
+  owner_start: string | null;
+  /** Rows of the run's batches that could not be stored (skipped_rows holds the first ones). */
+  skipped_rows: number;
 }
 
 /** The columns of `runs` that ending a run sets. */
@@ -46,8 +53,9 @@ function encodeJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-/** Encodes the row of a run that starts. */
+/** Encodes the row of a run that starts, owned by this process. */
 export function encodeRunStart(run: RunStart): RunRow {
+  const owner = currentOwner();
   return {
     id: run.id,
     name: run.name,
@@ -59,6 +67,10 @@ export function encodeRunStart(run: RunStart): RunRow {
     stats: null,
     error: null,
     open_positions: '[]',
+    owner_pid: owner.pid,
+    owner_host: owner.host,
+    owner_start: owner.start,
+    skipped_rows: 0,
   };
 }
 
@@ -84,6 +96,7 @@ export function decodeRunSummary(r: RunRow): RunSummary {
     endedAt: r.ended_at,
     stats: r.stats === null ? null : decodeStats(r.stats),
     error: r.error,
+    skippedRows: r.skipped_rows,
   };
 }
 

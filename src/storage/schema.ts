@@ -162,6 +162,27 @@ const MIGRATIONS: readonly string[] = [
     updated_at     INTEGER NOT NULL
   );
   `,
+  // Crash records: the process that owns a run (run-owner.ts), so that a run whose process is gone can be
+  // marked interrupted; and the rows a batch held that could not be stored, counted per run, the first
+  // ones described (table, row, field, value, why), so the rest of their batch is kept.
+  `
+  ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
+  ALTER TABLE runs ADD COLUMN owner_host TEXT;
+  ALTER TABLE runs ADD COLUMN owner_start TEXT;
+  ALTER TABLE runs ADD COLUMN skipped_rows INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX runs_status ON runs (status);
+
+  CREATE TABLE skipped_rows (
+    seq     INTEGER PRIMARY KEY,
+    run_id  TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    tbl     TEXT NOT NULL,
+    row     TEXT NOT NULL,
+    field   TEXT,
+    value   TEXT,
+    reason  TEXT NOT NULL
+  );
+  CREATE INDEX skipped_rows_run ON skipped_rows (run_id);
+  `,
 ];
 
 /** The schema version this release writes. */

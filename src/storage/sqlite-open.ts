@@ -2,14 +2,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { WallClock } from '../core/clock.ts';
 import { isTradeflowError } from '../core/errors.ts';
+import { markOrphanedRuns } from './orphan-runs.ts';
 import { checkCurrent, migrate } from './schema.ts';
 import { storageError } from './store-rules.ts';
 
 /**
  * Opens the run database at `path` (or ':memory:'). A writer creates the file and its folders, sets WAL mode
- * and migrates the schema; a reader opens an existing file read-only and checks that its schema is current.
- * `where` names the store in errors.
+ * and migrates the schema, then marks the runs whose owning process is gone as interrupted (orphan-runs.ts);
+ * a reader opens an existing file read-only and checks that its schema is current. `where` names the store
+ * in errors.
  */
 export function openDatabase(
   path: string,
@@ -32,6 +35,7 @@ export function openDatabase(
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db, where);
+    markOrphanedRuns(db, new WallClock().now());
     return db;
   } catch (e) {
     db?.close();

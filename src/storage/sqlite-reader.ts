@@ -6,11 +6,11 @@ import type { FillRow, OrderRow, SignalRow, TradeRow } from './rows.ts';
 import { decodeFill, decodeOrder, decodeSignal, decodeTrade } from './rows.ts';
 import type { RunRow } from './run-row.ts';
 import { decodeConfig, decodePositions, decodeRunSummary } from './run-row.ts';
-import type { RunSummary, StoredRun } from './store.ts';
+import type { RunSummary, SkippedRow, SkippedRows, StoredRun } from './store.ts';
 
 /** The columns of `runs`, in the order RunRow lists them. */
 export const RUN_COLUMNS =
-  'id, name, kind, status, config, started_at, ended_at, stats, error, open_positions';
+  'id, name, kind, status, config, started_at, ended_at, stats, error, open_positions, owner_pid, owner_host, owner_start, skipped_rows';
 
 const list = (columns: readonly string[]) => columns.join(', ');
 
@@ -40,6 +40,12 @@ export class SqliteReader {
       equity: db.prepare<[string], EquityPoint>(
         'SELECT ts, equity, cash FROM equity WHERE run_id = ? ORDER BY seq',
       ),
+      skippedCount: db.prepare<[string], { skipped_rows: number }>(
+        'SELECT skipped_rows FROM runs WHERE id = ?',
+      ),
+      skipped: db.prepare<[string], SkippedRow>(
+        'SELECT tbl AS "table", row, field, value, reason FROM skipped_rows WHERE run_id = ? ORDER BY seq',
+      ),
     };
     this.#s = s;
     // One read transaction, so that a run read while it is written is one consistent snapshot.
@@ -54,6 +60,7 @@ export class SqliteReader {
         trades: s.trades.all(runId).map(decodeTrade),
         signals: s.signals.all(runId).map(decodeSignal),
         equity: s.equity.all(runId),
+        skipped: s.skipped.all(runId),
         openPositions: decodePositions(row),
       };
     });
@@ -63,6 +70,13 @@ export class SqliteReader {
   /** Reads a run with its events, or undefined when the database does not hold it. */
   readRun(runId: string): StoredRun | undefined {
     return this.#readRun(runId);
+  }
+
+  /** Reads the rows of a run the store skipped, or undefined when the database does not hold the run. */
+  readSkipped(runId: string): SkippedRows | undefined {
+    const row = this.#s.skippedCount.get(runId);
+    if (row === undefined) return undefined;
+    return { count: row.skipped_rows, rows: row.skipped_rows === 0 ? [] : this.#s.skipped.all(runId) };
   }
 
   /** Lists runs newest start first (ties: the later inserted first). */

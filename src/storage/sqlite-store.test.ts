@@ -41,24 +41,49 @@ describe('SqliteStore', () => {
     second.close();
   });
 
-  it('leaves no row of a failed batch in the file, as another connection sees it', () => {
+  it('stores the rest of a batch whose fill has no order, as another connection sees it', () => {
     const path = freshPath();
     const store = new SqliteStore(path);
     store.startRun(aRun());
     store.writeBatch('run-1', aBatch({ orders: [anOrder()], fills: [aFill()], equity: equityPoints(1) }));
-    const failing = aBatch({
+    const batch = aBatch({
       orders: [anOrder({ id: 2 })],
       fills: [aFill({ id: 2, orderId: 2 }), aFill({ id: 3, orderId: 3 })],
       trades: [aTrade()],
-      equity: equityPoints(5),
+      equity: equityPoints(5, 1e12),
     });
-    storageErrorOf(() => store.writeBatch('run-1', failing));
+    store.writeBatch('run-1', batch);
     const db = new Database(path, { readonly: true });
     const count = (table: string) =>
       db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${table}`).get()?.n;
-    expect(['orders', 'fills', 'trades', 'equity'].map(count)).toStrictEqual([1, 1, 0, 1]);
+    expect(['orders', 'fills', 'trades', 'equity', 'skipped_rows'].map(count)).toStrictEqual([2, 2, 1, 6, 1]);
+    expect(db.prepare('SELECT skipped_rows AS n FROM runs').get()).toStrictEqual({ n: 1 });
     db.close();
     store.close();
+  });
+
+  it('migrates a database of the previous schema: its runs get owners and skip counts, nothing is lost', () => {
+    const path = freshPath();
+    new SqliteStore(path).close();
+    const db = new Database(path);
+    // Back to the previous version's shape, with a run in it.
+    db.exec(`DROP TABLE skipped_rows; DROP INDEX runs_status;
+      ALTER TABLE runs DROP COLUMN owner_pid; ALTER TABLE runs DROP COLUMN owner_host;
+      ALTER TABLE runs DROP COLUMN owner_start; ALTER TABLE runs DROP COLUMN skipped_rows;
+      INSERT INTO runs (id, name, kind, status, config, started_at) VALUES ('old', 'o', 'backtest', 'running', '{}', 1);`);
+    db.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+    db.close();
+    const store = new SqliteStore(path);
+    // A run recorded before owners were: nothing says whose it is, so it is left as it was.
+    expect(store.readRun('old')).toMatchObject({ status: 'running', skippedRows: 0, skipped: [] });
+    store.startRun(aRun());
+    store.close();
+    const after = new Database(path, { readonly: true });
+    expect(after.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(after.prepare("SELECT owner_pid AS pid FROM runs WHERE id = 'run-1'").get()).toStrictEqual({
+      pid: process.pid,
+    });
+    after.close();
   });
 
   it('enforces fill -> order in the schema itself, not only in the store', () => {

@@ -14,6 +14,7 @@ import type {
   RunStart,
   RunStore,
   RunSummary,
+  SkippedRows,
   StoredRun,
 } from './store.ts';
 import { batchError, checkEnd, checkWritable, pageOf, storageError } from './store-rules.ts';
@@ -94,6 +95,10 @@ export class SqliteStore implements RunStore {
 
   readRun(runId: string): StoredRun | undefined {
     return this.#guard(`cannot read run "${runId}"`, () => this.#reader.readRun(runId));
+  }
+
+  readSkipped(runId: string): SkippedRows | undefined {
+    return this.#guard(`cannot read run "${runId}"`, () => this.#reader.readSkipped(runId));
   }
 
   listRuns(options?: ListRunsOptions): RunSummary[] {

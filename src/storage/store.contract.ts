@@ -64,6 +64,8 @@ export function runStoreContract(name: string, makeStore: () => RunStore): void 
         endedAt: null,
         stats: null,
         error: null,
+        skippedRows: 0,
+        skipped: [],
         orders: [],
         fills: [],
         trades: [],
@@ -163,23 +165,34 @@ export function runStoreContract(name: string, makeStore: () => RunStore): void 
       expect(read().signals.map((s) => s.ts)).toStrictEqual([2, 1]);
     });
 
-    it('rolls back a whole batch whose fill references an unknown order, keeping earlier batches', async () => {
+    it('skips a fill whose order is not stored, with the trade it closed, and stores the rest of its batch', async () => {
       store.startRun(aRun());
       const { tsClosed: _, ...open } = anOrder({ status: 'open' });
       store.writeBatch('run-1', aBatch({ orders: [open], equity: equityPoints(2) }));
-      const before = read();
-      const failing = aBatch({
+      const closing = aFill({ id: 3, orderId: 99, side: 'sell', ts: aTrade().exitTime });
+      const batch = aBatch({
         orders: [anOrder(), anOrder({ id: 2 })],
-        fills: [aFill(), aFill({ id: 2, orderId: 2 }), aFill({ id: 3, orderId: 99 })],
-        trades: [aTrade()],
-        signals: [aSignal()],
+        fills: [aFill(), aFill({ id: 2, orderId: 2 }), closing],
+        trades: [aTrade(), aTrade({ id: 2, exitTime: aTrade().exitTime + 1 })],
+        signals: [aSignal(), aSignal({ orderId: 99 })],
         equity: equityPoints(3, 1e12),
       });
-      const e = await writeErrorOf(store, () => store.writeBatch('run-1', failing));
-      expect(e.message).toMatch(/run "run-1".*fill 3.*order 99/);
-      expect(read()).toStrictEqual(before);
-      store.writeBatch('run-1', aBatch({ orders: [anOrder()], fills: [aFill()] }));
-      expect(read().fills).toStrictEqual([aFill()]);
+      store.writeBatch('run-1', batch);
+      await store.flush();
+      const run = read();
+      expect(run.orders).toStrictEqual([anOrder(), anOrder({ id: 2 })]);
+      expect(run.fills).toStrictEqual([aFill(), aFill({ id: 2, orderId: 2 })]);
+      expect(run.trades).toStrictEqual([aTrade({ id: 2, exitTime: aTrade().exitTime + 1 })]);
+      expect(run.signals).toStrictEqual([aSignal()]);
+      expect(run.equity).toStrictEqual([...equityPoints(2), ...equityPoints(3, 1e12)]);
+      expect(run.skippedRows).toBe(3);
+      expect(run.skipped.map((k) => [k.table, k.row, k.field, k.value])).toStrictEqual([
+        ['fills', 'fill 3', 'orderId', '99'],
+        ['trades', 'trade 1', 'exitTime', String(aTrade().exitTime)],
+        ['signals', `signal of sma at ${aSignal().ts}`, 'orderId', '99'],
+      ]);
+      expect(run.skipped[0]?.reason).toMatch(/order 99 is not stored/);
+      expect(run.skipped[1]?.reason).toMatch(/fill that closed it was skipped/);
     });
 
     it('lets a fill reference an order stored by an earlier batch', () => {
@@ -189,32 +202,75 @@ export function runStoreContract(name: string, makeStore: () => RunStore): void 
       expect(read().fills).toStrictEqual([aFill({ orderId: 4 })]);
     });
 
-    it('rejects duplicate fill and trade ids, and signals of unknown orders, writing nothing', async () => {
+    it('skips rows whose fill or trade id is already stored, keeping the rest of their batch', async () => {
       store.startRun(aRun());
       store.writeBatch('run-1', aBatch({ orders: [anOrder()], fills: [aFill()], trades: [aTrade()] }));
-      const before = read();
-      const bad = [
-        aBatch({ equity: equityPoints(1), fills: [aFill()] }),
-        aBatch({ equity: equityPoints(1), fills: [aFill({ id: 5 }), aFill({ id: 5 })] }),
-        aBatch({ equity: equityPoints(1), trades: [aTrade()] }),
-        aBatch({ equity: equityPoints(1), signals: [aSignal({ orderId: 42 })] }),
-      ];
-      const messages: string[] = [];
-      for (const b of bad)
-        messages.push((await writeErrorOf(store, () => store.writeBatch('run-1', b))).message);
-      expect(messages[0]).toMatch(/fill 1.*already stored/);
-      expect(messages[1]).toMatch(/fill 5.*already stored/);
-      expect(messages[2]).toMatch(/trade 1.*already stored/);
-      expect(messages[3]).toMatch(/order 42/);
-      expect(read()).toStrictEqual(before);
+      store.writeBatch('run-1', aBatch({ equity: equityPoints(1), fills: [aFill()] }));
+      store.writeBatch('run-1', aBatch({ fills: [aFill({ id: 5, ts: 1 }), aFill({ id: 5, ts: 2 })] }));
+      store.writeBatch('run-1', aBatch({ equity: equityPoints(1, 1e12), trades: [aTrade()] }));
+      await store.flush();
+      const run = read();
+      expect(run.fills).toStrictEqual([aFill(), aFill({ id: 5, ts: 1 })]);
+      expect(run.trades).toStrictEqual([aTrade()]);
+      expect(run.equity).toStrictEqual([...equityPoints(1), ...equityPoints(1, 1e12)]);
+      expect(run.skipped.map((k) => `${k.row}: ${k.reason}`)).toStrictEqual([
+        'fill 1: a row with this id is already stored for this run',
+        'fill 5: a row with this id is already stored for this run',
+        'trade 1: a row with this id is already stored for this run',
+      ]);
     });
 
-    it('rejects NaN values instead of storing them as null', async () => {
+    it('skips a row holding a value it cannot store (NaN, a string for a number, an unknown enum, metadata that is not JSON), never storing it as null', async () => {
       store.startRun(aRun());
-      const points = [...equityPoints(2), { ts: 3, equity: NaN, cash: 1 }];
-      const e = await writeErrorOf(store, () => store.writeBatch('run-1', aBatch({ equity: points })));
-      expect(e.message).toMatch(/equity/);
-      expect(read().equity).toStrictEqual([]);
+      const circular: Record<string, unknown> = {};
+      circular['self'] = circular;
+      const batch = aBatch({
+        orders: [anOrder(), anOrder({ id: 2, quantity: NaN }), anOrder({ id: 3, side: 'up' as never })],
+        fills: [aFill(), aFill({ id: 2, orderId: 2 }), aFill({ id: 3, price: '101' as never })],
+        signals: [
+          aSignal(),
+          aSignal({ signal: { symbol: 'ORCL', action: 'BUY', metadata: circular } }),
+          aSignal({ signal: { symbol: 'ORCL', action: 'BUY', metadata: { n: 1n } } }),
+          aSignal({ signal: { action: 'BUY' } as never }),
+        ],
+        equity: [...equityPoints(2), { ts: 3, equity: NaN, cash: 1 }],
+      });
+      store.writeBatch('run-1', batch);
+      await store.flush();
+      const run = read();
+      expect(run.orders).toStrictEqual([anOrder()]);
+      expect(run.fills).toStrictEqual([aFill()]);
+      expect(run.signals).toStrictEqual([aSignal()]);
+      expect(run.equity).toStrictEqual(equityPoints(2));
+      expect(run.skippedRows).toBe(8);
+      expect(run.skipped.map((k) => [k.table, k.row, k.field, k.value])).toStrictEqual([
+        ['orders', 'order 2', 'quantity', 'NaN'],
+        ['orders', 'order 3', 'side', '"up"'],
+        ['fills', 'fill 3', 'price', '"101"'],
+        ['signals', `signal of sma at ${aSignal().ts}`, 'metadata', '[object Object]'],
+        ['signals', `signal of sma at ${aSignal().ts}`, 'metadata', '[object Object]'],
+        ['signals', `signal of sma at ${aSignal().ts}`, 'symbol', 'undefined'],
+        ['equity', 'equity point at 3', 'equity', 'NaN'],
+        // Checked by the keys after the values: its order 2 was skipped, so it goes too.
+        ['fills', 'fill 2', 'orderId', '2'],
+      ]);
+    });
+
+    it('describes the first 100 rows it skips in a run and counts them all', async () => {
+      store.startRun(aRun());
+      const bad = (from: number) =>
+        Array.from({ length: 70 }, (_, i) => ({ ts: from + i, equity: NaN, cash: 1 }));
+      store.writeBatch('run-1', aBatch({ equity: [...bad(0), ...equityPoints(1)] }));
+      store.writeBatch('run-1', aBatch({ equity: bad(100) }));
+      await store.flush();
+      const run = read();
+      expect(run.skippedRows).toBe(140);
+      expect(run.skipped).toHaveLength(100);
+      expect(run.skipped[99]?.row).toBe('equity point at 129');
+      expect(run.equity).toStrictEqual(equityPoints(1));
+      expect(store.listRuns()[0]?.skippedRows).toBe(140);
+      expect(store.readSkipped('run-1')).toStrictEqual({ count: 140, rows: run.skipped });
+      expect(store.readSkipped('nope')).toBeUndefined();
     });
 
     it('refuses to write to, end, or restart runs in the wrong state', async () => {
@@ -238,6 +294,7 @@ export function runStoreContract(name: string, makeStore: () => RunStore): void 
 
     it('reports a failed write once, and applies no write made after it before the report', async () => {
       store.startRun(aRun());
+      // A batch for a run that was never started fails whole: there is no run to keep its rows with.
       const failing = aBatch({ fills: [aFill({ orderId: 99 })] });
       const later = aBatch({ equity: equityPoints(1) });
       // Each step either throws the failure or not; exactly one of them reports it.
@@ -250,11 +307,11 @@ export function runStoreContract(name: string, makeStore: () => RunStore): void 
           reports.push({ step: name, message: e.message });
         }
       };
-      await step('failing write', () => store.writeBatch('run-1', failing));
+      await step('failing write', () => store.writeBatch('ghost', failing));
       await step('later write', () => store.writeBatch('run-1', later));
       await step('flush', () => store.flush());
       expect(reports).toHaveLength(1);
-      expect(reports[0]?.message).toMatch(/run "run-1".*order 99/);
+      expect(reports[0]?.message).toMatch(/no run "ghost"/);
       // The later batch counts only when it was made after the report, by the first call.
       expect(read().equity).toHaveLength(reports[0]?.step === 'failing write' ? 1 : 0);
       await store.flush();
@@ -312,9 +369,11 @@ export function runStoreContract(name: string, makeStore: () => RunStore): void 
       );
       const fillOf7 = aBatch({ fills: [aFill({ id: 2, orderId: 7 })] });
       store.writeBatch('run-1', aBatch({ orders: [anOrder({ id: 7 })] }));
-      expect((await writeErrorOf(store, () => store.writeBatch('run-2', fillOf7))).message).toMatch(
-        /order 7/,
-      );
+      store.writeBatch('run-2', fillOf7);
+      await store.flush();
+      expect(read('run-2').skipped.map((k) => k.reason)).toStrictEqual([
+        'its order 7 is not stored for this run (skipped, or never written)',
+      ]);
       expect(read('run-1').fills.map((f) => f.symbol)).toStrictEqual(['ORCL']);
       expect(read('run-2').orders.map((o) => o.symbol)).toStrictEqual(['MSFT']);
     });
@@ -347,6 +406,7 @@ export function runStoreContract(name: string, makeStore: () => RunStore): void 
           endedAt: 40,
           stats: someStats(),
           error: null,
+          skippedRows: 0,
         },
       ]);
       storageErrorOf(() => store.listRuns({ limit: -1 }));
@@ -377,6 +437,7 @@ export function runStoreContract(name: string, makeStore: () => RunStore): void 
       storageErrorOf(() => store.writeBatch('run-1', aBatch()));
       storageErrorOf(() => store.endRun('run-1', { status: 'completed', endedAt: 1 }));
       storageErrorOf(() => store.listRuns());
+      storageErrorOf(() => store.readSkipped('run-1'));
       await expect(store.flush()).rejects.toThrow(/closed/);
       store.close();
     });

@@ -15,7 +15,10 @@ export interface RunStart {
 
 /**
  * Events of one time step that belong together. A store writes a batch atomically: a crash never leaves
- * a fill without its order or a trade without its fills.
+ * a fill without its order or a trade without its fills. A row that cannot be stored (a value that is not
+ * a number, a string or one of its enum's values, metadata that is not JSON, a fill or signal whose order
+ * is not stored, an id already stored) is skipped with the rows that depend on it and recorded with the
+ * run (`skippedRows`, `skipped`); the rest of the batch is stored.
  */
 export interface RunBatch {
   readonly orders: readonly Order[];
@@ -44,11 +47,16 @@ export interface RunEnd {
  */
 export interface RunStore {
   startRun(run: RunStart): void;
-  /** Writes one batch in one transaction. Orders are upserted by id (an order's status changes). */
+  /**
+   * Writes one batch in one transaction, skipping and recording the rows that cannot be stored (see
+   * RunBatch). Orders are upserted by id (an order's status changes).
+   */
   writeBatch(runId: string, batch: RunBatch): void;
   endRun(runId: string, end: RunEnd): void;
   /** Reads a run back (for reports, the API and tests). */
   readRun(runId: string): StoredRun | undefined;
+  /** Reads how many rows of a run were skipped, and the first ones described, without its events. */
+  readSkipped(runId: string): SkippedRows | undefined;
   /** Lists runs without their events, newest start first. */
   listRuns(options?: ListRunsOptions): RunSummary[];
   /**
@@ -79,6 +87,27 @@ export interface RunSummary {
   readonly endedAt: number | null;
   readonly stats: RunStats | null;
   readonly error: string | null;
+  /** How many rows of the run's batches the store could not store (each skipped alone; see `skipped`). */
+  readonly skippedRows: number;
+}
+
+/** The rows of a run that a store skipped: all counted, the first MAX_SKIPPED_DETAILS described. */
+export interface SkippedRows {
+  readonly count: number;
+  readonly rows: readonly SkippedRow[];
+}
+
+/** A row that a store did not store, and why (the rest of its batch was stored). */
+export interface SkippedRow {
+  /** The event table: orders, fills, trades, signals or equity. */
+  readonly table: string;
+  /** Which row: `order 12`, `fill 3`, `signal of sma at 1700000000000`. */
+  readonly row: string;
+  /** The field at fault, when one is. */
+  readonly field: string | null;
+  /** The value at fault, as text (at most 200 characters), when one is. */
+  readonly value: string | null;
+  readonly reason: string;
 }
 
 /** A run as read back from a store. */
@@ -92,6 +121,9 @@ export interface StoredRun {
   readonly endedAt: number | null;
   readonly stats: RunStats | null;
   readonly error: string | null;
+  readonly skippedRows: number;
+  /** The first rows skipped (at most MAX_SKIPPED_DETAILS), in the order they were. */
+  readonly skipped: readonly SkippedRow[];
   readonly orders: readonly Order[];
   readonly fills: readonly Fill[];
   readonly trades: readonly Trade[];

@@ -12,6 +12,7 @@ import type {
   RunStart,
   RunStore,
   RunSummary,
+  SkippedRows,
   StoredRun,
 } from './store.ts';
 import { batchError, pageOf, storageError } from './store-rules.ts';
@@ -94,6 +95,10 @@ export class ThreadedSqliteStore implements RunStore {
 
   readRun(runId: string): StoredRun | undefined {
     return this.#reading(`cannot read run "${runId}"`, (reader) => reader.readRun(runId));
+  }
+
+  readSkipped(runId: string): SkippedRows | undefined {
+    return this.#reading(`cannot read run "${runId}"`, (reader) => reader.readSkipped(runId));
   }
 
   listRuns(options?: ListRunsOptions): RunSummary[] {
