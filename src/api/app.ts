@@ -47,6 +47,8 @@ export function buildApp(options: AppOptions): TradeflowApp {
     logger,
     sliceMs: options.sliceMs ?? APP_DEFAULTS.sliceMs,
     maxConcurrentRuns: options.maxConcurrentRuns ?? APP_DEFAULTS.maxConcurrentRuns,
+    runHeapMb: options.runHeapMb ?? APP_DEFAULTS.runHeapMb,
+    stopGraceMs: options.stopGraceMs ?? APP_DEFAULTS.stopGraceMs,
   });
   const ctx: ApiContext = {
     store,
@@ -56,6 +58,10 @@ export function buildApp(options: AppOptions): TradeflowApp {
     screeners: options.screeners ?? SCREENERS,
     recentResults: new RecentResultsCache(),
     root: options.projectRoot ?? PROJECT_ROOT,
+    limits: {
+      strategies: options.maxStrategiesPerRun ?? APP_DEFAULTS.maxStrategiesPerRun,
+      dataSources: options.maxDataSourcesPerRun ?? APP_DEFAULTS.maxDataSourcesPerRun,
+    },
   };
 
   const app = Fastify({
@@ -81,7 +87,16 @@ export function buildApp(options: AppOptions): TradeflowApp {
   registerWebRoutes(app); // the UI's static files: served before the bearer check
   if (options.token !== undefined) app.addHook('onRequest', bearerAuth(options.token));
 
-  app.get('/healthz', () => ({ status: 'ok', active_runs: manager.activeCount }));
+  // Answered on the server's own thread, which runs no strategy code: it answers while any run is stuck.
+  app.get('/healthz', () => ({
+    status: 'ok',
+    active_runs: manager.activeCount,
+    runs: manager.activeRuns().map((r) => ({
+      run_id: r.runId,
+      kind: r.kind,
+      ...(manager.memoryOf(r.runId) ?? {}),
+    })),
+  }));
   app.get('/metrics', async (_request, reply) =>
     reply.type(metrics.contentType).send(await metrics.metrics()),
   );

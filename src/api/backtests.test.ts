@@ -59,8 +59,15 @@ describe('POST /api/backtests', () => {
       runId: body.run_id,
       startedAt: 0,
     });
-    // Two runs: equal but for the strategies' wall-time figures, which the API serves all the same.
-    const served = body.result as unknown as BacktestResult;
+    // Two runs: equal but for the strategies' wall-time figures, which the API serves all the same, and
+    // the memory of the run's thread, which only the API reports.
+    const { memory, ...rest } = body.result as unknown as BacktestResult & { memory: unknown };
+    expect(memory).toEqual({
+      heap_used_mb: expect.any(Number) as number,
+      heap_peak_mb: expect.any(Number) as number,
+      heap_limit_mb: 1024,
+    });
+    const served = rest as BacktestResult;
     const printed = JSON.parse(JSON.stringify(direct.result)) as BacktestResult;
     expect(served.run_id).toBe(body.run_id);
     expect(wallTimeFree(served)).toEqual(wallTimeFree(printed));

@@ -1,7 +1,7 @@
-// Starts, tracks and stops the API's screens and backtests: a cap on runs at once, and each run recorded
-// in the progress store from start to final status.
+// Starts, tracks and stops the API's screens and backtests: a cap on runs at once, each backtest in its own
+// worker thread, and each run recorded in the progress store from start to final status.
 import type { LoadedSession } from '../config/session-config.ts';
-import type { Clock } from '../core/clock.ts';
+import { type Clock, WallClock } from '../core/clock.ts';
 import { isTradeflowError, TradeflowError } from '../core/errors.ts';
 import { newRunId } from '../core/ids.ts';
 import type { Logger } from '../core/logger.ts';
@@ -9,7 +9,8 @@ import type { TickerSource } from '../screener/ticker-source.ts';
 import type { ScreenerStrategy } from '../screener/types.ts';
 import type { ProgressStore } from '../storage/runs-progress.ts';
 import type { ServiceRunKind, ServiceRunStatus } from '../storage/service-run.ts';
-import { runApiBacktest } from './backtest-runner.ts';
+import { SqliteStore } from '../storage/sqlite-store.ts';
+import { RunThread, type ThreadEnd } from './run-thread.ts';
 import { type RunControl, runScreen, type StopReason } from './screen-runner.ts';
 
 /** What the run manager needs. */
@@ -20,6 +21,17 @@ export interface RunManagerDeps {
   readonly logger: Logger;
   readonly sliceMs: number;
   readonly maxConcurrentRuns: number;
+  /** The heap limit of each backtest's worker thread, in MiB. */
+  readonly runHeapMb: number;
+  /** How long a run may take to stop after a cancel or shutdown before its thread is terminated, in ms. */
+  readonly stopGraceMs: number;
+}
+
+/** A run's memory as the API reports it, in MiB: its thread's heap now, its peak and its limit. */
+export interface RunMemory {
+  readonly heap_used_mb: number;
+  readonly heap_peak_mb: number;
+  readonly heap_limit_mb: number;
 }
 
 /** A run started or resumed: its id, and a promise that settles once its final status is recorded. */
@@ -32,12 +44,16 @@ interface ActiveRun {
   readonly kind: ServiceRunKind;
   stop(reason: StopReason): void;
   readonly done: Promise<void>;
+  memory?(): RunMemory | undefined;
 }
 
 interface Ending {
   readonly status: ServiceRunStatus;
   readonly result?: unknown;
+  readonly error?: string;
 }
+
+const mib = (bytes: number) => Math.round((bytes / (1024 * 1024)) * 10) / 10;
 
 const endingOf = (how: 'completed' | StopReason): ServiceRunStatus =>
   how === 'completed' ? 'completed' : how === 'cancel' ? 'cancelled' : 'interrupted';
@@ -127,31 +143,124 @@ export class RunManager {
     return { runId, from, done: this.#launchScreen(job) };
   }
 
-  /** Starts a backtest of a validated session. */
+  /**
+   * Starts a backtest of a validated session in its own worker thread (see RunThread): the thread runs the
+   * engine and writes the run's events to the run database; progress comes back as messages and is
+   * recorded here, so the progress rows have one writer.
+   */
   startBacktest(session: LoadedSession): StartedRun {
     this.#admit();
+    const { store, clock, logger } = this.#d;
     const runId = this.#newId(session.name);
-    this.#d.store.createRun({
+    store.createRun({
       id: runId,
       kind: 'backtest',
       strategy: session.name,
       parameters: session.config,
       tickers: session.config.data.map((d) => d.symbol),
       total: 0,
-      createdAt: this.#d.clock.now(),
+      createdAt: clock.now(),
     });
-    const abort = new AbortController();
+    const eventsDb = store.path === ':memory:' || store.path === '' ? undefined : store.path;
+    let thread: RunThread | undefined;
     let reason: StopReason | undefined;
     const stop = (r: StopReason) => {
       reason ??= r;
-      abort.abort();
+      thread?.stop();
     };
-    const done = this.#launch(runId, 'backtest', stop, async () => {
-      const result = await runApiBacktest({ runId, session }, this.#d, abort.signal);
-      const status = result.status === 'cancelled' ? endingOf(reason ?? 'cancel') : 'completed';
-      return { status, result };
-    });
+    const memory = () => {
+      if (thread === undefined) return undefined;
+      const h = thread.heap;
+      return { heap_used_mb: mib(h.usedBytes), heap_peak_mb: mib(h.peakBytes), heap_limit_mb: mib(h.limitBytes) };
+    };
+    const done = this.#launch(
+      runId,
+      'backtest',
+      stop,
+      async () => {
+        thread = new RunThread({
+          job: { runId, session, eventsDb, startedAt: clock.now(), wallTime: clock instanceof WallClock },
+          heapLimitMb: this.#d.runHeapMb,
+          stopGraceMs: this.#d.stopGraceMs,
+          logger,
+          onProgress: (completed, total) => {
+            // Progress is for the user to watch; a failed write must not stop the run.
+            try {
+              store.updateProgress(runId, { completed, total, at: clock.now() });
+            } catch (e) {
+              logger.warn(`run ${runId}: progress not recorded: ${(e as Error).message}`);
+            }
+          },
+        });
+        if (reason !== undefined) thread.stop();
+        const end = await thread.ended;
+        if (end.kind === 'died') {
+          this.#closeEventsRun(eventsDb, runId, { status: 'failed', error: end.error });
+        }
+        const ending = this.#backtestEnding(runId, end, reason, memory());
+        if (end.kind === 'terminated') this.#closeEventsRun(eventsDb, runId, ending);
+        return ending;
+      },
+      memory,
+    );
     return { runId, done };
+  }
+
+  /** Returns a run's memory while it runs in this app (a backtest's thread), or undefined. */
+  memoryOf(runId: string): RunMemory | undefined {
+    return this.#active.get(runId)?.memory?.();
+  }
+
+  /** Returns the ids of the runs in progress in this app, in the order they started. */
+  activeRuns(): { readonly runId: string; readonly kind: ServiceRunKind }[] {
+    return [...this.#active].map(([runId, r]) => ({ runId, kind: r.kind }));
+  }
+
+  /** How a backtest's thread ending is recorded: its result (with the run's memory), or why it has none. */
+  #backtestEnding(
+    runId: string,
+    end: ThreadEnd,
+    reason: StopReason | undefined,
+    memory: RunMemory | undefined,
+  ): Ending {
+    switch (end.kind) {
+      case 'result': {
+        const result: Record<string, unknown> = { ...(end.result as Record<string, unknown>) };
+        if (memory !== undefined) result['memory'] = memory;
+        const status = result['status'] === 'cancelled' ? endingOf(reason ?? 'cancel') : 'completed';
+        return { status, result };
+      }
+      case 'failed':
+        throw new Error(end.error);
+      case 'died':
+        throw new TradeflowError('TF_ERR_RUN_ABORTED', `run "${runId}": ${end.error}`);
+      case 'terminated':
+        return {
+          status: endingOf(reason ?? 'cancel'),
+          error: `the run did not stop within ${this.#d.stopGraceMs} ms of being asked (a strategy that never returns or a setup that never settles); its thread was terminated, and the events it had stored are kept`,
+        };
+    }
+  }
+
+  /**
+   * Ends the run's row among the run database's events, which its thread could not do itself. A row the
+   * thread ended already (or never started) is refused by the store's own check, and left as it is.
+   */
+  #closeEventsRun(eventsDb: string | undefined, runId: string, ending: Ending): void {
+    if (eventsDb === undefined) return;
+    let events: SqliteStore | undefined;
+    try {
+      events = new SqliteStore(eventsDb);
+      events.endRun(runId, {
+        status: ending.status === 'cancelled' ? 'cancelled' : ending.status === 'failed' ? 'failed' : 'interrupted',
+        endedAt: this.#d.clock.now(),
+        ...(ending.error === undefined ? {} : { error: ending.error }),
+      });
+    } catch (e) {
+      this.#d.logger.debug(`run ${runId}: its stored events were not closed here: ${(e as Error).message}`);
+    } finally {
+      events?.close();
+    }
   }
 
   /**
@@ -192,21 +301,20 @@ export class RunManager {
     kind: ServiceRunKind,
     stop: (r: StopReason) => void,
     work: () => Promise<Ending>,
+    memory?: () => RunMemory | undefined,
   ): Promise<void> {
     const { store, clock, logger } = this.#d;
     store.transition(runId, 'running', clock.now());
     let settle: () => void = () => {};
     const done = new Promise<void>((resolve) => (settle = resolve));
-    this.#active.set(runId, { kind, stop, done });
+    this.#active.set(runId, { kind, stop, done, ...(memory ? { memory } : {}) });
     void (async () => {
       try {
         const end = await work();
-        store.transition(
-          runId,
-          end.status,
-          clock.now(),
-          end.result === undefined ? {} : { result: end.result },
-        );
+        store.transition(runId, end.status, clock.now(), {
+          ...(end.result === undefined ? {} : { result: end.result }),
+          ...(end.error === undefined ? {} : { error: end.error }),
+        });
       } catch (e) {
         const error = isTradeflowError(e)
           ? `${e.code}: ${e.message}`

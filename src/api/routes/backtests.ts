@@ -12,7 +12,7 @@ import { cancelRun, detailView, headerOr404, sendProgress } from './run-answers.
 export function registerBacktestRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post('/api/backtests', async (request, reply) => {
     const body = parseRequest(BacktestRequestSchema, request.body);
-    const session = await checkBacktestConfig(body.config, ctx.root);
+    const session = await checkBacktestConfig(body.config, ctx.root, ctx.limits);
     const started = ctx.manager.startBacktest(session);
     if (body.async) {
       const h = headerOr404(ctx, started.runId);
