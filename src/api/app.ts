@@ -88,15 +88,7 @@ export function buildApp(options: AppOptions): TradeflowApp {
   if (options.token !== undefined) app.addHook('onRequest', bearerAuth(options.token));
 
   // Answered on the server's own thread, which runs no strategy code: it answers while any run is stuck.
-  app.get('/healthz', () => ({
-    status: 'ok',
-    active_runs: manager.activeCount,
-    runs: manager.activeRuns().map((r) => ({
-      run_id: r.runId,
-      kind: r.kind,
-      ...(manager.memoryOf(r.runId) ?? {}),
-    })),
-  }));
+  app.get('/healthz', () => ({ status: 'ok', active_runs: manager.activeCount }));
   app.get('/metrics', async (_request, reply) =>
     reply.type(metrics.contentType).send(await metrics.metrics()),
   );

@@ -67,7 +67,7 @@ describe('POST /api/backtests', () => {
       heap_peak_mb: expect.any(Number) as number,
       heap_limit_mb: 1024,
     });
-    const served = rest as BacktestResult;
+    const served: BacktestResult = rest;
     const printed = JSON.parse(JSON.stringify(direct.result)) as BacktestResult;
     expect(served.run_id).toBe(body.run_id);
     expect(wallTimeFree(served)).toEqual(wallTimeFree(printed));

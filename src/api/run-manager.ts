@@ -171,7 +171,11 @@ export class RunManager {
     const memory = () => {
       if (thread === undefined) return undefined;
       const h = thread.heap;
-      return { heap_used_mb: mib(h.usedBytes), heap_peak_mb: mib(h.peakBytes), heap_limit_mb: mib(h.limitBytes) };
+      return {
+        heap_used_mb: mib(h.usedBytes),
+        heap_peak_mb: mib(h.peakBytes),
+        heap_limit_mb: mib(h.limitBytes),
+      };
     };
     const done = this.#launch(
       runId,
@@ -252,7 +256,8 @@ export class RunManager {
     try {
       events = new SqliteStore(eventsDb);
       events.endRun(runId, {
-        status: ending.status === 'cancelled' ? 'cancelled' : ending.status === 'failed' ? 'failed' : 'interrupted',
+        status:
+          ending.status === 'cancelled' ? 'cancelled' : ending.status === 'failed' ? 'failed' : 'interrupted',
         endedAt: this.#d.clock.now(),
         ...(ending.error === undefined ? {} : { error: ending.error }),
       });

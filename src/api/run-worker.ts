@@ -49,11 +49,7 @@ try {
   );
   post({ type: 'done', result: JSON.stringify(result), heap: heap() });
 } catch (e) {
-  const error = isTradeflowError(e)
-    ? `${e.code}: ${e.message}`
-    : e instanceof Error
-      ? e.message
-      : String(e);
+  const error = isTradeflowError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
   post({ type: 'failed', error, heap: heap() });
 } finally {
   // The server terminates this thread once it has the end; timers a strategy left behind do not hold it.

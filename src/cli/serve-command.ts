@@ -20,6 +20,8 @@ export interface ServeOptions {
   readonly maxDataSources: number;
   readonly runHeapMb: number;
   readonly stopGraceMs: number;
+  /** Where strategies/ and data/ for backtests are (default: this checkout). */
+  readonly projectRoot?: string;
 }
 
 /** How long closing may take beyond the runs' stop grace (open requests, the database) before serve exits. */
@@ -55,6 +57,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     maxDataSourcesPerRun: opts.maxDataSources,
     runHeapMb: opts.runHeapMb,
     stopGraceMs: opts.stopGraceMs,
+    ...(opts.projectRoot === undefined ? {} : { projectRoot: resolve(opts.projectRoot) }),
     logger,
   });
   try {
@@ -142,6 +145,10 @@ export function registerServeCommand(program: Command): void {
       'how long a cancelled run, or every run at shutdown, may take to stop before its thread is terminated',
       intArgument(0, 600_000),
       3000,
+    )
+    .option(
+      '--project-root <dir>',
+      'the folder whose strategies/ and data/ backtests use (default: this checkout)',
     )
     .option(
       '--synthetic-tickers <n>',
