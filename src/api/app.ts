@@ -61,6 +61,10 @@ export function buildApp(options: AppOptions): TradeflowApp {
     limits: {
       strategies: options.maxStrategiesPerRun ?? APP_DEFAULTS.maxStrategiesPerRun,
       dataSources: options.maxDataSourcesPerRun ?? APP_DEFAULTS.maxDataSourcesPerRun,
+      check: {
+        timeoutMs: options.strategyCheckTimeoutMs ?? APP_DEFAULTS.strategyCheckTimeoutMs,
+        heapMb: options.runHeapMb ?? APP_DEFAULTS.runHeapMb,
+      },
     },
   };
 

@@ -7,6 +7,7 @@ import { isTradeflowError } from '../core/errors.ts';
 import { importStrategyModule, resolveStrategyFile } from '../strategy/loader.ts';
 import { STRATEGY_TYPES } from '../strategy/registry.ts';
 import { type FieldProblem, InvalidRequestError } from './errors.ts';
+import { checkStrategiesInThread, type StrategyCheckLimits } from './strategy-check.ts';
 import { problemsOf } from './validate.ts';
 
 const inside = (dir: string, path: string) => (path + sep).startsWith(dir + sep) && path !== dir;
@@ -34,9 +35,10 @@ function dataProblems(config: SessionConfig, root: string): FieldProblem[] {
 
 /**
  * Checks each enabled strategy before the run starts: a registered type or a module under strategies/ (the
- * loader refuses anything else), a module that loads, and a config its schema accepts.
+ * loader refuses anything else), a module that loads, and a config its schema accepts. It imports the
+ * modules, so the API calls it inside a worker thread (strategy-check.ts).
  */
-async function strategyProblems(config: SessionConfig, root: string): Promise<FieldProblem[]> {
+export async function strategyProblems(config: SessionConfig, root: string): Promise<FieldProblem[]> {
   const problems: FieldProblem[] = [];
   for (const [i, entry] of config.strategies.entries()) {
     if (!entry.enabled) continue;
@@ -67,10 +69,11 @@ async function strategyProblems(config: SessionConfig, root: string): Promise<Fi
   return problems;
 }
 
-/** The most strategy entries and data sources one backtest request may name. */
+/** The most strategy entries and data sources one backtest request may name, and how its strategies are checked. */
 export interface RequestLimits {
   readonly strategies: number;
   readonly dataSources: number;
+  readonly check: StrategyCheckLimits;
 }
 
 /** Checks the request's size against the server's limits, before any strategy module is imported. */
@@ -134,7 +137,7 @@ export async function checkBacktestConfig(
     });
   }
   problems.push(...dataProblems(config, root));
-  if (problems.length === 0) problems.push(...(await strategyProblems(config, root)));
+  if (problems.length === 0) problems.push(...(await checkStrategiesInThread(config, root, limits.check)));
   if (problems.length > 0) throw new InvalidRequestError(problems);
   const name = config.name ?? defaultName(config);
   return { config, name, file: join(root, `${name}.api.json`), root };

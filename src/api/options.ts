@@ -39,6 +39,11 @@ export interface AppOptions {
    * (default 3000).
    */
   readonly stopGraceMs?: number;
+  /**
+   * How long a backtest request's strategy modules may take to load and check, in a thread of their own,
+   * before the request is refused (default 10000 ms).
+   */
+  readonly strategyCheckTimeoutMs?: number;
 }
 
 /** The defaults of the optional settings. */
@@ -51,6 +56,7 @@ export const APP_DEFAULTS = {
   maxDataSourcesPerRun: 100,
   runHeapMb: 1024,
   stopGraceMs: 3000,
+  strategyCheckTimeoutMs: 10_000,
 } as const;
 
 /** The bounds of the settings checked below: [option, least, most]. */
@@ -60,6 +66,7 @@ const INTEGER_BOUNDS = [
   ['maxDataSourcesPerRun', 1, 100_000],
   ['runHeapMb', 16, 1_048_576],
   ['stopGraceMs', 0, 600_000],
+  ['strategyCheckTimeoutMs', 100, 600_000],
 ] as const;
 
 /** The shortest token accepted: a guessable token on a network address is no protection. */

@@ -210,6 +210,14 @@ export class RunManager {
     return { runId, done };
   }
 
+  /**
+   * Throws TF_ERR_TOO_MANY_RUNS when no run slot is free: called before a request's costly checks, so a
+   * request that would be refused is refused first (starting a run checks again).
+   */
+  ensureCapacity(): void {
+    this.#admit();
+  }
+
   /** Returns a run's memory while it runs in this app (a backtest's thread), or undefined. */
   memoryOf(runId: string): RunMemory | undefined {
     return this.#active.get(runId)?.memory?.();

@@ -112,6 +112,24 @@ describe('an API run that misbehaves holds only its own thread', () => {
     expect(next.result?.trades.length).toBe(24);
   });
 
+  it('refuses a strategy module that calls process.exit as it is imported with a 400; the server goes on', async () => {
+    const app = pool.newApp({ projectRoot: FAULT_ROOT });
+    const config = {
+      ...steady(),
+      strategies: [{ module: 'strategies/exits_on_import', config: { symbols: ['ORCL'], interval: '1d' } }],
+    };
+    const res = await postBacktest(app, config);
+    expect(res.statusCode).toBe(400);
+    expect(res.json<ErrorJson>().details).toEqual([
+      {
+        path: 'config.strategies',
+        message:
+          'loading the strategy modules ended their thread with code 9 (does a module call process.exit at import?); nothing ran',
+      },
+    ]);
+    expect((await postBacktest(app, steady())).json<BacktestJson>().status).toBe('completed');
+  });
+
   it('frees the slot of a run whose setup never settles when it is cancelled; the next run is admitted', async () => {
     const app = pool.newApp({ projectRoot: FAULT_ROOT, maxConcurrentRuns: 2, stopGraceMs: GRACE_MS });
     const ids: string[] = [];

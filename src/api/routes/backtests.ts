@@ -12,6 +12,7 @@ import { cancelRun, detailView, headerOr404, sendProgress } from './run-answers.
 export function registerBacktestRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post('/api/backtests', async (request, reply) => {
     const body = parseRequest(BacktestRequestSchema, request.body);
+    ctx.manager.ensureCapacity();
     const session = await checkBacktestConfig(body.config, ctx.root, ctx.limits);
     const started = ctx.manager.startBacktest(session);
     if (body.async) {
