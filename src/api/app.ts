@@ -61,10 +61,7 @@ export function buildApp(options: AppOptions): TradeflowApp {
     limits: {
       strategies: options.maxStrategiesPerRun ?? APP_DEFAULTS.maxStrategiesPerRun,
       dataSources: options.maxDataSourcesPerRun ?? APP_DEFAULTS.maxDataSourcesPerRun,
-      check: {
-        timeoutMs: options.strategyCheckTimeoutMs ?? APP_DEFAULTS.strategyCheckTimeoutMs,
-        heapMb: options.runHeapMb ?? APP_DEFAULTS.runHeapMb,
-      },
+      checkTimeoutMs: options.strategyCheckTimeoutMs ?? APP_DEFAULTS.strategyCheckTimeoutMs,
     },
   };
 

@@ -7,7 +7,6 @@ import { isTradeflowError } from '../core/errors.ts';
 import { importStrategyModule, resolveStrategyFile } from '../strategy/loader.ts';
 import { STRATEGY_TYPES } from '../strategy/registry.ts';
 import { type FieldProblem, InvalidRequestError } from './errors.ts';
-import { checkStrategiesInThread, type StrategyCheckLimits } from './strategy-check.ts';
 import { problemsOf } from './validate.ts';
 
 const inside = (dir: string, path: string) => (path + sep).startsWith(dir + sep) && path !== dir;
@@ -36,7 +35,7 @@ function dataProblems(config: SessionConfig, root: string): FieldProblem[] {
 /**
  * Checks each enabled strategy before the run starts: a registered type or a module under strategies/ (the
  * loader refuses anything else), a module that loads, and a config its schema accepts. It imports the
- * modules, so the API calls it inside a worker thread (strategy-check.ts).
+ * modules, so the API calls it inside the run's worker thread (run-worker.ts).
  */
 export async function strategyProblems(config: SessionConfig, root: string): Promise<FieldProblem[]> {
   const problems: FieldProblem[] = [];
@@ -73,7 +72,8 @@ export async function strategyProblems(config: SessionConfig, root: string): Pro
 export interface RequestLimits {
   readonly strategies: number;
   readonly dataSources: number;
-  readonly check: StrategyCheckLimits;
+  /** How long a request's strategy modules may take to load and check, in ms. */
+  readonly checkTimeoutMs: number;
 }
 
 /** Checks the request's size against the server's limits, before any strategy module is imported. */
@@ -111,12 +111,14 @@ function defaultName(config: SessionConfig): string {
  * project: `root` is refused (strategies and data resolve against the server's folders), data files must
  * lie under data/, strategies come from the registry or strategies/, and only data-driven runs are
  * accepted; a request over the server's limits (strategy entries, data sources) is refused before any
- * module is imported. Throws a 400 naming every bad field.
+ * module is imported. The strategies are checked by `checkStrategies` (in the run's thread, as importing a
+ * module runs its code). Throws a 400 naming every bad field.
  */
 export async function checkBacktestConfig(
   raw: Record<string, unknown>,
   root: string,
   limits: RequestLimits,
+  checkStrategies: (config: SessionConfig) => Promise<FieldProblem[]>,
 ): Promise<LoadedSession> {
   const parsed = SessionConfigSchema.safeParse(raw);
   if (!parsed.success) throw new InvalidRequestError(problemsOf(parsed.error, 'config'));
@@ -137,7 +139,7 @@ export async function checkBacktestConfig(
     });
   }
   problems.push(...dataProblems(config, root));
-  if (problems.length === 0) problems.push(...(await checkStrategiesInThread(config, root, limits.check)));
+  if (problems.length === 0) problems.push(...(await checkStrategies(config)));
   if (problems.length > 0) throw new InvalidRequestError(problems);
   const name = config.name ?? defaultName(config);
   return { config, name, file: join(root, `${name}.api.json`), root };

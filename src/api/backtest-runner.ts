@@ -4,7 +4,7 @@ import type { Logger } from '../core/logger.ts';
 import { runBacktestWithResult } from '../report/backtest-outcome.ts';
 import type { BacktestResult } from '../report/result.ts';
 import { SqliteStore } from '../storage/sqlite-store.ts';
-import type { RunWorkerData } from './run-protocol.ts';
+import type { RunJob } from './run-protocol.ts';
 
 /** What a backtest needs around it. */
 export interface BacktestDeps {
@@ -21,7 +21,7 @@ export interface BacktestDeps {
  * id, as the CLI records them. `abort` stops it at the engine's next progress check.
  */
 export async function runApiBacktest(
-  job: Pick<RunWorkerData, 'runId' | 'session' | 'eventsDb' | 'startedAt'>,
+  job: Pick<RunJob, 'runId' | 'session' | 'eventsDb' | 'startedAt'>,
   deps: BacktestDeps,
   abort: AbortSignal,
 ): Promise<BacktestResult> {

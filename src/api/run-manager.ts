@@ -66,6 +66,9 @@ const endingOf = (how: 'completed' | StopReason): ServiceRunStatus =>
 export class RunManager {
   readonly #d: RunManagerDeps;
   readonly #active = new Map<string, ActiveRun>();
+  /** A backtest thread started ahead, so that a request does not wait for one to load. */
+  #spare: RunThread | undefined;
+  #closing = false;
 
   constructor(deps: RunManagerDeps) {
     this.#d = deps;
@@ -144,11 +147,26 @@ export class RunManager {
   }
 
   /**
-   * Starts a backtest of a validated session in its own worker thread (see RunThread): the thread runs the
-   * engine and writes the run's events to the run database; progress comes back as messages and is
-   * recorded here, so the progress rows have one writer.
+   * Returns a thread for one backtest request: the spare one, started ahead and already loaded, when there
+   * is one (and a new spare starts), or a new one. The caller checks the request's strategies in it, then
+   * hands it to `startBacktest`, or terminates it.
    */
-  startBacktest(session: LoadedSession): StartedRun {
+  takeThread(): RunThread {
+    const spare = this.#spare?.usable === true ? this.#spare : undefined;
+    if (this.#spare !== undefined && spare === undefined) this.#spare.terminate();
+    const thread = spare ?? new RunThread(this.#d.runHeapMb);
+    thread.ref();
+    this.#spare = this.#closing ? undefined : new RunThread(this.#d.runHeapMb);
+    this.#spare?.unref();
+    return thread;
+  }
+
+  /**
+   * Starts a backtest of a validated session in `thread` (from `takeThread`, its strategies checked): the
+   * thread runs the engine and writes the run's events to the run database; progress comes back as
+   * messages and is recorded here, so the progress rows have one writer.
+   */
+  startBacktest(session: LoadedSession, thread: RunThread): StartedRun {
     this.#admit();
     const { store, clock, logger } = this.#d;
     const runId = this.#newId(session.name);
@@ -162,14 +180,12 @@ export class RunManager {
       createdAt: clock.now(),
     });
     const eventsDb = store.path === ':memory:' || store.path === '' ? undefined : store.path;
-    let thread: RunThread | undefined;
     let reason: StopReason | undefined;
     const stop = (r: StopReason) => {
       reason ??= r;
-      thread?.stop();
+      thread.stop();
     };
-    const memory = () => {
-      if (thread === undefined) return undefined;
+    const memory = (): RunMemory => {
       const h = thread.heap;
       return {
         heap_used_mb: mib(h.usedBytes),
@@ -182,22 +198,21 @@ export class RunManager {
       'backtest',
       stop,
       async () => {
-        thread = new RunThread({
-          job: { runId, session, eventsDb, startedAt: clock.now(), wallTime: clock instanceof WallClock },
-          heapLimitMb: this.#d.runHeapMb,
-          stopGraceMs: this.#d.stopGraceMs,
-          logger,
-          onProgress: (completed, total) => {
-            // Progress is for the user to watch; a failed write must not stop the run.
-            try {
-              store.updateProgress(runId, { completed, total, at: clock.now() });
-            } catch (e) {
-              logger.warn(`run ${runId}: progress not recorded: ${(e as Error).message}`);
-            }
+        const end = await thread.run(
+          { runId, session, eventsDb, startedAt: clock.now(), wallTime: clock instanceof WallClock },
+          {
+            stopGraceMs: this.#d.stopGraceMs,
+            logger,
+            onProgress: (completed, total) => {
+              // Progress is for the user to watch; a failed write must not stop the run.
+              try {
+                store.updateProgress(runId, { completed, total, at: clock.now() });
+              } catch (e) {
+                logger.warn(`run ${runId}: progress not recorded: ${(e as Error).message}`);
+              }
+            },
           },
-        });
-        if (reason !== undefined) thread.stop();
-        const end = await thread.ended;
+        );
         if (end.kind === 'died') {
           this.#closeEventsRun(eventsDb, runId, { status: 'failed', error: end.error });
         }
@@ -293,6 +308,9 @@ export class RunManager {
 
   /** Stops every run in progress as interrupted (they stay resumable) and waits for them. */
   async close(): Promise<void> {
+    this.#closing = true;
+    this.#spare?.terminate();
+    this.#spare = undefined;
     const runs = [...this.#active.values()];
     for (const r of runs) r.stop('interrupt');
     await Promise.all(runs.map((r) => r.done));

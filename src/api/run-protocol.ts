@@ -1,9 +1,10 @@
-// What the server's thread and a run's worker thread say to each other: the job handed over at start, and
-// the messages each way (progress, log lines, the end; a stop request).
-import type { LoadedSession } from '../config/session-config.ts';
+// What the server's thread and a run's worker thread say to each other: a strategy check, then the run
+// (the job, progress, log lines, the end) and a stop request.
+import type { LoadedSession, SessionConfig } from '../config/session-config.ts';
+import type { FieldProblem } from './errors.ts';
 
-/** The job a run worker receives at start (structured-cloned, so plain data only). */
-export interface RunWorkerData {
+/** The run a worker is handed once its request's strategies passed the check (plain data only). */
+export interface RunJob {
   readonly runId: string;
   readonly session: LoadedSession;
   /** The run database file, where the run's events go; undefined keeps them in memory only. */
@@ -22,6 +23,7 @@ export interface HeapFigures {
 
 /** What a run worker posts to the server's thread. */
 export type RunWorkerMessage =
+  | { readonly type: 'checked'; readonly problems: readonly FieldProblem[] }
   | { readonly type: 'progress'; readonly done: number; readonly total: number; readonly heap: HeapFigures }
   | {
       readonly type: 'log';
@@ -32,5 +34,8 @@ export type RunWorkerMessage =
   | { readonly type: 'done'; readonly result: string; readonly heap: HeapFigures }
   | { readonly type: 'failed'; readonly error: string; readonly heap: HeapFigures };
 
-/** What the server's thread posts to a run worker. */
-export type RunControlMessage = { readonly type: 'stop' };
+/** What the server's thread posts to a run worker: check a request's strategies, run, or stop. */
+export type RunControlMessage =
+  | { readonly type: 'check'; readonly config: SessionConfig; readonly root: string }
+  | { readonly type: 'run'; readonly job: RunJob }
+  | { readonly type: 'stop' };

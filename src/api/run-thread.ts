@@ -1,11 +1,48 @@
-// The server's side of one run's worker thread: starts it under a heap limit, relays its progress and log,
-// asks it to stop and terminates it when it does not, and says how it ended.
+// The server's side of one backtest's worker thread: started ahead of need under a heap limit, it checks
+// the request's strategies, then runs; its progress and log come back as messages, a stop request that is
+// not heeded within a grace period terminates it, and it says how it ended.
 import { Worker } from 'node:worker_threads';
+import type { SessionConfig } from '../config/session-config.ts';
 import { delay } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
-import type { HeapFigures, RunControlMessage, RunWorkerData, RunWorkerMessage } from './run-protocol.ts';
+import type { FieldProblem } from './errors.ts';
+import type { HeapFigures, RunControlMessage, RunJob, RunWorkerMessage } from './run-protocol.ts';
 
 const BOOTSTRAP = new URL('./run-worker.mjs', import.meta.url);
+const MIB = 1024 * 1024;
+
+/** Why a thread ended without being asked to. */
+type Death =
+  | { readonly kind: 'exit'; readonly code: number }
+  | { readonly kind: 'heap'; readonly message: string }
+  | { readonly kind: 'crash'; readonly message: string };
+
+const RAISE_HEAP =
+  'raise the limit (tradeflow serve --run-heap-mb) or run less data or fewer strategies at once';
+
+/** Says why a run's thread ended before the run did. */
+function runDeath(d: Death, heapLimitMb: number): string {
+  switch (d.kind) {
+    case 'exit':
+      return `the run's thread exited with code ${d.code} before the run ended (a strategy called process.exit, or its code ended the thread)`;
+    case 'heap':
+      return `the run went over its heap limit of ${heapLimitMb} MiB and its thread was ended (${d.message}); ${RAISE_HEAP}`;
+    case 'crash':
+      return `the run's thread crashed: ${d.message}`;
+  }
+}
+
+/** Says why the thread checking a request's strategies ended before it answered. */
+function checkDeath(d: Death, heapLimitMb: number): string {
+  switch (d.kind) {
+    case 'exit':
+      return `loading the strategy modules ended their thread with code ${d.code} (does a module call process.exit at import?); nothing ran`;
+    case 'heap':
+      return `loading the strategy modules went over the heap limit of ${heapLimitMb} MiB; ${RAISE_HEAP}`;
+    case 'crash':
+      return `loading the strategy modules crashed their thread: ${d.message}`;
+  }
+}
 
 /** How a run's thread ended. */
 export type ThreadEnd =
@@ -18,95 +55,117 @@ export type ThreadEnd =
   /** The thread did not stop within the grace period after a stop request and was terminated. */
   | { readonly kind: 'terminated' };
 
-/** How to run one run's thread. */
-export interface RunThreadOptions {
-  readonly job: RunWorkerData;
-  /** The thread's V8 heap limit (old generation), in MiB. */
-  readonly heapLimitMb: number;
+/** What a run needs around its thread. */
+export interface RunHooks {
   /** How long a stop request may take before the thread is terminated, in ms. */
   readonly stopGraceMs: number;
   readonly logger: Logger;
   readonly onProgress: (done: number, total: number) => void;
 }
 
-const MIB = 1024 * 1024;
-
 /**
- * One run in its own worker thread, off the server's event loop: an endless loop in a strategy holds only
- * this thread, `process.exit` in a strategy ends only this thread, and the thread's heap is capped
- * (`resourceLimits`), so one run cannot take the server's memory. `ended` settles exactly once.
+ * One backtest in its own worker thread, off the server's event loop: an endless loop in a strategy holds
+ * only this thread, `process.exit` in a strategy (or in a module's top-level code) ends only this thread,
+ * and the thread's heap is capped (`resourceLimits`), so one run cannot take the server's memory. A thread
+ * serves one request: `check`, then `run` if the check found no problem, or `terminate`.
  */
 export class RunThread {
-  readonly ended: Promise<ThreadEnd>;
-  readonly #o: RunThreadOptions;
   readonly #worker: Worker;
+  readonly #heapLimitMb: number;
   #heap: HeapFigures = { usedBytes: 0, peakBytes: 0 };
-  #end: ThreadEnd | undefined;
+  /** Why the thread ended, once it has. */
+  #death: Death | undefined;
   #terminating = false;
+  #onChecked: ((problems: FieldProblem[]) => void) | undefined;
+  #onEnd: ((end: ThreadEnd) => void) | undefined;
+  #hooks: RunHooks | undefined;
   #grace: { cancel(): void } | undefined;
+  #ended = false;
 
-  constructor(o: RunThreadOptions) {
-    this.#o = o;
-    let settle: (end: ThreadEnd) => void = () => {};
-    this.ended = new Promise((resolve) => (settle = resolve));
-    const worker = new Worker(BOOTSTRAP, {
-      workerData: o.job,
+  /** Starts the thread: it loads the engine and waits for a request. */
+  constructor(heapLimitMb: number) {
+    this.#heapLimitMb = heapLimitMb;
+    this.#worker = new Worker(BOOTSTRAP, {
       execArgv: [],
-      resourceLimits: { maxOldGenerationSizeMb: o.heapLimitMb },
+      resourceLimits: { maxOldGenerationSizeMb: heapLimitMb },
     });
-    this.#worker = worker;
-    const finish = (end: ThreadEnd) => {
-      if (this.#end !== undefined) return;
-      this.#end = end;
-      this.#grace?.cancel();
-      settle(end);
-      // The answer is in: whatever the thread still holds (a strategy's timers) goes with it.
-      if (end.kind === 'result' || end.kind === 'failed') void worker.terminate();
-    };
-    worker.on('message', (m: RunWorkerMessage) => {
-      switch (m.type) {
-        case 'progress':
-          this.#heap = m.heap;
-          o.onProgress(m.done, m.total);
-          break;
-        case 'log':
-          o.logger[m.level](`run ${o.job.runId}: ${m.msg}`, m.fields);
-          break;
-        case 'done':
-          this.#heap = m.heap;
-          finish({ kind: 'result', result: JSON.parse(m.result) as unknown });
-          break;
-        case 'failed':
-          this.#heap = m.heap;
-          finish({ kind: 'failed', error: m.error });
-          break;
-      }
-    });
-    worker.on('error', (e: Error & { code?: string }) => {
-      finish({
-        kind: 'died',
-        error:
-          e.code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? `the run went over its heap limit of ${o.heapLimitMb} MiB and its thread was ended (${e.message}); ` +
-              'raise the limit (tradeflow serve --run-heap-mb) or run less data or fewer strategies at once'
-            : `the run's thread crashed: ${e.message}`,
-      });
-    });
-    worker.on('exit', (code) => {
-      finish(
-        this.#terminating
-          ? { kind: 'terminated' }
-          : {
-              kind: 'died',
-              error: `the run's thread exited with code ${code} before the run ended (a strategy called process.exit, or its code ended the thread)`,
-            },
+    this.#worker.on('message', (m: RunWorkerMessage) => this.#message(m));
+    this.#worker.on('error', (e: Error & { code?: string }) => {
+      this.#die(
+        e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? { kind: 'heap', message: e.message }
+          : { kind: 'crash', message: e.message },
       );
     });
+    this.#worker.on('exit', (code) => this.#die({ kind: 'exit', code }));
+  }
+
+  /** Returns whether the thread can still take a request. */
+  get usable(): boolean {
+    return this.#death === undefined && !this.#terminating && this.#onChecked === undefined && !this.#ended;
+  }
+
+  /** Lets the process exit while this thread waits for a request (a spare). */
+  unref(): void {
+    this.#worker.unref();
+  }
+
+  /** Keeps the process alive while this thread works. */
+  ref(): void {
+    this.#worker.ref();
   }
 
   /** Returns the thread's heap as last reported: in use and its peak, in bytes, and the limit. */
   get heap(): HeapFigures & { readonly limitBytes: number } {
-    return { ...this.#heap, limitBytes: this.#o.heapLimitMb * MIB };
+    return { ...this.#heap, limitBytes: this.#heapLimitMb * MIB };
+  }
+
+  /**
+   * Imports the request's strategy modules and checks their configs inside the thread; resolves with the
+   * problems found. A module that ends the thread or does not load within `timeoutMs` is a problem.
+   */
+  check(config: SessionConfig, root: string, timeoutMs: number): Promise<FieldProblem[]> {
+    return new Promise((resolve) => {
+      const timer = delay(timeoutMs);
+      let timedOut = false;
+      this.#onChecked = (problems) => {
+        timer.cancel();
+        this.#onChecked = undefined;
+        resolve(problems);
+      };
+      void timer.promise.then(() => {
+        timedOut = true;
+        this.terminate();
+      });
+      this.#onDeathWhileChecking = (death) => {
+        const message = timedOut
+          ? `the strategy modules did not load within ${timeoutMs} ms (does a module run a long loop at import?); nothing ran`
+          : checkDeath(death, this.#heapLimitMb);
+        this.#onChecked?.([{ path: 'config.strategies', message }]);
+      };
+      if (this.#death !== undefined) this.#onDeathWhileChecking(this.#death);
+      else this.#post({ type: 'check', config, root });
+    });
+  }
+
+  #onDeathWhileChecking: ((death: Death) => void) | undefined;
+
+  /** Runs the job; resolves once, with how the thread ended. */
+  run(job: RunJob, hooks: RunHooks): Promise<ThreadEnd> {
+    this.#hooks = hooks;
+    return new Promise((resolve) => {
+      this.#onEnd = (end) => {
+        if (this.#ended) return;
+        this.#ended = true;
+        this.#grace?.cancel();
+        resolve(end);
+        // The answer is in: whatever the thread still holds (a strategy's timers) goes with it.
+        if (end.kind === 'result' || end.kind === 'failed') void this.#worker.terminate();
+      };
+      if (this.#death !== undefined)
+        this.#onEnd({ kind: 'died', error: runDeath(this.#death, this.#heapLimitMb) });
+      else this.#post({ type: 'run', job });
+    });
   }
 
   /**
@@ -114,18 +173,55 @@ export class RunThread {
    * (a strategy that never returns, a setup that never settles), terminates it.
    */
   stop(): void {
-    if (this.#end !== undefined || this.#grace !== undefined) return;
-    const stop: RunControlMessage = { type: 'stop' };
-    this.#worker.postMessage(stop);
-    const grace = delay(this.#o.stopGraceMs);
+    if (this.#ended || this.#grace !== undefined || this.#hooks === undefined) return;
+    this.#post({ type: 'stop' });
+    const grace = delay(this.#hooks.stopGraceMs);
     this.#grace = grace;
     void grace.promise.then(() => this.terminate());
   }
 
-  /** Terminates the thread now; `ended` then settles as terminated (unless it had ended already). */
+  /** Terminates the thread now (a run then ends as terminated, unless it had ended already). */
   terminate(): void {
-    if (this.#end !== undefined) return;
+    if (this.#terminating) return;
     this.#terminating = true;
     void this.#worker.terminate();
+  }
+
+  #post(m: RunControlMessage): void {
+    this.#worker.postMessage(m);
+  }
+
+  #message(m: RunWorkerMessage): void {
+    switch (m.type) {
+      case 'checked':
+        this.#onChecked?.([...m.problems]);
+        break;
+      case 'progress':
+        this.#heap = m.heap;
+        this.#hooks?.onProgress(m.done, m.total);
+        break;
+      case 'log':
+        this.#hooks?.logger[m.level](m.msg, m.fields);
+        break;
+      case 'done':
+        this.#heap = m.heap;
+        this.#onEnd?.({ kind: 'result', result: JSON.parse(m.result) as unknown });
+        break;
+      case 'failed':
+        this.#heap = m.heap;
+        this.#onEnd?.({ kind: 'failed', error: m.error });
+        break;
+    }
+  }
+
+  /** The thread ended (the first reason told is kept: an error comes before its exit). */
+  #die(death: Death): void {
+    this.#death ??= death;
+    if (this.#onChecked !== undefined) this.#onDeathWhileChecking?.(this.#death);
+    this.#onEnd?.(
+      this.#terminating
+        ? { kind: 'terminated' }
+        : { kind: 'died', error: runDeath(this.#death, this.#heapLimitMb) },
+    );
   }
 }

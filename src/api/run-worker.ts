@@ -1,16 +1,17 @@
-// One API backtest inside its own worker thread: runs the engine, writes the run's events to the run
-// database, and posts progress, log lines and the result to the server's thread.
+// One API backtest inside its own worker thread: checks the request's strategies (importing their modules),
+// then runs the engine, writes the run's events to the run database, and posts progress, log lines and the
+// result to the server's thread.
 import { getHeapStatistics } from 'node:v8';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { WallClock } from '../core/clock.ts';
 import { isTradeflowError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { runApiBacktest } from './backtest-runner.ts';
-import type { HeapFigures, RunControlMessage, RunWorkerData, RunWorkerMessage } from './run-protocol.ts';
+import { strategyProblems } from './backtest-request.ts';
+import type { HeapFigures, RunControlMessage, RunJob, RunWorkerMessage } from './run-protocol.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('run-worker.ts runs only as a worker thread (see run-thread.ts)');
-const job = workerData as RunWorkerData;
 const post = (m: RunWorkerMessage) => port.postMessage(m);
 
 let peakBytes = 0;
@@ -28,30 +29,50 @@ const logger: Logger = {
   error: (msg, fields) => post({ type: 'log', level: 'error', msg, ...(fields ? { fields } : {}) }),
 };
 
+const describe = (e: unknown) =>
+  isTradeflowError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
+
 // The engine yields to this thread's event loop at each progress check, so a stop request is seen there;
 // a strategy that never yields is ended by the server terminating this thread.
 const abort = new AbortController();
-const onControl = (m: RunControlMessage) => {
-  if (m.type === 'stop') abort.abort();
-};
-port.on('message', onControl);
-
 const wall = new WallClock();
-try {
-  const result = await runApiBacktest(
-    job,
-    {
-      logger,
-      now: () => (job.wallTime ? wall.now() : job.startedAt),
-      onProgress: (done, total) => post({ type: 'progress', done, total, heap: heap() }),
-    },
-    abort.signal,
-  );
-  post({ type: 'done', result: JSON.stringify(result), heap: heap() });
-} catch (e) {
-  const error = isTradeflowError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
-  post({ type: 'failed', error, heap: heap() });
-} finally {
-  // The server terminates this thread once it has the end; timers a strategy left behind do not hold it.
-  port.off('message', onControl);
+
+async function run(job: RunJob): Promise<void> {
+  try {
+    const result = await runApiBacktest(
+      job,
+      {
+        logger,
+        now: () => (job.wallTime ? wall.now() : job.startedAt),
+        onProgress: (done, total) => post({ type: 'progress', done, total, heap: heap() }),
+      },
+      abort.signal,
+    );
+    post({ type: 'done', result: JSON.stringify(result), heap: heap() });
+  } catch (e) {
+    post({ type: 'failed', error: describe(e), heap: heap() });
+  }
 }
+
+port.on('message', (m: RunControlMessage) => {
+  switch (m.type) {
+    case 'check':
+      strategyProblems(m.config, m.root).then(
+        (problems) => post({ type: 'checked', problems }),
+        (e: unknown) =>
+          post({
+            type: 'checked',
+            problems: [
+              { path: 'config.strategies', message: `the strategies could not be checked: ${describe(e)}` },
+            ],
+          }),
+      );
+      break;
+    case 'run':
+      void run(m.job);
+      break;
+    case 'stop':
+      abort.abort();
+      break;
+  }
+});

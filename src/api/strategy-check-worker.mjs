@@ -1,5 +1,0 @@
-// Starts a strategy-check thread without a build step: register tsx's loader, then import the TypeScript worker.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('./strategy-check-worker.ts');
