@@ -66,8 +66,8 @@ const endingOf = (how: 'completed' | StopReason): ServiceRunStatus =>
 export class RunManager {
   readonly #d: RunManagerDeps;
   readonly #active = new Map<string, ActiveRun>();
-  /** A backtest thread started ahead, so that a request does not wait for one to load. */
-  #spare: RunThread | undefined;
+  /** A warm backtest thread a finished run left, for the next request. */
+  #idle: RunThread | undefined;
   #closing = false;
 
   constructor(deps: RunManagerDeps) {
@@ -147,18 +147,30 @@ export class RunManager {
   }
 
   /**
-   * Returns a thread for one backtest request: the spare one, started ahead and already loaded, when there
-   * is one (and a new spare starts), or a new one. The caller checks the request's strategies in it, then
-   * hands it to `startBacktest`, or terminates it.
+   * Returns a thread for one backtest request: the idle one a finished run left, warm, when there is one,
+   * or a new one. The caller checks the request's strategies in it, then hands it to `startBacktest`, or
+   * gives it back with `releaseThread`.
    */
   takeThread(): RunThread {
-    const spare = this.#spare?.usable === true ? this.#spare : undefined;
-    if (this.#spare !== undefined && spare === undefined) this.#spare.terminate();
-    const thread = spare ?? new RunThread(this.#d.runHeapMb);
+    const idle = this.#idle?.usable === true ? this.#idle : undefined;
+    if (this.#idle !== undefined && idle === undefined) this.#idle.terminate();
+    this.#idle = undefined;
+    const thread = idle ?? new RunThread(this.#d.runHeapMb);
     thread.ref();
-    this.#spare = this.#closing ? undefined : new RunThread(this.#d.runHeapMb);
-    this.#spare?.unref();
     return thread;
+  }
+
+  /**
+   * Takes back a thread whose request or run is over: kept idle for the next request when it is alive and
+   * none is kept yet (a fresh thread runs its first backtest several times slower), terminated otherwise.
+   * Module state a strategy keeps at its top level therefore lives on into later runs in that thread, as
+   * it would in one process.
+   */
+  releaseThread(thread: RunThread): void {
+    if (thread.usable && this.#idle === undefined && !this.#closing) {
+      thread.unref();
+      this.#idle = thread;
+    } else thread.terminate();
   }
 
   /**
@@ -213,10 +225,12 @@ export class RunManager {
             },
           },
         );
+        const used = memory();
         if (end.kind === 'died') {
           this.#closeEventsRun(eventsDb, runId, { status: 'failed', error: end.error });
         }
-        const ending = this.#backtestEnding(runId, end, reason, memory());
+        if (end.kind !== 'terminated') this.releaseThread(thread);
+        const ending = this.#backtestEnding(runId, end, reason, used);
         if (end.kind === 'terminated') this.#closeEventsRun(eventsDb, runId, ending);
         return ending;
       },
@@ -309,8 +323,8 @@ export class RunManager {
   /** Stops every run in progress as interrupted (they stay resumable) and waits for them. */
   async close(): Promise<void> {
     this.#closing = true;
-    this.#spare?.terminate();
-    this.#spare = undefined;
+    this.#idle?.terminate();
+    this.#idle = undefined;
     const runs = [...this.#active.values()];
     for (const r of runs) r.stop('interrupt');
     await Promise.all(runs.map((r) => r.done));

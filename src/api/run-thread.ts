@@ -64,10 +64,10 @@ export interface RunHooks {
 }
 
 /**
- * One backtest in its own worker thread, off the server's event loop: an endless loop in a strategy holds
+ * A worker thread that runs backtests off the server's event loop: an endless loop in a strategy holds
  * only this thread, `process.exit` in a strategy (or in a module's top-level code) ends only this thread,
- * and the thread's heap is capped (`resourceLimits`), so one run cannot take the server's memory. A thread
- * serves one request: `check`, then `run` if the check found no problem, or `terminate`.
+ * and the thread's heap is capped (`resourceLimits`), so one run cannot take the server's memory. It
+ * serves one request at a time: `check`, then `run` if the check found no problem.
  */
 export class RunThread {
   readonly #worker: Worker;
@@ -80,7 +80,8 @@ export class RunThread {
   #onEnd: ((end: ThreadEnd) => void) | undefined;
   #hooks: RunHooks | undefined;
   #grace: { cancel(): void } | undefined;
-  #ended = false;
+  /** Whether a check or a run is in progress. */
+  #busy = false;
 
   /** Starts the thread: it loads the engine and waits for a request. */
   constructor(heapLimitMb: number) {
@@ -100,9 +101,9 @@ export class RunThread {
     this.#worker.on('exit', (code) => this.#die({ kind: 'exit', code }));
   }
 
-  /** Returns whether the thread can still take a request. */
+  /** Returns whether the thread is alive and idle: it can take a request. */
   get usable(): boolean {
-    return this.#death === undefined && !this.#terminating && this.#onChecked === undefined && !this.#ended;
+    return this.#death === undefined && !this.#terminating && !this.#busy;
   }
 
   /** Lets the process exit while this thread waits for a request (a spare). */
@@ -125,12 +126,14 @@ export class RunThread {
    * problems found. A module that ends the thread or does not load within `timeoutMs` is a problem.
    */
   check(config: SessionConfig, root: string, timeoutMs: number): Promise<FieldProblem[]> {
+    this.#busy = true;
     return new Promise((resolve) => {
       const timer = delay(timeoutMs);
       let timedOut = false;
       this.#onChecked = (problems) => {
         timer.cancel();
         this.#onChecked = undefined;
+        this.#busy = false;
         resolve(problems);
       };
       void timer.promise.then(() => {
@@ -150,17 +153,23 @@ export class RunThread {
 
   #onDeathWhileChecking: ((death: Death) => void) | undefined;
 
-  /** Runs the job; resolves once, with how the thread ended. */
+  /**
+   * Runs the job; resolves once, with how it ended. After a result or a failure the thread is idle again
+   * and warm: the server may give it the next request (see RunManager), as a fresh thread runs its first
+   * backtest several times slower.
+   */
   run(job: RunJob, hooks: RunHooks): Promise<ThreadEnd> {
+    this.#busy = true;
     this.#hooks = hooks;
+    this.#heap = { usedBytes: 0, peakBytes: 0 };
     return new Promise((resolve) => {
       this.#onEnd = (end) => {
-        if (this.#ended) return;
-        this.#ended = true;
+        this.#onEnd = undefined;
         this.#grace?.cancel();
+        this.#grace = undefined;
+        this.#hooks = undefined;
+        this.#busy = false;
         resolve(end);
-        // The answer is in: whatever the thread still holds (a strategy's timers) goes with it.
-        if (end.kind === 'result' || end.kind === 'failed') void this.#worker.terminate();
       };
       if (this.#death !== undefined)
         this.#onEnd({ kind: 'died', error: runDeath(this.#death, this.#heapLimitMb) });
@@ -173,7 +182,7 @@ export class RunThread {
    * (a strategy that never returns, a setup that never settles), terminates it.
    */
   stop(): void {
-    if (this.#ended || this.#grace !== undefined || this.#hooks === undefined) return;
+    if (this.#onEnd === undefined || this.#grace !== undefined || this.#hooks === undefined) return;
     this.#post({ type: 'stop' });
     const grace = delay(this.#hooks.stopGraceMs);
     this.#grace = grace;

@@ -34,10 +34,13 @@ const describe = (e: unknown) =>
 
 // The engine yields to this thread's event loop at each progress check, so a stop request is seen there;
 // a strategy that never yields is ended by the server terminating this thread.
-const abort = new AbortController();
+let abort = new AbortController();
 const wall = new WallClock();
 
+/** Runs one backtest (one at a time: the server sends the next only after this one's end). */
 async function run(job: RunJob): Promise<void> {
+  abort = new AbortController();
+  peakBytes = 0;
   try {
     const result = await runApiBacktest(
       job,

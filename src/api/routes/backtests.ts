@@ -26,7 +26,7 @@ export function registerBacktestRoutes(app: FastifyInstance, ctx: ApiContext): v
       if (thread === undefined) throw new Error('the strategies were not checked');
       started = ctx.manager.startBacktest(session, thread);
     } catch (e) {
-      thread?.terminate();
+      if (thread !== undefined) ctx.manager.releaseThread(thread);
       throw e;
     }
     if (body.async) {
