@@ -1,7 +1,7 @@
 // Fault tests of the API's resource bounds (issue item 6, API part): the most strategies and data sources
 // one request may name (a clear 400), and a heap limit on each run's thread that fails only that run.
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppPool, type BacktestJson, type ErrorJson } from '../../src/api/app.fixture.ts';
+import { AppPool, type BacktestJson, type ErrorJson, testApp } from '../../src/api/app.fixture.ts';
 import {
   FAULT_ROOT,
   misbehaving,
@@ -67,6 +67,20 @@ describe('request bounds', () => {
     const sources = await postBacktest(app, sized(1, 101));
     expect(sources.statusCode).toBe(400);
     expect(sources.json<ErrorJson>().details?.[0]?.message).toMatch(/^101 data sources; .* at most 100 /);
+  });
+});
+
+describe('the limits themselves', () => {
+  it('are checked when the app is built: a limit out of its range is a coded error naming it', () => {
+    expect(() => testApp({ runHeapMb: 8 })).toThrow(
+      'runHeapMb: must be an integer from 16 to 1048576, got 8',
+    );
+    expect(() => testApp({ maxStrategiesPerRun: 0 })).toThrow(
+      'maxStrategiesPerRun: must be an integer from 1 to 10000, got 0',
+    );
+    expect(() => testApp({ stopGraceMs: 1.5 })).toThrow(
+      'stopGraceMs: must be an integer from 0 to 600000, got 1.5',
+    );
   });
 });
 
