@@ -8,9 +8,15 @@ import type { Logger } from '../core/logger.ts';
 import type { TickerSource } from '../screener/ticker-source.ts';
 import type { ScreenerStrategy } from '../screener/types.ts';
 import type { ProgressStore } from '../storage/runs-progress.ts';
-import type { ServiceRunKind, ServiceRunStatus } from '../storage/service-run.ts';
-import { SqliteStore } from '../storage/sqlite-store.ts';
-import { RunThread, type ThreadEnd } from './run-thread.ts';
+import type { ServiceRunKind } from '../storage/service-run.ts';
+import {
+  type Ending,
+  endingOf,
+  type RunMemory,
+  runBacktestInThread,
+  runMemory,
+} from './backtest-in-thread.ts';
+import { IdleThreads, type RunThread } from './run-thread.ts';
 import { type RunControl, runScreen, type StopReason } from './screen-runner.ts';
 
 /** What the run manager needs. */
@@ -27,13 +33,6 @@ export interface RunManagerDeps {
   readonly stopGraceMs: number;
 }
 
-/** A run's memory as the API reports it, in MiB: its thread's heap now, its peak and its limit. */
-export interface RunMemory {
-  readonly heap_used_mb: number;
-  readonly heap_peak_mb: number;
-  readonly heap_limit_mb: number;
-}
-
 /** A run started or resumed: its id, and a promise that settles once its final status is recorded. */
 export interface StartedRun {
   readonly runId: string;
@@ -47,17 +46,6 @@ interface ActiveRun {
   memory?(): RunMemory | undefined;
 }
 
-interface Ending {
-  readonly status: ServiceRunStatus;
-  readonly result?: unknown;
-  readonly error?: string;
-}
-
-const mib = (bytes: number) => Math.round((bytes / (1024 * 1024)) * 10) / 10;
-
-const endingOf = (how: 'completed' | StopReason): ServiceRunStatus =>
-  how === 'completed' ? 'completed' : how === 'cancel' ? 'cancelled' : 'interrupted';
-
 /**
  * Starts, tracks and stops the runs of one app: at most `maxConcurrentRuns` at once (one more is refused
  * with TF_ERR_TOO_MANY_RUNS), each recorded in the progress store from start to final status. A run's
@@ -66,12 +54,11 @@ const endingOf = (how: 'completed' | StopReason): ServiceRunStatus =>
 export class RunManager {
   readonly #d: RunManagerDeps;
   readonly #active = new Map<string, ActiveRun>();
-  /** A warm backtest thread a finished run left, for the next request. */
-  #idle: RunThread | undefined;
-  #closing = false;
+  readonly #threads: IdleThreads;
 
   constructor(deps: RunManagerDeps) {
     this.#d = deps;
+    this.#threads = new IdleThreads(deps.runHeapMb);
   }
 
   /** Returns the number of runs in progress in this app. */
@@ -147,30 +134,16 @@ export class RunManager {
   }
 
   /**
-   * Returns a thread for one backtest request: the idle one a finished run left, warm, when there is one,
-   * or a new one. The caller checks the request's strategies in it, then hands it to `startBacktest`, or
-   * gives it back with `releaseThread`.
+   * Returns a thread for one backtest request (see IdleThreads.take). The caller checks the request's
+   * strategies in it, then hands it to `startBacktest`, or gives it back with `releaseThread`.
    */
   takeThread(): RunThread {
-    const idle = this.#idle?.usable === true ? this.#idle : undefined;
-    if (this.#idle !== undefined && idle === undefined) this.#idle.terminate();
-    this.#idle = undefined;
-    const thread = idle ?? new RunThread(this.#d.runHeapMb);
-    thread.ref();
-    return thread;
+    return this.#threads.take();
   }
 
-  /**
-   * Takes back a thread whose request or run is over: kept idle for the next request when it is alive and
-   * none is kept yet (a fresh thread runs its first backtest several times slower), terminated otherwise.
-   * Module state a strategy keeps at its top level therefore lives on into later runs in that thread, as
-   * it would in one process.
-   */
+  /** Takes back a thread whose request or run is over (see IdleThreads.release). */
   releaseThread(thread: RunThread): void {
-    if (thread.usable && this.#idle === undefined && !this.#closing) {
-      thread.unref();
-      this.#idle = thread;
-    } else thread.terminate();
+    this.#threads.release(thread);
   }
 
   /**
@@ -197,44 +170,19 @@ export class RunManager {
       reason ??= r;
       thread.stop();
     };
-    const memory = (): RunMemory => {
-      const h = thread.heap;
-      return {
-        heap_used_mb: mib(h.usedBytes),
-        heap_peak_mb: mib(h.peakBytes),
-        heap_limit_mb: mib(h.limitBytes),
-      };
-    };
     const done = this.#launch(
       runId,
       'backtest',
       stop,
-      async () => {
-        const end = await thread.run(
-          { runId, session, eventsDb, startedAt: clock.now(), wallTime: clock instanceof WallClock },
-          {
-            stopGraceMs: this.#d.stopGraceMs,
-            logger,
-            onProgress: (completed, total) => {
-              // Progress is for the user to watch; a failed write must not stop the run.
-              try {
-                store.updateProgress(runId, { completed, total, at: clock.now() });
-              } catch (e) {
-                logger.warn(`run ${runId}: progress not recorded: ${(e as Error).message}`);
-              }
-            },
-          },
-        );
-        const used = memory();
-        if (end.kind === 'died') {
-          this.#closeEventsRun(eventsDb, runId, { status: 'failed', error: end.error });
-        }
-        if (end.kind !== 'terminated') this.releaseThread(thread);
-        const ending = this.#backtestEnding(runId, end, reason, used);
-        if (end.kind === 'terminated') this.#closeEventsRun(eventsDb, runId, ending);
-        return ending;
-      },
-      memory,
+      () =>
+        runBacktestInThread({
+          thread,
+          job: { runId, session, eventsDb, startedAt: clock.now(), wallTime: clock instanceof WallClock },
+          deps: { store, clock, logger, stopGraceMs: this.#d.stopGraceMs },
+          reason: () => reason,
+          release: (t) => this.releaseThread(t),
+        }),
+      () => runMemory(thread),
     );
     return { runId, done };
   }
@@ -257,54 +205,6 @@ export class RunManager {
     return [...this.#active].map(([runId, r]) => ({ runId, kind: r.kind }));
   }
 
-  /** How a backtest's thread ending is recorded: its result (with the run's memory), or why it has none. */
-  #backtestEnding(
-    runId: string,
-    end: ThreadEnd,
-    reason: StopReason | undefined,
-    memory: RunMemory | undefined,
-  ): Ending {
-    switch (end.kind) {
-      case 'result': {
-        const result: Record<string, unknown> = { ...(end.result as Record<string, unknown>) };
-        if (memory !== undefined) result['memory'] = memory;
-        const status = result['status'] === 'cancelled' ? endingOf(reason ?? 'cancel') : 'completed';
-        return { status, result };
-      }
-      case 'failed':
-        throw new Error(end.error);
-      case 'died':
-        throw new TradeflowError('TF_ERR_RUN_ABORTED', `run "${runId}": ${end.error}`);
-      case 'terminated':
-        return {
-          status: endingOf(reason ?? 'cancel'),
-          error: `the run did not stop within ${this.#d.stopGraceMs} ms of being asked (a strategy that never returns or a setup that never settles); its thread was terminated, and the events it had stored are kept`,
-        };
-    }
-  }
-
-  /**
-   * Ends the run's row among the run database's events, which its thread could not do itself. A row the
-   * thread ended already (or never started) is refused by the store's own check, and left as it is.
-   */
-  #closeEventsRun(eventsDb: string | undefined, runId: string, ending: Ending): void {
-    if (eventsDb === undefined) return;
-    let events: SqliteStore | undefined;
-    try {
-      events = new SqliteStore(eventsDb);
-      events.endRun(runId, {
-        status:
-          ending.status === 'cancelled' ? 'cancelled' : ending.status === 'failed' ? 'failed' : 'interrupted',
-        endedAt: this.#d.clock.now(),
-        ...(ending.error === undefined ? {} : { error: ending.error }),
-      });
-    } catch (e) {
-      this.#d.logger.debug(`run ${runId}: its stored events were not closed here: ${(e as Error).message}`);
-    } finally {
-      events?.close();
-    }
-  }
-
   /**
    * Cancels a run: one in progress stops after its current ticker (a backtest at the engine's next
    * progress check) and this resolves once its final status is recorded; a queued or interrupted one is
@@ -322,9 +222,7 @@ export class RunManager {
 
   /** Stops every run in progress as interrupted (they stay resumable) and waits for them. */
   async close(): Promise<void> {
-    this.#closing = true;
-    this.#idle?.terminate();
-    this.#idle = undefined;
+    this.#threads.close();
     const runs = [...this.#active.values()];
     for (const r of runs) r.stop('interrupt');
     await Promise.all(runs.map((r) => r.done));
