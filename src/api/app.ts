@@ -50,6 +50,7 @@ export function buildApp(options: AppOptions): TradeflowApp {
     runHeapMb: options.runHeapMb ?? APP_DEFAULTS.runHeapMb,
     stopGraceMs: options.stopGraceMs ?? APP_DEFAULTS.stopGraceMs,
   });
+  if (options.prestartThread === true) manager.prestartThread();
   const ctx: ApiContext = {
     store,
     manager,

@@ -44,6 +44,8 @@ export interface AppOptions {
    * before the request is refused (default 10000 ms).
    */
   readonly strategyCheckTimeoutMs?: number;
+  /** Starts a backtest thread with the app, so that the first backtest does not wait for one (default false). */
+  readonly prestartThread?: boolean;
 }
 
 /** The defaults of the optional settings. */

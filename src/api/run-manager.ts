@@ -141,6 +141,11 @@ export class RunManager {
     return this.#threads.take();
   }
 
+  /** Starts a backtest thread ahead of the first request (see IdleThreads.prestart). */
+  prestartThread(): void {
+    this.#threads.prestart();
+  }
+
   /** Takes back a thread whose request or run is over (see IdleThreads.release). */
   releaseThread(thread: RunThread): void {
     this.#threads.release(thread);

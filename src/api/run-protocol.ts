@@ -31,7 +31,7 @@ export type RunWorkerMessage =
       readonly msg: string;
       readonly fields?: Readonly<Record<string, unknown>>;
     }
-  | { readonly type: 'done'; readonly result: string; readonly heap: HeapFigures }
+  | { readonly type: 'done'; readonly result: unknown; readonly heap: HeapFigures }
   | { readonly type: 'failed'; readonly error: string; readonly heap: HeapFigures };
 
 /** What the server's thread posts to a run worker: check a request's strategies, run, or stop. */

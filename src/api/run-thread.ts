@@ -214,7 +214,7 @@ export class RunThread {
         break;
       case 'done':
         this.#heap = m.heap;
-        this.#onEnd?.({ kind: 'result', result: JSON.parse(m.result) as unknown });
+        this.#onEnd?.({ kind: 'result', result: m.result });
         break;
       case 'failed':
         this.#heap = m.heap;
@@ -268,6 +268,13 @@ export class IdleThreads {
       thread.unref();
       this.#idle = thread;
     } else thread.terminate();
+  }
+
+  /** Starts a thread ahead of the first request, so that it finds one loaded (a server that has just started). */
+  prestart(): void {
+    if (this.#idle !== undefined || this.#closed) return;
+    this.#idle = new RunThread(this.#heapLimitMb);
+    this.#idle.unref();
   }
 
   /** Terminates the idle thread and keeps none from now on. */

@@ -57,6 +57,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     maxDataSourcesPerRun: opts.maxDataSources,
     runHeapMb: opts.runHeapMb,
     stopGraceMs: opts.stopGraceMs,
+    prestartThread: true,
     ...(opts.projectRoot === undefined ? {} : { projectRoot: resolve(opts.projectRoot) }),
     logger,
   });
