@@ -47,7 +47,10 @@ export function buildApp(options: AppOptions): TradeflowApp {
     logger,
     sliceMs: options.sliceMs ?? APP_DEFAULTS.sliceMs,
     maxConcurrentRuns: options.maxConcurrentRuns ?? APP_DEFAULTS.maxConcurrentRuns,
+    runHeapMb: options.runHeapMb ?? APP_DEFAULTS.runHeapMb,
+    stopGraceMs: options.stopGraceMs ?? APP_DEFAULTS.stopGraceMs,
   });
+  if (options.prestartThread === true) manager.prestartThread();
   const ctx: ApiContext = {
     store,
     manager,
@@ -56,6 +59,11 @@ export function buildApp(options: AppOptions): TradeflowApp {
     screeners: options.screeners ?? SCREENERS,
     recentResults: new RecentResultsCache(),
     root: options.projectRoot ?? PROJECT_ROOT,
+    limits: {
+      strategies: options.maxStrategiesPerRun ?? APP_DEFAULTS.maxStrategiesPerRun,
+      dataSources: options.maxDataSourcesPerRun ?? APP_DEFAULTS.maxDataSourcesPerRun,
+      checkTimeoutMs: options.strategyCheckTimeoutMs ?? APP_DEFAULTS.strategyCheckTimeoutMs,
+    },
   };
 
   const app = Fastify({
@@ -81,6 +89,7 @@ export function buildApp(options: AppOptions): TradeflowApp {
   registerWebRoutes(app); // the UI's static files: served before the bearer check
   if (options.token !== undefined) app.addHook('onRequest', bearerAuth(options.token));
 
+  // Answered on the server's own thread, which runs no strategy code: it answers while any run is stuck.
   app.get('/healthz', () => ({ status: 'ok', active_runs: manager.activeCount }));
   app.get('/metrics', async (_request, reply) =>
     reply.type(metrics.contentType).send(await metrics.metrics()),

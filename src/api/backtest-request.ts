@@ -39,9 +39,10 @@ function dataProblems(config: SessionConfig, root: string): FieldProblem[] {
 
 /**
  * Checks each enabled strategy before the run starts: a registered type or a module under strategies/ (the
- * loader refuses anything else), a module that loads, and a config its schema accepts.
+ * loader refuses anything else), a module that loads, and a config its schema accepts. It imports the
+ * modules, so the API calls it inside the run's worker thread (run-worker.ts).
  */
-async function strategyProblems(config: SessionConfig, root: string): Promise<FieldProblem[]> {
+export async function strategyProblems(config: SessionConfig, root: string): Promise<FieldProblem[]> {
   const problems: FieldProblem[] = [];
   for (const [i, entry] of config.strategies.entries()) {
     if (!entry.enabled) continue;
@@ -72,6 +73,36 @@ async function strategyProblems(config: SessionConfig, root: string): Promise<Fi
   return problems;
 }
 
+/** The most strategy entries and data sources one backtest request may name, and how its strategies are checked. */
+export interface RequestLimits {
+  readonly strategies: number;
+  readonly dataSources: number;
+  /** How long a request's strategy modules may take to load and check, in ms. */
+  readonly checkTimeoutMs: number;
+}
+
+/** Checks the request's size against the server's limits, before any strategy module is imported. */
+function limitProblems(config: SessionConfig, limits: RequestLimits): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (config.strategies.length > limits.strategies) {
+    problems.push({
+      path: 'config.strategies',
+      message:
+        `${config.strategies.length} strategy entries; this server takes at most ${limits.strategies} per backtest: ` +
+        'split the run, or start the server with a higher --max-strategies',
+    });
+  }
+  if (config.data.length > limits.dataSources) {
+    problems.push({
+      path: 'config.data',
+      message:
+        `${config.data.length} data sources; this server takes at most ${limits.dataSources} per backtest: ` +
+        'split the run, or start the server with a higher --max-data-sources',
+    });
+  }
+  return problems;
+}
+
 /** Names an unnamed backtest after its enabled strategies: `sma_cross+buy_and_hold`. */
 function defaultName(config: SessionConfig): string {
   const names = config.strategies
@@ -84,15 +115,21 @@ function defaultName(config: SessionConfig): string {
  * Validates a backtest request's session config and returns the session to run, rooted at the server's
  * project: `root` is refused (strategies and data resolve against the server's folders), data files must
  * lie under data/, strategies come from the registry or strategies/, and only data-driven runs are
- * accepted. Throws a 400 naming every bad field.
+ * accepted; a request over the server's limits (strategy entries, data sources) is refused before any
+ * module is imported. The strategies are checked by `checkStrategies` (in the run's thread, as importing a
+ * module runs its code). Throws a 400 naming every bad field.
  */
 export async function checkBacktestConfig(
   raw: Record<string, unknown>,
   root: string,
+  limits: RequestLimits,
+  checkStrategies: (config: SessionConfig) => Promise<FieldProblem[]>,
 ): Promise<LoadedSession> {
   const parsed = SessionConfigSchema.safeParse(raw);
   if (!parsed.success) throw new InvalidRequestError(problemsOf(parsed.error, 'config'));
   const config = parsed.data;
+  const tooBig = limitProblems(config, limits);
+  if (tooBig.length > 0) throw new InvalidRequestError(tooBig);
   const problems: FieldProblem[] = [];
   if (config.root !== undefined) {
     problems.push({
@@ -107,7 +144,7 @@ export async function checkBacktestConfig(
     });
   }
   problems.push(...dataProblems(config, root));
-  if (problems.length === 0) problems.push(...(await strategyProblems(config, root)));
+  if (problems.length === 0) problems.push(...(await checkStrategies(config)));
   if (problems.length > 0) throw new InvalidRequestError(problems);
   const name = config.name ?? defaultName(config);
   return { config, name, file: join(root, `${name}.api.json`), root };

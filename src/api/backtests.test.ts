@@ -59,8 +59,15 @@ describe('POST /api/backtests', () => {
       runId: body.run_id,
       startedAt: 0,
     });
-    // Two runs: equal but for the strategies' wall-time figures, which the API serves all the same.
-    const served = body.result as unknown as BacktestResult;
+    // Two runs: equal but for the strategies' wall-time figures, which the API serves all the same, and
+    // the memory of the run's thread, which only the API reports.
+    const { memory, ...rest } = body.result as unknown as BacktestResult & { memory: unknown };
+    expect(memory).toEqual({
+      heap_used_mb: expect.any(Number) as number,
+      heap_peak_mb: expect.any(Number) as number,
+      heap_limit_mb: 1024,
+    });
+    const served: BacktestResult = rest;
     const printed = JSON.parse(JSON.stringify(direct.result)) as BacktestResult;
     expect(served.run_id).toBe(body.run_id);
     expect(wallTimeFree(served)).toEqual(wallTimeFree(printed));
@@ -100,12 +107,18 @@ describe('POST /api/backtests', () => {
     expect(full.result?.status).toBe('completed');
   });
 
-  it('cancels a backtest through its AbortController', async () => {
+  it('cancels a backtest: one cancelled while its strategy thread starts runs no step', async () => {
     const app = newApp();
-    const { run_id } = (await post(app, { config: ORCL_SMA, async: true })).json<AcceptedJson>();
+    // The strategy's own thread takes a while to start, so the cancel finds the run before its first step
+    // (a short inline run may end before a cancel reaches its thread).
+    const config = {
+      ...ORCL_SMA,
+      strategies: (ORCL_SMA['strategies'] as object[]).map((s) => ({ ...s, isolation: 'thread' })),
+    };
+    const { run_id } = (await post(app, { config, async: true })).json<AcceptedJson>();
     const res = await app.inject({ method: 'POST', url: `/api/backtests/${run_id}/cancel` });
     expect(res.statusCode).toBe(200);
-    expect(res.json<ProgressJson>()).toMatchObject({ status: 'cancelled' });
+    expect(res.json<ProgressJson>()).toMatchObject({ status: 'cancelled', error: null });
     const full = (await app.inject({ url: `/api/backtests/${run_id}` })).json<BacktestJson>();
     expect(full.result).toMatchObject({ status: 'cancelled', bars: 0, trades: [] });
   });

@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import type { TickerSource } from '../screener/ticker-source.ts';
 import type { ScreenerStrategy } from '../screener/types.ts';
 import type { ProgressStore } from '../storage/runs-progress.ts';
+import type { RequestLimits } from './backtest-request.ts';
 import type { RecentResultsCache } from './progress-json.ts';
 import type { RunManager } from './run-manager.ts';
 
@@ -17,4 +18,6 @@ export interface ApiContext {
   readonly recentResults: RecentResultsCache;
   /** The project root: strategies/ and data/ for backtests. */
   readonly root: string;
+  /** The most strategy entries and data sources one backtest request may name. */
+  readonly limits: RequestLimits;
 }

@@ -28,6 +28,24 @@ export interface AppOptions {
   readonly logger?: Logger;
   /** How long a screen runs before it yields to the event loop, in ms (default 1; 0 yields after every ticker). */
   readonly sliceMs?: number;
+  /** The most strategy entries one backtest request may name; more is a 400 (default 32). */
+  readonly maxStrategiesPerRun?: number;
+  /** The most data sources one backtest request may name; more is a 400 (default 100). */
+  readonly maxDataSourcesPerRun?: number;
+  /** The heap limit of each backtest's worker thread, in MiB; a run over it fails alone (default 1024). */
+  readonly runHeapMb?: number;
+  /**
+   * How long a cancelled or interrupted run may take to stop before its thread is terminated, in ms
+   * (default 3000).
+   */
+  readonly stopGraceMs?: number;
+  /**
+   * How long a backtest request's strategy modules may take to load and check, in a thread of their own,
+   * before the request is refused (default 10000 ms).
+   */
+  readonly strategyCheckTimeoutMs?: number;
+  /** Starts a backtest thread with the app, so that the first backtest does not wait for one (default false). */
+  readonly prestartThread?: boolean;
 }
 
 /** The defaults of the optional settings. */
@@ -36,7 +54,22 @@ export const APP_DEFAULTS = {
   maxConcurrentRuns: 4,
   bodyLimit: 1_048_576,
   sliceMs: 1,
+  maxStrategiesPerRun: 32,
+  maxDataSourcesPerRun: 100,
+  runHeapMb: 1024,
+  stopGraceMs: 3000,
+  strategyCheckTimeoutMs: 10_000,
 } as const;
+
+/** The bounds of the settings checked below: [option, least, most]. */
+const INTEGER_BOUNDS = [
+  ['maxConcurrentRuns', 1, Number.MAX_SAFE_INTEGER],
+  ['maxStrategiesPerRun', 1, 10_000],
+  ['maxDataSourcesPerRun', 1, 100_000],
+  ['runHeapMb', 16, 1_048_576],
+  ['stopGraceMs', 0, 600_000],
+  ['strategyCheckTimeoutMs', 100, 600_000],
+] as const;
 
 /** The shortest token accepted: a guessable token on a network address is no protection. */
 export const MIN_TOKEN_LENGTH = 16;
@@ -62,12 +95,12 @@ export function checkAppOptions(o: AppOptions): void {
       `refusing to serve on ${host} without an API token: anyone who can reach it could run strategies; set TRADEFLOW_API_TOKEN or bind 127.0.0.1`,
     );
   }
-  const max = o.maxConcurrentRuns ?? APP_DEFAULTS.maxConcurrentRuns;
-  if (!Number.isInteger(max) || max < 1) {
-    throw new TradeflowError(
-      'TF_ERR_CONFIG_INVALID',
-      `maxConcurrentRuns: must be an integer >= 1, got ${max}`,
-    );
+  for (const [name, least, most] of INTEGER_BOUNDS) {
+    const v = o[name] ?? APP_DEFAULTS[name];
+    if (!Number.isInteger(v) || v < least || v > most) {
+      const range = most === Number.MAX_SAFE_INTEGER ? `>= ${least}` : `from ${least} to ${most}`;
+      throw new TradeflowError('TF_ERR_CONFIG_INVALID', `${name}: must be an integer ${range}, got ${v}`);
+    }
   }
   const limit = o.bodyLimit ?? APP_DEFAULTS.bodyLimit;
   if (!Number.isInteger(limit) || limit < 1024) {

@@ -1,15 +1,22 @@
-// Starts, tracks and stops the API's screens and backtests: a cap on runs at once, and each run recorded
-// in the progress store from start to final status.
+// Starts, tracks and stops the API's screens and backtests: a cap on runs at once, each backtest in its own
+// worker thread, and each run recorded in the progress store from start to final status.
 import type { LoadedSession } from '../config/session-config.ts';
-import type { Clock } from '../core/clock.ts';
+import { type Clock, WallClock } from '../core/clock.ts';
 import { isTradeflowError, TradeflowError } from '../core/errors.ts';
 import { newRunId } from '../core/ids.ts';
 import type { Logger } from '../core/logger.ts';
 import type { TickerSource } from '../screener/ticker-source.ts';
 import type { ScreenerStrategy } from '../screener/types.ts';
 import type { ProgressStore } from '../storage/runs-progress.ts';
-import type { ServiceRunKind, ServiceRunStatus } from '../storage/service-run.ts';
-import { runApiBacktest } from './backtest-runner.ts';
+import type { ServiceRunKind } from '../storage/service-run.ts';
+import {
+  type Ending,
+  endingOf,
+  type RunMemory,
+  runBacktestInThread,
+  runMemory,
+} from './backtest-in-thread.ts';
+import { IdleThreads, type RunThread } from './run-thread.ts';
 import { type RunControl, runScreen, type StopReason } from './screen-runner.ts';
 
 /** What the run manager needs. */
@@ -20,6 +27,10 @@ export interface RunManagerDeps {
   readonly logger: Logger;
   readonly sliceMs: number;
   readonly maxConcurrentRuns: number;
+  /** The heap limit of each backtest's worker thread, in MiB. */
+  readonly runHeapMb: number;
+  /** How long a run may take to stop after a cancel or shutdown before its thread is terminated, in ms. */
+  readonly stopGraceMs: number;
 }
 
 /** A run started or resumed: its id, and a promise that settles once its final status is recorded. */
@@ -32,15 +43,8 @@ interface ActiveRun {
   readonly kind: ServiceRunKind;
   stop(reason: StopReason): void;
   readonly done: Promise<void>;
+  memory?(): RunMemory | undefined;
 }
-
-interface Ending {
-  readonly status: ServiceRunStatus;
-  readonly result?: unknown;
-}
-
-const endingOf = (how: 'completed' | StopReason): ServiceRunStatus =>
-  how === 'completed' ? 'completed' : how === 'cancel' ? 'cancelled' : 'interrupted';
 
 /**
  * Starts, tracks and stops the runs of one app: at most `maxConcurrentRuns` at once (one more is refused
@@ -50,9 +54,11 @@ const endingOf = (how: 'completed' | StopReason): ServiceRunStatus =>
 export class RunManager {
   readonly #d: RunManagerDeps;
   readonly #active = new Map<string, ActiveRun>();
+  readonly #threads: IdleThreads;
 
   constructor(deps: RunManagerDeps) {
     this.#d = deps;
+    this.#threads = new IdleThreads(deps.runHeapMb);
   }
 
   /** Returns the number of runs in progress in this app. */
@@ -127,31 +133,81 @@ export class RunManager {
     return { runId, from, done: this.#launchScreen(job) };
   }
 
-  /** Starts a backtest of a validated session. */
-  startBacktest(session: LoadedSession): StartedRun {
+  /**
+   * Returns a thread for one backtest request (see IdleThreads.take). The caller checks the request's
+   * strategies in it, then hands it to `startBacktest`, or gives it back with `releaseThread`.
+   */
+  takeThread(): RunThread {
+    return this.#threads.take();
+  }
+
+  /** Starts a backtest thread ahead of the first request (see IdleThreads.prestart). */
+  prestartThread(): void {
+    this.#threads.prestart();
+  }
+
+  /** Takes back a thread whose request or run is over (see IdleThreads.release). */
+  releaseThread(thread: RunThread): void {
+    this.#threads.release(thread);
+  }
+
+  /**
+   * Starts a backtest of a validated session in `thread` (from `takeThread`, its strategies checked): the
+   * thread runs the engine and writes the run's events to the run database; progress comes back as
+   * messages and is recorded here, so the progress rows have one writer.
+   */
+  startBacktest(session: LoadedSession, thread: RunThread): StartedRun {
     this.#admit();
+    const { store, clock, logger } = this.#d;
     const runId = this.#newId(session.name);
-    this.#d.store.createRun({
+    store.createRun({
       id: runId,
       kind: 'backtest',
       strategy: session.name,
       parameters: session.config,
       tickers: session.config.data.map((d) => d.symbol),
       total: 0,
-      createdAt: this.#d.clock.now(),
+      createdAt: clock.now(),
     });
-    const abort = new AbortController();
+    const eventsDb = store.path === ':memory:' || store.path === '' ? undefined : store.path;
     let reason: StopReason | undefined;
     const stop = (r: StopReason) => {
       reason ??= r;
-      abort.abort();
+      thread.stop();
     };
-    const done = this.#launch(runId, 'backtest', stop, async () => {
-      const result = await runApiBacktest({ runId, session }, this.#d, abort.signal);
-      const status = result.status === 'cancelled' ? endingOf(reason ?? 'cancel') : 'completed';
-      return { status, result };
-    });
+    const done = this.#launch(
+      runId,
+      'backtest',
+      stop,
+      () =>
+        runBacktestInThread({
+          thread,
+          job: { runId, session, eventsDb, startedAt: clock.now(), wallTime: clock instanceof WallClock },
+          deps: { store, clock, logger, stopGraceMs: this.#d.stopGraceMs },
+          reason: () => reason,
+          release: (t) => this.releaseThread(t),
+        }),
+      () => runMemory(thread),
+    );
     return { runId, done };
+  }
+
+  /**
+   * Throws TF_ERR_TOO_MANY_RUNS when no run slot is free: called before a request's costly checks, so a
+   * request that would be refused is refused first (starting a run checks again).
+   */
+  ensureCapacity(): void {
+    this.#admit();
+  }
+
+  /** Returns a run's memory while it runs in this app (a backtest's thread), or undefined. */
+  memoryOf(runId: string): RunMemory | undefined {
+    return this.#active.get(runId)?.memory?.();
+  }
+
+  /** Returns the ids of the runs in progress in this app, in the order they started. */
+  activeRuns(): { readonly runId: string; readonly kind: ServiceRunKind }[] {
+    return [...this.#active].map(([runId, r]) => ({ runId, kind: r.kind }));
   }
 
   /**
@@ -171,6 +227,7 @@ export class RunManager {
 
   /** Stops every run in progress as interrupted (they stay resumable) and waits for them. */
   async close(): Promise<void> {
+    this.#threads.close();
     const runs = [...this.#active.values()];
     for (const r of runs) r.stop('interrupt');
     await Promise.all(runs.map((r) => r.done));
@@ -192,21 +249,20 @@ export class RunManager {
     kind: ServiceRunKind,
     stop: (r: StopReason) => void,
     work: () => Promise<Ending>,
+    memory?: () => RunMemory | undefined,
   ): Promise<void> {
     const { store, clock, logger } = this.#d;
     store.transition(runId, 'running', clock.now());
     let settle: () => void = () => {};
     const done = new Promise<void>((resolve) => (settle = resolve));
-    this.#active.set(runId, { kind, stop, done });
+    this.#active.set(runId, { kind, stop, done, ...(memory ? { memory } : {}) });
     void (async () => {
       try {
         const end = await work();
-        store.transition(
-          runId,
-          end.status,
-          clock.now(),
-          end.result === undefined ? {} : { result: end.result },
-        );
+        store.transition(runId, end.status, clock.now(), {
+          ...(end.result === undefined ? {} : { result: end.result }),
+          ...(end.error === undefined ? {} : { error: end.error }),
+        });
       } catch (e) {
         const error = isTradeflowError(e)
           ? `${e.code}: ${e.message}`

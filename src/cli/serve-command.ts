@@ -1,9 +1,9 @@
-// `tradeflow serve`: builds the HTTP API, listens, and on SIGINT or SIGTERM closes it, marking runs in
-// progress interrupted.
+// `tradeflow serve`: builds the HTTP API, listens, and on SIGINT or SIGTERM closes it within a bound,
+// marking runs in progress interrupted.
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { buildApp } from '../api/app.ts';
-import { WallClock } from '../core/clock.ts';
+import { delay, WallClock } from '../core/clock.ts';
 import { TradeflowError } from '../core/errors.ts';
 import { createStderrLogger } from '../core/logger.ts';
 import { bundledTickerSource, SyntheticTickerSource } from '../screener/ticker-source.ts';
@@ -16,7 +16,16 @@ export interface ServeOptions {
   readonly db: string;
   readonly maxRuns: number;
   readonly syntheticTickers: number;
+  readonly maxStrategies: number;
+  readonly maxDataSources: number;
+  readonly runHeapMb: number;
+  readonly stopGraceMs: number;
+  /** Where strategies/ and data/ for backtests are (default: this checkout). */
+  readonly projectRoot?: string;
 }
+
+/** How long closing may take beyond the runs' stop grace (open requests, the database) before serve exits. */
+const CLOSE_MARGIN_MS = 5000;
 
 function intArgument(min: number, max: number) {
   return (text: string): number => {
@@ -44,6 +53,12 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     token,
     host: opts.host,
     maxConcurrentRuns: opts.maxRuns,
+    maxStrategiesPerRun: opts.maxStrategies,
+    maxDataSourcesPerRun: opts.maxDataSources,
+    runHeapMb: opts.runHeapMb,
+    stopGraceMs: opts.stopGraceMs,
+    prestartThread: true,
+    ...(opts.projectRoot === undefined ? {} : { projectRoot: resolve(opts.projectRoot) }),
     logger,
   });
   try {
@@ -71,7 +86,17 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  await app.close();
+  // Runs are asked to stop and terminated after the grace period, so closing ends within a bound; a
+  // request that holds the listener open past it does not keep the process.
+  const bound = delay(opts.stopGraceMs + CLOSE_MARGIN_MS);
+  const closed = await Promise.race([app.close().then(() => true), bound.promise.then(() => false)]);
+  bound.cancel();
+  if (!closed) {
+    logger.warn(
+      `the server did not close within ${opts.stopGraceMs + CLOSE_MARGIN_MS} ms; exiting (runs in progress were asked to stop)`,
+    );
+    process.exit(0);
+  }
   return 0;
 }
 
@@ -97,6 +122,34 @@ export function registerServeCommand(program: Command): void {
       'screens and backtests run at once; more are refused with 429',
       intArgument(1, 64),
       4,
+    )
+    .option(
+      '--max-strategies <n>',
+      'strategy entries one backtest request may name; more are refused with 400',
+      intArgument(1, 10_000),
+      32,
+    )
+    .option(
+      '--max-data-sources <n>',
+      'data sources one backtest request may name; more are refused with 400',
+      intArgument(1, 100_000),
+      100,
+    )
+    .option(
+      '--run-heap-mb <n>',
+      "heap limit of each backtest's thread in MiB; a run over it fails alone",
+      intArgument(16, 1_048_576),
+      1024,
+    )
+    .option(
+      '--stop-grace-ms <n>',
+      'how long a cancelled run, or every run at shutdown, may take to stop before its thread is terminated',
+      intArgument(0, 600_000),
+      3000,
+    )
+    .option(
+      '--project-root <dir>',
+      'the folder whose strategies/ and data/ backtests use (default: this checkout)',
     )
     .option(
       '--synthetic-tickers <n>',

@@ -2,6 +2,8 @@
 // cancel runs.
 import type { FastifyInstance } from 'fastify';
 import { checkBacktestConfig } from '../backtest-request.ts';
+import type { StartedRun } from '../run-manager.ts';
+import type { RunThread } from '../run-thread.ts';
 import type { ApiContext } from '../context.ts';
 import { BacktestListQuerySchema, BacktestRequestSchema, RunParamsSchema } from '../schemas.ts';
 import { parseRequest } from '../validate.ts';
@@ -12,8 +14,21 @@ import { cancelRun, detailView, headerOr404, sendProgress } from './run-answers.
 export function registerBacktestRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post('/api/backtests', async (request, reply) => {
     const body = parseRequest(BacktestRequestSchema, request.body);
-    const session = await checkBacktestConfig(body.config, ctx.root);
-    const started = ctx.manager.startBacktest(session);
+    ctx.manager.ensureCapacity();
+    // The strategies are checked in the thread that will run them: their modules' code never runs here.
+    let thread: RunThread | undefined;
+    let started: StartedRun;
+    try {
+      const session = await checkBacktestConfig(body.config, ctx.root, ctx.limits, (config) => {
+        thread = ctx.manager.takeThread();
+        return thread.check(config, ctx.root, ctx.limits.checkTimeoutMs);
+      });
+      if (thread === undefined) throw new Error('the strategies were not checked');
+      started = ctx.manager.startBacktest(session, thread);
+    } catch (e) {
+      if (thread !== undefined) ctx.manager.releaseThread(thread);
+      throw e;
+    }
     if (body.async) {
       const h = headerOr404(ctx, started.runId);
       return reply

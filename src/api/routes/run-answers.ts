@@ -28,14 +28,19 @@ export function detailView(ctx: ApiContext, id: string, kind?: ServiceRunHeader[
   return run.kind === 'screen' ? screenView(run, ctx.store.tickerResults(id), now) : backtestView(run, now);
 }
 
-/** Returns a run's progress view as JSON text (the endpoint a UI polls; see progress-json.ts). */
+/**
+ * Returns a run's progress view as JSON text (the endpoint a UI polls; see progress-json.ts); a backtest
+ * running in this app adds its thread's `memory` (its result carries the same figures once it ends).
+ */
 export function progressOf(ctx: ApiContext, id: string, kind?: ServiceRunHeader['kind']): string {
   const h = headerOr404(ctx, id, kind);
   const last =
     h.kind === 'screen'
       ? ctx.recentResults.get(id, h.completed, () => ctx.store.recentTickerRows(id, RECENT_RESULTS))
       : '[]';
-  return progressJson(h, last, ctx.clock.now());
+  const json = progressJson(h, last, ctx.clock.now());
+  const memory = h.status === 'running' ? ctx.manager.memoryOf(id) : undefined;
+  return memory === undefined ? json : `${json.slice(0, -1)},"memory":${JSON.stringify(memory)}}`;
 }
 
 /** Sends JSON text as it is. */

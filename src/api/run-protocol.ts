@@ -1,0 +1,41 @@
+// What the server's thread and a run's worker thread say to each other: a strategy check, then the run
+// (the job, progress, log lines, the end) and a stop request.
+import type { LoadedSession, SessionConfig } from '../config/session-config.ts';
+import type { FieldProblem } from './errors.ts';
+
+/** The run a worker is handed once its request's strategies passed the check (plain data only). */
+export interface RunJob {
+  readonly runId: string;
+  readonly session: LoadedSession;
+  /** The run database file, where the run's events go; undefined keeps them in memory only. */
+  readonly eventsDb: string | undefined;
+  /** Epoch ms the run is recorded as started at (the server's clock). */
+  readonly startedAt: number;
+  /** Whether the run's end is stamped with wall time (a server on the wall clock) or with `startedAt`. */
+  readonly wallTime: boolean;
+}
+
+/** A worker's figures of its own heap, in bytes. */
+export interface HeapFigures {
+  readonly usedBytes: number;
+  readonly peakBytes: number;
+}
+
+/** What a run worker posts to the server's thread. */
+export type RunWorkerMessage =
+  | { readonly type: 'checked'; readonly problems: readonly FieldProblem[] }
+  | { readonly type: 'progress'; readonly done: number; readonly total: number; readonly heap: HeapFigures }
+  | {
+      readonly type: 'log';
+      readonly level: 'debug' | 'info' | 'warn' | 'error';
+      readonly msg: string;
+      readonly fields?: Readonly<Record<string, unknown>>;
+    }
+  | { readonly type: 'done'; readonly result: unknown; readonly heap: HeapFigures }
+  | { readonly type: 'failed'; readonly error: string; readonly heap: HeapFigures };
+
+/** What the server's thread posts to a run worker: check a request's strategies, run, or stop. */
+export type RunControlMessage =
+  | { readonly type: 'check'; readonly config: SessionConfig; readonly root: string }
+  | { readonly type: 'run'; readonly job: RunJob }
+  | { readonly type: 'stop' };

@@ -1,0 +1,286 @@
+// The server's side of one backtest's worker thread: started ahead of need under a heap limit, it checks
+// the request's strategies, then runs; its progress and log come back as messages, a stop request that is
+// not heeded within a grace period terminates it, and it says how it ended.
+import { Worker } from 'node:worker_threads';
+import type { SessionConfig } from '../config/session-config.ts';
+import { delay } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import type { FieldProblem } from './errors.ts';
+import type { HeapFigures, RunControlMessage, RunJob, RunWorkerMessage } from './run-protocol.ts';
+
+const BOOTSTRAP = new URL('./run-worker.mjs', import.meta.url);
+const MIB = 1024 * 1024;
+
+/** Why a thread ended without being asked to. */
+type Death =
+  | { readonly kind: 'exit'; readonly code: number }
+  | { readonly kind: 'heap'; readonly message: string }
+  | { readonly kind: 'crash'; readonly message: string };
+
+const RAISE_HEAP =
+  'raise the limit (tradeflow serve --run-heap-mb) or run less data or fewer strategies at once';
+
+/** Says why a run's thread ended before the run did. */
+function runDeath(d: Death, heapLimitMb: number): string {
+  switch (d.kind) {
+    case 'exit':
+      return `the run's thread exited with code ${d.code} before the run ended (a strategy called process.exit, or its code ended the thread)`;
+    case 'heap':
+      return `the run went over its heap limit of ${heapLimitMb} MiB and its thread was ended (${d.message}); ${RAISE_HEAP}`;
+    case 'crash':
+      return `the run's thread crashed: ${d.message}`;
+  }
+}
+
+/** Says why the thread checking a request's strategies ended before it answered. */
+function checkDeath(d: Death, heapLimitMb: number): string {
+  switch (d.kind) {
+    case 'exit':
+      return `loading the strategy modules ended their thread with code ${d.code} (does a module call process.exit at import?); nothing ran`;
+    case 'heap':
+      return `loading the strategy modules went over the heap limit of ${heapLimitMb} MiB; ${RAISE_HEAP}`;
+    case 'crash':
+      return `loading the strategy modules crashed their thread: ${d.message}`;
+  }
+}
+
+/** How a run's thread ended. */
+export type ThreadEnd =
+  /** The run ended and sent its result (completed, or cancelled at a progress check). */
+  | { readonly kind: 'result'; readonly result: unknown }
+  /** The run failed inside the thread with this error (a coded error when it has one). */
+  | { readonly kind: 'failed'; readonly error: string }
+  /** The thread ended without an answer: a strategy called process.exit, it crashed, or ran out of heap. */
+  | { readonly kind: 'died'; readonly error: string }
+  /** The thread did not stop within the grace period after a stop request and was terminated. */
+  | { readonly kind: 'terminated' };
+
+/** What a run needs around its thread. */
+export interface RunHooks {
+  /** How long a stop request may take before the thread is terminated, in ms. */
+  readonly stopGraceMs: number;
+  readonly logger: Logger;
+  readonly onProgress: (done: number, total: number) => void;
+}
+
+/**
+ * A worker thread that runs backtests off the server's event loop: an endless loop in a strategy holds
+ * only this thread, `process.exit` in a strategy (or in a module's top-level code) ends only this thread,
+ * and the thread's heap is capped (`resourceLimits`), so one run cannot take the server's memory. It
+ * serves one request at a time: `check`, then `run` if the check found no problem.
+ */
+export class RunThread {
+  readonly #worker: Worker;
+  readonly #heapLimitMb: number;
+  #heap: HeapFigures = { usedBytes: 0, peakBytes: 0 };
+  /** Why the thread ended, once it has. */
+  #death: Death | undefined;
+  #terminating = false;
+  #onChecked: ((problems: FieldProblem[]) => void) | undefined;
+  #onEnd: ((end: ThreadEnd) => void) | undefined;
+  #hooks: RunHooks | undefined;
+  #grace: { cancel(): void } | undefined;
+  /** Whether a check or a run is in progress. */
+  #busy = false;
+
+  /** Starts the thread: it loads the engine and waits for a request. */
+  constructor(heapLimitMb: number) {
+    this.#heapLimitMb = heapLimitMb;
+    this.#worker = new Worker(BOOTSTRAP, {
+      execArgv: [],
+      resourceLimits: { maxOldGenerationSizeMb: heapLimitMb },
+    });
+    this.#worker.on('message', (m: RunWorkerMessage) => this.#message(m));
+    this.#worker.on('error', (e: Error & { code?: string }) => {
+      this.#die(
+        e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? { kind: 'heap', message: e.message }
+          : { kind: 'crash', message: e.message },
+      );
+    });
+    this.#worker.on('exit', (code) => this.#die({ kind: 'exit', code }));
+  }
+
+  /** Returns whether the thread is alive and idle: it can take a request. */
+  get usable(): boolean {
+    return this.#death === undefined && !this.#terminating && !this.#busy;
+  }
+
+  /** Lets the process exit while this thread waits for a request (a spare). */
+  unref(): void {
+    this.#worker.unref();
+  }
+
+  /** Keeps the process alive while this thread works. */
+  ref(): void {
+    this.#worker.ref();
+  }
+
+  /** Returns the thread's heap as last reported: in use and its peak, in bytes, and the limit. */
+  get heap(): HeapFigures & { readonly limitBytes: number } {
+    return { ...this.#heap, limitBytes: this.#heapLimitMb * MIB };
+  }
+
+  /**
+   * Imports the request's strategy modules and checks their configs inside the thread; resolves with the
+   * problems found. A module that ends the thread or does not load within `timeoutMs` is a problem.
+   */
+  check(config: SessionConfig, root: string, timeoutMs: number): Promise<FieldProblem[]> {
+    this.#busy = true;
+    return new Promise((resolve) => {
+      const timer = delay(timeoutMs);
+      let timedOut = false;
+      this.#onChecked = (problems) => {
+        timer.cancel();
+        this.#onChecked = undefined;
+        this.#busy = false;
+        resolve(problems);
+      };
+      void timer.promise.then(() => {
+        timedOut = true;
+        this.terminate();
+      });
+      this.#onDeathWhileChecking = (death) => {
+        const message = timedOut
+          ? `the strategy modules did not load within ${timeoutMs} ms (does a module run a long loop at import?); nothing ran`
+          : checkDeath(death, this.#heapLimitMb);
+        this.#onChecked?.([{ path: 'config.strategies', message }]);
+      };
+      if (this.#death !== undefined) this.#onDeathWhileChecking(this.#death);
+      else this.#post({ type: 'check', config, root });
+    });
+  }
+
+  #onDeathWhileChecking: ((death: Death) => void) | undefined;
+
+  /**
+   * Runs the job; resolves once, with how it ended. After a result or a failure the thread is idle again
+   * and warm: the server may give it the next request (see RunManager), as a fresh thread runs its first
+   * backtest several times slower.
+   */
+  run(job: RunJob, hooks: RunHooks): Promise<ThreadEnd> {
+    this.#busy = true;
+    this.#hooks = hooks;
+    this.#heap = { usedBytes: 0, peakBytes: 0 };
+    return new Promise((resolve) => {
+      this.#onEnd = (end) => {
+        this.#onEnd = undefined;
+        this.#grace?.cancel();
+        this.#grace = undefined;
+        this.#hooks = undefined;
+        this.#busy = false;
+        resolve(end);
+      };
+      if (this.#death !== undefined)
+        this.#onEnd({ kind: 'died', error: runDeath(this.#death, this.#heapLimitMb) });
+      else this.#post({ type: 'run', job });
+    });
+  }
+
+  /**
+   * Asks the run to stop at its next progress check; if the thread has not ended within the grace period
+   * (a strategy that never returns, a setup that never settles), terminates it.
+   */
+  stop(): void {
+    if (this.#onEnd === undefined || this.#grace !== undefined || this.#hooks === undefined) return;
+    this.#post({ type: 'stop' });
+    const grace = delay(this.#hooks.stopGraceMs);
+    this.#grace = grace;
+    void grace.promise.then(() => this.terminate());
+  }
+
+  /** Terminates the thread now (a run then ends as terminated, unless it had ended already). */
+  terminate(): void {
+    if (this.#terminating) return;
+    this.#terminating = true;
+    void this.#worker.terminate();
+  }
+
+  #post(m: RunControlMessage): void {
+    this.#worker.postMessage(m);
+  }
+
+  #message(m: RunWorkerMessage): void {
+    switch (m.type) {
+      case 'checked':
+        this.#onChecked?.([...m.problems]);
+        break;
+      case 'progress':
+        this.#heap = m.heap;
+        this.#hooks?.onProgress(m.done, m.total);
+        break;
+      case 'log':
+        this.#hooks?.logger[m.level](m.msg, m.fields);
+        break;
+      case 'done':
+        this.#heap = m.heap;
+        this.#onEnd?.({ kind: 'result', result: m.result });
+        break;
+      case 'failed':
+        this.#heap = m.heap;
+        this.#onEnd?.({ kind: 'failed', error: m.error });
+        break;
+    }
+  }
+
+  /** The thread ended (the first reason told is kept: an error comes before its exit). */
+  #die(death: Death): void {
+    this.#death ??= death;
+    if (this.#onChecked !== undefined) this.#onDeathWhileChecking?.(this.#death);
+    this.#onEnd?.(
+      this.#terminating
+        ? { kind: 'terminated' }
+        : { kind: 'died', error: runDeath(this.#death, this.#heapLimitMb) },
+    );
+  }
+}
+
+/**
+ * The backtest thread kept between requests: at most one idle thread, warm from the run it served, so
+ * that a request seldom waits for a thread to start (a fresh thread runs its first backtest several
+ * times slower). State a strategy module keeps at its top level therefore lives on into later runs in
+ * that thread, as it would in one process; a thread that was terminated or died is never kept.
+ */
+export class IdleThreads {
+  readonly #heapLimitMb: number;
+  #idle: RunThread | undefined;
+  #closed = false;
+
+  constructor(heapLimitMb: number) {
+    this.#heapLimitMb = heapLimitMb;
+  }
+
+  /** Returns the idle thread when it is alive, or a new one. */
+  take(): RunThread {
+    const idle = this.#idle;
+    this.#idle = undefined;
+    if (idle?.usable === true) {
+      idle.ref();
+      return idle;
+    }
+    idle?.terminate();
+    return new RunThread(this.#heapLimitMb);
+  }
+
+  /** Takes back a thread whose request or run is over: kept when alive and none is kept yet, or terminated. */
+  release(thread: RunThread): void {
+    if (thread.usable && this.#idle === undefined && !this.#closed) {
+      thread.unref();
+      this.#idle = thread;
+    } else thread.terminate();
+  }
+
+  /** Starts a thread ahead of the first request, so that it finds one loaded (a server that has just started). */
+  prestart(): void {
+    if (this.#idle !== undefined || this.#closed) return;
+    this.#idle = new RunThread(this.#heapLimitMb);
+    this.#idle.unref();
+  }
+
+  /** Terminates the idle thread and keeps none from now on. */
+  close(): void {
+    this.#closed = true;
+    this.#idle?.terminate();
+    this.#idle = undefined;
+  }
+}
