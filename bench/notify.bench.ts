@@ -57,6 +57,9 @@ async function startProbe(
     subscriptions: [['BENCH', '1m']],
     calendars: [],
     control: new MessageChannel().port2,
+    setupTimeoutMs: 30_000,
+    teardownTimeoutMs: 5_000,
+    maxOffheapMb: 1024,
   };
   const worker = new Worker(WORKER, { workerData, transferList: [workerData.control], execArgv: [] });
   let markStopped = () => {};

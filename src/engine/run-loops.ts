@@ -3,6 +3,8 @@
 import { monotonicMs, yieldToEventLoop } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { BarFeed } from '../data/feeds/bar-feed.ts';
+import { faultInterruptedCall } from '../strategy/host/inline-runner.ts';
+import { runWithin, TimeLimitExceeded } from '../strategy/host/watchdog.ts';
 import type { BetweenSteps } from './between-steps.ts';
 import type { DataProcessor } from './data-processor.ts';
 import { appendLiveBar, type LagStats, type LiveInbox } from './live.ts';
@@ -49,6 +51,31 @@ export interface LoopParts {
   readonly stepper: Stepper;
   readonly between: BetweenSteps;
   readonly gate: PauseGate;
+  /**
+   * The time limit of a slice of steps while inline strategies run (see `StrategyManager.sliceLimitMs`);
+   * undefined when none do, and the steps then run unguarded.
+   */
+  readonly sliceLimitMs: number | undefined;
+}
+
+/**
+ * Runs `slice` (synchronous steps) under the run's limit for inline strategy code: when V8 ends it at the
+ * limit, the inline strategy whose call was running is faulted and this returns undefined, so that the run
+ * goes on from the next step without it (the interrupted step ends where it was cut: its remaining
+ * strategies are not called for it, its signals so far are routed with the next step's). When no strategy
+ * code was running, the engine itself was that slow: the run fails, as its state cannot be trusted.
+ */
+function guardSlice<T>(limitMs: number | undefined, slice: () => T): T | undefined {
+  if (limitMs === undefined) return slice();
+  try {
+    return runWithin(slice, limitMs);
+  } catch (e) {
+    if (!(e instanceof TimeLimitExceeded)) throw e;
+    if (faultInterruptedCall(limitMs) !== undefined) return undefined;
+    throw new Error(
+      `a step did not finish within ${limitMs} ms while no strategy code was running; the run stops, as its state is uncertain`,
+    );
+  }
 }
 
 /** What the data-driven loop needs besides the parts. */
@@ -67,12 +94,37 @@ export interface DataLoopOptions {
  * It reports progress and yields to the event loop about every `intervalMs` (looking at the time every
  * `every` steps, or after each step of a paced replay), so a Ctrl-C handler, any abort or a progress poll
  * gets to run during a long backtest. Only a pause, a change between steps, a replay's clock or a strategy
- * thread makes a step await: the hot path stays synchronous.
+ * thread makes a step await: the hot path stays synchronous. The synchronous steps between two awaits form
+ * a slice, run under the time limit of inline strategy code (see `guardSlice`): one guard per slice, as a
+ * guard costs about 100 us.
  */
 export async function runDataSteps(p: LoopParts, o: DataLoopOptions): Promise<boolean> {
   const { processor, stepper, between, gate } = p;
   let cancelled = o.abort?.aborted ?? false;
   let reported = monotonicMs();
+  // On the beat, a paced step (it waited anyway) looks at the time after each step, so that a slow replay
+  // still reports and cancels within about `intervalMs`; other steps look every `every` steps.
+  const onBeat = (): boolean => {
+    if (stepper.steps % o.every !== 0 && !(o.pacer && o.intervalMs > 0)) return false;
+    if (o.intervalMs > 0) {
+      const now = monotonicMs();
+      if (now - reported < o.intervalMs) return false;
+      reported = now;
+    }
+    return true;
+  };
+  // Steps from `t` on while none needs to await: returns a step's wait, BEAT when it is time to report
+  // and yield, or undefined when the next step needs the loop (a pause, a change between steps, a pacer).
+  const slice = (t: number): Promise<void> | typeof BEAT | undefined => {
+    for (;;) {
+      const wait = stepper.step(t);
+      if (wait) return wait;
+      if (onBeat()) return BEAT;
+      if (o.pacer) return undefined;
+      t = processor.nextTime();
+      if (t === Infinity || gate.paused || between.dueBefore(t)) return undefined;
+    }
+  };
   await between.start();
   for (let t = cancelled ? Infinity : processor.nextTime(); t !== Infinity; t = processor.nextTime()) {
     const hold = gate.hold;
@@ -83,16 +135,13 @@ export async function runDataSteps(p: LoopParts, o: DataLoopOptions): Promise<bo
       continue;
     }
     if (o.pacer) await o.pacer.waitFor(t);
-    const wait = stepper.step(t);
-    if (wait) await wait;
-    // On the beat, a paced step (it waited anyway) looks at the time after each step, so that a slow replay
-    // still reports and cancels within about `intervalMs`; other steps look every `every` steps.
-    if (stepper.steps % o.every !== 0 && !(o.pacer && o.intervalMs > 0)) continue;
-    if (o.intervalMs > 0) {
-      const now = monotonicMs();
-      if (now - reported < o.intervalMs) continue;
-      reported = now;
+    const at = t;
+    let next = guardSlice(p.sliceLimitMs, () => slice(at));
+    if (next instanceof Promise) {
+      await next;
+      next = onBeat() ? BEAT : undefined;
     }
+    if (next !== BEAT) continue;
     o.onProgress?.(processor.publishedBaseBars, processor.totalBaseBars);
     await yieldToEventLoop();
     if (o.abort?.aborted) {
@@ -105,6 +154,8 @@ export async function runDataSteps(p: LoopParts, o: DataLoopOptions): Promise<bo
   o.onProgress?.(processor.publishedBaseBars, processor.totalBaseBars);
   return cancelled;
 }
+
+const BEAT = Symbol('beat');
 
 /** What the live loop needs besides the parts. */
 export interface LiveLoopOptions {
@@ -157,7 +208,8 @@ export async function runLiveSteps(p: LoopParts, o: LiveLoopOptions): Promise<bo
           continue;
         }
         o.lag.record(monotonicMs() - receivedMs);
-        const wait = stepper.step(t);
+        const at = t;
+        const wait = guardSlice(p.sliceLimitMs, () => stepper.step(at));
         if (wait) await wait;
       }
     }

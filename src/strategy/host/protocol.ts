@@ -22,6 +22,11 @@ export interface StrategyWorkerData {
   readonly calendars: readonly SymbolCalendar[];
   /** Where control requests wait (read synchronously when a Kind.Control notification comes). */
   readonly control: MessagePort;
+  /** `setup_timeout_ms` and `teardown_timeout_ms` of its entry. */
+  readonly setupTimeoutMs: number;
+  readonly teardownTimeoutMs: number;
+  /** `max_offheap_mb` of its entry: the off-heap growth since setup past which the thread is faulted. */
+  readonly maxOffheapMb: number;
 }
 
 /** A symbol's trading calendar. */

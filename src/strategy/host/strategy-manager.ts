@@ -93,7 +93,10 @@ export class StrategyManager {
   readonly #pending: { runner: StrategyRunner; signals: readonly Signal[] }[] = [];
   /** Symbols in the session: those of the data sources, then those that joined. */
   #symbols: number;
-  /** Strategies paused now: while none is, the per-bar loop need not look at each one's state. */
+  /**
+   * Strategies paused now, and inline ones faulted (a call past its time limit): while there are none, the
+   * per-bar loop need not look at each one's state.
+   */
   #paused = 0;
 
   constructor(o: StrategyManagerOptions) {
@@ -138,10 +141,23 @@ export class StrategyManager {
   #runnerFor(s: LoadedStrategy, placement: Placement, spin: number): StrategyRunner {
     const kind = strategyKind(s.strategy);
     const { log } = this.#o;
-    if (placement.isolation === 'inline') {
-      return new InlineRunner({ strategy: s.strategy, index: s.index, kind, placement, log });
-    }
     const entry: StrategyEntry = s.entry;
+    if (placement.isolation === 'inline') {
+      return new InlineRunner({
+        strategy: s.strategy,
+        index: s.index,
+        kind,
+        placement,
+        log,
+        limits: {
+          setupMs: entry.setup_timeout_ms,
+          stepMs: entry.step_timeout_ms,
+          teardownMs: entry.teardown_timeout_ms,
+        },
+        // A faulted inline strategy stays in the routes: the per-bar loop then looks at each one's state.
+        onFault: () => this.#paused++,
+      });
+    }
     const runner = new ThreadRunner({
       index: s.index,
       kind,
@@ -152,6 +168,12 @@ export class StrategyManager {
       spin,
       group: this.#sync.groupCell,
       log,
+      limits: {
+        setupMs: entry.setup_timeout_ms,
+        teardownMs: entry.teardown_timeout_ms,
+        maxHeapMb: entry.max_heap_mb,
+        maxOffheapMb: entry.max_offheap_mb,
+      },
       worker: {
         file: s.module.file,
         className: s.module.className,
@@ -268,7 +290,7 @@ export class StrategyManager {
       sync.publishAll(waitAll);
     }
     const immediate = this.#map.immediate;
-    // Runners that run at once never fault (only a thread does), so only a pause can leave one out.
+    // Only a pause or a fault (a call past its time limit) leaves a runner that runs at once out.
     const paused = this.#paused > 0;
     for (let k = 0; k < n; k++) {
       const slot = slots[updated[k]!]!;
@@ -325,9 +347,27 @@ export class StrategyManager {
     return sync.collectReady(WAIT_SLICE_MS) ? undefined : sync.finish();
   }
 
-  /** Stops every strategy: threads finish their queue and run teardown, or are terminated after the timeout. */
-  async stop(timeoutMs = 5000): Promise<void> {
+  /**
+   * Stops every strategy: threads finish their queue and run teardown, or are terminated after their
+   * `teardown_timeout_ms` (or `timeoutMs` when given); an inline teardown past its limit is given up on.
+   */
+  async stop(timeoutMs?: number): Promise<void> {
     await Promise.all([...this.runners.map((r) => r.stop(timeoutMs)), ...this.#refused.splice(0)]);
+  }
+
+  /**
+   * The time limit of the engine's guarded slices of steps while inline strategies run (undefined when
+   * none do): the smallest `step_timeout_ms` among them, but no less than the largest thread strategy's
+   * plus a second, as a slice may wait that long for a thread that blocks its queue.
+   */
+  get sliceLimitMs(): number | undefined {
+    let inline = Number.POSITIVE_INFINITY;
+    let thread = 0;
+    for (const r of this.runners) {
+      if (r instanceof InlineRunner) inline = Math.min(inline, r.limits.stepMs);
+      else if (r instanceof ThreadRunner) thread = Math.max(thread, this.#sync.policy(r).stepTimeoutMs + 1000);
+    }
+    return inline === Number.POSITIVE_INFINITY ? undefined : Math.max(inline, thread);
   }
 
   /** Returns each started strategy's state and figures. */

@@ -70,7 +70,7 @@ async function start(): Promise<HookCaller | undefined> {
   const mod = (await import(pathToFileURL(d.file).href)) as Record<string, unknown>;
   const Cls = mod[d.className] as new (config: unknown, name: string) => BaseStrategy;
   const hooks = new HookCaller(new Cls(d.config, d.name), log, metrics);
-  const outcome = await hooks.start(ctx);
+  const outcome = await hooks.start(ctx, d.setupTimeoutMs);
   post(
     outcome.ok
       ? outcome.degraded === undefined
@@ -95,6 +95,8 @@ function handle(hooks: HookCaller, request: ControlRequest): ControlReply {
       for (const s of request.series) descriptors.set(seriesKey(s.symbol, s.interval), s);
       calendars.set(request.calendar.symbol, createCalendar(request.calendar.spec));
       state = float64View(d.channel.state);
+      // The joined symbol's series are the session's memory, not the strategy's.
+      offheapBase += Math.max(0, offheapBytes() - offheapBase);
       return reply(hooks.restate(request.symbol));
     }
     case 'ask':
@@ -104,6 +106,7 @@ function handle(hooks: HookCaller, request: ControlRequest): ControlReply {
       subIndex = new Map(subs.map(([s, i], k) => [seriesKey(s, i), k]));
       for (const s of request.series) descriptors.set(seriesKey(s.symbol, s.interval), s);
       quality = float64View(d.channel.quality, subs.length);
+      offheapBase += Math.max(0, offheapBytes() - offheapBase);
       return {};
     }
   }
@@ -119,9 +122,35 @@ function control(hooks: HookCaller): void {
   d.control.postMessage(handle(hooks, received.message as ControlRequest));
 }
 
+/** Steps between two looks at the thread's memory (a look costs a few microseconds). */
+const MEMORY_CHECK_STEPS = 64;
+const MB = 1024 * 1024;
+/** The thread's off-heap memory (array buffers and native memory V8 knows of) when it was last taken as the base. */
+let offheapBase = 0;
+
+/** Returns the thread's off-heap memory in bytes (what V8 counts as external, array buffers included). */
+function offheapBytes(): number {
+  return process.memoryUsage().external;
+}
+
+/**
+ * Writes the thread's memory to its metrics block; when its off-heap memory grew more than
+ * `max_offheap_mb` since setup (or since it last received new series), says so there: the engine faults
+ * the thread when it collects the step. The heap is bounded by the thread's `resourceLimits` instead.
+ */
+function checkMemory(): void {
+  const heapMb = process.memoryUsage().heapUsed / MB;
+  const grownMb = Math.max(0, offheapBytes() - offheapBase) / MB;
+  metrics.memory(heapMb, grownMb);
+  if (grownMb > d.maxOffheapMb) metrics.overLimit(d.maxOffheapMb);
+}
+
 function serve(hooks: HookCaller): void {
   const channel = new ConsumerChannel(d.channel);
+  offheapBase = offheapBytes();
+  checkMemory();
   let done = 0;
+  let steps = 0;
   const signals: Signal[] = [];
   // Bars go to the strategy through the hook policy; control requests and quality updates are handled here.
   const notifications: StepNotifications = {
@@ -141,6 +170,7 @@ function serve(hooks: HookCaller): void {
     const step = channel.awaitStep(done);
     const groupTag = channel.groupTag;
     hooks.onStep(notifications, signals);
+    if (++steps % MEMORY_CHECK_STEPS === 0) checkMemory();
     let json = '';
     if (signals.length > 0) {
       try {
@@ -168,6 +198,7 @@ function serve(hooks: HookCaller): void {
 const hooks = await start();
 if (hooks) {
   serve(hooks);
-  await hooks.teardown(ctx);
+  const late = await hooks.teardown(ctx, d.teardownTimeoutMs);
+  if (late !== undefined) log.error(`strategy ${d.name}: ${late}`);
 }
 post({ type: 'stopped' });
