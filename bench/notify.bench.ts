@@ -70,7 +70,7 @@ async function startProbe(
         if (m.ok) resolve();
         else reject(new Error(`latency probe did not start: ${m.reason ?? ''}`));
       } else if (m.type === 'stopped') markStopped();
-      else if (m.level === 'error') process.stderr.write(`latency probe: ${m.msg}\n`);
+      else if (m.type === 'log' && m.level === 'error') process.stderr.write(`latency probe: ${m.msg}\n`);
     });
     worker.on('error', reject);
     worker.on('exit', () => {

@@ -3,7 +3,7 @@
 import { monotonicMs, yieldToEventLoop } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { BarFeed } from '../data/feeds/bar-feed.ts';
-import { faultInterruptedCall } from '../strategy/host/inline-runner.ts';
+import { faultInterruptedCall, type InterruptedCall } from '../strategy/host/inline-runner.ts';
 import { runWithin, TimeLimitExceeded } from '../strategy/host/watchdog.ts';
 import type { BetweenSteps } from './between-steps.ts';
 import type { DataProcessor } from './data-processor.ts';
@@ -58,20 +58,40 @@ export interface LoopParts {
   readonly sliceLimitMs: number | undefined;
 }
 
+/** A slice that V8 ended at its limit in an inline strategy's call (faulted since). */
+class Cut {
+  constructor(readonly call: InterruptedCall) {}
+}
+
 /**
- * Runs `slice` (synchronous steps) under the run's limit for inline strategy code: when V8 ends it at the
- * limit, the inline strategy whose call was running is faulted and this returns undefined, so that the run
- * goes on from the next step without it (the interrupted step ends where it was cut: its remaining
- * strategies are not called for it, its signals so far are routed with the next step's). When no strategy
- * code was running, the engine itself was that slow: the run fails, as its state cannot be trusted.
+ * Runs `slice` (synchronous steps) under the run's limit for inline strategy code. When V8 ends it at the
+ * limit in an inline strategy's call, that strategy is faulted and the step it was in goes on from there
+ * (`Stepper.resume`, guarded the same way), so that the other strategies see the step as if the faulted one
+ * had returned nothing; then this returns what the step returns (a promise when it waits for a thread).
+ * When no strategy code was running, the engine itself was that slow: the run fails, as its state cannot
+ * be trusted.
  */
-function guardSlice<T>(limitMs: number | undefined, slice: () => T): T | undefined {
+function guardSlice<T>(
+  limitMs: number | undefined,
+  stepper: Stepper,
+  slice: () => T,
+): T | Promise<void> | undefined {
   if (limitMs === undefined) return slice();
+  let out: T | Promise<void> | undefined | Cut = cutAt(limitMs, slice);
+  while (out instanceof Cut) {
+    const call: InterruptedCall = out.call;
+    out = cutAt(limitMs, (): Promise<void> | undefined => stepper.resume(call));
+  }
+  return out;
+}
+
+function cutAt<T>(limitMs: number, slice: () => T): T | Cut {
   try {
     return runWithin(slice, limitMs);
   } catch (e) {
     if (!(e instanceof TimeLimitExceeded)) throw e;
-    if (faultInterruptedCall(limitMs) !== undefined) return undefined;
+    const call = faultInterruptedCall(limitMs);
+    if (call !== undefined) return new Cut(call);
     throw new Error(
       `a step did not finish within ${limitMs} ms while no strategy code was running; the run stops, as its state is uncertain`,
     );
@@ -136,7 +156,7 @@ export async function runDataSteps(p: LoopParts, o: DataLoopOptions): Promise<bo
     }
     if (o.pacer) await o.pacer.waitFor(t);
     const at = t;
-    let next = guardSlice(p.sliceLimitMs, () => slice(at));
+    let next = guardSlice(p.sliceLimitMs, stepper, () => slice(at));
     if (next instanceof Promise) {
       await next;
       next = onBeat() ? BEAT : undefined;
@@ -209,7 +229,7 @@ export async function runLiveSteps(p: LoopParts, o: LiveLoopOptions): Promise<bo
         }
         o.lag.record(monotonicMs() - receivedMs);
         const at = t;
-        const wait = guardSlice(p.sliceLimitMs, () => stepper.step(at));
+        const wait = guardSlice(p.sliceLimitMs, stepper, () => stepper.step(at));
         if (wait) await wait;
       }
     }

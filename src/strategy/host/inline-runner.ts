@@ -47,17 +47,25 @@ const inCall: { runner: InlineRunner | undefined; hook: string; symbol: string; 
   interval: '',
 };
 
+/** An inline call that V8 interrupted at its time limit: the strategy (faulted since) and where it was. */
+export interface InterruptedCall {
+  readonly runner: InlineRunner;
+  readonly hook: string;
+  readonly symbol: string;
+  readonly interval: string;
+}
+
 /**
- * Faults the inline strategy whose call was running when a guarded slice passed `limitMs`; returns its
- * name, or undefined when no strategy code was running (the time went elsewhere).
+ * Faults the inline strategy whose call was running when a guarded slice passed `limitMs`; returns that
+ * call, or undefined when no strategy code was running (the time went elsewhere).
  */
-export function faultInterruptedCall(limitMs: number): string | undefined {
-  const runner = inCall.runner;
+export function faultInterruptedCall(limitMs: number): InterruptedCall | undefined {
+  const { runner, hook, symbol, interval } = inCall;
   inCall.runner = undefined;
   if (runner === undefined) return undefined;
-  const args = [inCall.symbol, inCall.interval].filter((a) => a !== '').join(', ');
-  runner.fault(`${inCall.hook}(${args}) did not return within ${limitMs} ms (step_timeout_ms); interrupted`);
-  return runner.name;
+  const args = [symbol, interval].filter((a) => a !== '').join(', ');
+  runner.fault(`${hook}(${args}) did not return within ${limitMs} ms (step_timeout_ms); interrupted`);
+  return { runner, hook, symbol, interval };
 }
 
 const NONE: readonly Signal[] = Object.freeze([]);
@@ -168,7 +176,8 @@ export class InlineRunner implements StrategyRunner {
   }
 
   deliver(_sub: number, symbol: string, interval: Interval): readonly Signal[] {
-    if (!guarded()) return this.#bounded('onBars', symbol, interval, () => this.#onBars(symbol, interval), NONE);
+    if (!guarded())
+      return this.#bounded('onBars', symbol, interval, () => this.#onBars(symbol, interval), NONE);
     inCall.runner = this;
     inCall.hook = 'onBars';
     inCall.symbol = symbol;

@@ -72,7 +72,10 @@ export type WorkerMessage =
       readonly msg: string;
       readonly fields?: Readonly<Record<string, unknown>>;
     }
-  | { readonly type: 'stopped' };
+  /** The module is imported and the strategy constructed: its setup starts now. */
+  | { readonly type: 'loaded' }
+  /** Teardown is done; `late` says why it was given up on, when it did not finish in time. */
+  | { readonly type: 'stopped'; readonly late?: string };
 
 /** Offsets in the shared state block (Float64). */
 export const State = { Now: 0, Cash: 1, Positions: 2 } as const;

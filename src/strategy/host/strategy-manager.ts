@@ -12,7 +12,7 @@ import type { LoadedStrategy } from '../loader.ts';
 import type { StrategyKind } from '../registry.ts';
 import { BackpressureMonitor } from './backpressure.ts';
 import { spinFor } from './channel.ts';
-import { InlineRunner } from './inline-runner.ts';
+import { InlineRunner, type InterruptedCall } from './inline-runner.ts';
 import type { RunStatus, StrategyState } from './lifecycle.ts';
 import type { ProcessingMetrics } from './metrics.ts';
 import type { Isolation, JoinRequest, Placement, StrategyRunner } from './runner.ts';
@@ -98,6 +98,11 @@ export class StrategyManager {
    * per-bar loop need not look at each one's state.
    */
   #paused = 0;
+  /** The step `notify` delivers (kept so that a step cut by an inline call past its limit can go on). */
+  #slots: readonly SeriesSlot[] = [];
+  #updated: readonly number[] = [];
+  #n = 0;
+  #budgetMs = 0;
 
   constructor(o: StrategyManagerOptions) {
     this.#o = o;
@@ -289,23 +294,63 @@ export class StrategyManager {
       }
       sync.publishAll(waitAll);
     }
+    this.#slots = slots;
+    this.#updated = updated;
+    this.#n = n;
+    this.#budgetMs = budgetMs;
+    this.#deliverFrom(0, 0);
+    return this.#collect();
+  }
+
+  /** Delivers the step's bars to the runners that run at once, from route `r0` of updated series `k0` on. */
+  #deliverFrom(k0: number, r0: number): void {
+    const slots = this.#slots;
+    const updated = this.#updated;
+    const n = this.#n;
     const immediate = this.#map.immediate;
     // Only a pause or a fault (a call past its time limit) leaves a runner that runs at once out.
     const paused = this.#paused > 0;
-    for (let k = 0; k < n; k++) {
+    for (let k = k0; k < n; k++) {
       const slot = slots[updated[k]!]!;
       const routes = immediate[slot.id]!;
-      for (let r = 0; r < routes.length; r++) {
+      for (let r = k === k0 ? r0 : 0; r < routes.length; r++) {
         const { runner, sub } = routes[r]!;
         if (paused && !runner.lifecycle.running) continue;
         const out = runner.deliver(sub, slot.symbol, slot.interval);
         if (out.length > 0) this.#pending.push({ runner, signals: out });
       }
     }
+  }
+
+  /** Collects the step's threads as the run waits for them; false while one is still busy (then `finish`). */
+  #collect(): boolean {
+    const sync = this.#sync;
     if (!sync.waiting) return true;
-    if (waitAll) return sync.collectReady(WAIT_SLICE_MS);
+    const budgetMs = this.#budgetMs;
+    if (budgetMs === Number.POSITIVE_INFINITY) return sync.collectReady(WAIT_SLICE_MS);
     sync.moveOn(budgetMs);
     return true;
+  }
+
+  /**
+   * Goes on with the step `notify` was delivering when the inline call `cut` was interrupted (its strategy
+   * is faulted by then): the routes after it get their bars, so that the others see the step as if the
+   * faulted strategy had returned nothing. Returns what `notify` returns.
+   */
+  resumeNotify(cut: InterruptedCall): boolean {
+    const slots = this.#slots;
+    const updated = this.#updated;
+    const immediate = this.#map.immediate;
+    for (let k = 0; k < this.#n; k++) {
+      const slot = slots[updated[k]!]!;
+      if (slot.symbol !== cut.symbol || slot.interval !== cut.interval) continue;
+      const r = immediate[slot.id]!.findIndex((route) => route.runner === cut.runner);
+      if (r >= 0) {
+        this.#deliverFrom(k, r + 1);
+        break;
+      }
+    }
+    return this.#collect();
   }
 
   /** Waits for busy threads, letting the event loop run; a thread past its step budget is terminated. */
@@ -332,10 +377,13 @@ export class StrategyManager {
    * day). With `wait`, returns a promise when a strategy thread has to be waited for; without, threads
    * stay published and the next step waits for them within its budget.
    */
-  qualityUpdate(wait: boolean): Promise<void> | undefined {
+  qualityUpdate(wait: boolean, after?: StrategyRunner): Promise<void> | undefined {
     const sync = this.#sync;
     sync.beginStep(Number.NaN);
-    for (const runner of this.runners) {
+    // Going on after `after` (a strategy faulted in its update): those before it have had theirs.
+    const from = after === undefined ? 0 : this.runners.indexOf(after) + 1;
+    for (let i = from; i < this.runners.length; i++) {
+      const runner = this.runners[i]!;
       if (!runner.lifecycle.running) continue;
       runner.subscriptions().forEach(([symbol, interval], k) => {
         runner.deliverQuality(k, symbol, interval, this.#o.quality(symbol, interval));
@@ -365,7 +413,8 @@ export class StrategyManager {
     let thread = 0;
     for (const r of this.runners) {
       if (r instanceof InlineRunner) inline = Math.min(inline, r.limits.stepMs);
-      else if (r instanceof ThreadRunner) thread = Math.max(thread, this.#sync.policy(r).stepTimeoutMs + 1000);
+      else if (r instanceof ThreadRunner)
+        thread = Math.max(thread, this.#sync.policy(r).stepTimeoutMs + 1000);
     }
     return inline === Number.POSITIVE_INFINITY ? undefined : Math.max(inline, thread);
   }

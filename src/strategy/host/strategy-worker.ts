@@ -1,6 +1,7 @@
 // One strategy in its own thread: it reads bars in place from the session's shared buffers, takes
 // notifications from its ring, and leaves each step's signals in the outbox.
 import { pathToFileURL } from 'node:url';
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { Logger } from '../../core/logger.ts';
 import { createCalendar, type TradingCalendar } from '../../data/calendar.ts';
@@ -70,6 +71,7 @@ async function start(): Promise<HookCaller | undefined> {
   const mod = (await import(pathToFileURL(d.file).href)) as Record<string, unknown>;
   const Cls = mod[d.className] as new (config: unknown, name: string) => BaseStrategy;
   const hooks = new HookCaller(new Cls(d.config, d.name), log, metrics);
+  post({ type: 'loaded' });
   const outcome = await hooks.start(ctx, d.setupTimeoutMs);
   post(
     outcome.ok
@@ -95,8 +97,6 @@ function handle(hooks: HookCaller, request: ControlRequest): ControlReply {
       for (const s of request.series) descriptors.set(seriesKey(s.symbol, s.interval), s);
       calendars.set(request.calendar.symbol, createCalendar(request.calendar.spec));
       state = float64View(d.channel.state);
-      // The joined symbol's series are the session's memory, not the strategy's.
-      offheapBase += Math.max(0, offheapBytes() - offheapBase);
       return reply(hooks.restate(request.symbol));
     }
     case 'ask':
@@ -106,7 +106,6 @@ function handle(hooks: HookCaller, request: ControlRequest): ControlReply {
       subIndex = new Map(subs.map(([s, i], k) => [seriesKey(s, i), k]));
       for (const s of request.series) descriptors.set(seriesKey(s.symbol, s.interval), s);
       quality = float64View(d.channel.quality, subs.length);
-      offheapBase += Math.max(0, offheapBytes() - offheapBase);
       return {};
     }
   }
@@ -122,25 +121,29 @@ function control(hooks: HookCaller): void {
   d.control.postMessage(handle(hooks, received.message as ControlRequest));
 }
 
-/** Steps between two looks at the thread's memory (a look costs a few microseconds). */
-const MEMORY_CHECK_STEPS = 64;
+/** Steps between two looks at the thread's memory (a look costs about a microsecond). */
+const MEMORY_CHECK_STEPS = 8;
 const MB = 1024 * 1024;
 /** The thread's off-heap memory (array buffers and native memory V8 knows of) when it was last taken as the base. */
 let offheapBase = 0;
 
-/** Returns the thread's off-heap memory in bytes (what V8 counts as external, array buffers included). */
+/**
+ * Returns the thread's off-heap memory in bytes: what V8 counts as external, the thread's own array buffers
+ * included (the session's shared bar columns are not: they belong to the engine's thread).
+ */
 function offheapBytes(): number {
-  return process.memoryUsage().external;
+  return getHeapStatistics().external_memory;
 }
 
 /**
  * Writes the thread's memory to its metrics block; when its off-heap memory grew more than
- * `max_offheap_mb` since setup (or since it last received new series), says so there: the engine faults
+ * `max_offheap_mb` since setup, says so there: the engine faults
  * the thread when it collects the step. The heap is bounded by the thread's `resourceLimits` instead.
  */
 function checkMemory(): void {
-  const heapMb = process.memoryUsage().heapUsed / MB;
-  const grownMb = Math.max(0, offheapBytes() - offheapBase) / MB;
+  const heap = getHeapStatistics();
+  const heapMb = heap.used_heap_size / MB;
+  const grownMb = Math.max(0, heap.external_memory - offheapBase) / MB;
   metrics.memory(heapMb, grownMb);
   if (grownMb > d.maxOffheapMb) metrics.overLimit(d.maxOffheapMb);
 }
@@ -196,9 +199,9 @@ function serve(hooks: HookCaller): void {
 }
 
 const hooks = await start();
+let late: string | undefined;
 if (hooks) {
   serve(hooks);
-  const late = await hooks.teardown(ctx, d.teardownTimeoutMs);
-  if (late !== undefined) log.error(`strategy ${d.name}: ${late}`);
+  late = await hooks.teardown(ctx, d.teardownTimeoutMs);
 }
-post({ type: 'stopped' });
+post(late === undefined ? { type: 'stopped' } : { type: 'stopped', late });

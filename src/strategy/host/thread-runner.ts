@@ -36,6 +36,8 @@ const NONE: readonly Signal[] = Object.freeze([]);
  * refuses with a clear reason; this is for a thread that cannot (stuck importing its module, say).
  */
 const READY_GRACE_MS = 1000;
+/** Time a thread's start may take before setup at least (loading the runtime and importing the module). */
+const IMPORT_MIN_MS = 10_000;
 
 /** A thread strategy's limits, from its entry. */
 export interface ThreadLimits {
@@ -99,6 +101,8 @@ export class ThreadRunner implements StrategyRunner {
   #stopped: (() => void) | undefined;
   /** The thread said it stopped, or exited: nothing left to wait for. */
   #ended = false;
+  /** Why the thread gave its teardown up (past `teardown_timeout_ms`), when it did. */
+  #lateTeardown: string | undefined;
 
   constructor(o: ThreadRunnerOptions) {
     this.name = o.worker.name;
@@ -212,16 +216,32 @@ export class ThreadRunner implements StrategyRunner {
       this.#worker = worker;
       let ready = false;
       let refused = false;
-      const late = delay(limits.setupMs + READY_GRACE_MS);
-      void late.promise.then(() => {
+      // The import gets its own allowance (`setup_timeout_ms`, at least 10 s), and setup then has its limit
+      // (the thread bounds setup itself and refuses with a clear reason: this is for a thread that cannot).
+      const refuse = (reason: string) => {
         if (ready) return;
         ready = refused = true;
-        const reason = `its thread was not ready within ${limits.setupMs} ms (setup_timeout_ms); terminated`;
         resolve({ ok: false, reason });
         void worker.terminate();
-      });
+      };
+      const importMs = Math.max(limits.setupMs, IMPORT_MIN_MS);
+      let late = delay(importMs);
+      void late.promise.then(() =>
+        refuse(
+          `its module was not loaded within ${importMs} ms (setup_timeout_ms, at least ${IMPORT_MIN_MS}); terminated`,
+        ),
+      );
       worker.on('message', (m: WorkerMessage) => {
         switch (m.type) {
+          case 'loaded': {
+            late.cancel();
+            late = delay(limits.setupMs + READY_GRACE_MS);
+            const setupMs = limits.setupMs;
+            void late.promise.then(() =>
+              refuse(`its setup did not finish within ${setupMs} ms (setup_timeout_ms); terminated`),
+            );
+            break;
+          }
           case 'ready':
             if (ready) break;
             late.cancel();
@@ -240,6 +260,7 @@ export class ThreadRunner implements StrategyRunner {
             this.#o.log[m.level](m.msg, m.fields);
             break;
           case 'stopped':
+            if (m.late !== undefined) this.#lateTeardown = m.late;
             this.#ended = true;
             this.#stopped?.();
             break;
@@ -380,8 +401,11 @@ export class ThreadRunner implements StrategyRunner {
     void this.#worker?.terminate();
   }
 
-  /** Asks the thread to finish its queue and run teardown; terminates it after `timeoutMs` (default: its `teardown_timeout_ms`). */
-  async stop(timeoutMs = this.#o.limits.teardownMs): Promise<void> {
+  /**
+   * Asks the thread to finish its queue and run teardown; terminates it after `timeoutMs` (default: its
+   * `teardown_timeout_ms`, and a second more for the thread to say it gave its teardown up).
+   */
+  async stop(timeoutMs = this.#o.limits.teardownMs + READY_GRACE_MS): Promise<void> {
     const worker = this.#worker;
     if (!worker) return;
     // A faulted thread is ended by force; one that ended on its own (its setup refused) needs no wait.
@@ -401,6 +425,10 @@ export class ThreadRunner implements StrategyRunner {
     if (outcome === 'late') {
       this.#o.log.error(`strategy ${this.name}: its thread did not stop within ${timeoutMs} ms; terminated`);
       this.#faulted ??= `did not stop within ${timeoutMs} ms`;
+      if (this.lifecycle.can('faulted')) this.lifecycle.to('faulted', this.#faulted);
+    } else if (this.#lateTeardown !== undefined) {
+      this.#o.log.error(`strategy ${this.name}: ${this.#lateTeardown}; terminated`);
+      this.#faulted ??= this.#lateTeardown;
       if (this.lifecycle.can('faulted')) this.lifecycle.to('faulted', this.#faulted);
     } else if (this.lifecycle.can('stopped')) this.lifecycle.to('stopped');
     await worker.terminate();

@@ -1,0 +1,162 @@
+// Item 3 of the fault suite: strategy code that never returns or never settles is bounded in time, wherever
+// it runs (setup, teardown, onSymbolAdded, onQualityUpdate, inline onBars), and the run goes on without it.
+import { describe, expect, it } from 'vitest';
+import {
+  type Entry,
+  faultSession,
+  runFaultSession,
+  steady,
+  strategyOf,
+  tradesOf,
+} from './timeouts/session.fixture.ts';
+
+const BARS = 400;
+const ISOLATIONS = ['inline', 'thread'] as const;
+
+/** A hanging strategy's entry: hangs in `hang_in`, with short limits so the test does not wait long. */
+const hangs = (
+  isolation: 'inline' | 'thread',
+  hangIn: string,
+  extra: Readonly<Record<string, unknown>> = {},
+): Entry => ({
+  module: 'strategies/hangs',
+  isolation,
+  setup_timeout_ms: 500,
+  teardown_timeout_ms: 500,
+  step_timeout_ms: 800,
+  config: { symbols: ['A'], interval: '1m', hang_in: hangIn },
+  ...extra,
+});
+
+/** The companion's trades in a run of it alone: what every faulted run must still hold. */
+const alone = await runFaultSession(faultSession({ bars: BARS, strategies: [steady()] }));
+const companionTrades = tradesOf(alone.result, 'steady');
+
+describe('a strategy that hangs is bounded in time; the run completes with the others intact', () => {
+  it('the companion trades on its own (the reference)', () => {
+    expect(companionTrades).toHaveLength(BARS / 10);
+  });
+
+  for (const isolation of ISOLATIONS) {
+    for (const hangIn of ['setup_promise', 'setup_loop'] as const) {
+      it(`${isolation}: a setup that never ${hangIn === 'setup_loop' ? 'returns' : 'settles'} is refused at setup_timeout_ms`, async () => {
+        const { result } = await runFaultSession(
+          faultSession({ bars: BARS, strategies: [hangs(isolation, hangIn), steady('thread')] }),
+        );
+        expect(result.status).toBe('completed');
+        expect(strategyOf(result, 'hangs')).toMatchObject({
+          status: 'not_started',
+          reason: 'setup did not finish within 500 ms (setup_timeout_ms)',
+        });
+        expect(tradesOf(result, 'steady')).toEqual(companionTrades);
+      });
+    }
+
+    for (const hangIn of ['teardown_promise', 'teardown_loop'] as const) {
+      it(`${isolation}: a teardown that never ${hangIn === 'teardown_loop' ? 'returns' : 'settles'} is given up at teardown_timeout_ms`, async () => {
+        const { result } = await runFaultSession(
+          faultSession({ bars: BARS, strategies: [hangs(isolation, hangIn), steady()] }),
+        );
+        expect(result.status).toBe('completed');
+        const s = strategyOf(result, 'hangs');
+        expect(s.status).toBe('faulted');
+        expect(s.reason).toBe('teardown did not finish within 500 ms (teardown_timeout_ms)');
+        expect(s.notifications).toBe(BARS);
+        expect(tradesOf(result, 'hangs')).toHaveLength(0);
+        expect(tradesOf(result, 'steady')).toEqual(companionTrades);
+      });
+    }
+
+    it(`${isolation}: an onSymbolAdded that never returns faults its strategy at step_timeout_ms`, async () => {
+      const { result } = await runFaultSession(
+        faultSession({ bars: BARS, joinAt: 100, strategies: [hangs(isolation, 'symbol_added'), steady()] }),
+      );
+      expect(result.status).toBe('completed');
+      const s = strategyOf(result, 'hangs');
+      expect(s.status).toBe('faulted');
+      expect(s.reason).toMatch(
+        isolation === 'inline'
+          ? /^onSymbolAdded\(B\) did not return within 800 ms \(step_timeout_ms\); interrupted$/
+          : /^step timeout: still busy after \d+ ms \(step_timeout_ms per queued notification\) with a control request; terminated$/,
+      );
+      // It heard the bars before the join, none after.
+      expect(s.notifications).toBeGreaterThanOrEqual(100);
+      expect(s.notifications).toBeLessThan(BARS);
+      expect(tradesOf(result, 'steady')).toEqual(companionTrades);
+    });
+
+    it(`${isolation}: an onQualityUpdate that never returns faults its strategy at step_timeout_ms`, async () => {
+      // 2000 minute bars cross midnight: the new session day brings the first quality update.
+      const bars = 2000;
+      const reference = tradesOf(
+        (await runFaultSession(faultSession({ bars, strategies: [steady()] }))).result,
+        'steady',
+      );
+      const { result } = await runFaultSession(
+        faultSession({ bars, strategies: [hangs(isolation, 'quality'), steady()] }),
+      );
+      expect(result.status).toBe('completed');
+      const s = strategyOf(result, 'hangs');
+      expect(s.status).toBe('faulted');
+      expect(s.reason).toMatch(
+        isolation === 'inline'
+          ? /^onQualityUpdate\(A, 1m\) did not return within 800 ms \(step_timeout_ms\); interrupted$/
+          : /^step timeout: still busy after 800 ms \(step_timeout_ms\); terminated$/,
+      );
+      expect(tradesOf(result, 'steady')).toEqual(reference);
+    });
+  }
+
+  it('inline: an onBars that never returns is interrupted at step_timeout_ms and faulted; the run completes', async () => {
+    const { result, log } = await runFaultSession(
+      faultSession({
+        bars: BARS,
+        strategies: [
+          hangs('inline', 'bars', {
+            config: { symbols: ['A'], interval: '1m', hang_in: 'bars', on_bar: 50 },
+          }),
+          steady(),
+        ],
+      }),
+    );
+    expect(result.status).toBe('completed');
+    const s = strategyOf(result, 'hangs');
+    expect(s).toMatchObject({
+      status: 'faulted',
+      isolation: 'inline',
+      reason: 'onBars(A, 1m) did not return within 800 ms (step_timeout_ms); interrupted',
+    });
+    expect(s.notifications).toBe(49);
+    expect(log.records.some((r) => r.level === 'error' && r.msg.includes('the run goes on without it'))).toBe(
+      true,
+    );
+    // Its position from its first bar is still held; the companion's trades are exactly those of a run alone.
+    expect(result.open_positions.filter((p) => p.strategy === 'hangs')).toHaveLength(1);
+    expect(tradesOf(result, 'steady')).toEqual(companionTrades);
+    expect(result.steps).toBe(alone.result.steps);
+  });
+
+  it('auto: an onBars that never returns in the warm-up sends the strategy to a thread, where its step timeout ends it', async () => {
+    const { result } = await runFaultSession(
+      faultSession({
+        bars: BARS,
+        strategies: [
+          hangs('inline', 'bars', {
+            isolation: 'auto',
+            config: { symbols: ['A'], interval: '1m', hang_in: 'bars', on_bar: 40 },
+          }),
+          steady(),
+        ],
+      }),
+    );
+    expect(result.status).toBe('completed');
+    const s = strategyOf(result, 'hangs');
+    expect(s.isolation).toBe('thread');
+    expect(s.placement).toBe(
+      'auto: its warm-up onBars did not return within 800 ms (step_timeout_ms), so it runs in a thread, where its step timeout can end it',
+    );
+    expect(s.status).toBe('faulted');
+    expect(s.reason).toBe('step timeout: still busy after 800 ms (step_timeout_ms); terminated');
+    expect(tradesOf(result, 'steady')).toEqual(companionTrades);
+  });
+});
