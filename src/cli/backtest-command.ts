@@ -78,6 +78,8 @@ async function run(
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.once('SIGINT', onSigint);
+  // SIGTERM (a service manager, `kill`) ends the run as Ctrl-C does: results so far are written.
+  process.once('SIGTERM', onSigint);
   const showBar = opts.progress ?? (process.stderr.isTTY && !opts.quiet);
   const bar = showBar
     ? new SingleBar({
@@ -143,6 +145,7 @@ async function run(
   } finally {
     if (barStarted) bar?.stop();
     process.removeListener('SIGINT', onSigint);
+    process.removeListener('SIGTERM', onSigint);
     store?.close();
   }
 }

@@ -94,6 +94,7 @@ function cutAt<T>(limitMs: number, slice: () => T): T | Cut {
     if (call !== undefined) return new Cut(call);
     throw new Error(
       `a step did not finish within ${limitMs} ms while no strategy code was running; the run stops, as its state is uncertain`,
+      { cause: e },
     );
   }
 }

@@ -1,8 +1,16 @@
 // Item 3 of the fault suite: strategy code that never returns or never settles is bounded in time, wherever
 // it runs (setup, teardown, onSymbolAdded, onQualityUpdate, inline onBars), and the run goes on without it.
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { BacktestResult } from '../../src/report/result.ts';
+import { ROOT } from '../helpers.ts';
 import {
+  barFiles,
   type Entry,
+  FAULTS_ROOT,
   faultSession,
   runFaultSession,
   steady,
@@ -159,4 +167,85 @@ describe('a strategy that hangs is bounded in time; the run completes with the o
     expect(s.reason).toBe('step timeout: still busy after 800 ms (step_timeout_ms); terminated');
     expect(tradesOf(result, 'steady')).toEqual(companionTrades);
   });
+});
+
+/** Runs the real CLI on a session file; sends `signal` once stderr says the inline strategy is looping. */
+function stuckCli(file: string, args: readonly string[], signal: NodeJS.Signals) {
+  return new Promise<{ code: number | null; stderr: string; afterSignalMs: number }>((done, fail) => {
+    const child = spawn(process.execPath, ['bin/tradeflow.mjs', 'backtest', file, ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let sentAt = Number.NaN;
+    // Far past the bound under test: only a run that never ends gets here.
+    const guard = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    child.stdout.resume();
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+      if (Number.isNaN(sentAt) && stderr.includes('hangs: looping')) {
+        sentAt = performance.now();
+        child.kill(signal);
+      }
+    });
+    child.on('error', fail);
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      done({ code, stderr, afterSignalMs: performance.now() - sentAt });
+    });
+  });
+}
+
+describe('Ctrl-C and SIGTERM end a CLI backtest whose inline strategy is stuck, with results written', () => {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`${signal}: the stuck call is interrupted at step_timeout_ms, then the run stops as cancelled`, async () => {
+      const { dir, data } = barFiles(20_000);
+      const file = join(dir, 'stuck.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          name: 'stuck',
+          root: FAULTS_ROOT,
+          data,
+          strategies: [
+            {
+              module: 'strategies/hangs',
+              isolation: 'inline',
+              step_timeout_ms: 1500,
+              config: { symbols: ['A'], interval: '1m', hang_in: 'bars', on_bar: 50 },
+            },
+            // Half a millisecond a bar keeps the run going for about 10 s after the stuck call is ended.
+            { ...steady(), config: { symbols: ['A'], interval: '1m', busy_ms: 0.5 } },
+          ],
+        }),
+      );
+      const out = join(dir, 'out');
+      const db = join(dir, 'runs.db');
+      const run = await stuckCli(file, ['--out', out, '--db', db, '--json'], signal);
+      // The bound: step_timeout_ms (1.5 s), then the next look at the signal (about 0.1 s), then writing
+      // the results; the limit here is generous and only tells a bounded stop from a hang.
+      expect(run.afterSignalMs).toBeLessThan(20_000);
+      expect(run.code, run.stderr).toBe(130);
+      const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as BacktestResult;
+      expect(result.status).toBe('cancelled');
+      expect(strategyOf(result, 'hangs')).toMatchObject({
+        status: 'faulted',
+        reason: 'onBars(A, 1m) did not return within 1500 ms (step_timeout_ms); interrupted',
+      });
+      expect(result.steps).toBeGreaterThan(50);
+      expect(result.steps).toBeLessThan(20_000);
+      const store = new Database(db, { readonly: true });
+      try {
+        const row = store.prepare('SELECT id, status FROM runs').get() as { id: string; status: string };
+        expect(row).toEqual({ id: result.run_id, status: 'cancelled' });
+        const trades = store.prepare('SELECT count(*) AS n FROM trades WHERE run_id = ?').get(row.id) as {
+          n: number;
+        };
+        expect(trades.n).toBe(result.trades.length);
+        expect(store.pragma('integrity_check', { simple: true })).toBe('ok');
+      } finally {
+        store.close();
+      }
+    }, 60_000);
+  }
 });
