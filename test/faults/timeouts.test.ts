@@ -40,80 +40,87 @@ const hangs = (
 const alone = await runFaultSession(faultSession({ bars: BARS, strategies: [steady()] }));
 const companionTrades = tradesOf(alone.result, 'steady');
 
-describe('a strategy that hangs is bounded in time; the run completes with the others intact', () => {
-  it('the companion trades on its own (the reference)', () => {
-    expect(companionTrades).toHaveLength(BARS / 10);
-  });
-
+/** Runs the session with the hanging strategy first, inline then in a thread; returns both results. */
+async function bothPlacements(
+  hangIn: string,
+  o: { bars?: number; joinAt?: number; companion?: 'inline' | 'thread' } = {},
+) {
+  const results = [];
   for (const isolation of ISOLATIONS) {
-    for (const hangIn of ['setup_promise', 'setup_loop'] as const) {
-      it(`${isolation}: a setup that never ${hangIn === 'setup_loop' ? 'returns' : 'settles'} is refused at setup_timeout_ms`, async () => {
-        const { result } = await runFaultSession(
-          faultSession({ bars: BARS, strategies: [hangs(isolation, hangIn), steady('thread')] }),
-        );
-        expect(result.status).toBe('completed');
-        expect(strategyOf(result, 'hangs')).toMatchObject({
+    const session = faultSession({
+      bars: o.bars ?? BARS,
+      ...(o.joinAt === undefined ? {} : { joinAt: o.joinAt }),
+      strategies: [hangs(isolation, hangIn), steady(o.companion)],
+    });
+    results.push({ isolation, ...(await runFaultSession(session)) });
+  }
+  return results;
+}
+
+describe('a strategy that hangs is bounded in time, inline and in a thread; the run completes with the others intact', () => {
+  for (const hangIn of ['setup_promise', 'setup_loop'] as const) {
+    it(`a setup that never ${hangIn === 'setup_loop' ? 'returns' : 'settles'} is refused at setup_timeout_ms`, async () => {
+      for (const { isolation, result } of await bothPlacements(hangIn, { companion: 'thread' })) {
+        expect(result.status, isolation).toBe('completed');
+        expect(strategyOf(result, 'hangs'), isolation).toMatchObject({
           status: 'not_started',
           reason: 'setup did not finish within 500 ms (setup_timeout_ms)',
         });
-        expect(tradesOf(result, 'steady')).toEqual(companionTrades);
-      });
-    }
+        expect(tradesOf(result, 'steady'), isolation).toEqual(companionTrades);
+      }
+    });
+  }
 
-    for (const hangIn of ['teardown_promise', 'teardown_loop'] as const) {
-      it(`${isolation}: a teardown that never ${hangIn === 'teardown_loop' ? 'returns' : 'settles'} is given up at teardown_timeout_ms`, async () => {
-        const { result } = await runFaultSession(
-          faultSession({ bars: BARS, strategies: [hangs(isolation, hangIn), steady()] }),
-        );
-        expect(result.status).toBe('completed');
+  for (const hangIn of ['teardown_promise', 'teardown_loop'] as const) {
+    it(`a teardown that never ${hangIn === 'teardown_loop' ? 'returns' : 'settles'} is given up at teardown_timeout_ms`, async () => {
+      for (const { isolation, result } of await bothPlacements(hangIn)) {
+        expect(result.status, isolation).toBe('completed');
         const s = strategyOf(result, 'hangs');
-        expect(s.status).toBe('faulted');
-        expect(s.reason).toBe('teardown did not finish within 500 ms (teardown_timeout_ms)');
-        expect(s.notifications).toBe(BARS);
-        expect(tradesOf(result, 'hangs')).toHaveLength(0);
-        expect(tradesOf(result, 'steady')).toEqual(companionTrades);
-      });
-    }
+        expect(s.status, isolation).toBe('faulted');
+        expect(s.reason, isolation).toBe('teardown did not finish within 500 ms (teardown_timeout_ms)');
+        expect(s.notifications, isolation).toBe(BARS);
+        expect(tradesOf(result, 'steady'), isolation).toEqual(companionTrades);
+      }
+    });
+  }
 
-    it(`${isolation}: an onSymbolAdded that never returns faults its strategy at step_timeout_ms`, async () => {
-      const { result } = await runFaultSession(
-        faultSession({ bars: BARS, joinAt: 100, strategies: [hangs(isolation, 'symbol_added'), steady()] }),
-      );
-      expect(result.status).toBe('completed');
+  it('an onSymbolAdded that never returns faults its strategy at step_timeout_ms', async () => {
+    for (const { isolation, result } of await bothPlacements('symbol_added', { joinAt: 100 })) {
+      expect(result.status, isolation).toBe('completed');
       const s = strategyOf(result, 'hangs');
-      expect(s.status).toBe('faulted');
-      expect(s.reason).toMatch(
+      expect(s.status, isolation).toBe('faulted');
+      expect(s.reason, isolation).toMatch(
         isolation === 'inline'
           ? /^onSymbolAdded\(B\) did not return within 800 ms \(step_timeout_ms\); interrupted$/
           : /^step timeout: still busy after \d+ ms \(step_timeout_ms per queued notification\) with a control request; terminated$/,
       );
       // It heard the bars before the join, none after.
-      expect(s.notifications).toBeGreaterThanOrEqual(100);
-      expect(s.notifications).toBeLessThan(BARS);
-      expect(tradesOf(result, 'steady')).toEqual(companionTrades);
-    });
+      expect(s.notifications, isolation).toBeGreaterThanOrEqual(100);
+      expect(s.notifications, isolation).toBeLessThan(BARS);
+      expect(tradesOf(result, 'steady'), isolation).toEqual(companionTrades);
+    }
+  });
 
-    it(`${isolation}: an onQualityUpdate that never returns faults its strategy at step_timeout_ms`, async () => {
-      // 2000 minute bars cross midnight: the new session day brings the first quality update.
-      const bars = 2000;
-      const reference = tradesOf(
-        (await runFaultSession(faultSession({ bars, strategies: [steady()] }))).result,
-        'steady',
-      );
-      const { result } = await runFaultSession(
-        faultSession({ bars, strategies: [hangs(isolation, 'quality'), steady()] }),
-      );
-      expect(result.status).toBe('completed');
+  it('an onQualityUpdate that never returns faults its strategy at step_timeout_ms', async () => {
+    // 2000 minute bars cross midnight: the new session day brings the first quality update.
+    const bars = 2000;
+    const reference = tradesOf(
+      (await runFaultSession(faultSession({ bars, strategies: [steady()] }))).result,
+      'steady',
+    );
+    expect(reference).toHaveLength(bars / 10);
+    for (const { isolation, result } of await bothPlacements('quality', { bars })) {
+      expect(result.status, isolation).toBe('completed');
       const s = strategyOf(result, 'hangs');
-      expect(s.status).toBe('faulted');
-      expect(s.reason).toMatch(
+      expect(s.status, isolation).toBe('faulted');
+      expect(s.reason, isolation).toBe(
         isolation === 'inline'
-          ? /^onQualityUpdate\(A, 1m\) did not return within 800 ms \(step_timeout_ms\); interrupted$/
-          : /^step timeout: still busy after 800 ms \(step_timeout_ms\); terminated$/,
+          ? 'onQualityUpdate(A, 1m) did not return within 800 ms (step_timeout_ms); interrupted'
+          : 'step timeout: still busy after 800 ms (step_timeout_ms); terminated',
       );
-      expect(tradesOf(result, 'steady')).toEqual(reference);
-    });
-  }
+      expect(tradesOf(result, 'steady'), isolation).toEqual(reference);
+    }
+  });
 
   it('inline: an onBars that never returns is interrupted at step_timeout_ms and faulted; the run completes', async () => {
     const { result, log } = await runFaultSession(
@@ -135,6 +142,7 @@ describe('a strategy that hangs is bounded in time; the run completes with the o
       reason: 'onBars(A, 1m) did not return within 800 ms (step_timeout_ms); interrupted',
     });
     expect(s.notifications).toBe(49);
+    expect(companionTrades).toHaveLength(BARS / 10);
     expect(log.records.some((r) => r.level === 'error' && r.msg.includes('the run goes on without it'))).toBe(
       true,
     );
