@@ -1,6 +1,7 @@
 // The run loops: data-driven steps until the data ends, live steps as bars arrive, and the gate that
 // holds a paused run between steps.
 import { monotonicMs, yieldToEventLoop } from '../core/clock.ts';
+import { TradeflowError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { BarFeed } from '../data/feeds/bar-feed.ts';
 import { faultInterruptedCall, type InterruptedCall } from '../strategy/host/inline-runner.ts';
@@ -92,7 +93,8 @@ function cutAt<T>(limitMs: number, slice: () => T): T | Cut {
     if (!(e instanceof TimeLimitExceeded)) throw e;
     const call = faultInterruptedCall(limitMs);
     if (call !== undefined) return new Cut(call);
-    throw new Error(
+    throw new TradeflowError(
+      'TF_ERR_INTERNAL',
       `a step did not finish within ${limitMs} ms while no strategy code was running; the run stops, as its state is uncertain`,
       { cause: e },
     );
