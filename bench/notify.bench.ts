@@ -57,6 +57,9 @@ async function startProbe(
     subscriptions: [['BENCH', '1m']],
     calendars: [],
     control: new MessageChannel().port2,
+    setupTimeoutMs: 30_000,
+    teardownTimeoutMs: 5_000,
+    maxOffheapMb: 1024,
   };
   const worker = new Worker(WORKER, { workerData, transferList: [workerData.control], execArgv: [] });
   let markStopped = () => {};
@@ -67,7 +70,7 @@ async function startProbe(
         if (m.ok) resolve();
         else reject(new Error(`latency probe did not start: ${m.reason ?? ''}`));
       } else if (m.type === 'stopped') markStopped();
-      else if (m.level === 'error') process.stderr.write(`latency probe: ${m.msg}\n`);
+      else if (m.type === 'log' && m.level === 'error') process.stderr.write(`latency probe: ${m.msg}\n`);
     });
     worker.on('error', reject);
     worker.on('exit', () => {

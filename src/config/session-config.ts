@@ -77,6 +77,14 @@ export const StrategyEntrySchema = z
     isolation: z.enum(['auto', 'thread', 'inline']).default('auto'),
     queue_size: z.number().int().min(1).max(1_000_000).default(100),
     step_timeout_ms: z.number().finite().positive().default(10_000),
+    /** Time a strategy's start (model load, `setup`) may take; a thread's start includes importing its module. */
+    setup_timeout_ms: z.number().finite().positive().default(30_000),
+    /** Time a strategy's `teardown` may take (a thread's includes finishing its queue). */
+    teardown_timeout_ms: z.number().finite().positive().default(5_000),
+    /** Thread strategies: the V8 heap the thread may use (`resourceLimits.maxOldGenerationSizeMb`). */
+    max_heap_mb: z.number().int().min(16).max(65_536).default(1024),
+    /** Thread strategies: growth of the thread's off-heap memory (buffers) since its setup, checked between steps. */
+    max_offheap_mb: z.number().int().min(1).max(1_048_576).default(1024),
     on_queue_full: z.enum(['block', 'drop_oldest']).default('block'),
     on_backpressure: z.enum(['warn', 'pause']).default('warn'),
     config: z.record(z.string(), z.unknown()).default({}),

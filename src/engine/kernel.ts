@@ -275,7 +275,13 @@ export class Engine {
   }
 
   #loopParts(): LoopParts {
-    return { processor: this.#processor, stepper: this.#stepper, between: this.#between, gate: this.#gate };
+    return {
+      processor: this.#processor,
+      stepper: this.#stepper,
+      between: this.#between,
+      gate: this.#gate,
+      sliceLimitMs: this.strategies.sliceLimitMs,
+    };
   }
 
   /** Runs every started strategy's teardown; errors are logged and shutdown goes on. */

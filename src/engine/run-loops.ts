@@ -1,8 +1,11 @@
 // The run loops: data-driven steps until the data ends, live steps as bars arrive, and the gate that
 // holds a paused run between steps.
 import { monotonicMs, yieldToEventLoop } from '../core/clock.ts';
+import { TradeflowError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { BarFeed } from '../data/feeds/bar-feed.ts';
+import { faultInterruptedCall, type InterruptedCall } from '../strategy/host/inline-runner.ts';
+import { runWithin, TimeLimitExceeded } from '../strategy/host/watchdog.ts';
 import type { BetweenSteps } from './between-steps.ts';
 import type { DataProcessor } from './data-processor.ts';
 import { appendLiveBar, type LagStats, type LiveInbox } from './live.ts';
@@ -49,6 +52,53 @@ export interface LoopParts {
   readonly stepper: Stepper;
   readonly between: BetweenSteps;
   readonly gate: PauseGate;
+  /**
+   * The time limit of a slice of steps while inline strategies run (see `StrategyManager.sliceLimitMs`);
+   * undefined when none do, and the steps then run unguarded.
+   */
+  readonly sliceLimitMs: number | undefined;
+}
+
+/** A slice that V8 ended at its limit in an inline strategy's call (faulted since). */
+class Cut {
+  constructor(readonly call: InterruptedCall) {}
+}
+
+/**
+ * Runs `slice` (synchronous steps) under the run's limit for inline strategy code. When V8 ends it at the
+ * limit in an inline strategy's call, that strategy is faulted and the step it was in goes on from there
+ * (`Stepper.resume`, guarded the same way), so that the other strategies see the step as if the faulted one
+ * had returned nothing; then this returns what the step returns (a promise when it waits for a thread).
+ * When no strategy code was running, the engine itself was that slow: the run fails, as its state cannot
+ * be trusted.
+ */
+function guardSlice<T>(
+  limitMs: number | undefined,
+  stepper: Stepper,
+  slice: () => T,
+): T | Promise<void> | undefined {
+  if (limitMs === undefined) return slice();
+  let out: T | Promise<void> | undefined | Cut = cutAt(limitMs, slice);
+  while (out instanceof Cut) {
+    const call: InterruptedCall = out.call;
+    out = cutAt(limitMs, (): Promise<void> | undefined => stepper.resume(call));
+  }
+  return out;
+}
+
+function cutAt<T>(limitMs: number, slice: () => T): T | Cut {
+  try {
+    return runWithin(slice, limitMs);
+  } catch (e) {
+    if (!(e instanceof TimeLimitExceeded)) throw e;
+    const call = faultInterruptedCall(limitMs);
+    if (call !== undefined) return new Cut(call);
+    throw new TradeflowError(
+      'TF_ERR_INTERNAL',
+      `a step did not finish within ${limitMs} ms while no strategy code was running; the run stops, as its state is uncertain`,
+      { cause: e },
+    );
+  }
 }
 
 /** What the data-driven loop needs besides the parts. */
@@ -67,12 +117,39 @@ export interface DataLoopOptions {
  * It reports progress and yields to the event loop about every `intervalMs` (looking at the time every
  * `every` steps, or after each step of a paced replay), so a Ctrl-C handler, any abort or a progress poll
  * gets to run during a long backtest. Only a pause, a change between steps, a replay's clock or a strategy
- * thread makes a step await: the hot path stays synchronous.
+ * thread makes a step await: the hot path stays synchronous. The synchronous steps between two awaits form
+ * a slice, run under the time limit of inline strategy code (see `guardSlice`): one guard per slice, as a
+ * guard costs about 100 us.
  */
 export async function runDataSteps(p: LoopParts, o: DataLoopOptions): Promise<boolean> {
   const { processor, stepper, between, gate } = p;
   let cancelled = o.abort?.aborted ?? false;
   let reported = monotonicMs();
+  // On the beat, a paced step (it waited anyway) looks at the time after each step, so that a slow replay
+  // still reports and cancels within about `intervalMs`; other steps look every `every` steps.
+  const onBeat = (): boolean => {
+    if (stepper.steps % o.every !== 0 && !(o.pacer && o.intervalMs > 0)) return false;
+    const now = monotonicMs();
+    // The same look tells the recorder the time: events reach the store at least every second.
+    stepper.onTime(now);
+    if (o.intervalMs > 0) {
+      if (now - reported < o.intervalMs) return false;
+      reported = now;
+    }
+    return true;
+  };
+  // Steps from `t` on while none needs to await: returns a step's wait, BEAT when it is time to report
+  // and yield, or undefined when the next step needs the loop (a pause, a change between steps, a pacer).
+  const slice = (t: number): Promise<void> | typeof BEAT | undefined => {
+    for (;;) {
+      const wait = stepper.step(t);
+      if (wait) return wait;
+      if (onBeat()) return BEAT;
+      if (o.pacer) return undefined;
+      t = processor.nextTime();
+      if (t === Infinity || gate.paused || between.dueBefore(t)) return undefined;
+    }
+  };
   await between.start();
   for (let t = cancelled ? Infinity : processor.nextTime(); t !== Infinity; t = processor.nextTime()) {
     const hold = gate.hold;
@@ -83,18 +160,13 @@ export async function runDataSteps(p: LoopParts, o: DataLoopOptions): Promise<bo
       continue;
     }
     if (o.pacer) await o.pacer.waitFor(t);
-    const wait = stepper.step(t);
-    if (wait) await wait;
-    // On the beat, a paced step (it waited anyway) looks at the time after each step, so that a slow replay
-    // still reports and cancels within about `intervalMs`; other steps look every `every` steps.
-    if (stepper.steps % o.every !== 0 && !(o.pacer && o.intervalMs > 0)) continue;
-    const now = monotonicMs();
-    // The same look tells the recorder the time: events reach the store at least every second.
-    stepper.onTime(now);
-    if (o.intervalMs > 0) {
-      if (now - reported < o.intervalMs) continue;
-      reported = now;
+    const at = t;
+    let next = guardSlice(p.sliceLimitMs, stepper, () => slice(at));
+    if (next instanceof Promise) {
+      await next;
+      next = onBeat() ? BEAT : undefined;
     }
+    if (next !== BEAT) continue;
     o.onProgress?.(processor.publishedBaseBars, processor.totalBaseBars);
     await yieldToEventLoop();
     if (o.abort?.aborted) {
@@ -107,6 +179,8 @@ export async function runDataSteps(p: LoopParts, o: DataLoopOptions): Promise<bo
   o.onProgress?.(processor.publishedBaseBars, processor.totalBaseBars);
   return cancelled;
 }
+
+const BEAT = Symbol('beat');
 
 /** What the live loop needs besides the parts. */
 export interface LiveLoopOptions {
@@ -159,7 +233,8 @@ export async function runLiveSteps(p: LoopParts, o: LiveLoopOptions): Promise<bo
           continue;
         }
         o.lag.record(monotonicMs() - receivedMs);
-        const wait = stepper.step(t);
+        const at = t;
+        const wait = guardSlice(p.sliceLimitMs, stepper, () => stepper.step(at));
         if (wait) await wait;
         stepper.onTime(monotonicMs());
       }

@@ -10,6 +10,7 @@ import type { DataProcessor } from './data-processor.ts';
 import type { RunRecorder } from './recorder.ts';
 import type { SeriesQuality } from './series-quality.ts';
 import type { SignalRouter } from './signal-router.ts';
+import type { InterruptedCall } from '../strategy/host/inline-runner.ts';
 import type { StrategyManager } from '../strategy/host/strategy-manager.ts';
 import type { WaitPolicy } from '../strategy/host/wait-policy.ts';
 
@@ -46,6 +47,10 @@ export class Stepper {
   #lastTs = Number.NaN;
   #lastDay = Number.NaN;
   #lastEquity: number;
+  /** Where the step in progress is (see `resume`): its time, its day, and its phase. */
+  #atT = Number.NaN;
+  #atDay = Number.NaN;
+  #phase: 'none' | 'quality' | 'bars' = 'none';
   steps = 0;
   exposureSteps = 0;
 
@@ -89,6 +94,7 @@ export class Stepper {
       const { recorder, strategies } = this.#p;
       recorder.onEquity({ ts: this.#lastTs, equity: this.#lastEquity, cash: this.#portfolio.cash });
       recorder.maybeFlush();
+      this.#at(t, day, 'quality');
       const wait = strategies.qualityUpdate(this.#p.wait.waitsForAll);
       if (wait) return wait.then(() => this.#bars(t, day));
     }
@@ -100,6 +106,7 @@ export class Stepper {
     const updated = this.#updated;
     const slots = processor.slots;
     clock.set(t);
+    this.#at(t, day, 'bars');
     const n = processor.step(t, this.#onBase, updated);
     for (let k = 0; k < n; k++) quality.onBar(slots[updated[k]!]!.series);
     if (!strategies.notify(t, slots, updated, n, wait.budgetMs(processor.nextTime()))) {
@@ -109,7 +116,37 @@ export class Stepper {
     return undefined;
   }
 
+  #at(t: number, day: number, phase: 'quality' | 'bars'): void {
+    this.#atT = t;
+    this.#atDay = day;
+    this.#phase = phase;
+  }
+
+  /**
+   * Goes on with the step that the inline call `cut` was interrupted in (past its time limit; its strategy
+   * is faulted by then), from where it was cut: the other strategies get their quality update or bars, and
+   * the step ends as usual. Returns a promise only when it has to wait for a strategy thread.
+   */
+  resume(cut: InterruptedCall): Promise<void> | undefined {
+    const t = this.#atT;
+    const day = this.#atDay;
+    const { strategies } = this.#p;
+    switch (this.#phase) {
+      case 'none':
+        return undefined;
+      case 'quality': {
+        const wait = strategies.qualityUpdate(this.#p.wait.waitsForAll, cut.runner);
+        return wait ? wait.then(() => this.#bars(t, day)) : this.#bars(t, day);
+      }
+      case 'bars':
+        if (!strategies.resumeNotify(cut)) return strategies.finish().then(() => this.#end(t, day));
+        this.#end(t, day);
+        return undefined;
+    }
+  }
+
   #end(t: number, day: number): void {
+    this.#phase = 'none';
     const { strategies } = this.#p;
     const portfolio = this.#portfolio;
     strategies.drain(this.#route);

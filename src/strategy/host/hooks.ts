@@ -9,6 +9,7 @@ import type { BaseStrategy, StrategyContext, Subscription } from '../base-strate
 import type { MetricsWriter } from './metrics.ts';
 import { displayPath } from '../../ml/model-file.ts';
 import { type FeatureRow, hasMlCapability, type MlCapability, requiresModel } from '../ml-capability.ts';
+import { settleWithin, TimeLimitExceeded } from './watchdog.ts';
 
 /** How a strategy's start went: started (saying why it runs without its model, if it does), or refused. */
 export type SetupOutcome =
@@ -127,15 +128,29 @@ export class HookCaller {
     this.#metrics = metrics;
   }
 
-  /** Attaches the context, loads the model of an ML strategy, then runs `setup`. */
-  async start(ctx: StrategyContext): Promise<SetupOutcome> {
+  /**
+   * Attaches the context, loads the model of an ML strategy, then runs `setup`; the model load and `setup`
+   * each have `limitMs` (`setup_timeout_ms`), past which the strategy is refused (see watchdog.ts).
+   */
+  async start(ctx: StrategyContext, limitMs = Number.POSITIVE_INFINITY): Promise<SetupOutcome> {
     const strategy = this.#strategy;
     strategy.attach(ctx);
-    const model = await prepareModel(strategy, this.#log, this.#metrics);
+    let model: SetupOutcome;
+    try {
+      model = await settleWithin(() => prepareModel(strategy, this.#log, this.#metrics), limitMs);
+    } catch (e) {
+      if (!(e instanceof TimeLimitExceeded)) throw e;
+      return { ok: false, reason: `its model did not load within ${limitMs} ms (setup_timeout_ms)` };
+    }
     if (!model.ok) return model;
     try {
-      if (!(await strategy.setup(ctx))) return { ok: false, reason: 'setup returned false' };
+      if (!(await settleWithin(() => strategy.setup(ctx), limitMs))) {
+        return { ok: false, reason: 'setup returned false' };
+      }
     } catch (e) {
+      if (e instanceof TimeLimitExceeded) {
+        return { ok: false, reason: `setup did not finish within ${limitMs} ms (setup_timeout_ms)` };
+      }
       return { ok: false, reason: `setup threw: ${messageOf(e)}` };
     }
     return model.degraded === undefined ? { ok: true } : { ok: true, degraded: model.degraded };
@@ -235,14 +250,21 @@ export class HookCaller {
     }
   }
 
-  /** Runs `teardown`; an error is counted and logged, and shutdown goes on. */
-  async teardown(ctx: StrategyContext): Promise<void> {
+  /**
+   * Runs `teardown` within `limitMs` (`teardown_timeout_ms`); an error is counted and logged, and shutdown
+   * goes on. Returns why the strategy is faulted when teardown did not finish in time, else undefined.
+   */
+  async teardown(ctx: StrategyContext, limitMs = Number.POSITIVE_INFINITY): Promise<string | undefined> {
     try {
-      await this.#strategy.teardown(ctx);
+      await settleWithin(() => this.#strategy.teardown(ctx), limitMs);
     } catch (e) {
       this.#metrics.error();
+      if (e instanceof TimeLimitExceeded) {
+        return `teardown did not finish within ${limitMs} ms (teardown_timeout_ms)`;
+      }
       this.#log.error(`strategy ${this.#name}: teardown threw: ${messageOf(e)}`);
     }
+    return undefined;
   }
 
   #failed(call: string, e: unknown, how: 'threw' | 'returned' = 'threw'): void {

@@ -14,7 +14,12 @@ const OVERRUNS = 5;
 const DROPPED = 6;
 const TIMED = 7;
 const INFERENCE_ERRORS = 8;
-const HIST = 9;
+/** A strategy thread's memory, written at its memory checks: V8 heap used, off-heap growth since setup (MB). */
+const HEAP_MB = 9;
+const OFFHEAP_MB = 10;
+/** Set by a strategy thread whose off-heap growth passed its limit (the limit in MB): the engine faults it. */
+const OVER_LIMIT_MB = 11;
+const HIST = 12;
 const BINS = 8 * 24; // 1 us .. ~16 s
 
 /** Number of float64 slots a metrics block needs. */
@@ -76,6 +81,22 @@ export class MetricsWriter {
   dropped(): void {
     this.#m[DROPPED]!++;
   }
+
+  /** Records a strategy thread's memory (MB): its V8 heap in use and its off-heap growth since setup. */
+  memory(heapMb: number, offheapMb: number): void {
+    this.#m[HEAP_MB] = heapMb;
+    this.#m[OFFHEAP_MB] = offheapMb;
+  }
+
+  /** Says the thread's off-heap growth passed `limitMb`: the engine faults it when it next collects. */
+  overLimit(limitMb: number): void {
+    this.#m[OVER_LIMIT_MB] = limitMb;
+  }
+}
+
+/** Returns the off-heap limit (MB) a strategy thread said it passed, or 0 when it did not. */
+export function offheapOverLimit(m: Float64Array): number {
+  return m[OVER_LIMIT_MB]!;
 }
 
 /** A strategy's processing figures as the engine reports them. */
@@ -91,6 +112,10 @@ export interface ProcessingMetrics {
   readonly avgMs: number;
   readonly p99Ms: number;
   readonly maxMs: number;
+  /** A strategy thread's V8 heap in use at its last memory check, in MB (absent before one, and inline). */
+  readonly heapMb?: number;
+  /** A strategy thread's off-heap memory (array buffers, native) grown since its setup, in MB (ditto). */
+  readonly offheapMb?: number;
 }
 
 /** Reads a metrics block into figures (the percentile from the histogram). */
@@ -119,6 +144,7 @@ export function readMetrics(m: Float64Array): ProcessingMetrics {
     avgMs: timed > 0 ? m[TOTAL_MS]! / timed : 0,
     p99Ms: p99,
     maxMs: m[MAX_MS]!,
+    ...(m[HEAP_MB]! > 0 ? { heapMb: m[HEAP_MB]!, offheapMb: m[OFFHEAP_MB]! } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import { HookCaller, messageOf } from './hooks.ts';
 import { METRICS_SLOTS, MetricsWriter } from './metrics.ts';
 import type { Placement } from './runner.ts';
 import type { WaitPolicy } from './wait-policy.ts';
+import { runWithin, TimeLimitExceeded } from './watchdog.ts';
 
 /**
  * A strategy whose bar costs at least this much runs in a thread under `auto`: handing a step to a thread
@@ -70,6 +71,12 @@ async function placementOf(s: LoadedStrategy, o: PlacementOptions): Promise<Plac
     return { isolation: 'inline', reason: 'auto: one core, so a thread could not run beside the engine' };
   }
   const cost = await warmUpCost(s, o.data);
+  if (cost instanceof TimeLimitExceeded) {
+    return {
+      isolation: 'thread',
+      reason: `auto: its warm-up onBars did not return within ${cost.limitMs} ms (step_timeout_ms), so it runs in a thread, where its step timeout can end it`,
+    };
+  }
   if (typeof cost === 'string') return { isolation: 'inline', reason: `auto: ${cost}` };
   const measured = `measured ${cost < 1 ? cost.toFixed(2) : cost.toFixed(0)} us per bar in a warm-up`;
   return cost >= THREAD_PAYS_US
@@ -83,7 +90,7 @@ async function placementOf(s: LoadedStrategy, o: PlacementOptions): Promise<Plac
  * returns its cost per bar in microseconds, or why it could not be measured. Its signals are ignored and
  * nothing it does reaches the run.
  */
-async function warmUpCost(s: LoadedStrategy, data: TrialData): Promise<number | string> {
+async function warmUpCost(s: LoadedStrategy, data: TrialData): Promise<number | string | TimeLimitExceeded> {
   const series: { key: SeriesKey; bars: BarSeries; descriptor: SeriesDescriptor; length: Int32Array }[] = [];
   for (const [symbol, interval] of s.strategy.getSubscriptions()) {
     const bars = data.series(symbol, interval);
@@ -123,28 +130,38 @@ async function warmUpCost(s: LoadedStrategy, data: TrialData): Promise<number | 
   } catch (e) {
     return `a second instance for the warm-up could not be made (${messageOf(e)}); inline`;
   }
-  const started = await hooks.start(ctx);
+  const started = await hooks.start(ctx, s.entry.setup_timeout_ms);
   if (!started.ok) return `its warm-up instance did not start (${started.reason}); inline`;
   let delivered = 0;
   const times: number[] = [];
   const t0 = monotonicMs();
-  for (;;) {
-    // The next close time among the series, then every series with a bar at that time.
-    now = Number.POSITIVE_INFINITY;
-    for (const x of series)
-      if (x.length[0]! < x.bars.written) now = Math.min(now, x.bars.timeAt(x.length[0]!));
-    if (now === Number.POSITIVE_INFINITY) break;
-    for (const x of series) {
-      const i = x.length[0]!;
-      if (i >= x.bars.written || x.bars.timeAt(i) !== now) continue;
-      x.length[0] = i + 1;
-      const before = monotonicMs();
-      hooks.onBars(x.bars.symbol, x.bars.interval);
-      if (++delivered > TRIAL_UNTIMED) times.push(monotonicMs() - before);
+  // The warm-up runs on the engine's thread: bounded like an inline strategy's calls, so that one that
+  // never returns is found out here instead of freezing the run.
+  const deliver = (): void => {
+    for (;;) {
+      // The next close time among the series, then every series with a bar at that time.
+      now = Number.POSITIVE_INFINITY;
+      for (const x of series)
+        if (x.length[0]! < x.bars.written) now = Math.min(now, x.bars.timeAt(x.length[0]!));
+      if (now === Number.POSITIVE_INFINITY) break;
+      for (const x of series) {
+        const i = x.length[0]!;
+        if (i >= x.bars.written || x.bars.timeAt(i) !== now) continue;
+        x.length[0] = i + 1;
+        const before = monotonicMs();
+        hooks.onBars(x.bars.symbol, x.bars.interval);
+        if (++delivered > TRIAL_UNTIMED) times.push(monotonicMs() - before);
+      }
+      if (delivered >= TRIAL_NOTIFICATIONS || monotonicMs() - t0 > TRIAL_MS) break;
     }
-    if (delivered >= TRIAL_NOTIFICATIONS || monotonicMs() - t0 > TRIAL_MS) break;
+  };
+  try {
+    runWithin(deliver, s.entry.step_timeout_ms);
+  } catch (e) {
+    if (e instanceof TimeLimitExceeded) return e;
+    throw e;
   }
-  await hooks.teardown(ctx);
+  await hooks.teardown(ctx, s.entry.teardown_timeout_ms);
   if (times.length === 0) return 'too few loaded bars to measure it on before the run (inline)';
   times.sort((a, b) => a - b);
   const kept = times.slice(0, times.length - Math.floor(times.length * TRIAL_OUTLIERS));

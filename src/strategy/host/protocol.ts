@@ -22,6 +22,11 @@ export interface StrategyWorkerData {
   readonly calendars: readonly SymbolCalendar[];
   /** Where control requests wait (read synchronously when a Kind.Control notification comes). */
   readonly control: MessagePort;
+  /** `setup_timeout_ms` and `teardown_timeout_ms` of its entry. */
+  readonly setupTimeoutMs: number;
+  readonly teardownTimeoutMs: number;
+  /** `max_offheap_mb` of its entry: the off-heap growth since setup past which the thread is faulted. */
+  readonly maxOffheapMb: number;
 }
 
 /** A symbol's trading calendar. */
@@ -67,7 +72,10 @@ export type WorkerMessage =
       readonly msg: string;
       readonly fields?: Readonly<Record<string, unknown>>;
     }
-  | { readonly type: 'stopped' };
+  /** The module is imported and the strategy constructed: its setup starts now. */
+  | { readonly type: 'loaded' }
+  /** Teardown is done; `late` says why it was given up on, when it did not finish in time. */
+  | { readonly type: 'stopped'; readonly late?: string };
 
 /** Offsets in the shared state block (Float64). */
 export const State = { Now: 0, Cash: 1, Positions: 2 } as const;

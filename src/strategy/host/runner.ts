@@ -60,8 +60,11 @@ export interface StrategyRunner {
   setPosition(symbolId: number, quantity: number): void;
   /** Makes room for the state of symbols that joined (`symbols` ids in all). */
   addSymbols(symbols: number): void;
-  /** Runs teardown (a thread first finishes its queue, and is ended by force after `timeoutMs`). */
-  stop(timeoutMs: number): Promise<void>;
+  /**
+   * Runs teardown within its `teardown_timeout_ms` or `timeoutMs` when given (a thread first finishes its
+   * queue, and is ended by force at the limit); a strategy past the limit ends faulted.
+   */
+  stop(timeoutMs?: number): Promise<void>;
   /** Releases what a strategy that did not start still holds (its thread ending). */
   release(): Promise<void>;
   metrics(): ProcessingMetrics;

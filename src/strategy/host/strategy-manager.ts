@@ -12,7 +12,7 @@ import type { LoadedStrategy } from '../loader.ts';
 import type { StrategyKind } from '../registry.ts';
 import { BackpressureMonitor } from './backpressure.ts';
 import { spinFor } from './channel.ts';
-import { InlineRunner } from './inline-runner.ts';
+import { InlineRunner, type InterruptedCall } from './inline-runner.ts';
 import type { RunStatus, StrategyState } from './lifecycle.ts';
 import type { ProcessingMetrics } from './metrics.ts';
 import type { Isolation, JoinRequest, Placement, StrategyRunner } from './runner.ts';
@@ -93,8 +93,16 @@ export class StrategyManager {
   readonly #pending: { runner: StrategyRunner; signals: readonly Signal[] }[] = [];
   /** Symbols in the session: those of the data sources, then those that joined. */
   #symbols: number;
-  /** Strategies paused now: while none is, the per-bar loop need not look at each one's state. */
+  /**
+   * Strategies paused now, and inline ones faulted (a call past its time limit): while there are none, the
+   * per-bar loop need not look at each one's state.
+   */
   #paused = 0;
+  /** The step `notify` delivers (kept so that a step cut by an inline call past its limit can go on). */
+  #slots: readonly SeriesSlot[] = [];
+  #updated: readonly number[] = [];
+  #n = 0;
+  #budgetMs = 0;
 
   constructor(o: StrategyManagerOptions) {
     this.#o = o;
@@ -138,10 +146,23 @@ export class StrategyManager {
   #runnerFor(s: LoadedStrategy, placement: Placement, spin: number): StrategyRunner {
     const kind = strategyKind(s.strategy);
     const { log } = this.#o;
-    if (placement.isolation === 'inline') {
-      return new InlineRunner({ strategy: s.strategy, index: s.index, kind, placement, log });
-    }
     const entry: StrategyEntry = s.entry;
+    if (placement.isolation === 'inline') {
+      return new InlineRunner({
+        strategy: s.strategy,
+        index: s.index,
+        kind,
+        placement,
+        log,
+        limits: {
+          setupMs: entry.setup_timeout_ms,
+          stepMs: entry.step_timeout_ms,
+          teardownMs: entry.teardown_timeout_ms,
+        },
+        // A faulted inline strategy stays in the routes: the per-bar loop then looks at each one's state.
+        onFault: () => this.#paused++,
+      });
+    }
     const runner = new ThreadRunner({
       index: s.index,
       kind,
@@ -152,6 +173,12 @@ export class StrategyManager {
       spin,
       group: this.#sync.groupCell,
       log,
+      limits: {
+        setupMs: entry.setup_timeout_ms,
+        teardownMs: entry.teardown_timeout_ms,
+        maxHeapMb: entry.max_heap_mb,
+        maxOffheapMb: entry.max_offheap_mb,
+      },
       worker: {
         file: s.module.file,
         className: s.module.className,
@@ -267,23 +294,63 @@ export class StrategyManager {
       }
       sync.publishAll(waitAll);
     }
+    this.#slots = slots;
+    this.#updated = updated;
+    this.#n = n;
+    this.#budgetMs = budgetMs;
+    this.#deliverFrom(0, 0);
+    return this.#collect();
+  }
+
+  /** Delivers the step's bars to the runners that run at once, from route `r0` of updated series `k0` on. */
+  #deliverFrom(k0: number, r0: number): void {
+    const slots = this.#slots;
+    const updated = this.#updated;
+    const n = this.#n;
     const immediate = this.#map.immediate;
-    // Runners that run at once never fault (only a thread does), so only a pause can leave one out.
+    // Only a pause or a fault (a call past its time limit) leaves a runner that runs at once out.
     const paused = this.#paused > 0;
-    for (let k = 0; k < n; k++) {
+    for (let k = k0; k < n; k++) {
       const slot = slots[updated[k]!]!;
       const routes = immediate[slot.id]!;
-      for (let r = 0; r < routes.length; r++) {
+      for (let r = k === k0 ? r0 : 0; r < routes.length; r++) {
         const { runner, sub } = routes[r]!;
         if (paused && !runner.lifecycle.running) continue;
         const out = runner.deliver(sub, slot.symbol, slot.interval);
         if (out.length > 0) this.#pending.push({ runner, signals: out });
       }
     }
+  }
+
+  /** Collects the step's threads as the run waits for them; false while one is still busy (then `finish`). */
+  #collect(): boolean {
+    const sync = this.#sync;
     if (!sync.waiting) return true;
-    if (waitAll) return sync.collectReady(WAIT_SLICE_MS);
+    const budgetMs = this.#budgetMs;
+    if (budgetMs === Number.POSITIVE_INFINITY) return sync.collectReady(WAIT_SLICE_MS);
     sync.moveOn(budgetMs);
     return true;
+  }
+
+  /**
+   * Goes on with the step `notify` was delivering when the inline call `cut` was interrupted (its strategy
+   * is faulted by then): the routes after it get their bars, so that the others see the step as if the
+   * faulted strategy had returned nothing. Returns what `notify` returns.
+   */
+  resumeNotify(cut: InterruptedCall): boolean {
+    const slots = this.#slots;
+    const updated = this.#updated;
+    const immediate = this.#map.immediate;
+    for (let k = 0; k < this.#n; k++) {
+      const slot = slots[updated[k]!]!;
+      if (slot.symbol !== cut.symbol || slot.interval !== cut.interval) continue;
+      const r = immediate[slot.id]!.findIndex((route) => route.runner === cut.runner);
+      if (r >= 0) {
+        this.#deliverFrom(k, r + 1);
+        break;
+      }
+    }
+    return this.#collect();
   }
 
   /** Waits for busy threads, letting the event loop run; a thread past its step budget is terminated. */
@@ -310,10 +377,13 @@ export class StrategyManager {
    * day). With `wait`, returns a promise when a strategy thread has to be waited for; without, threads
    * stay published and the next step waits for them within its budget.
    */
-  qualityUpdate(wait: boolean): Promise<void> | undefined {
+  qualityUpdate(wait: boolean, after?: StrategyRunner): Promise<void> | undefined {
     const sync = this.#sync;
     sync.beginStep(Number.NaN);
-    for (const runner of this.runners) {
+    // Going on after `after` (a strategy faulted in its update): those before it have had theirs.
+    const from = after === undefined ? 0 : this.runners.indexOf(after) + 1;
+    for (let i = from; i < this.runners.length; i++) {
+      const runner = this.runners[i]!;
       if (!runner.lifecycle.running) continue;
       runner.subscriptions().forEach(([symbol, interval], k) => {
         runner.deliverQuality(k, symbol, interval, this.#o.quality(symbol, interval));
@@ -325,9 +395,28 @@ export class StrategyManager {
     return sync.collectReady(WAIT_SLICE_MS) ? undefined : sync.finish();
   }
 
-  /** Stops every strategy: threads finish their queue and run teardown, or are terminated after the timeout. */
-  async stop(timeoutMs = 5000): Promise<void> {
+  /**
+   * Stops every strategy: threads finish their queue and run teardown, or are terminated after their
+   * `teardown_timeout_ms` (or `timeoutMs` when given); an inline teardown past its limit is given up on.
+   */
+  async stop(timeoutMs?: number): Promise<void> {
     await Promise.all([...this.runners.map((r) => r.stop(timeoutMs)), ...this.#refused.splice(0)]);
+  }
+
+  /**
+   * The time limit of the engine's guarded slices of steps while inline strategies run (undefined when
+   * none do): the smallest `step_timeout_ms` among them, but no less than the largest thread strategy's
+   * plus a second, as a slice may wait that long for a thread that blocks its queue.
+   */
+  get sliceLimitMs(): number | undefined {
+    let inline = Number.POSITIVE_INFINITY;
+    let thread = 0;
+    for (const r of this.runners) {
+      if (r instanceof InlineRunner) inline = Math.min(inline, r.limits.stepMs);
+      else if (r instanceof ThreadRunner)
+        thread = Math.max(thread, this.#sync.policy(r).stepTimeoutMs + 1000);
+    }
+    return inline === Number.POSITIVE_INFINITY ? undefined : Math.max(inline, thread);
   }
 
   /** Returns each started strategy's state and figures. */

@@ -1,6 +1,7 @@
 // One strategy in its own thread: it reads bars in place from the session's shared buffers, takes
 // notifications from its ring, and leaves each step's signals in the outbox.
 import { pathToFileURL } from 'node:url';
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { Logger } from '../../core/logger.ts';
 import { createCalendar, type TradingCalendar } from '../../data/calendar.ts';
@@ -70,7 +71,8 @@ async function start(): Promise<HookCaller | undefined> {
   const mod = (await import(pathToFileURL(d.file).href)) as Record<string, unknown>;
   const Cls = mod[d.className] as new (config: unknown, name: string) => BaseStrategy;
   const hooks = new HookCaller(new Cls(d.config, d.name), log, metrics);
-  const outcome = await hooks.start(ctx);
+  post({ type: 'loaded' });
+  const outcome = await hooks.start(ctx, d.setupTimeoutMs);
   post(
     outcome.ok
       ? outcome.degraded === undefined
@@ -119,9 +121,39 @@ function control(hooks: HookCaller): void {
   d.control.postMessage(handle(hooks, received.message as ControlRequest));
 }
 
+/** Steps between two looks at the thread's memory (a look costs about a microsecond). */
+const MEMORY_CHECK_STEPS = 8;
+const MB = 1024 * 1024;
+/** The thread's off-heap memory (array buffers and native memory V8 knows of) when it was last taken as the base. */
+let offheapBase = 0;
+
+/**
+ * Returns the thread's off-heap memory in bytes: what V8 counts as external, the thread's own array buffers
+ * included (the session's shared bar columns are not: they belong to the engine's thread).
+ */
+function offheapBytes(): number {
+  return getHeapStatistics().external_memory;
+}
+
+/**
+ * Writes the thread's memory to its metrics block; when its off-heap memory grew more than
+ * `max_offheap_mb` since setup, says so there: the engine faults
+ * the thread when it collects the step. The heap is bounded by the thread's `resourceLimits` instead.
+ */
+function checkMemory(): void {
+  const heap = getHeapStatistics();
+  const heapMb = heap.used_heap_size / MB;
+  const grownMb = Math.max(0, heap.external_memory - offheapBase) / MB;
+  metrics.memory(heapMb, grownMb);
+  if (grownMb > d.maxOffheapMb) metrics.overLimit(d.maxOffheapMb);
+}
+
 function serve(hooks: HookCaller): void {
   const channel = new ConsumerChannel(d.channel);
+  offheapBase = offheapBytes();
+  checkMemory();
   let done = 0;
+  let steps = 0;
   const signals: Signal[] = [];
   // Bars go to the strategy through the hook policy; control requests and quality updates are handled here.
   const notifications: StepNotifications = {
@@ -141,6 +173,7 @@ function serve(hooks: HookCaller): void {
     const step = channel.awaitStep(done);
     const groupTag = channel.groupTag;
     hooks.onStep(notifications, signals);
+    if (++steps % MEMORY_CHECK_STEPS === 0) checkMemory();
     let json = '';
     if (signals.length > 0) {
       try {
@@ -166,8 +199,9 @@ function serve(hooks: HookCaller): void {
 }
 
 const hooks = await start();
+let late: string | undefined;
 if (hooks) {
   serve(hooks);
-  await hooks.teardown(ctx);
+  late = await hooks.teardown(ctx, d.teardownTimeoutMs);
 }
-post({ type: 'stopped' });
+post(late === undefined ? { type: 'stopped' } : { type: 'stopped', late });

@@ -6,6 +6,7 @@ import type { Interval } from '../../model/interval.ts';
 import type { Signal } from '../../model/signal.ts';
 import {
   MetricsWriter,
+  offheapOverLimit,
   type ProcessingHistogram,
   readHistogram,
   readMetrics,
@@ -30,7 +31,25 @@ import {
 
 const BOOTSTRAP = new URL('./strategy-worker.mjs', import.meta.url);
 const NONE: readonly Signal[] = Object.freeze([]);
+/**
+ * Time a thread gets beyond `setup_timeout_ms` to say it is ready: the thread bounds its own setup and
+ * refuses with a clear reason; this is for a thread that cannot (stuck importing its module, say).
+ */
+const READY_GRACE_MS = 1000;
+/** Time a thread's start may take before setup at least (loading the runtime and importing the module). */
+const IMPORT_MIN_MS = 10_000;
 
+/** A thread strategy's limits, from its entry. */
+export interface ThreadLimits {
+  /** `setup_timeout_ms`: module import, model load and `setup`. */
+  readonly setupMs: number;
+  /** `teardown_timeout_ms`: finishing its queue and `teardown`. */
+  readonly teardownMs: number;
+  /** `max_heap_mb`: the thread's V8 heap (`resourceLimits.maxOldGenerationSizeMb`). */
+  readonly maxHeapMb: number;
+  /** `max_offheap_mb`: off-heap growth since setup, checked between steps. */
+  readonly maxOffheapMb: number;
+}
 /** Options of a thread runner. */
 export interface ThreadRunnerOptions {
   readonly index: number;
@@ -45,7 +64,11 @@ export interface ThreadRunnerOptions {
   /** The engine's step group cell, shared by all its threads (see step-group.ts). */
   readonly group?: SharedArrayBuffer;
   readonly log: Logger;
-  readonly worker: Omit<StrategyWorkerData, 'channel' | 'subscriptions' | 'control'>;
+  readonly limits: ThreadLimits;
+  readonly worker: Omit<
+    StrategyWorkerData,
+    'channel' | 'subscriptions' | 'control' | 'setupTimeoutMs' | 'teardownTimeoutMs' | 'maxOffheapMb'
+  >;
 }
 
 /**
@@ -78,6 +101,8 @@ export class ThreadRunner implements StrategyRunner {
   #stopped: (() => void) | undefined;
   /** The thread said it stopped, or exited: nothing left to wait for. */
   #ended = false;
+  /** Why the thread gave its teardown up (past `teardown_timeout_ms`), when it did. */
+  #lateTeardown: string | undefined;
 
   constructor(o: ThreadRunnerOptions) {
     this.name = o.worker.name;
@@ -112,6 +137,9 @@ export class ThreadRunner implements StrategyRunner {
       channel: buffers,
       subscriptions: o.subscriptions.map(([s, i]) => [s, i] as const),
       control: port2,
+      setupTimeoutMs: o.limits.setupMs,
+      teardownTimeoutMs: o.limits.teardownMs,
+      maxOffheapMb: o.limits.maxOffheapMb,
     };
   }
 
@@ -177,18 +205,46 @@ export class ThreadRunner implements StrategyRunner {
   }
 
   #spawn(): Promise<SetupOutcome> {
+    const { limits } = this.#o;
     return new Promise((resolve) => {
       const worker = new Worker(BOOTSTRAP, {
         workerData: this.#data,
         transferList: [this.#data.control],
         execArgv: [],
+        resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb },
       });
       this.#worker = worker;
       let ready = false;
       let refused = false;
+      // The import gets its own allowance (`setup_timeout_ms`, at least 10 s), and setup then has its limit
+      // (the thread bounds setup itself and refuses with a clear reason: this is for a thread that cannot).
+      const refuse = (reason: string) => {
+        if (ready) return;
+        ready = refused = true;
+        resolve({ ok: false, reason });
+        void worker.terminate();
+      };
+      const importMs = Math.max(limits.setupMs, IMPORT_MIN_MS);
+      let late = delay(importMs);
+      void late.promise.then(() =>
+        refuse(
+          `its module was not loaded within ${importMs} ms (setup_timeout_ms, at least ${IMPORT_MIN_MS}); terminated`,
+        ),
+      );
       worker.on('message', (m: WorkerMessage) => {
         switch (m.type) {
+          case 'loaded': {
+            late.cancel();
+            late = delay(limits.setupMs + READY_GRACE_MS);
+            const setupMs = limits.setupMs;
+            void late.promise.then(() =>
+              refuse(`its setup did not finish within ${setupMs} ms (setup_timeout_ms); terminated`),
+            );
+            break;
+          }
           case 'ready':
+            if (ready) break;
+            late.cancel();
             ready = true;
             refused = !m.ok;
             this.#degraded = m.degraded;
@@ -204,16 +260,19 @@ export class ThreadRunner implements StrategyRunner {
             this.#o.log[m.level](m.msg, m.fields);
             break;
           case 'stopped':
+            if (m.late !== undefined) this.#lateTeardown = m.late;
             this.#ended = true;
             this.#stopped?.();
             break;
         }
       });
       worker.on('error', (e) => {
-        if (!ready) resolve({ ok: false, reason: `the strategy thread failed to start: ${e.message}` });
-        this.#fault(`the strategy thread crashed: ${e.message}`);
+        const why = this.#crashReason(e);
+        if (!ready) resolve({ ok: false, reason: `the strategy thread failed to start: ${why}` });
+        this.#fault(`the strategy thread crashed: ${why}`);
       });
       worker.on('exit', (code) => {
+        late.cancel();
         this.#ended = true;
         if (!ready)
           resolve({
@@ -226,6 +285,13 @@ export class ThreadRunner implements StrategyRunner {
         this.#stopped?.();
       });
     });
+  }
+
+  /** Says why the thread crashed; running out of its heap names the limit and the key that raises it. */
+  #crashReason(e: Error): string {
+    if ((e as { code?: unknown }).code !== 'ERR_WORKER_OUT_OF_MEMORY') return e.message;
+    const mb = this.#o.limits.maxHeapMb;
+    return `its heap reached its limit of ${mb} MB (max_heap_mb); raise strategies[${this.index}].max_heap_mb if it needs more`;
   }
 
   /** Updates the state the strategy reads through its context: the time and the account's cash. */
@@ -311,6 +377,14 @@ export class ThreadRunner implements StrategyRunner {
   /** Returns the signals the thread has left so far (all of them once it is done with its last step). */
   collect(): readonly Signal[] {
     if (this.#faulted !== undefined) return NONE;
+    const overMb = offheapOverLimit(this.#metrics);
+    if (overMb > 0) {
+      const grown = this.metrics().offheapMb ?? 0;
+      this.terminate(
+        `its off-heap memory grew ${grown.toFixed(0)} MB since setup, past its limit of ${overMb} MB (max_offheap_mb); raise strategies[${this.index}].max_offheap_mb if it needs more`,
+      );
+      return NONE;
+    }
     const text = this.#channel.takeOutbox();
     if (text === '') return NONE;
     try {
@@ -327,8 +401,11 @@ export class ThreadRunner implements StrategyRunner {
     void this.#worker?.terminate();
   }
 
-  /** Asks the thread to finish its queue and run teardown; terminates it after `timeoutMs`. */
-  async stop(timeoutMs: number): Promise<void> {
+  /**
+   * Asks the thread to finish its queue and run teardown; terminates it after `timeoutMs` (default: its
+   * `teardown_timeout_ms`, and a second more for the thread to say it gave its teardown up).
+   */
+  async stop(timeoutMs = this.#o.limits.teardownMs + READY_GRACE_MS): Promise<void> {
     const worker = this.#worker;
     if (!worker) return;
     // A faulted thread is ended by force; one that ended on its own (its setup refused) needs no wait.
@@ -348,6 +425,10 @@ export class ThreadRunner implements StrategyRunner {
     if (outcome === 'late') {
       this.#o.log.error(`strategy ${this.name}: its thread did not stop within ${timeoutMs} ms; terminated`);
       this.#faulted ??= `did not stop within ${timeoutMs} ms`;
+      if (this.lifecycle.can('faulted')) this.lifecycle.to('faulted', this.#faulted);
+    } else if (this.#lateTeardown !== undefined) {
+      this.#o.log.error(`strategy ${this.name}: ${this.#lateTeardown}; terminated`);
+      this.#faulted ??= this.#lateTeardown;
       if (this.lifecycle.can('faulted')) this.lifecycle.to('faulted', this.#faulted);
     } else if (this.lifecycle.can('stopped')) this.lifecycle.to('stopped');
     await worker.terminate();
