@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkBacktestConfig } from '../../src/api/backtest-request.ts';
+import { checkBacktestConfig, strategyProblems } from '../../src/api/backtest-request.ts';
 import { InvalidRequestError } from '../../src/api/errors.ts';
 import { checkStrategyDefinition } from '../../src/cli/stored-strategies.ts';
 import { parseSessionConfig } from '../../src/config/session-config.ts';
@@ -83,6 +83,12 @@ function expectOutside(e: unknown, where: string, link: string, target: string):
   expect(message).not.toContain(SECRET);
 }
 
+/** The API's check of a request, its strategies checked here rather than in a run's thread. */
+const checkApi = (raw: Record<string, unknown>) =>
+  checkBacktestConfig(raw, project, { strategies: 32, dataSources: 100, checkTimeoutMs: 10_000 }, (c) =>
+    strategyProblems(c, project),
+  );
+
 describe('a symlink out of strategies/', () => {
   it('is refused by the loader the CLI uses, for a linked file and a linked folder', async () => {
     const file = await failure(() =>
@@ -121,9 +127,7 @@ describe('a symlink out of strategies/', () => {
       'strategies/escaped.ts',
       join(outside, 'escaped.ts'),
     );
-    const api = await failure(() =>
-      checkBacktestConfig(config('data/real.csv', 'strategies/escaped'), project),
-    );
+    const api = await failure(() => checkApi(config('data/real.csv', 'strategies/escaped')));
     expect(api).toBeInstanceOf(InvalidRequestError);
     const details = (api as InvalidRequestError).details;
     expect(details).toHaveLength(1);
@@ -136,7 +140,7 @@ describe('a symlink out of data/', () => {
   it('is refused before it is read, and no message quotes the file', async () => {
     const cli = await failure(() => loadSessionData(session(config('data/secret.csv'))));
     expectOutside(cli, 'data[0].file', 'data/secret.csv', join(outside, 'secret.csv'));
-    const api = await failure(() => checkBacktestConfig(config('data/secret.csv'), project));
+    const api = await failure(() => checkApi(config('data/secret.csv')));
     expect(api).toBeInstanceOf(InvalidRequestError);
     const [detail] = (api as InvalidRequestError).details;
     expect(detail?.path).toBe('config.data[0].file');
