@@ -3,7 +3,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { silentLogger } from '../core/logger.ts';
 import { PROJECT_ROOT } from '../screener/ticker-source.ts';
-import { SCREENERS } from '../screener/registry.ts';
+import { SCREENERS, screenerRef } from '../screener/registry.ts';
 import { ProgressStore } from '../storage/runs-progress.ts';
 import { bearerAuth } from './auth.ts';
 import type { ApiContext } from './context.ts';
@@ -33,6 +33,9 @@ export type TradeflowApp = FastifyInstance & { readonly interruptedAtStart: read
  */
 export function buildApp(options: AppOptions): TradeflowApp {
   checkAppOptions(options);
+  const screeners = options.screeners ?? SCREENERS;
+  // Each screen runs in a thread of its own, which must find its screener again: refuse one it could not.
+  for (const screener of Object.values(screeners)) screenerRef(screener);
   const logger = options.logger ?? silentLogger;
   const ownsStore = typeof options.db === 'string';
   const store = typeof options.db === 'string' ? new ProgressStore(options.db) : options.db;
@@ -45,7 +48,6 @@ export function buildApp(options: AppOptions): TradeflowApp {
     source: options.tickerSource,
     clock: options.clock,
     logger,
-    sliceMs: options.sliceMs ?? APP_DEFAULTS.sliceMs,
     maxConcurrentRuns: options.maxConcurrentRuns ?? APP_DEFAULTS.maxConcurrentRuns,
     runHeapMb: options.runHeapMb ?? APP_DEFAULTS.runHeapMb,
     stopGraceMs: options.stopGraceMs ?? APP_DEFAULTS.stopGraceMs,
@@ -56,7 +58,7 @@ export function buildApp(options: AppOptions): TradeflowApp {
     manager,
     source: options.tickerSource,
     clock: options.clock,
-    screeners: options.screeners ?? SCREENERS,
+    screeners,
     recentResults: new RecentResultsCache(),
     root: options.projectRoot ?? PROJECT_ROOT,
     limits: {
@@ -98,8 +100,8 @@ export function buildApp(options: AppOptions): TradeflowApp {
   registerBacktestRoutes(app, ctx);
   registerCatalogRoutes(app, ctx);
 
-  // Runs stop before the listener waits for open requests (a synchronous screen would hold it), and the
-  // database closes last.
+  // Runs stop before the listener waits for open requests (a synchronous run's request waits for its run),
+  // and the database closes last.
   app.addHook('preClose', async () => {
     await manager.close();
   });

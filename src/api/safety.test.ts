@@ -115,7 +115,7 @@ describe('limits', () => {
   });
 
   it('refuses a run beyond maxConcurrentRuns with 429 and a clear message, and accepts one again later', async () => {
-    const app = newApp({ maxConcurrentRuns: 1, sliceMs: 0 });
+    const app = newApp({ maxConcurrentRuns: 1 });
     const first = (
       await app.inject({
         method: 'POST',
@@ -156,7 +156,7 @@ describe('limits', () => {
 
   it('marks runs in progress as interrupted when the app closes', async () => {
     const store = new ProgressStore(':memory:');
-    const app = testApp({ db: store, sliceMs: 0 });
+    const app = testApp({ db: store });
     const { run_id } = (
       await app.inject({
         method: 'POST',
