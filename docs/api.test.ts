@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/api/app.ts';
 import { delay, monotonicMs, TestClock } from '../src/core/clock.ts';
 import { bullishBreakout, bullishBreakoutSchema } from '../src/screener/bullish-breakout.ts';
-import { bundledTickerSource, type TickerSource } from '../src/screener/ticker-source.ts';
+import { slowTickerSource } from '../src/screener/slow-source.fixture.ts';
+import { bundledTickerSource } from '../src/screener/ticker-source.ts';
 
 const DOCS = resolve(import.meta.dirname);
 const readDoc = (name: string) => readFileSync(join(DOCS, name), 'utf8');
@@ -122,28 +123,15 @@ function matches(doc: unknown, actual: unknown, path: string, key = ''): string[
     : [`${path}: ${JSON.stringify(actual)}, the doc says ${JSON.stringify(doc)}`];
 }
 
-/** A source whose loads take a few ms, so that a run is still going when the doc's next request comes. */
-function slowSource(base: TickerSource): TickerSource {
-  return {
-    tickers: () => base.tickers(),
-    has: (t) => base.has(t),
-    load: (t) => {
-      const until = monotonicMs() + 3;
-      while (monotonicMs() < until);
-      return base.load(t);
-    },
-  };
-}
-
 describe('api.md', () => {
   const doc = readDoc('api.md');
   const app = buildApp({
     db: ':memory:',
-    tickerSource: slowSource(bundledTickerSource()),
+    // Loads take a few ms, so that a run is still going when the doc's next request comes.
+    tickerSource: slowTickerSource(bundledTickerSource(), 3),
     clock: new TestClock(Date.UTC(2024, 0, 2, 9, 30)),
     token: TOKEN,
     maxConcurrentRuns: 1,
-    sliceMs: 0,
   });
   afterAll(() => app.close());
 

@@ -2,8 +2,9 @@
 // and how it starts and closes.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { silentLogger } from '../core/logger.ts';
-import { PROJECT_ROOT } from '../screener/ticker-source.ts';
-import { SCREENERS } from '../screener/registry.ts';
+import { TradeflowError } from '../core/errors.ts';
+import { PROJECT_ROOT, type TickerSource } from '../screener/ticker-source.ts';
+import { SCREENERS, screenerRef } from '../screener/registry.ts';
 import { ProgressStore } from '../storage/runs-progress.ts';
 import { bearerAuth } from './auth.ts';
 import type { ApiContext } from './context.ts';
@@ -16,6 +17,23 @@ import { registerBacktestRoutes } from './routes/backtests.ts';
 import { registerCatalogRoutes } from './routes/catalog.ts';
 import { registerScreenRoutes } from './routes/screens.ts';
 import { registerWebRoutes } from './routes/web.ts';
+
+/** Throws TF_ERR_CONFIG_INVALID unless the ticker source's spec is plain data a run's thread can take. */
+function checkSourceSpec(source: TickerSource): void {
+  let problem: string | undefined;
+  try {
+    if (typeof (source.spec as unknown) !== 'object' || source.spec === null) problem = 'it has none';
+    else structuredClone(source.spec);
+  } catch (e) {
+    problem = (e as Error).message;
+  }
+  if (problem !== undefined) {
+    throw new TradeflowError(
+      'TF_ERR_CONFIG_INVALID',
+      `tickerSource.spec: must be plain data a run's thread can build the source from (${problem}); see TickerSourceSpec`,
+    );
+  }
+}
 
 /** The app the API builds: Fastify, plus the runs marked interrupted when it started. */
 export type TradeflowApp = FastifyInstance & { readonly interruptedAtStart: readonly string[] };
@@ -33,6 +51,11 @@ export type TradeflowApp = FastifyInstance & { readonly interruptedAtStart: read
  */
 export function buildApp(options: AppOptions): TradeflowApp {
   checkAppOptions(options);
+  const screeners = options.screeners ?? SCREENERS;
+  // Each screen runs in a thread of its own, which must find its screener and source again: refuse what it
+  // could not.
+  for (const screener of Object.values(screeners)) screenerRef(screener);
+  checkSourceSpec(options.tickerSource);
   const logger = options.logger ?? silentLogger;
   const ownsStore = typeof options.db === 'string';
   const store = typeof options.db === 'string' ? new ProgressStore(options.db) : options.db;
@@ -45,7 +68,6 @@ export function buildApp(options: AppOptions): TradeflowApp {
     source: options.tickerSource,
     clock: options.clock,
     logger,
-    sliceMs: options.sliceMs ?? APP_DEFAULTS.sliceMs,
     maxConcurrentRuns: options.maxConcurrentRuns ?? APP_DEFAULTS.maxConcurrentRuns,
     runHeapMb: options.runHeapMb ?? APP_DEFAULTS.runHeapMb,
     stopGraceMs: options.stopGraceMs ?? APP_DEFAULTS.stopGraceMs,
@@ -56,7 +78,7 @@ export function buildApp(options: AppOptions): TradeflowApp {
     manager,
     source: options.tickerSource,
     clock: options.clock,
-    screeners: options.screeners ?? SCREENERS,
+    screeners,
     recentResults: new RecentResultsCache(),
     root: options.projectRoot ?? PROJECT_ROOT,
     limits: {
@@ -98,8 +120,8 @@ export function buildApp(options: AppOptions): TradeflowApp {
   registerBacktestRoutes(app, ctx);
   registerCatalogRoutes(app, ctx);
 
-  // Runs stop before the listener waits for open requests (a synchronous screen would hold it), and the
-  // database closes last.
+  // Runs stop before the listener waits for open requests (a synchronous run's request waits for its run),
+  // and the database closes last.
   app.addHook('preClose', async () => {
     await manager.close();
   });

@@ -10,6 +10,10 @@ import type { ProgressStore } from '../storage/runs-progress.ts';
 export interface AppOptions {
   /** The run database: a file (':memory:' in tests), opened and closed by the app, or a store the caller owns. */
   readonly db: string | ProgressStore;
+  /**
+   * Where screens find tickers' daily bars. Each screen runs in a worker thread, which builds the source
+   * again from its `spec` (plain data: files, the synthetic universe, or a module's factory).
+   */
   readonly tickerSource: TickerSource;
   /** Stamps runs (created, started, updated, ended); a TestClock in tests. */
   readonly clock: Clock;
@@ -23,16 +27,17 @@ export interface AppOptions {
   readonly bodyLimit?: number;
   /** Where strategies/ and data/ are (default: this checkout). */
   readonly projectRoot?: string;
-  /** The screeners by name (default: the bundled ones). */
+  /**
+   * The screeners by name (default: the bundled ones); one the registry lacks names the module a run's
+   * thread imports it from (`ScreenerStrategy.module`).
+   */
   readonly screeners?: Readonly<Record<string, ScreenerStrategy>>;
   readonly logger?: Logger;
-  /** How long a screen runs before it yields to the event loop, in ms (default 1; 0 yields after every ticker). */
-  readonly sliceMs?: number;
   /** The most strategy entries one backtest request may name; more is a 400 (default 32). */
   readonly maxStrategiesPerRun?: number;
   /** The most data sources one backtest request may name; more is a 400 (default 100). */
   readonly maxDataSourcesPerRun?: number;
-  /** The heap limit of each backtest's worker thread, in MiB; a run over it fails alone (default 1024). */
+  /** The heap limit of each run's worker thread, in MiB; a run over it fails alone (default 1024). */
   readonly runHeapMb?: number;
   /**
    * How long a cancelled or interrupted run may take to stop before its thread is terminated, in ms
@@ -44,7 +49,7 @@ export interface AppOptions {
    * before the request is refused (default 10000 ms).
    */
   readonly strategyCheckTimeoutMs?: number;
-  /** Starts a backtest thread with the app, so that the first backtest does not wait for one (default false). */
+  /** Starts a run thread with the app, so that the first run does not wait for one (default false). */
   readonly prestartThread?: boolean;
 }
 
@@ -53,7 +58,6 @@ export const APP_DEFAULTS = {
   host: '127.0.0.1',
   maxConcurrentRuns: 4,
   bodyLimit: 1_048_576,
-  sliceMs: 1,
   maxStrategiesPerRun: 32,
   maxDataSourcesPerRun: 100,
   runHeapMb: 1024,

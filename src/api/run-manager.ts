@@ -1,4 +1,4 @@
-// Starts, tracks and stops the API's screens and backtests: a cap on runs at once, each backtest in its own
+// Starts, tracks and stops the API's screens and backtests: a cap on runs at once, each run in its own
 // worker thread, and each run recorded in the progress store from start to final status.
 import type { LoadedSession } from '../config/session-config.ts';
 import { type Clock, WallClock } from '../core/clock.ts';
@@ -6,28 +6,25 @@ import { isTradeflowError, TradeflowError } from '../core/errors.ts';
 import { newRunId } from '../core/ids.ts';
 import type { Logger } from '../core/logger.ts';
 import type { TickerSource } from '../screener/ticker-source.ts';
+import { screenerRef } from '../screener/registry.ts';
 import type { ScreenerStrategy } from '../screener/types.ts';
 import type { ProgressStore } from '../storage/runs-progress.ts';
 import type { ServiceRunKind } from '../storage/service-run.ts';
-import {
-  type Ending,
-  endingOf,
-  type RunMemory,
-  runBacktestInThread,
-  runMemory,
-} from './backtest-in-thread.ts';
-import { IdleThreads, type RunThread } from './run-thread.ts';
-import { type RunControl, runScreen, type StopReason } from './screen-runner.ts';
+import { type Ending, type RunMemory, runBacktestInThread, runMemory } from './backtest-in-thread.ts';
+import { IdleThreads } from './idle-threads.ts';
+import type { RunThread } from './run-thread.ts';
+import { runScreenInThread } from './screen-in-thread.ts';
+import type { ScreenJob, StopReason } from './screen-runner.ts';
 
 /** What the run manager needs. */
 export interface RunManagerDeps {
   readonly store: ProgressStore;
+  /** The screens' ticker source: its spec goes to each screen's thread, which builds it there. */
   readonly source: TickerSource;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly sliceMs: number;
   readonly maxConcurrentRuns: number;
-  /** The heap limit of each backtest's worker thread, in MiB. */
+  /** The heap limit of each run's worker thread, in MiB. */
   readonly runHeapMb: number;
   /** How long a run may take to stop after a cancel or shutdown before its thread is terminated, in ms. */
   readonly stopGraceMs: number;
@@ -79,9 +76,10 @@ export class RunManager {
       total: req.tickers.length,
       createdAt: this.#d.clock.now(),
     });
-    const job = {
+    const job: ScreenJob = {
       runId,
-      screener: req.screener,
+      screener: screenerRef(req.screener),
+      source: this.#d.source.spec,
       config: req.config,
       tickers: req.tickers,
       from: 0,
@@ -121,9 +119,10 @@ export class RunManager {
     this.#admit();
     const config = screener.configSchema.parse(run.parameters);
     const from = store.lastPosition(runId) + 1;
-    const job = {
+    const job: ScreenJob = {
       runId,
-      screener,
+      screener: screenerRef(screener),
+      source: this.#d.source.spec,
       config,
       tickers: run.tickers,
       from,
@@ -200,7 +199,7 @@ export class RunManager {
     this.#admit();
   }
 
-  /** Returns a run's memory while it runs in this app (a backtest's thread), or undefined. */
+  /** Returns a run's memory while it runs in this app (its thread's heap), or undefined. */
   memoryOf(runId: string): RunMemory | undefined {
     return this.#active.get(runId)?.memory?.();
   }
@@ -212,8 +211,9 @@ export class RunManager {
 
   /**
    * Cancels a run: one in progress stops after its current ticker (a backtest at the engine's next
-   * progress check) and this resolves once its final status is recorded; a queued or interrupted one is
-   * marked cancelled. An ended run is refused with TF_ERR_RUN_STATE.
+   * progress check), or has its thread terminated when it has not stopped within the grace period, and
+   * this resolves once its final status is recorded; a queued or interrupted one is marked cancelled. An
+   * ended run is refused with TF_ERR_RUN_STATE.
    */
   async cancel(runId: string): Promise<void> {
     const active = this.#active.get(runId);
@@ -233,14 +233,30 @@ export class RunManager {
     await Promise.all(runs.map((r) => r.done));
   }
 
-  #launchScreen(job: Parameters<typeof runScreen>[0]): Promise<void> {
-    const control: RunControl = { stop: undefined };
+  /** Runs a screen in a thread of its own (the idle one when there is one): see runScreenInThread. */
+  #launchScreen(job: ScreenJob): Promise<void> {
+    const { store, clock, logger, stopGraceMs } = this.#d;
+    const thread = this.#threads.take();
+    let reason: StopReason | undefined;
     const stop = (r: StopReason) => {
-      control.stop ??= r;
+      reason ??= r;
+      thread.stop();
     };
-    return this.#launch(job.runId, 'screen', stop, async () => ({
-      status: endingOf(await runScreen(job, this.#d, control)),
-    }));
+    return this.#launch(
+      job.runId,
+      'screen',
+      stop,
+      () =>
+        runScreenInThread({
+          thread,
+          job,
+          deps: { store, clock, logger, stopGraceMs },
+          reason: () => reason,
+          stop: () => stop('cancel'),
+          release: (t) => this.releaseThread(t),
+        }),
+      () => runMemory(thread),
+    );
   }
 
   /** Marks the run running, tracks it while `work` runs, then records how it ended (failed if it threw). */

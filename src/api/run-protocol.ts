@@ -1,7 +1,8 @@
 // What the server's thread and a run's worker thread say to each other: a strategy check, then the run
-// (the job, progress, log lines, the end) and a stop request.
+// (a backtest's job or a screen's, progress or each ticker's record, log lines, the end) and a stop request.
 import type { LoadedSession, SessionConfig } from '../config/session-config.ts';
 import type { FieldProblem } from './errors.ts';
+import type { ScreenJob, TickerRecord } from './screen-runner.ts';
 
 /** The run a worker is handed once its request's strategies passed the check (plain data only). */
 export interface RunJob {
@@ -25,6 +26,8 @@ export interface HeapFigures {
 export type RunWorkerMessage =
   | { readonly type: 'checked'; readonly problems: readonly FieldProblem[] }
   | { readonly type: 'progress'; readonly done: number; readonly total: number; readonly heap: HeapFigures }
+  /** A screen's ticker, to be recorded; the screen waits for `recorded` before its next ticker. */
+  | { readonly type: 'ticker'; readonly record: TickerRecord; readonly heap: HeapFigures }
   | {
       readonly type: 'log';
       readonly level: 'debug' | 'info' | 'warn' | 'error';
@@ -34,8 +37,13 @@ export type RunWorkerMessage =
   | { readonly type: 'done'; readonly result: unknown; readonly heap: HeapFigures }
   | { readonly type: 'failed'; readonly error: string; readonly heap: HeapFigures };
 
-/** What the server's thread posts to a run worker: check a request's strategies, run, or stop. */
+/**
+ * What the server's thread posts to a run worker: check a request's strategies, run a backtest, run a
+ * screen, say a screen's ticker is recorded, or stop.
+ */
 export type RunControlMessage =
   | { readonly type: 'check'; readonly config: SessionConfig; readonly root: string }
   | { readonly type: 'run'; readonly job: RunJob }
+  | { readonly type: 'screen'; readonly job: ScreenJob }
+  | { readonly type: 'recorded' }
   | { readonly type: 'stop' };

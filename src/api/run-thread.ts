@@ -1,12 +1,14 @@
-// The server's side of one backtest's worker thread: started ahead of need under a heap limit, it checks
-// the request's strategies, then runs; its progress and log come back as messages, a stop request that is
-// not heeded within a grace period terminates it, and it says how it ended.
+// The server's side of one run's worker thread: started ahead of need under a heap limit, it checks a
+// backtest request's strategies, then runs it, or runs a screen; its progress, each screened ticker and its
+// log come back as messages, a stop request that is not heeded within a grace period terminates it, and it
+// says how it ended.
 import { Worker } from 'node:worker_threads';
 import type { SessionConfig } from '../config/session-config.ts';
 import { delay } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { FieldProblem } from './errors.ts';
 import type { HeapFigures, RunControlMessage, RunJob, RunWorkerMessage } from './run-protocol.ts';
+import type { ScreenJob, TickerRecord } from './screen-runner.ts';
 
 const BOOTSTRAP = new URL('./run-worker.mjs', import.meta.url);
 const MIB = 1024 * 1024;
@@ -61,13 +63,18 @@ export interface RunHooks {
   readonly stopGraceMs: number;
   readonly logger: Logger;
   readonly onProgress: (done: number, total: number) => void;
+  /**
+   * Records a screen's ticker (must not throw); the thread goes on to its next ticker once this returns.
+   */
+  readonly onTicker?: (record: TickerRecord) => void;
 }
 
 /**
- * A worker thread that runs backtests off the server's event loop: an endless loop in a strategy holds
- * only this thread, `process.exit` in a strategy (or in a module's top-level code) ends only this thread,
- * and the thread's heap is capped (`resourceLimits`), so one run cannot take the server's memory. It
- * serves one request at a time: `check`, then `run` if the check found no problem.
+ * A worker thread that runs backtests and screens off the server's event loop: an endless loop in a
+ * strategy or a screener holds only this thread, `process.exit` in user code (or in a module's top-level
+ * code) ends only this thread, and the thread's heap is capped (`resourceLimits`), so one run cannot take
+ * the server's memory. It serves one request at a time: `check`, then `run` if the check found no problem;
+ * or `screen`.
  */
 export class RunThread {
   readonly #worker: Worker;
@@ -159,6 +166,18 @@ export class RunThread {
    * backtest several times slower.
    */
   run(job: RunJob, hooks: RunHooks): Promise<ThreadEnd> {
+    return this.#start({ type: 'run', job }, hooks);
+  }
+
+  /**
+   * Runs a screen; resolves once, with how it ended (a result of 'completed' or 'stopped'). Each ticker
+   * goes to `hooks.onTicker` before the thread screens the next one.
+   */
+  screen(job: ScreenJob, hooks: RunHooks): Promise<ThreadEnd> {
+    return this.#start({ type: 'screen', job }, hooks);
+  }
+
+  #start(message: RunControlMessage, hooks: RunHooks): Promise<ThreadEnd> {
     this.#busy = true;
     this.#hooks = hooks;
     this.#heap = { usedBytes: 0, peakBytes: 0 };
@@ -173,7 +192,7 @@ export class RunThread {
       };
       if (this.#death !== undefined)
         this.#onEnd({ kind: 'died', error: runDeath(this.#death, this.#heapLimitMb) });
-      else this.#post({ type: 'run', job });
+      else this.#post(message);
     });
   }
 
@@ -209,6 +228,11 @@ export class RunThread {
         this.#heap = m.heap;
         this.#hooks?.onProgress(m.done, m.total);
         break;
+      case 'ticker':
+        this.#heap = m.heap;
+        this.#hooks?.onTicker?.(m.record);
+        if (this.#onEnd !== undefined) this.#post({ type: 'recorded' });
+        break;
       case 'log':
         this.#hooks?.logger[m.level](m.msg, m.fields);
         break;
@@ -232,55 +256,5 @@ export class RunThread {
         ? { kind: 'terminated' }
         : { kind: 'died', error: runDeath(this.#death, this.#heapLimitMb) },
     );
-  }
-}
-
-/**
- * The backtest thread kept between requests: at most one idle thread, warm from the run it served, so
- * that a request seldom waits for a thread to start (a fresh thread runs its first backtest several
- * times slower). State a strategy module keeps at its top level therefore lives on into later runs in
- * that thread, as it would in one process; a thread that was terminated or died is never kept.
- */
-export class IdleThreads {
-  readonly #heapLimitMb: number;
-  #idle: RunThread | undefined;
-  #closed = false;
-
-  constructor(heapLimitMb: number) {
-    this.#heapLimitMb = heapLimitMb;
-  }
-
-  /** Returns the idle thread when it is alive, or a new one. */
-  take(): RunThread {
-    const idle = this.#idle;
-    this.#idle = undefined;
-    if (idle?.usable === true) {
-      idle.ref();
-      return idle;
-    }
-    idle?.terminate();
-    return new RunThread(this.#heapLimitMb);
-  }
-
-  /** Takes back a thread whose request or run is over: kept when alive and none is kept yet, or terminated. */
-  release(thread: RunThread): void {
-    if (thread.usable && this.#idle === undefined && !this.#closed) {
-      thread.unref();
-      this.#idle = thread;
-    } else thread.terminate();
-  }
-
-  /** Starts a thread ahead of the first request, so that it finds one loaded (a server that has just started). */
-  prestart(): void {
-    if (this.#idle !== undefined || this.#closed) return;
-    this.#idle = new RunThread(this.#heapLimitMb);
-    this.#idle.unref();
-  }
-
-  /** Terminates the idle thread and keeps none from now on. */
-  close(): void {
-    this.#closed = true;
-    this.#idle?.terminate();
-    this.#idle = undefined;
   }
 }

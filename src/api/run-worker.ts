@@ -1,14 +1,17 @@
-// One API backtest inside its own worker thread: checks the request's strategies (importing their modules),
-// then runs the engine, writes the run's events to the run database, and posts progress, log lines and the
-// result to the server's thread.
+// One API run inside its own worker thread: a backtest (checks the request's strategies, importing their
+// modules, then runs the engine, writes the run's events to the run database, and posts progress, log lines
+// and the result), or a screen (posts each ticker's record and waits until the server has stored it).
 import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { WallClock } from '../core/clock.ts';
 import { isTradeflowError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import { screenerFrom } from '../screener/registry.ts';
+import { type TickerSource, tickerSourceFrom } from '../screener/ticker-source.ts';
 import { runApiBacktest } from './backtest-runner.ts';
 import { strategyProblems } from './backtest-request.ts';
 import type { HeapFigures, RunControlMessage, RunJob, RunWorkerMessage } from './run-protocol.ts';
+import { runScreen, type ScreenJob, type TickerRecord } from './screen-runner.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('run-worker.ts runs only as a worker thread (see run-thread.ts)');
@@ -63,6 +66,40 @@ async function run(job: RunJob): Promise<void> {
   }
 }
 
+/** The last screen's ticker source and its spec, kept while the thread is: its files are read once. */
+let lastSource: { readonly key: string; readonly source: TickerSource } | undefined;
+
+async function sourceOf(job: ScreenJob): Promise<TickerSource> {
+  const key = JSON.stringify(job.source);
+  if (lastSource?.key !== key) lastSource = { key, source: await tickerSourceFrom(job.source) };
+  return lastSource.source;
+}
+
+/** Resolves once the server says the ticker posted last is recorded. */
+let recorded: (() => void) | undefined;
+
+/** Runs one screen, each ticker recorded by the server before the next one starts. */
+async function screen(job: ScreenJob): Promise<void> {
+  abort = new AbortController();
+  peakBytes = 0;
+  try {
+    const signal = abort.signal;
+    const ended = await runScreen(job, {
+      screener: await screenerFrom(job.screener),
+      source: await sourceOf(job),
+      stopped: () => signal.aborted,
+      record: (record: TickerRecord) =>
+        new Promise<void>((resolve) => {
+          recorded = resolve;
+          post({ type: 'ticker', record, heap: heap() });
+        }),
+    });
+    post({ type: 'done', result: ended, heap: heap() });
+  } catch (e) {
+    post({ type: 'failed', error: describe(e), heap: heap() });
+  }
+}
+
 port.on('message', (m: RunControlMessage) => {
   switch (m.type) {
     case 'check':
@@ -80,6 +117,15 @@ port.on('message', (m: RunControlMessage) => {
     case 'run':
       void run(m.job);
       break;
+    case 'screen':
+      void screen(m.job);
+      break;
+    case 'recorded': {
+      const resolve = recorded;
+      recorded = undefined;
+      resolve?.();
+      break;
+    }
     case 'stop':
       abort.abort();
       break;

@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isTradeflowError } from '../core/errors.ts';
+import { bullishBreakout } from '../screener/bullish-breakout.ts';
+import { SCREENERS } from '../screener/registry.ts';
+import type { TickerSource } from '../screener/ticker-source.ts';
 import { ProgressStore } from '../storage/runs-progress.ts';
 import {
   type AcceptedJson,
@@ -9,6 +12,7 @@ import {
   AppPool,
   TEST_TOKEN,
   testApp,
+  testTickers,
 } from './app.fixture.ts';
 import { isLoopbackHost } from './options.ts';
 
@@ -39,6 +43,27 @@ describe('binding', () => {
     expect(() => testApp({ host: '::' })).toThrow(/refusing to serve on :: without an API token/);
     expect(codeOf(() => testApp({ host: '0.0.0.0', token: 'short' }))).toBe('TF_ERR_UNSAFE_BIND');
     expect(codeOf(() => testApp({ maxConcurrentRuns: 0 }))).toBe('TF_ERR_CONFIG_INVALID');
+  });
+});
+
+describe("what a screen's thread builds again", () => {
+  it('refuses a screener the registry lacks without a module, and a ticker source without a plain spec', () => {
+    const mine = { ...bullishBreakout, name: 'mine' };
+    expect(() => testApp({ screeners: { ...SCREENERS, mine } })).toThrow(
+      /^screeners\.mine: the registry has no such screener, so a run's thread could not load it; give it `module: /,
+    );
+    const base = testTickers();
+    const withFunction = {
+      ...base,
+      tickers: () => base.tickers(),
+      has: (t: string) => base.has(t),
+      load: (t: string) => base.load(t),
+      spec: { kind: 'module', url: 'x', export: 'y', args: [() => 1] },
+    } as unknown as TickerSource;
+    expect(() => testApp({ tickerSource: withFunction })).toThrow(
+      /^tickerSource\.spec: must be plain data a run's thread can build the source from/,
+    );
+    expect(codeOf(() => testApp({ tickerSource: withFunction }))).toBe('TF_ERR_CONFIG_INVALID');
   });
 });
 
@@ -115,7 +140,7 @@ describe('limits', () => {
   });
 
   it('refuses a run beyond maxConcurrentRuns with 429 and a clear message, and accepts one again later', async () => {
-    const app = newApp({ maxConcurrentRuns: 1, sliceMs: 0 });
+    const app = newApp({ maxConcurrentRuns: 1 });
     const first = (
       await app.inject({
         method: 'POST',
@@ -156,7 +181,7 @@ describe('limits', () => {
 
   it('marks runs in progress as interrupted when the app closes', async () => {
     const store = new ProgressStore(':memory:');
-    const app = testApp({ db: store, sliceMs: 0 });
+    const app = testApp({ db: store });
     const { run_id } = (
       await app.inject({
         method: 'POST',

@@ -1,71 +1,64 @@
-// One screen run by the API: the screener over each ticker in turn, each result recorded, yielding to the
-// event loop between slices and stopping when told to.
-import { type Clock, monotonicMs, yieldToEventLoop } from '../core/clock.ts';
+// One API screen as its run thread runs it: the screener over each ticker in turn, each outcome handed to
+// the server to record before the next ticker starts, stopping between tickers when told to.
 import { evaluateTicker } from '../screener/evaluate-ticker.ts';
-import type { TickerSource } from '../screener/ticker-source.ts';
+import type { ScreenerRef } from '../screener/registry.ts';
+import type { TickerSource, TickerSourceSpec } from '../screener/ticker-source.ts';
 import type { ScreenerStrategy } from '../screener/types.ts';
-import type { ProgressStore } from '../storage/runs-progress.ts';
+import type { TickerWrite } from '../storage/runs-progress.ts';
 
 /** Why a run stops early: a user's cancel, or the service closing (the run is then resumable). */
 export type StopReason = 'cancel' | 'interrupt';
 
-/** What a run's loop checks between units of work. */
-export interface RunControl {
-  stop: StopReason | undefined;
-}
+/** One ticker's outcome and the run's counts after it, as the thread posts it (the server adds the time). */
+export type TickerRecord = Omit<TickerWrite, 'runId' | 'processedAt'>;
 
-/** One screen to run, from `from` (0, or the position after the last one recorded when resuming). */
+/**
+ * One screen for a run's thread, as plain data: from `from` (0, or the position after the last ticker
+ * recorded when resuming), with the counts of the tickers before it.
+ */
 export interface ScreenJob {
   readonly runId: string;
-  readonly screener: ScreenerStrategy;
+  readonly screener: ScreenerRef;
+  readonly source: TickerSourceSpec;
   /** Parameters already validated by the screener's schema. */
   readonly config: unknown;
   readonly tickers: readonly string[];
   readonly from: number;
-  /** Counts of the tickers before `from`. */
   readonly passed: number;
   readonly errors: number;
 }
 
-/** What a screen needs around it. */
-export interface ScreenDeps {
-  readonly store: ProgressStore;
+/** What a screen's loop works with in its thread. */
+export interface ScreenLoop {
+  readonly screener: ScreenerStrategy;
   readonly source: TickerSource;
-  readonly clock: Clock;
-  /** How long to run before yielding to the event loop, in ms. */
-  readonly sliceMs: number;
+  /** Hands one ticker's record to the server; resolves once it is stored. */
+  readonly record: (r: TickerRecord) => Promise<void>;
+  /** Returns true once the run was asked to stop. */
+  readonly stopped: () => boolean;
 }
 
 /**
- * Runs a screen ticker by ticker, off the request: it yields to the event loop first (so the request that
- * started it is answered) and then whenever a slice of `sliceMs` is used up, so progress requests are
- * served while it runs. Each ticker's outcome and the run's counts are written before the next ticker
- * starts; a stop request is honoured between tickers. Returns how the loop ended.
+ * Runs a screen ticker by ticker. Each ticker's outcome and the run's counts are recorded before the next
+ * ticker starts, so a resumed run goes on right after the last one recorded; a stop request is honoured
+ * between tickers (waiting for each record yields to the thread's event loop, where it arrives). A ticker
+ * that never ends is the server's to end: it terminates the thread after its grace period.
  */
-export async function runScreen(
-  job: ScreenJob,
-  deps: ScreenDeps,
-  control: RunControl,
-): Promise<'completed' | StopReason> {
-  const { store, source, clock, sliceMs } = deps;
+export async function runScreen(job: ScreenJob, loop: ScreenLoop): Promise<'completed' | 'stopped'> {
   const total = job.tickers.length;
   let passed = job.passed;
   let errors = job.errors;
-  await yieldToEventLoop();
-  let sliceStart = monotonicMs();
   for (let i = job.from; i < total; i++) {
-    if (control.stop !== undefined) return control.stop;
+    if (loop.stopped()) return 'stopped';
     const ticker = job.tickers[i] as string;
-    const outcome = evaluateTicker(source, job.screener, job.config, ticker);
+    const outcome = evaluateTicker(loop.source, loop.screener, job.config, ticker);
     const ok = outcome.status === 'ok';
     const didPass = ok && outcome.result.passed;
     if (didPass) passed++;
     if (!ok) errors++;
-    store.recordTicker({
-      runId: job.runId,
+    await loop.record({
       position: i,
       ticker,
-      processedAt: clock.now(),
       passed: didPass,
       score: ok ? outcome.result.score : null,
       status: outcome.status,
@@ -82,10 +75,6 @@ export async function runScreen(
       errorCount: errors,
       nextTicker: job.tickers[i + 1] ?? null,
     });
-    if (monotonicMs() - sliceStart >= sliceMs) {
-      await yieldToEventLoop();
-      sliceStart = monotonicMs();
-    }
   }
   return 'completed';
 }

@@ -241,7 +241,7 @@ describe('runs', () => {
   });
 
   it('cancels a running screen after its current ticker, and refuses to cancel it again', async () => {
-    const app = newApp({ sliceMs: 0 });
+    const app = newApp();
     const started = (
       await execute(app, { strategy: 'bullish_breakout', tickers: synthetic(300), async: true })
     ).json<AcceptedJson>();
@@ -262,7 +262,7 @@ describe('runs', () => {
   });
 
   it('answers a synchronous screen cancelled by another request with what it did', async () => {
-    const app = newApp({ sliceMs: 0 });
+    const app = newApp();
     const pending = execute(app, { strategy: 'bullish_breakout', tickers: synthetic(300) });
     const id = await until(
       async () => (await app.inject({ url: '/api/strategies/runs' })).json<ListJson>().runs[0]?.run_id,

@@ -137,7 +137,7 @@ export function registerServeCommand(program: Command): void {
     )
     .option(
       '--run-heap-mb <n>',
-      "heap limit of each backtest's thread in MiB; a run over it fails alone",
+      "heap limit of each run's thread (a backtest's or a screen's) in MiB; a run over it fails alone",
       intArgument(16, 1_048_576),
       1024,
     )

@@ -17,6 +17,46 @@ export interface TickerSource {
   has(ticker: string): boolean;
   /** Returns the ticker's daily bars, oldest first. */
   load(ticker: string): DailyBars;
+  /** Describes how to build this source again in another thread (see `tickerSourceFrom`). */
+  readonly spec: TickerSourceSpec;
+}
+
+/**
+ * A ticker source as plain data, which a worker thread takes to build the same source: the daily files
+ * by ticker under a root, the synthetic universe over a base, or a module's factory (for sources of one's
+ * own, tests' among them), called with `args` (plain data) and returning the source.
+ */
+export type TickerSourceSpec =
+  | { readonly kind: 'files'; readonly files: Readonly<Record<string, string>>; readonly root: string }
+  | { readonly kind: 'synthetic'; readonly base: TickerSourceSpec; readonly count: number }
+  | {
+      readonly kind: 'module';
+      /** The module's URL (`import.meta.url` of the file that exports the factory). */
+      readonly url: string;
+      /** The name the factory is exported under: `(...args) => TickerSource | Promise<TickerSource>`. */
+      readonly export: string;
+      readonly args: readonly unknown[];
+    };
+
+/** Builds the ticker source a spec describes (in a run's thread); throws TF_ERR_CONFIG_INVALID for a bad module. */
+export async function tickerSourceFrom(spec: TickerSourceSpec): Promise<TickerSource> {
+  switch (spec.kind) {
+    case 'files':
+      return new FileTickerSource(spec.files, spec.root);
+    case 'synthetic':
+      return new SyntheticTickerSource(await tickerSourceFrom(spec.base), spec.count);
+    case 'module': {
+      const mod = (await import(spec.url)) as Record<string, unknown>;
+      const factory = Object.hasOwn(mod, spec.export) ? mod[spec.export] : undefined;
+      if (typeof factory !== 'function') {
+        throw new TradeflowError(
+          'TF_ERR_CONFIG_INVALID',
+          `tickerSource: ${spec.url} exports no function "${spec.export}"; a module source names the factory that builds it`,
+        );
+      }
+      return (await (factory as (...a: unknown[]) => unknown)(...spec.args)) as TickerSource;
+    }
+  }
 }
 
 /** The bundled real daily files, by ticker, relative to the project root. */
@@ -47,12 +87,14 @@ export class FileTickerSource implements TickerSource {
   readonly #root: string;
   readonly #cache = new Map<string, DailyBars>();
   readonly #sorted: readonly string[];
+  readonly spec: TickerSourceSpec;
 
   /** `files` maps tickers to paths, relative paths resolving against `root`. */
   constructor(files: Readonly<Record<string, string>>, root = PROJECT_ROOT) {
     this.#root = root;
     for (const [ticker, file] of Object.entries(files)) this.#files.set(ticker.toUpperCase(), file);
     this.#sorted = [...this.#files.keys()].sort();
+    this.spec = { kind: 'files', files: { ...files }, root };
   }
 
   tickers(): readonly string[] {
@@ -97,6 +139,7 @@ export class SyntheticTickerSource implements TickerSource {
   readonly #baseTickers: readonly string[];
   readonly #count: number;
   readonly #all: readonly string[];
+  readonly spec: TickerSourceSpec;
 
   constructor(base: TickerSource, count: number) {
     if (!Number.isInteger(count) || count < 0 || count > 9999) {
@@ -110,6 +153,7 @@ export class SyntheticTickerSource implements TickerSource {
     this.#count = count;
     const synthetic = Array.from({ length: count }, (_, i) => syntheticTicker(i + 1));
     this.#all = [...this.#baseTickers, ...synthetic].sort();
+    this.spec = { kind: 'synthetic', base: base.spec, count };
   }
 
   tickers(): readonly string[] {

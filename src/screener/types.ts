@@ -39,6 +39,11 @@ export interface ScreenerStrategy<S extends z.ZodType = z.ZodType> {
   readonly name: string;
   readonly description: string;
   readonly configSchema: S;
+  /**
+   * Where a run's worker thread imports a screener the registry lacks (one's own, or a test's): the
+   * module's URL (`import.meta.url`) and the name it is exported under. The registry's screeners need none.
+   */
+  readonly module?: { readonly url: string; readonly export: string };
   /** Evaluates one ticker; throws TF_ERR_TICKER_DATA when its bars cannot be evaluated (too few, say). */
   evaluate(bars: DailyBars, config: z.output<S>): ScreenResult;
 }

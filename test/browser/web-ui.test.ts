@@ -5,10 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testTickers, synthetic } from '../../src/api/app.fixture.ts';
 import { buildApp, type TradeflowApp } from '../../src/api/app.ts';
 import { WallClock } from '../../src/core/clock.ts';
-import { bullishBreakout } from '../../src/screener/bullish-breakout.ts';
 import { SCREENERS } from '../../src/screener/registry.ts';
-import type { ScreenerStrategy } from '../../src/screener/types.ts';
 import { ROOT } from '../helpers.ts';
+import { slowBreakout } from './slow-breakout.fixture.ts';
 
 // The web UI in Debian's Chromium (driven by playwright-core, which downloads no browser), against the
 // app listening on loopback in this process. Every wait is bounded. Without /usr/bin/chromium the tests
@@ -25,18 +24,6 @@ if (!hasChromium) {
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const WAIT = { timeout: 15_000 };
-
-/** A screener as slow as a real one over remote data: ~25 ms per ticker (the runner yields between). */
-const slowBreakout: ScreenerStrategy = {
-  ...bullishBreakout,
-  name: 'slow_breakout',
-  description: 'bullish_breakout, 25 ms per ticker (tests)',
-  evaluate(bars, config) {
-    const until = performance.now() + 25;
-    while (performance.now() < until);
-    return bullishBreakout.evaluate(bars, config as never);
-  },
-};
 
 let browser: Browser | undefined;
 const apps: TradeflowApp[] = [];

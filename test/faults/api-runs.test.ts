@@ -1,6 +1,7 @@
 // Fault tests of the API's runs (issue item 2): a run that loops forever, exits the process or never
-// finishes its setup holds only its own worker thread; the server answers, cancel ends the run within a
-// bound, run slots come back, and SIGTERM stops a real `tradeflow serve` with a run stuck in progress.
+// finishes its setup holds only its own worker thread, a backtest's or a screen's; the server answers,
+// cancel ends the run within a bound, run slots come back, and SIGTERM stops a real `tradeflow serve` with
+// a run stuck in progress.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,11 +13,14 @@ import {
   type BacktestJson,
   type ErrorJson,
   type ProgressJson,
+  type ScreenJson,
   tempDbPath,
+  testApp,
   type TradeflowAppForTest,
   until,
 } from '../../src/api/app.fixture.ts';
 import { monotonicMs } from '../../src/core/clock.ts';
+import { SCREENERS } from '../../src/screener/registry.ts';
 import { ProgressStore } from '../../src/storage/runs-progress.ts';
 import { SqliteStore } from '../../src/storage/sqlite-store.ts';
 import { ROOT } from '../helpers.ts';
@@ -28,6 +32,7 @@ import {
   steady,
   untilMarked,
 } from './api/api-faults.fixture.ts';
+import { exitingBreakout, fixedStuckBreakout, STUCK_MS, stuckBreakout } from './screens/screeners.fixture.ts';
 
 const pool = new AppPool();
 afterEach(pool.closeAll);
@@ -156,6 +161,113 @@ describe('an API run that misbehaves holds only its own thread', () => {
     expect((await app.inject({ url: `/api/backtests/${ids[1]}/progress` })).json<ProgressJson>().status).toBe(
       'running',
     );
+  });
+});
+
+/** Starts a screen of `tickers` with `strategy` (a screener's name). */
+function postScreen(app: TradeflowAppForTest, strategy: string, tickers: readonly string[], async = false) {
+  return app.inject({
+    method: 'POST',
+    url: '/api/strategies/execute',
+    payload: { strategy, tickers, async },
+  });
+}
+
+/** Waits until a screen has recorded `n` tickers. */
+function untilScreened(app: TradeflowAppForTest, runId: string, n: number) {
+  return until(
+    async () => {
+      const p = (await app.inject({ url: `/api/strategies/runs/${runId}/progress` })).json<ProgressJson>();
+      return p.completed >= n ? p : undefined;
+    },
+    30_000,
+    `run ${runId} to record ${n} tickers`,
+  );
+}
+
+describe("an API screen runs off the server's thread", () => {
+  const screeners = { ...SCREENERS, stuck_breakout: stuckBreakout, exiting_breakout: exitingBreakout };
+
+  it('answers /healthz in < 1 s while a screener is stuck on a ticker, and cancel ends the screen within the bound', async () => {
+    const app = pool.newApp({ screeners, stopGraceMs: GRACE_MS });
+    const res = await postScreen(app, 'stuck_breakout', ['ORCL', 'YHOO', 'NVDA'], true);
+    expect(res.statusCode).toBe(202);
+    const { run_id } = res.json<AcceptedJson>();
+    const url = `/api/strategies/runs/${run_id}`;
+    // ORCL is recorded before YHOO starts; on YHOO the screener is stuck for 20 s.
+    await untilScreened(app, run_id, 1);
+    expect(await slowestHealthz(app, 10)).toBeLessThan(1000);
+    const progress = await timed(() => app.inject({ url: `${url}/progress` }));
+    expect(progress.ms).toBeLessThan(1000);
+    expect(progress.answer.json<ProgressJson & { memory: unknown }>()).toMatchObject({
+      status: 'running',
+      completed: 1,
+      current_ticker: 'YHOO',
+      memory: { heap_limit_mb: 1024 },
+    });
+
+    const cancel = await timed(() => app.inject({ method: 'POST', url: `${url}/cancel` }));
+    expect(cancel.answer.statusCode).toBe(200);
+    expect(cancel.ms).toBeLessThan(Math.min(GRACE_MS + SLACK_MS, STUCK_MS));
+    expect(cancel.answer.json<ProgressJson>()).toMatchObject({
+      status: 'cancelled',
+      completed: 1,
+      error: expect.stringMatching(
+        /did not stop within 1000 ms .*its thread was terminated, and the tickers it had recorded are kept/,
+      ) as string,
+    });
+    const full = (await app.inject({ url })).json<ScreenJson>();
+    expect(full.results.map((r) => [r.position, r.ticker, r.status])).toEqual([[0, 'ORCL', 'ok']]);
+    expect((await app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok', active_runs: 0 });
+    // The slot is free and a fresh thread serves the next screen.
+    const next = (await postScreen(app, 'bullish_breakout', ['ORCL', 'NVDA'])).json<ScreenJson>();
+    expect(next).toMatchObject({ status: 'completed', completed: 2, errors: 0 });
+  });
+
+  it('fails only its screen when a screener calls process.exit; the tickers before it are kept, the server goes on', async () => {
+    const app = pool.newApp({ screeners });
+    const res = await postScreen(app, 'exiting_breakout', ['ORCL', 'YHOO', 'NVDA']);
+    expect(res.statusCode).toBe(200);
+    const failed = res.json<ScreenJson>();
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/^TF_ERR_RUN_ABORTED: .*exited with code 5 before the run ended/);
+    expect(failed.results.map((r) => r.ticker)).toEqual(['ORCL']);
+    expect((await app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok', active_runs: 0 });
+    const next = (await postScreen(app, 'bullish_breakout', ['ORCL', 'YHOO'])).json<ScreenJson>();
+    expect(next).toMatchObject({ status: 'completed', completed: 2 });
+  });
+
+  it('marks a stuck screen interrupted when the app closes within the bound, and resumes it after its last recorded ticker', async () => {
+    const db = tempDbPath();
+    const app = testApp({ db, screeners, stopGraceMs: GRACE_MS });
+    const { run_id } = (
+      await postScreen(app, 'stuck_breakout', ['ORCL', 'YHOO', 'NVDA'], true)
+    ).json<AcceptedJson>();
+    await untilScreened(app, run_id, 1);
+    const closing = await timed(() => app.close());
+    expect(closing.ms).toBeLessThan(Math.min(GRACE_MS + SLACK_MS, STUCK_MS));
+
+    // The server starts again over the same database, its screener fixed; the screen goes on from YHOO.
+    const again = pool.newApp({ db, screeners: { stuck_breakout: fixedStuckBreakout } });
+    const url = `/api/strategies/runs/${run_id}`;
+    expect((await again.inject({ url })).json<ScreenJson>()).toMatchObject({
+      status: 'interrupted',
+      completed: 1,
+    });
+    const resumed = await again.inject({ method: 'POST', url: `${url}/resume` });
+    expect(resumed.statusCode).toBe(202);
+    expect(resumed.json<AcceptedJson>().resumed_from).toBe(1);
+    await until(
+      async () => ((await again.inject({ url })).json<ScreenJson>().status === 'completed' ? 1 : undefined),
+      30_000,
+      'the resumed screen completed',
+    );
+    const full = (await again.inject({ url })).json<ScreenJson>();
+    expect(full.results.map((r) => [r.position, r.ticker, r.status])).toEqual([
+      [0, 'ORCL', 'ok'],
+      [1, 'YHOO', 'ok'],
+      [2, 'NVDA', 'ok'],
+    ]);
   });
 });
 
