@@ -36,10 +36,9 @@ export function runMemory(thread: RunThread): RunMemory {
   return { heap_used_mb: mib(h.usedBytes), heap_peak_mb: mib(h.peakBytes), heap_limit_mb: mib(h.limitBytes) };
 }
 
-/** One backtest to run in a thread whose strategies were checked. */
-export interface BacktestInThread {
+/** What any run in a thread is given: its thread, what it records with, and how it ends. */
+export interface InThread {
   readonly thread: RunThread;
-  readonly job: RunJob;
   readonly deps: {
     readonly store: ProgressStore;
     readonly clock: Clock;
@@ -50,6 +49,11 @@ export interface BacktestInThread {
   readonly reason: () => StopReason | undefined;
   /** Takes the thread back once the run is over and the thread may serve again. */
   readonly release: (thread: RunThread) => void;
+}
+
+/** One backtest to run in a thread whose strategies were checked. */
+export interface BacktestInThread extends InThread {
+  readonly job: RunJob;
 }
 
 /**

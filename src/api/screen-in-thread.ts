@@ -1,29 +1,14 @@
 // One API screen in its worker thread, as the run manager records it: each ticker the thread posts into
 // the progress store before the thread goes on, and how the thread's end becomes the run's final status.
-import type { Clock } from '../core/clock.ts';
 import { TradeflowError } from '../core/errors.ts';
-import type { Logger } from '../core/logger.ts';
-import type { ProgressStore } from '../storage/runs-progress.ts';
-import { type Ending, endingOf } from './backtest-in-thread.ts';
-import type { RunThread } from './run-thread.ts';
-import type { ScreenJob, StopReason } from './screen-runner.ts';
+import { type Ending, endingOf, type InThread } from './backtest-in-thread.ts';
+import type { ScreenJob } from './screen-runner.ts';
 
 /** One screen to run in a thread. */
-export interface ScreenInThread {
-  readonly thread: RunThread;
+export interface ScreenInThread extends InThread {
   readonly job: ScreenJob;
-  readonly deps: {
-    readonly store: ProgressStore;
-    readonly clock: Clock;
-    readonly logger: Logger;
-    readonly stopGraceMs: number;
-  };
-  /** Why the run was asked to stop, if it was. */
-  readonly reason: () => StopReason | undefined;
   /** Asks the run to stop (as a cancel would): used when a ticker could not be recorded. */
   readonly stop: () => void;
-  /** Takes the thread back once the run is over and the thread may serve again. */
-  readonly release: (thread: RunThread) => void;
 }
 
 /**
