@@ -1,5 +1,5 @@
 // The figures `engine.getMetrics()` returns: each strategy's own, and the system-wide ones made from them.
-import type { StrategyMetrics } from '../strategy/host/strategy-manager.ts';
+import type { StrategyMetrics } from '../strategy/host/strategy-metrics.ts';
 
 /** System-wide figures of a run. */
 export interface SystemMetrics {

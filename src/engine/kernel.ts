@@ -26,7 +26,8 @@ import type { LoadedData } from './session-builder.ts';
 import type { Stepper } from './stepper.ts';
 import type { JoinReport } from './symbol-join.ts';
 
-export type { StrategyFailure, StrategyMetrics } from '../strategy/host/strategy-manager.ts';
+export type { StrategyFailure } from '../strategy/host/strategy-manager.ts';
+export type { StrategyMetrics } from '../strategy/host/strategy-metrics.ts';
 export type { SyncMode } from '../strategy/host/wait-policy.ts';
 export type { JoinReport } from './symbol-join.ts';
 export type { EngineMetrics, SystemMetrics } from './engine-metrics.ts';

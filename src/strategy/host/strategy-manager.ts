@@ -2,20 +2,18 @@
 // series to the strategies subscribed to it, waits for them as the run's policy says, and gathers their
 // signals in registration order, so that inline and thread strategies give the same results.
 import { availableParallelism } from 'node:os';
-import type { CalendarSpec, StrategyEntry } from '../../config/session-config.ts';
+import type { CalendarSpec } from '../../config/session-config.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { SeriesDescriptor } from '../../data/session-data.ts';
 import type { Signal } from '../../model/signal.ts';
 import type { StrategyContext, Subscription } from '../base-strategy.ts';
-import { strategyKind } from '../kind.ts';
 import type { LoadedStrategy } from '../loader.ts';
-import type { StrategyKind } from '../registry.ts';
 import { BackpressureMonitor } from './backpressure.ts';
 import { spinFor } from './channel.ts';
 import { InlineRunner, type InterruptedCall } from './inline-runner.ts';
-import type { RunStatus, StrategyState } from './lifecycle.ts';
-import type { ProcessingMetrics } from './metrics.ts';
-import type { Isolation, JoinRequest, Placement, StrategyRunner } from './runner.ts';
+import type { JoinRequest, Placement, StrategyRunner } from './runner.ts';
+import { createRunner } from './runner-factory.ts';
+import { type StrategyMetrics, strategyMetrics } from './strategy-metrics.ts';
 import type { PositionMirror } from './position-mirror.ts';
 import { type SeriesSlot, SubscriptionMap } from './subscription-map.ts';
 import { ThreadRunner } from './thread-runner.ts';
@@ -27,28 +25,6 @@ export interface StrategyFailure {
   readonly name: string;
   readonly index: number;
   readonly reason: string;
-}
-
-/** A strategy's state and figures, as `engine.getMetrics()` reports them. */
-export interface StrategyMetrics extends ProcessingMetrics {
-  readonly name: string;
-  /** `rules`, `ml` (it has the ML capability) or `hybrid`, from the instance the engine loaded. */
-  readonly kind: StrategyKind;
-  readonly isolation: Isolation;
-  /** Why it runs there: its entry forced it, or what the `auto` warm-up measured. */
-  readonly placement: string;
-  /** The state its run left it in (after teardown too): running, paused or faulted. */
-  readonly status: RunStatus;
-  /** Its lifecycle state now (see STRATEGY_TRANSITIONS): `stopped` once torn down. */
-  readonly state: StrategyState;
-  readonly faultReason?: string;
-  /** Why the strategy runs on its rules without its model, when it does. */
-  readonly degraded?: string;
-  /** The (symbol, interval) pairs routed to it now. */
-  readonly subscriptions: readonly Subscription[];
-  /** Notifications waiting in the strategy's queue now. */
-  readonly queueDepth: number;
-  readonly backpressureEvents: number;
 }
 
 /** What the manager needs from the engine. */
@@ -144,58 +120,16 @@ export class StrategyManager {
   }
 
   #runnerFor(s: LoadedStrategy, placement: Placement, spin: number): StrategyRunner {
-    const kind = strategyKind(s.strategy);
-    const { log } = this.#o;
-    const entry: StrategyEntry = s.entry;
-    if (placement.isolation === 'inline') {
-      return new InlineRunner({
-        strategy: s.strategy,
-        index: s.index,
-        kind,
-        placement,
-        log,
-        limits: {
-          setupMs: entry.setup_timeout_ms,
-          stepMs: entry.step_timeout_ms,
-          teardownMs: entry.teardown_timeout_ms,
-        },
-        // A faulted inline strategy stays in the routes: the per-bar loop then looks at each one's state.
-        onFault: () => this.#paused++,
-      });
-    }
-    const runner = new ThreadRunner({
-      index: s.index,
-      kind,
-      placement,
+    return createRunner(s, placement, {
+      log: this.#o.log,
       sync: this.#sync,
-      subscriptions: s.strategy.getSubscriptions(),
-      queueSize: entry.queue_size,
       spin,
-      group: this.#sync.groupCell,
-      log,
-      limits: {
-        setupMs: entry.setup_timeout_ms,
-        teardownMs: entry.teardown_timeout_ms,
-        maxHeapMb: entry.max_heap_mb,
-        maxOffheapMb: entry.max_offheap_mb,
-      },
-      worker: {
-        file: s.module.file,
-        className: s.module.className,
-        name: s.strategy.name,
-        config: s.strategy.config,
-        series: this.#o.series(),
-        symbols: this.#o.symbols,
-        calendars: this.#o.calendars,
-      },
+      series: this.#o.series(),
+      symbols: this.#o.symbols,
+      calendars: this.#o.calendars,
+      // A faulted inline strategy stays in the routes: the per-bar loop then looks at each one's state.
+      onInlineFault: () => this.#paused++,
     });
-    this.#sync.setPolicy(runner, {
-      stepTimeoutMs: entry.step_timeout_ms,
-      queueSize: entry.queue_size,
-      onQueueFull: entry.on_queue_full,
-      onBackpressure: entry.on_backpressure,
-    });
-    return runner;
   }
 
   /** Returns true when a strategy subscribes to the series `key` (symbol@interval). */
@@ -421,22 +355,6 @@ export class StrategyManager {
 
   /** Returns each started strategy's state and figures. */
   metrics(): StrategyMetrics[] {
-    return this.runners.map((r) => {
-      const { state, reason } = r.lifecycle;
-      return {
-        name: r.name,
-        kind: r.kind,
-        isolation: r.placement.isolation,
-        placement: r.placement.reason,
-        status: r.lifecycle.runStatus,
-        state,
-        ...(state === 'faulted' && reason !== undefined ? { faultReason: reason } : {}),
-        ...(r.degraded === undefined ? {} : { degraded: r.degraded }),
-        subscriptions: r.subscriptions(),
-        queueDepth: r.queued,
-        backpressureEvents: this.backpressure.events(r.name),
-        ...r.metrics(),
-      };
-    });
+    return this.runners.map((r) => strategyMetrics(r, this.backpressure.events(r.name)));
   }
 }

@@ -1,5 +1,5 @@
 // Runs a strategy in its own worker thread, fed through a shared-memory ring and waited for by ThreadSync.
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import { delay } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Interval } from '../../model/interval.ts';
@@ -18,6 +18,7 @@ import type { StrategyContext, Subscription } from '../base-strategy.ts';
 import type { StrategyKind } from '../registry.ts';
 import type { SetupOutcome } from './hooks.ts';
 import { Lifecycle } from './lifecycle.ts';
+import { READY_GRACE_MS, spawnThread, type ThreadLimits } from './thread-spawn.ts';
 import type { JoinRequest, Placement, StrategyRunner } from './runner.ts';
 import type { ThreadSync } from './thread-sync.ts';
 import { createChannel, entry, float64View, Kind, ProducerChannel } from './channel.ts';
@@ -26,30 +27,10 @@ import {
   type ControlRequest,
   State,
   type StrategyWorkerData,
-  type WorkerMessage,
 } from './protocol.ts';
 
-const BOOTSTRAP = new URL('./strategy-worker.mjs', import.meta.url);
 const NONE: readonly Signal[] = Object.freeze([]);
-/**
- * Time a thread gets beyond `setup_timeout_ms` to say it is ready: the thread bounds its own setup and
- * refuses with a clear reason; this is for a thread that cannot (stuck importing its module, say).
- */
-const READY_GRACE_MS = 1000;
-/** Time a thread's start may take before setup at least (loading the runtime and importing the module). */
-const IMPORT_MIN_MS = 10_000;
 
-/** A thread strategy's limits, from its entry. */
-export interface ThreadLimits {
-  /** `setup_timeout_ms`: module import, model load and `setup`. */
-  readonly setupMs: number;
-  /** `teardown_timeout_ms`: finishing its queue and `teardown`. */
-  readonly teardownMs: number;
-  /** `max_heap_mb`: the thread's V8 heap (`resourceLimits.maxOldGenerationSizeMb`). */
-  readonly maxHeapMb: number;
-  /** `max_offheap_mb`: off-heap growth since setup, checked between steps. */
-  readonly maxOffheapMb: number;
-}
 /** Options of a thread runner. */
 export interface ThreadRunnerOptions {
   readonly index: number;
@@ -205,93 +186,27 @@ export class ThreadRunner implements StrategyRunner {
   }
 
   #spawn(): Promise<SetupOutcome> {
-    const { limits } = this.#o;
-    return new Promise((resolve) => {
-      const worker = new Worker(BOOTSTRAP, {
-        workerData: this.#data,
-        transferList: [this.#data.control],
-        execArgv: [],
-        resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb },
-      });
-      this.#worker = worker;
-      let ready = false;
-      let refused = false;
-      // The import gets its own allowance (`setup_timeout_ms`, at least 10 s), and setup then has its limit
-      // (the thread bounds setup itself and refuses with a clear reason: this is for a thread that cannot).
-      const refuse = (reason: string) => {
-        if (ready) return;
-        ready = refused = true;
-        resolve({ ok: false, reason });
-        void worker.terminate();
-      };
-      const importMs = Math.max(limits.setupMs, IMPORT_MIN_MS);
-      let late = delay(importMs);
-      void late.promise.then(() =>
-        refuse(
-          `its module was not loaded within ${importMs} ms (setup_timeout_ms, at least ${IMPORT_MIN_MS}); terminated`,
-        ),
-      );
-      worker.on('message', (m: WorkerMessage) => {
-        switch (m.type) {
-          case 'loaded': {
-            late.cancel();
-            late = delay(limits.setupMs + READY_GRACE_MS);
-            const setupMs = limits.setupMs;
-            void late.promise.then(() =>
-              refuse(`its setup did not finish within ${setupMs} ms (setup_timeout_ms); terminated`),
-            );
-            break;
-          }
-          case 'ready':
-            if (ready) break;
-            late.cancel();
-            ready = true;
-            refused = !m.ok;
-            this.#degraded = m.degraded;
-            resolve(
-              !m.ok
-                ? { ok: false, reason: m.reason ?? 'setup failed' }
-                : m.degraded === undefined
-                  ? { ok: true }
-                  : { ok: true, degraded: m.degraded },
-            );
-            break;
-          case 'log':
-            this.#o.log[m.level](m.msg, m.fields);
-            break;
-          case 'stopped':
-            if (m.late !== undefined) this.#lateTeardown = m.late;
-            this.#ended = true;
-            this.#stopped?.();
-            break;
-        }
-      });
-      worker.on('error', (e) => {
-        const why = this.#crashReason(e);
-        if (!ready) resolve({ ok: false, reason: `the strategy thread failed to start: ${why}` });
-        this.#fault(`the strategy thread crashed: ${why}`);
-      });
-      worker.on('exit', (code) => {
-        late.cancel();
+    const { worker, started } = spawnThread(this.#data, this.#o.limits, this.index, {
+      log: this.#o.log,
+      onStopped: (late) => {
+        if (late !== undefined) this.#lateTeardown = late;
         this.#ended = true;
-        if (!ready)
-          resolve({
-            ok: false,
-            reason: `the strategy thread exited with code ${code} before setup finished`,
-          });
+        this.#stopped?.();
+      },
+      onCrash: (why) => this.#fault(`the strategy thread crashed: ${why}`),
+      onExit: (code, refused) => {
+        this.#ended = true;
         // A thread whose setup refused ends on its own: that is not a crash.
         if (this.#stopped === undefined && !refused)
           this.#fault(`the strategy thread exited with code ${code}`);
         this.#stopped?.();
-      });
+      },
     });
-  }
-
-  /** Says why the thread crashed; running out of its heap names the limit and the key that raises it. */
-  #crashReason(e: Error): string {
-    if ((e as { code?: unknown }).code !== 'ERR_WORKER_OUT_OF_MEMORY') return e.message;
-    const mb = this.#o.limits.maxHeapMb;
-    return `its heap reached its limit of ${mb} MB (max_heap_mb); raise strategies[${this.index}].max_heap_mb if it needs more`;
+    this.#worker = worker;
+    return started.then((outcome) => {
+      if (outcome.ok) this.#degraded = outcome.degraded;
+      return outcome;
+    });
   }
 
   /** Updates the state the strategy reads through its context: the time and the account's cash. */
