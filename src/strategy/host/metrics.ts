@@ -14,7 +14,8 @@ const OVERRUNS = 5;
 const DROPPED = 6;
 const TIMED = 7;
 const INFERENCE_ERRORS = 8;
-const HIST = 9;
+const INVALID_SIGNALS = 9;
+const HIST = 10;
 const BINS = 8 * 24; // 1 us .. ~16 s
 
 /** Number of float64 slots a metrics block needs. */
@@ -62,6 +63,11 @@ export class MetricsWriter {
     return ++this.#m[ERRORS]!;
   }
 
+  /** Counts a value `onBars` returned that was not a signal (also counted as an error, by the caller). */
+  invalidSignal(): void {
+    this.#m[INVALID_SIGNALS]!++;
+  }
+
   /** Counts a model inference that threw (the ML strategy's `predictSignal`); returns the count so far. */
   inferenceError(): number {
     return ++this.#m[INFERENCE_ERRORS]!;
@@ -82,8 +88,10 @@ export class MetricsWriter {
 export interface ProcessingMetrics {
   readonly notifications: number;
   readonly signals: number;
-  /** Errors thrown by the strategy's hooks (setup, onBars, ...). */
+  /** Errors of the strategy's hooks (setup, onBars, ...): exceptions, and values that are not signals. */
   readonly errors: number;
+  /** Values `onBars` returned that were not signals (each dropped, and counted in `errors` too). */
+  readonly invalidSignals: number;
   /** Model inferences that threw (an ML or hybrid strategy's `predictSignal`), counted apart from `errors`. */
   readonly inferenceErrors: number;
   readonly overruns: number;
@@ -113,6 +121,7 @@ export function readMetrics(m: Float64Array): ProcessingMetrics {
     notifications: n,
     signals: m[SIGNALS]!,
     errors: m[ERRORS]!,
+    invalidSignals: m[INVALID_SIGNALS]!,
     inferenceErrors: m[INFERENCE_ERRORS]!,
     overruns: m[OVERRUNS]!,
     dropped: m[DROPPED]!,

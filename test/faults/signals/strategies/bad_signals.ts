@@ -1,0 +1,109 @@
+// Fault fixture: a strategy that returns one kind of malformed signal (with a well-formed HOLD beside
+// it) on every `every`th bar, to show that a bad signal is that strategy's problem and never the run's.
+import { z } from 'zod';
+import { BaseStrategy, baseStrategySchema, type Interval, NO_SIGNALS, type Signal } from 'tradeflow';
+
+/** The kinds of bad output, each named after what is wrong with it. */
+export const BAD_KINDS = [
+  'null-element',
+  'number-element',
+  'missing-action',
+  'lowercase-action',
+  'missing-symbol',
+  'empty-symbol',
+  'number-symbol',
+  'unknown-symbol',
+  'nan-quantity',
+  'infinite-quantity',
+  'string-quantity',
+  'bigint-quantity',
+  'missing-quantity',
+  'negative-quantity',
+  'nan-limit-price',
+  'limit-without-price',
+  'unknown-order-type',
+  'number-reason',
+  'confidence-above-one',
+  'circular-metadata',
+  'bigint-metadata',
+  'huge-metadata',
+  'returns-string',
+] as const;
+
+/** One kind of bad output. */
+export type BadKind = (typeof BAD_KINDS)[number];
+
+export const configSchema = baseStrategySchema.extend({
+  kind: z.enum(BAD_KINDS),
+  /** The bad output comes on every `every`th notification. */
+  every: z.number().int().positive().default(500),
+});
+
+type Config = z.output<typeof configSchema>;
+
+/** Returns the malformed signal of `kind` for `symbol` (a plain JS strategy can return any of these). */
+function badSignal(kind: Exclude<BadKind, 'returns-string'>, symbol: string): unknown {
+  const buy = { symbol, action: 'BUY', quantity: 10 };
+  switch (kind) {
+    case 'null-element':
+      return null;
+    case 'number-element':
+      return 42;
+    case 'missing-action':
+      return { symbol, quantity: 10 };
+    case 'lowercase-action':
+      return { ...buy, action: 'buy' };
+    case 'missing-symbol':
+      return { action: 'BUY', quantity: 10 };
+    case 'empty-symbol':
+      return { ...buy, symbol: '' };
+    case 'number-symbol':
+      return { ...buy, symbol: 7 };
+    case 'unknown-symbol':
+      return { ...buy, symbol: 'NOPE' };
+    case 'nan-quantity':
+      return { ...buy, quantity: NaN };
+    case 'infinite-quantity':
+      return { ...buy, quantity: Infinity };
+    case 'string-quantity':
+      return { ...buy, quantity: '10' };
+    case 'bigint-quantity':
+      return { ...buy, quantity: 10n };
+    case 'missing-quantity':
+      return { symbol, action: 'BUY' };
+    case 'negative-quantity':
+      return { ...buy, quantity: -10 };
+    case 'nan-limit-price':
+      return { ...buy, orderType: 'limit', price: NaN };
+    case 'limit-without-price':
+      return { ...buy, orderType: 'limit' };
+    case 'unknown-order-type':
+      return { ...buy, orderType: 'MKT' };
+    case 'number-reason':
+      return { ...buy, reason: 404 };
+    case 'confidence-above-one':
+      return { ...buy, confidence: 1.5 };
+    case 'circular-metadata': {
+      const metadata: Record<string, unknown> = { note: 'loops' };
+      metadata.self = metadata;
+      return { ...buy, metadata };
+    }
+    case 'bigint-metadata':
+      return { ...buy, metadata: { volume: 10n } };
+    case 'huge-metadata':
+      return { ...buy, metadata: { blob: 'x'.repeat(100_000) } };
+  }
+}
+
+/** Returns one kind of bad output on every `every`th bar, with a well-formed HOLD in the same array. */
+export class BadSignalsStrategy extends BaseStrategy<Config> {
+  #n = 0;
+
+  onBars(symbol: string, _interval: Interval): readonly Signal[] {
+    if (++this.#n % this.config.every !== 0) return NO_SIGNALS;
+    const kind = this.config.kind;
+    if (kind === 'returns-string') return 'BUY' as unknown as readonly Signal[];
+    const hold: Signal = { symbol, action: 'HOLD', reason: `beside ${kind}` };
+    return [badSignal(kind, symbol), hold] as readonly Signal[];
+  }
+}
