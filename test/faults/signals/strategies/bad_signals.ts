@@ -1,5 +1,5 @@
-// Fault fixture: a strategy that returns one kind of malformed signal (with a well-formed HOLD beside
-// it) on every `every`th bar, to show that a bad signal is that strategy's problem and never the run's.
+// Fault fixture: a strategy that returns malformed signals of chosen kinds (each with a well-formed HOLD
+// beside it) on every `every`th bar, to show that a bad signal is that strategy's problem, not the run's.
 import { z } from 'zod';
 import { BaseStrategy, baseStrategySchema, type Interval, NO_SIGNALS, type Signal } from 'tradeflow';
 
@@ -34,9 +34,9 @@ export const BAD_KINDS = [
 export type BadKind = (typeof BAD_KINDS)[number];
 
 export const configSchema = baseStrategySchema.extend({
-  kind: z.enum(BAD_KINDS),
-  /** The bad output comes on every `every`th notification. */
-  every: z.number().int().positive().default(500),
+  /** The kinds of bad output: one on each `every`th notification, in turn, each once. */
+  kinds: z.array(z.enum(BAD_KINDS)).min(1),
+  every: z.number().int().positive().default(4),
 });
 
 type Config = z.output<typeof configSchema>;
@@ -95,13 +95,15 @@ function badSignal(kind: Exclude<BadKind, 'returns-string'>, symbol: string): un
   }
 }
 
-/** Returns one kind of bad output on every `every`th bar, with a well-formed HOLD in the same array. */
+/** Returns each of its kinds of bad output once, in turn on every `every`th bar, with a well-formed HOLD beside it. */
 export class BadSignalsStrategy extends BaseStrategy<Config> {
   #n = 0;
 
   onBars(symbol: string, _interval: Interval): readonly Signal[] {
-    if (++this.#n % this.config.every !== 0) return NO_SIGNALS;
-    const kind = this.config.kind;
+    const n = ++this.#n;
+    const { kinds, every } = this.config;
+    const kind = n % every === 0 ? kinds[n / every - 1] : undefined;
+    if (kind === undefined) return NO_SIGNALS;
     if (kind === 'returns-string') return 'BUY' as unknown as readonly Signal[];
     const hold: Signal = { symbol, action: 'HOLD', reason: `beside ${kind}` };
     return [badSignal(kind, symbol), hold] as readonly Signal[];
