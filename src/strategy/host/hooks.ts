@@ -199,23 +199,24 @@ export class HookCaller {
   /**
    * Checks each value of a non-empty array `onBars` returned (`checkSignalAt`) and pushes a clean copy of
    * each well-formed signal into `into`; returns how many it pushed. Any other value is not routed and
-   * never stored: it is the strategy's error, counted also as an invalid signal (as is a return that is not
-   * an array), and the first errors are logged with the field and the value at fault. Called only for bars that raised signals, so a bar
-   * without signals costs no more than the length check before the call.
+   * never stored: it is the strategy's error, counted also as an invalid signal (as is a return that is
+   * not an array), and the first errors are logged with the field and the value at fault. Called only for
+   * bars that raised signals, so a bar without signals costs no more than the length check before it.
    */
   #take(returned: readonly unknown[], symbol: string, interval: Interval, into: Signal[]): number {
     let taken = 0;
     for (let i = 0; i < returned.length; i++) {
       const checked = checkSignalAt(returned, i);
-      if (checked instanceof SignalProblem) {
-        this.#metrics.invalidSignal();
-        const error = new Error(
-          `returned an invalid signal (${i + 1} of ${returned.length}), dropped: ${checked.message}`,
-        );
-        this.#failed(`onBars(${symbol}, ${interval})`, error, 'returned');
-      } else {
+      if (!(checked instanceof SignalProblem)) {
         into.push(checked);
         taken++;
+        continue;
+      }
+      this.#metrics.invalidSignal();
+      if (this.#metrics.error() <= LOGGED_ERRORS) {
+        this.#log.error(
+          `strategy ${this.#name}: onBars(${symbol}, ${interval}) returned an invalid signal (${i + 1} of ${returned.length}), dropped: ${checked.message}`,
+        );
       }
     }
     return taken;
