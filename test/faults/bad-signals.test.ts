@@ -47,7 +47,9 @@ function placeOf(kind: BadKind): { name: string; bar: number } {
  */
 const OUTCOMES: Readonly<Record<BadKind, { invalid: string } | { rejected: string }>> = {
   'null-element': { invalid: 'signal: null is not a signal object' },
-  'number-element': { invalid: 'signal: 42 is not a signal object' },
+  'huge-quantity': {
+    invalid: "quantity: 1e+308 is outside -1e15 .. 1e15 (larger values would overflow the run's books)",
+  },
   'missing-action': { invalid: 'action: missing; use BUY, SELL, CLOSE or HOLD' },
   'lowercase-action': { invalid: 'action: "buy" is not BUY, SELL, CLOSE or HOLD' },
   'missing-symbol': { invalid: 'symbol: missing' },

@@ -49,6 +49,8 @@ describe('checkSignal', () => {
       { ...buy, orderType: 'limit' },
       { ...buy, orderType: 'stop', price: -1 },
       { ...buy, symbol: 'NOT_IN_THE_SESSION' },
+      { ...buy, quantity: 1e15, price: -1e15 },
+      { ...buy, quantity: 0.001 },
     ]) {
       expect(checkSignal(s)).toStrictEqual(s);
     }
@@ -72,6 +74,18 @@ describe('checkSignal', () => {
     [{ ...buy, quantity: 10n }, 'quantity: 10n (a BigInt) is not a finite number'],
     [{ symbol: 'X', action: 'HOLD', quantity: Number.NaN }, 'quantity: NaN is not a finite number'],
     [{ ...buy, price: Infinity }, 'price: Infinity is not a finite number'],
+    [
+      { ...buy, quantity: 1e308 },
+      "quantity: 1e+308 is outside -1e15 .. 1e15 (larger values would overflow the run's books)",
+    ],
+    [
+      { ...buy, quantity: -1e16 },
+      "quantity: -10000000000000000 is outside -1e15 .. 1e15 (larger values would overflow the run's books)",
+    ],
+    [
+      { ...buy, orderType: 'limit', price: 1e300 },
+      "price: 1e+300 is outside -1e15 .. 1e15 (larger values would overflow the run's books)",
+    ],
     [{ ...buy, orderType: 'LIMIT', price: 1 }, 'orderType: "LIMIT" is not market, limit or stop'],
     [{ ...buy, reason: { why: 1 } }, 'reason: a plain object is not a string'],
     [{ ...buy, reason: 'r'.repeat(4097) }, 'reason: 4097 characters, more than 4096'],

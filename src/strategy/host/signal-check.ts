@@ -4,6 +4,11 @@ import type { OrderType, Signal, SignalAction } from '../../model/signal.ts';
 
 /** A signal's symbol is at most this long (no venue's symbol comes near it). */
 export const MAX_SYMBOL_CHARS = 256;
+/**
+ * A signal's quantity and price are at most this large (either sign): the engine multiplies them (cost,
+ * equity) and adds them up over a run, and a product past 1e308 is Infinity, then NaN, in the books.
+ */
+export const MAX_MAGNITUDE = 1e15;
 /** A signal's reason is at most this long: it is recorded with the signal and the order. */
 export const MAX_REASON_CHARS = 4096;
 /** A signal's metadata, written as JSON, is at most this long. */
@@ -71,11 +76,22 @@ function finite(field: string, v: unknown): number {
   throw new SignalProblem(field, `${typed(v)} is not a finite number`);
 }
 
+/** Returns the number in `field`, or throws why it is not a finite number within `MAX_MAGNITUDE`. */
+function bounded(field: string, v: unknown): number {
+  const x = finite(field, v);
+  if (Math.abs(x) <= MAX_MAGNITUDE) return x;
+  throw new SignalProblem(
+    field,
+    `${x} is outside -1e15 .. 1e15 (larger values would overflow the run's books)`,
+  );
+}
+
 /**
  * Checks a value a strategy returned as a signal and returns a clean copy of it (only the fields a signal
  * has, each read once, metadata copied as plain JSON data), or the problem that makes it no signal: an
  * action other than BUY, SELL, CLOSE or HOLD; a symbol that is not a non-empty string; a BUY or SELL
- * without a quantity; a quantity, price or confidence that is not a finite number (confidence in [0, 1]);
+ * without a quantity; a quantity, price or confidence that is not a finite number (quantity and price
+ * within `MAX_MAGNITUDE`, confidence in [0, 1]);
  * an order type other than market, limit or stop; a reason that is not a string; metadata that is not a
  * plain object of JSON data within `MAX_METADATA_CHARS`. A finite quantity or price the broker cannot
  * use (zero, negative, a limit order without a price) passes: the broker rejects the order and says why.
@@ -117,7 +133,7 @@ function copySignal(value: unknown): Signal {
   }
   const out: { -readonly [K in keyof Signal]: Signal[K] } = { symbol, action: action as SignalAction };
   const quantity = v.quantity;
-  if (!absent(quantity)) out.quantity = finite('quantity', quantity);
+  if (!absent(quantity)) out.quantity = bounded('quantity', quantity);
   else if (action === 'BUY' || action === 'SELL') {
     throw new SignalProblem('quantity', `missing; a ${action} needs the number of shares`);
   }
@@ -129,7 +145,7 @@ function copySignal(value: unknown): Signal {
     out.orderType = orderType as OrderType;
   }
   const price = v.price;
-  if (!absent(price)) out.price = finite('price', price);
+  if (!absent(price)) out.price = bounded('price', price);
   const reason = v.reason;
   if (!absent(reason)) {
     if (typeof reason !== 'string') throw new SignalProblem('reason', `${typed(reason)} is not a string`);

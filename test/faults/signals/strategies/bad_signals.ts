@@ -6,7 +6,7 @@ import { BaseStrategy, baseStrategySchema, type Interval, NO_SIGNALS, type Signa
 /** The kinds of bad output, each named after what is wrong with it. */
 export const BAD_KINDS = [
   'null-element',
-  'number-element',
+  'huge-quantity',
   'missing-action',
   'lowercase-action',
   'missing-symbol',
@@ -47,8 +47,8 @@ function badSignal(kind: Exclude<BadKind, 'returns-string'>, symbol: string): un
   switch (kind) {
     case 'null-element':
       return null;
-    case 'number-element':
-      return 42;
+    case 'huge-quantity':
+      return { ...buy, quantity: 1e308 };
     case 'missing-action':
       return { symbol, quantity: 10 };
     case 'lowercase-action':
