@@ -52,7 +52,7 @@ export function show(value: unknown): string {
   }
 }
 
-/** Names the class of an object (`Date`, `Map`), `object` for a plain one, never running the object's own code. */
+/** Names the class of an object (`Date`, `Map`; `plain object`) without running the object's own code. */
 function kindOf(o: object): string {
   const proto = Object.getPrototypeOf(o) as { constructor?: unknown } | null;
   if (proto === null || proto === Object.prototype) return 'plain object';
@@ -91,10 +91,10 @@ function bounded(field: string, v: unknown): number {
  * has, each read once, metadata copied as plain JSON data), or the problem that makes it no signal: an
  * action other than BUY, SELL, CLOSE or HOLD; a symbol that is not a non-empty string; a BUY or SELL
  * without a quantity; a quantity, price or confidence that is not a finite number (quantity and price
- * within `MAX_MAGNITUDE`, confidence in [0, 1]);
- * an order type other than market, limit or stop; a reason that is not a string; metadata that is not a
- * plain object of JSON data within `MAX_METADATA_CHARS`. A finite quantity or price the broker cannot
- * use (zero, negative, a limit order without a price) passes: the broker rejects the order and says why.
+ * within `MAX_MAGNITUDE`, confidence in [0, 1]); an order type other than market, limit or stop; a
+ * reason that is not a string; metadata that is not a plain object of JSON data within
+ * `MAX_METADATA_CHARS` and `MAX_METADATA_DEPTH`. A finite quantity or price the broker cannot use
+ * (zero, negative, a limit order without a price) passes: the broker rejects the order and says why.
  */
 export function checkSignal(value: unknown): Signal | SignalProblem {
   return checkSignalAt([value], 0);
@@ -168,25 +168,26 @@ function copySignal(value: unknown): Signal {
 /** Walks metadata once: checks it is plain JSON data within bounds, and builds its copy. */
 class MetadataCopier {
   /** Characters of JSON the copy takes so far (escapes in strings aside). */
-  chars = 0;
+  #chars = 0;
   /** The path from the metadata's root to the value being copied. */
   readonly #path: (string | number)[] = [];
   /** The objects and arrays being copied, to name a circular reference. */
   readonly #open: object[] = [];
 
-  field(): string {
+  /** Names the value being copied, as a path from the signal (`metadata.a[2]`). */
+  #field(): string {
     let s = 'metadata';
     for (const k of this.#path) s += typeof k === 'number' ? `[${k}]` : `.${k}`;
     return s;
   }
 
   #fail(problem: string): never {
-    throw new SignalProblem(this.field(), problem);
+    throw new SignalProblem(this.#field(), problem);
   }
 
   #count(chars: number): void {
-    this.chars += chars;
-    if (this.chars > MAX_METADATA_CHARS) {
+    this.#chars += chars;
+    if (this.#chars > MAX_METADATA_CHARS) {
       this.#path.length = 0;
       this.#fail(
         `more than ${MAX_METADATA_CHARS} characters as JSON; keep metadata small (it is stored with every signal)`,
@@ -194,6 +195,7 @@ class MetadataCopier {
     }
   }
 
+  /** Returns the copy of `value`, or throws the first problem found in it. */
   copy(value: unknown): unknown {
     switch (typeof value) {
       case 'string':
