@@ -133,7 +133,7 @@ export class HookCaller {
 
   /**
    * Calls `onBars`; returns clean copies of the well-formed signals raised (see `#take`), or none when it
-   * failed.
+   * failed. The check is a call away, so that a bar without signals runs no more code than before.
    */
   onBars(symbol: string, interval: Interval): readonly Signal[] {
     const n = ++this.#calls;
@@ -144,15 +144,8 @@ export class HookCaller {
       const returned: unknown = this.#strategy.onBars(symbol, interval);
       // Strategy modules are not type-checked when loaded: anything but an array is that strategy's error.
       if (Array.isArray(returned)) {
-        if (returned.length !== 0) {
-          const taken: Signal[] = [];
-          this.#take(returned, symbol, interval, taken);
-          out = taken;
-        }
-      } else {
-        this.#metrics.invalidSignal();
-        this.#notArray(symbol, interval, returned);
-      }
+        if (returned.length !== 0) out = this.#taken(returned, symbol, interval);
+      } else this.#notSignals(symbol, interval, returned);
     } catch (e) {
       this.#threw(symbol, interval, e);
     }
@@ -184,10 +177,7 @@ export class HookCaller {
         const returned: unknown = strategy.onBars(symbol, interval);
         if (Array.isArray(returned)) {
           if (returned.length !== 0) raised = this.#take(returned, symbol, interval, signals);
-        } else {
-          metrics.invalidSignal();
-          this.#notArray(symbol, interval, returned);
-        }
+        } else this.#notSignals(symbol, interval, returned);
       } catch (e) {
         this.#threw(symbol, interval, e);
       }
@@ -203,6 +193,19 @@ export class HookCaller {
    * not an array), and the first errors are logged with the field and the value at fault. Called only for
    * bars that raised signals, so a bar without signals costs no more than the length check before it.
    */
+  /** Returns clean copies of the well-formed signals of a non-empty array (see `#take`). */
+  #taken(returned: readonly unknown[], symbol: string, interval: Interval): readonly Signal[] {
+    const taken: Signal[] = [];
+    this.#take(returned, symbol, interval, taken);
+    return taken;
+  }
+
+  /** Counts a return that is not an array as an invalid signal and the strategy's error. */
+  #notSignals(symbol: string, interval: Interval, returned: unknown): void {
+    this.#metrics.invalidSignal();
+    this.#notArray(symbol, interval, returned);
+  }
+
   #take(returned: readonly unknown[], symbol: string, interval: Interval, into: Signal[]): number {
     let taken = 0;
     for (let i = 0; i < returned.length; i++) {
