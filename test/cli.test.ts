@@ -181,6 +181,7 @@ describe('tradeflow backtest (human output)', () => {
       s!.notifications,
       s!.signals,
       s!.errors,
+      s!.invalid_signals,
       s!.avg_ms.toFixed(3),
       s!.p99_ms.toFixed(3),
       s!.max_ms.toFixed(3),

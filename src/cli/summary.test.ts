@@ -58,6 +58,7 @@ describe('the metrics table after a run', () => {
         bars: String(s.notifications),
         signals: String(s.signals),
         errors: String(s.errors),
+        'bad signals': String(s.invalid_signals),
         'avg ms': s.avg_ms.toFixed(3),
         'p99 ms': s.p99_ms.toFixed(3),
         'max ms': s.max_ms.toFixed(3),

@@ -57,6 +57,7 @@ const FIGURE_COLUMNS: readonly (readonly [string, keyof StrategyFigures, (x: num
   ['bars', 'notifications', String],
   ['signals', 'signals', String],
   ['errors', 'errors', String],
+  ['bad signals', 'invalid_signals', String],
   ['model errors', 'inference_errors', String],
   ['avg ms', 'avg_ms', ms],
   ['p99 ms', 'p99_ms', ms],

@@ -145,7 +145,7 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
     recorder,
     clock,
     quality,
-    router: new SignalRouter(accounts, recorder, log),
+    router: new SignalRouter(accounts, recorder),
     calendar: loaded.sources[0]!.calendar,
     wait,
   });

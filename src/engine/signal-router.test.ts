@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryLogger } from '../core/logger.ts';
 import { bpsSlippage, perShareAndBpsCommission } from '../execution/costs.ts';
 import { PaperBroker } from '../execution/paper-broker.ts';
 import { Portfolio } from '../execution/portfolio.ts';
@@ -22,12 +21,11 @@ function setup(o: { allowShort?: boolean } = {}) {
     allowShort: o.allowShort ?? true,
     listeners: [recorder],
   });
-  const log = new MemoryLogger();
   const account = { name: 'default', broker, portfolio };
-  const router = new SignalRouter({ of: () => [account] }, recorder, log);
+  const router = new SignalRouter({ of: () => [account] }, recorder);
   /** Offers X a bar opening at `open`, which fills pending market orders. */
   const fillAt = (open: number, ts = T0 + MIN) => broker.onBar(0, ts, open, open, open, 1);
-  return { portfolio, recorder, broker, log, router, fillAt };
+  return { portfolio, recorder, broker, router, fillAt };
 }
 
 describe('SignalRouter', () => {
@@ -143,18 +141,13 @@ describe('SignalRouter', () => {
     ]);
   });
 
-  it('logs and records a signal with an unknown action, without an order', () => {
-    const { router, recorder, log } = setup();
+  it('never meets an unknown action (signals are checked where they leave the strategy): one is a bug', () => {
+    const { router, recorder } = setup();
     const odd = { symbol: 'X', action: 'SHORT', quantity: 1 } as unknown as Signal;
-    router.route('s1', odd, T0);
-    expect(recorder.orders).toEqual([]);
-    expect(recorder.signals).toEqual([{ ts: T0, strategy: 's1', signal: odd }]);
-    expect(log.records).toEqual([
-      {
-        level: 'error',
-        msg: 'strategy s1: signal with unknown action SHORT ignored; use BUY, SELL, CLOSE or HOLD',
-      },
-    ]);
+    expect(() => router.route('s1', odd, T0)).toThrow(
+      expect.objectContaining({ code: 'TF_ERR_INTERNAL', message: 'unexpected signal action: SHORT' }),
+    );
+    expect([recorder.orders, recorder.signals]).toEqual([[], []]);
   });
 
   it('numbers orders in the order signals are routed', () => {

@@ -1,5 +1,5 @@
 // Turns strategies' signals into orders in the accounts they route to, the same way in backtest and live.
-import type { Logger } from '../core/logger.ts';
+import { assertNever } from '../core/errors.ts';
 import type { Signal } from '../model/signal.ts';
 import type { Account } from './accounts.ts';
 import type { RunRecorder } from './recorder.ts';
@@ -10,7 +10,8 @@ export interface AccountRoutes {
 }
 
 /**
- * Turns signals into orders, the same way in backtest and live: BUY and SELL become orders of the
+ * Turns well-formed signals (every signal is checked where it leaves its strategy) into orders, the same
+ * way in backtest and live: BUY and SELL become orders of the
  * signal's quantity, CLOSE flattens the strategy's position in the symbol, HOLD is only recorded. A
  * strategy routed to several accounts sends each of them the order, in the order it names them; a CLOSE
  * flattens the position held in each account. The signal is recorded once, with the order it became in
@@ -19,12 +20,10 @@ export interface AccountRoutes {
 export class SignalRouter {
   readonly #routes: AccountRoutes;
   readonly #recorder: RunRecorder;
-  readonly #log: Logger;
 
-  constructor(routes: AccountRoutes, recorder: RunRecorder, log: Logger) {
+  constructor(routes: AccountRoutes, recorder: RunRecorder) {
     this.#routes = routes;
     this.#recorder = recorder;
-    this.#log = log;
   }
 
   /** Records a strategy's signal and submits the order it asks for to each of the strategy's accounts. */
@@ -42,10 +41,8 @@ export class SignalRouter {
       case 'HOLD':
         break;
       default:
-        // A strategy in plain JS can return anything: say so rather than drop it silently.
-        this.#log.error(
-          `strategy ${strategy}: signal with unknown action ${String((signal as { action: unknown }).action)} ignored; use BUY, SELL, CLOSE or HOLD`,
-        );
+        // Signals are checked where they leave the strategy (src/strategy/host/signal-check.ts).
+        assertNever(signal.action, 'signal action');
     }
     this.#recorder.onSignal(
       orderId === undefined ? { ts, strategy, signal } : { ts, strategy, signal, orderId },

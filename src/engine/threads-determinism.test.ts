@@ -75,6 +75,7 @@ describe('threads against inline on real data', () => {
         notifications: 5036,
         signals: expect.any(Number) as number,
         errors: 0,
+        invalid_signals: 0,
         inference_errors: 0,
         ...ANY_TIMES,
         overruns: 0,

@@ -56,6 +56,7 @@ describe('exceptions and crashes in strategy threads', () => {
       notifications: 20,
       signals: 2,
       errors: 2,
+      invalid_signals: 0,
       inference_errors: 0,
       ...ANY_TIMES,
       overruns: 0,
@@ -98,6 +99,7 @@ describe('exceptions and crashes in strategy threads', () => {
         notifications: 2,
         signals: 2,
         errors: 0,
+        invalid_signals: 0,
         inference_errors: 0,
         ...ANY_TIMES,
         overruns: 0,
@@ -106,15 +108,16 @@ describe('exceptions and crashes in strategy threads', () => {
         backpressure_events: expect.any(Number) as number,
         reason: 'the strategy thread exited with code 3',
       },
-      // A BigInt in a signal's metadata cannot cross as JSON: that step's signals are dropped and counted.
+      // A BigInt in a signal's metadata could not cross as JSON: that signal is dropped as invalid, and counted.
       {
         name: 'bigint',
         status: 'ran',
         isolation: 'thread',
         placement: 'isolation "thread" in its entry',
         notifications: 10,
-        signals: 10,
+        signals: 9,
         errors: 1,
+        invalid_signals: 1,
         inference_errors: 0,
         ...ANY_TIMES,
         overruns: 0,
@@ -124,7 +127,7 @@ describe('exceptions and crashes in strategy threads', () => {
       },
     ]);
     expect(errorsOf(r)).toContain(
-      'strategy bigint: its signals of one step could not be sent (Do not know how to serialize a BigInt); they are dropped',
+      'strategy bigint: onBars(X, 1m) returned an invalid signal (1 of 1), dropped: metadata.volume: 4n (a BigInt) cannot be written as JSON; pass a number or a string',
     );
     expect(errorsOf(r)).toContain(
       'strategy exits: the strategy thread exited with code 3; the run goes on without it',
@@ -159,6 +162,7 @@ describe('inference errors in ML strategy threads', () => {
       notifications: 8,
       signals: 3,
       errors: 0,
+      invalid_signals: 0,
       inference_errors: 3,
       ...ANY_TIMES,
       overruns: 0,
@@ -210,6 +214,7 @@ describe('an endless loop in a strategy thread', () => {
         notifications: 2,
         signals: 1,
         errors: 0,
+        invalid_signals: 0,
         inference_errors: 0,
         ...ANY_TIMES,
         overruns: 0,
@@ -226,6 +231,7 @@ describe('an endless loop in a strategy thread', () => {
         notifications: 10,
         signals: 1,
         errors: 0,
+        invalid_signals: 0,
         inference_errors: 0,
         ...ANY_TIMES,
         overruns: 0,
@@ -288,6 +294,7 @@ describe('an endless loop in a strategy thread', () => {
         notifications: 2,
         signals: 1,
         errors: 0,
+        invalid_signals: 0,
         inference_errors: 0,
         ...ANY_TIMES,
         overruns: 0,
@@ -304,6 +311,7 @@ describe('an endless loop in a strategy thread', () => {
         notifications: 2,
         signals: 2,
         errors: 0,
+        invalid_signals: 0,
         inference_errors: 0,
         ...ANY_TIMES,
         overruns: 0,

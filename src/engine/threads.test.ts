@@ -187,6 +187,7 @@ describe('a thread strategy with a queue of one', () => {
         notifications: 32,
         signals: 32,
         errors: 0,
+        invalid_signals: 0,
         inference_errors: 0,
         ...ANY_TIMES,
         overruns: 0,
@@ -202,6 +203,7 @@ describe('a thread strategy with a queue of one', () => {
         notifications: 30,
         signals: 30,
         errors: 0,
+        invalid_signals: 0,
         inference_errors: 0,
         ...ANY_TIMES,
         overruns: 0,
@@ -217,6 +219,7 @@ describe('a thread strategy with a queue of one', () => {
         notifications: 30,
         signals: 0,
         errors: 0,
+        invalid_signals: 0,
         inference_errors: 0,
         ...ANY_TIMES,
         overruns: 0,
@@ -301,6 +304,7 @@ describe('a slow thread strategy in a data-driven backtest', () => {
         notifications: 40,
         signals: 40,
         errors: 0,
+        invalidSignals: 0,
         inferenceErrors: 0,
       });
       expect(thrower).toMatchObject({
@@ -311,6 +315,7 @@ describe('a slow thread strategy in a data-driven backtest', () => {
         notifications: 20,
         signals: 1,
         errors: 2,
+        invalidSignals: 0,
         inferenceErrors: 0,
       });
       // Every timed notification of `slow` took at least 3 ms (inline and in threads alike, every one of the first 256 is timed).

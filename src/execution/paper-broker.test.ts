@@ -298,19 +298,19 @@ describe('PaperBroker rejections', () => {
   it('rejects limit and stop orders without a positive price', () => {
     expect(rejectedAtSubmit({ type: 'limit' })).toMatchObject({
       status: 'rejected',
-      reason: 'a limit order needs a positive price',
+      reason: 'a limit order needs a positive price (got none)',
     });
     expect(rejectedAtSubmit({ type: 'stop' })).toMatchObject({
       status: 'rejected',
-      reason: 'a stop order needs a positive price',
+      reason: 'a stop order needs a positive price (got none)',
     });
     expect(rejectedAtSubmit({ type: 'limit', price: 0 })).toMatchObject({
       status: 'rejected',
-      reason: 'a limit order needs a positive price',
+      reason: 'a limit order needs a positive price (got 0)',
     });
     expect(rejectedAtSubmit({ type: 'stop', price: Number.NaN })).toMatchObject({
       status: 'rejected',
-      reason: 'a stop order needs a positive price',
+      reason: 'a stop order needs a positive price (got NaN)',
     });
   });
 

@@ -80,7 +80,7 @@ export class PaperBroker implements Broker {
         : !(Number.isFinite(req.quantity) && req.quantity > 0)
           ? `quantity must be a positive number (got ${req.quantity})`
           : req.type !== 'market' && !(Number.isFinite(req.price) && (req.price as number) > 0)
-            ? `a ${req.type} order needs a positive price`
+            ? `a ${req.type} order needs a positive price (got ${req.price ?? 'none'})`
             : undefined;
     if (problem !== undefined || symbolId === undefined) {
       const rejected: Order = {

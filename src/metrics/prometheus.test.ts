@@ -69,6 +69,7 @@ function strategy(name: string, o: Partial<StrategyMetrics> = {}): StrategyMetri
     signals: 0,
     kind: 'rules',
     errors: 0,
+    invalidSignals: 0,
     inferenceErrors: 0,
     overruns: 0,
     dropped: 0,
@@ -169,6 +170,7 @@ describe('PrometheusExporter', () => {
           strategy('model', {
             kind: 'ml',
             errors: 1,
+            invalidSignals: 0,
             inferenceErrors: 4,
             degraded: 'the model did not load',
           }),

@@ -46,8 +46,10 @@ export interface StrategyFigures {
   /** Bar notifications handled. */
   readonly notifications: number;
   readonly signals: number;
-  /** Errors of the strategy's hooks: exceptions, and `onBars` results that are not arrays. */
+  /** Errors of the strategy's hooks: exceptions, and values `onBars` returned that are not signals. */
   readonly errors: number;
+  /** Values `onBars` returned that were not signals: each was dropped (never routed nor stored), and is in `errors` too. */
+  readonly invalid_signals: number;
   /** Model inferences that threw, counted apart from `errors`. */
   readonly inference_errors: number;
   /** Time to handle a notification, over the timed ones (each of the first 256, then one in 16). */
@@ -226,6 +228,7 @@ export function strategyFigures(m: StrategyMetrics): StrategyFigures {
     notifications: m.notifications,
     signals: m.signals,
     errors: m.errors,
+    invalid_signals: m.invalidSignals,
     inference_errors: m.inferenceErrors,
     avg_ms: m.avgMs,
     p99_ms: m.p99Ms,
@@ -242,6 +245,7 @@ export const NOT_STARTED_FIGURES: StrategyFigures = {
   notifications: 0,
   signals: 0,
   errors: 0,
+  invalid_signals: 0,
   inference_errors: 0,
   avg_ms: 0,
   p99_ms: 0,

@@ -19,7 +19,8 @@ const HEAP_MB = 9;
 const OFFHEAP_MB = 10;
 /** Set by a strategy thread whose off-heap growth passed its limit (the limit in MB): the engine faults it. */
 const OVER_LIMIT_MB = 11;
-const HIST = 12;
+const INVALID_SIGNALS = 12;
+const HIST = 13;
 const BINS = 8 * 24; // 1 us .. ~16 s
 
 /** Number of float64 slots a metrics block needs. */
@@ -67,6 +68,11 @@ export class MetricsWriter {
     return ++this.#m[ERRORS]!;
   }
 
+  /** Counts a value `onBars` returned that was not a signal (also counted as an error, by the caller). */
+  invalidSignal(): void {
+    this.#m[INVALID_SIGNALS]!++;
+  }
+
   /** Counts a model inference that threw (the ML strategy's `predictSignal`); returns the count so far. */
   inferenceError(): number {
     return ++this.#m[INFERENCE_ERRORS]!;
@@ -103,8 +109,10 @@ export function offheapOverLimit(m: Float64Array): number {
 export interface ProcessingMetrics {
   readonly notifications: number;
   readonly signals: number;
-  /** Errors thrown by the strategy's hooks (setup, onBars, ...). */
+  /** Errors of the strategy's hooks (setup, onBars, ...): exceptions, and values that are not signals. */
   readonly errors: number;
+  /** Values `onBars` returned that were not signals (each dropped, and counted in `errors` too). */
+  readonly invalidSignals: number;
   /** Model inferences that threw (an ML or hybrid strategy's `predictSignal`), counted apart from `errors`. */
   readonly inferenceErrors: number;
   readonly overruns: number;
@@ -138,6 +146,7 @@ export function readMetrics(m: Float64Array): ProcessingMetrics {
     notifications: n,
     signals: m[SIGNALS]!,
     errors: m[ERRORS]!,
+    invalidSignals: m[INVALID_SIGNALS]!,
     inferenceErrors: m[INFERENCE_ERRORS]!,
     overruns: m[OVERRUNS]!,
     dropped: m[DROPPED]!,
