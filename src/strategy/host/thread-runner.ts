@@ -22,12 +22,7 @@ import { READY_GRACE_MS, spawnThread, type ThreadLimits } from './thread-spawn.t
 import type { JoinRequest, Placement, StrategyRunner } from './runner.ts';
 import type { ThreadSync } from './thread-sync.ts';
 import { createChannel, entry, float64View, Kind, ProducerChannel } from './channel.ts';
-import {
-  type ControlReply,
-  type ControlRequest,
-  State,
-  type StrategyWorkerData,
-} from './protocol.ts';
+import { type ControlReply, type ControlRequest, State, type StrategyWorkerData } from './protocol.ts';
 
 const NONE: readonly Signal[] = Object.freeze([]);
 
