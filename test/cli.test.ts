@@ -1,35 +1,13 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BacktestResult } from '../src/report/result.ts';
-import { ROOT } from './helpers.ts';
+import { type CliRun, ROOT, runCli } from './helpers.ts';
 
 // Runs the real CLI (bin/tradeflow.mjs) as a child process. Each run costs about a second, so all of
 // them start together in beforeAll and the tests only read their outcomes. `--no-db --out <tmp>` keeps
 // every run away from shared files.
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function cli(args: readonly string[]): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['bin/tradeflow.mjs', ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 const tmp = mkdtempSync(join(tmpdir(), 'tradeflow-cli-'));
 const out = (name: string) => join(tmp, 'out', name);
@@ -71,18 +49,18 @@ const configs = {
   }),
 };
 
-let runs: Record<'json' | 'human' | 'missing' | 'invalid' | 'badRow' | 'noModule' | 'help' | 'usage', Run>;
+let runs: Record<'json' | 'human' | 'missing' | 'invalid' | 'badRow' | 'noModule' | 'help' | 'usage', CliRun>;
 
 beforeAll(async () => {
   const [json, human, missing, invalid, badRow, noModule, help, usage] = await Promise.all([
-    cli(['backtest', EXAMPLE, '--json', '--no-db', '--out', out('json')]),
-    cli(['backtest', EXAMPLE, '--no-db', '--out', out('human')]),
-    cli(['backtest', configs.missing, '--json', '--no-db', '--out', out('missing')]),
-    cli(['backtest', configs.invalid, '--json', '--no-db', '--out', out('invalid')]),
-    cli(['backtest', configs.badRow, '--json', '--no-db', '--out', out('bad-row')]),
-    cli(['backtest', configs.noModule, '--no-db', '--out', out('no-module')]),
-    cli(['--help']),
-    cli(['backtest', '--no-db']),
+    runCli(['backtest', EXAMPLE, '--json', '--no-db', '--out', out('json')]),
+    runCli(['backtest', EXAMPLE, '--no-db', '--out', out('human')]),
+    runCli(['backtest', configs.missing, '--json', '--no-db', '--out', out('missing')]),
+    runCli(['backtest', configs.invalid, '--json', '--no-db', '--out', out('invalid')]),
+    runCli(['backtest', configs.badRow, '--json', '--no-db', '--out', out('bad-row')]),
+    runCli(['backtest', configs.noModule, '--no-db', '--out', out('no-module')]),
+    runCli(['--help']),
+    runCli(['backtest', '--no-db']),
   ]);
   runs = { json, human, missing, invalid, badRow, noModule, help, usage };
 }, 60_000);

@@ -1,5 +1,6 @@
-// Helpers shared by tests: sessions rooted at the project, a backtest without a store, temp files, and
-// results stripped of wall times.
+// Helpers shared by tests: sessions rooted at the project, a backtest without a store, temp files, the
+// real CLI as a child process, and results stripped of wall times.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -60,4 +61,27 @@ export function wallTimeFree(result: BacktestResult) {
       ({ avg_ms: _avg, p99_ms: _p99, max_ms: _max, backpressure_events: _events, placement: _p, ...s }) => s,
     ),
   };
+}
+
+/** How a run of the real CLI ended: its exit code and what it printed. */
+export interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the real CLI (bin/tradeflow.mjs) with `args` in the project root, as a child process. */
+export function runCli(args: readonly string[]): Promise<CliRun> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['bin/tradeflow.mjs', ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
 }

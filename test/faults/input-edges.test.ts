@@ -1,7 +1,6 @@
 // Fault injection, item 7 (input edge cases): far-off dates, absurd prices, hostile bytes in files, skipped
 // rows, prototype names as strategy types, impossible dates, a BOM, session names that are paths, and
 // an async onBars. Each is refused or handled with an error that names the place and what to do.
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -16,7 +15,7 @@ import { SessionData } from '../../src/data/session-data.ts';
 import { runBacktestWithResult } from '../../src/report/backtest-outcome.ts';
 import { bullishBreakoutSchema } from '../../src/screener/bullish-breakout.ts';
 import { loadStrategies } from '../../src/strategy/loader.ts';
-import { backtest, ROOT, session, tempFiles } from '../helpers.ts';
+import { backtest, type CliRun, ROOT, runCli, session, tempFiles } from '../helpers.ts';
 
 const HEADER = 'Date,Open,High,Low,Close,Adj Close,Volume';
 const ORCL = readFileSync(join(ROOT, 'data/daily/orcl-1995-2014.txt'), 'utf8').trimEnd();
@@ -92,29 +91,13 @@ function coded(e: unknown, code: string): string {
 }
 
 // The CLI runs start together (each costs a second or two) and the tests read their outcomes.
-interface Run {
-  readonly code: number | null;
-  readonly stderr: string;
-}
-function cli(args: readonly string[]): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['bin/tradeflow.mjs', ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stderr }));
-  });
-}
 const cliConfig = (name: string, config: Record<string, unknown>): string => {
   const file = join(dir, name);
   writeFileSync(file, JSON.stringify({ root: ROOT, ...config }));
   return file;
 };
-let skipRun: Run;
-let protoRun: Run;
+let skipRun: CliRun;
+let protoRun: CliRun;
 beforeAll(async () => {
   const skips = cliConfig('skips.json', {
     data: [{ symbol: 'X', file: join(dir, 'skips.csv'), on_bad_row: 'skip' }],
@@ -125,8 +108,8 @@ beforeAll(async () => {
     strategies: [{ type: 'toString', config: { symbols: ['ORCL'] } }],
   });
   [skipRun, protoRun] = await Promise.all([
-    cli(['backtest', skips, '--no-db', '--out', join(dir, 'out-skips')]),
-    cli(['backtest', proto, '--no-db', '--out', join(dir, 'out-proto')]),
+    runCli(['backtest', skips, '--no-db', '--out', join(dir, 'out-skips')]),
+    runCli(['backtest', proto, '--no-db', '--out', join(dir, 'out-proto')]),
   ]);
 });
 

@@ -1,6 +1,5 @@
 // Fault injection, item 5 (sandboxes): a symlink inside strategies/ or data/ that points outside is
 // refused by the CLI, the API and `strategies add`, before the file it points to is read or imported.
-import { spawn } from 'node:child_process';
 import {
   copyFileSync,
   mkdirSync,
@@ -19,7 +18,7 @@ import { parseSessionConfig } from '../../src/config/session-config.ts';
 import { isTradeflowError } from '../../src/core/errors.ts';
 import { loadSessionData } from '../../src/engine/session-builder.ts';
 import { loadStrategies } from '../../src/strategy/loader.ts';
-import { ROOT } from '../helpers.ts';
+import { ROOT, runCli } from '../helpers.ts';
 
 // A project of its own under test-artifacts/ (inside the repository, so that a strategy there can import
 // 'tradeflow'), with a folder `outside/` next to its strategies/ and data/ that links point into.
@@ -154,20 +153,7 @@ describe('a symlink out of data/', () => {
   it('stops the CLI with the coded error and exit code 2', async () => {
     const file = join(project, 'escape.json');
     writeFileSync(file, JSON.stringify({ ...config('data/secret.csv'), root: project }));
-    const run = await new Promise<{ code: number | null; stderr: string }>((done, fail) => {
-      const child = spawn(
-        process.execPath,
-        ['bin/tradeflow.mjs', 'backtest', file, '--no-db', '--out', join(project, 'out')],
-        {
-          cwd: ROOT,
-          stdio: ['ignore', 'ignore', 'pipe'],
-        },
-      );
-      let stderr = '';
-      child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-      child.on('error', fail);
-      child.on('close', (code) => done({ code, stderr }));
-    });
+    const run = await runCli(['backtest', file, '--no-db', '--out', join(project, 'out')]);
     expect(run.stderr).toContain('TF_ERR_PATH_OUTSIDE: data[0].file: data/secret.csv is a symlink');
     expect(run.stderr).not.toContain(SECRET);
     expect(run.code).toBe(2);
