@@ -27,3 +27,11 @@ export type SeriesKey = `${string}@${string}`;
 export function seriesKey(symbol: string, interval: string): SeriesKey {
   return `${symbol}@${interval}`;
 }
+
+/**
+ * The largest magnitude of a price, volume or quantity the engine takes, from a data row, a live bar or a
+ * signal. Below 2^53, so whole numbers stay exact, and small enough that products such as price x volume
+ * or price x quantity, and sums of millions of them, stay finite: a finite but absurd value such as 1e308
+ * would make them Infinity (then NaN in the books) far from where it came in.
+ */
+export const MAX_MAGNITUDE = 1e15;

@@ -1,5 +1,6 @@
 // The rules a bar row must pass, and the message that names a broken one with its file and line.
 import { escapeText } from '../../core/escape.ts';
+import { MAX_MAGNITUDE } from '../../model/bar.ts';
 import type { RowLayout } from './formats.ts';
 import { parseNumber } from './parse.ts';
 
@@ -32,12 +33,6 @@ export const DATE_RANGE = '1900-01-01 to 2100-12-31';
 export const FIRST_TIME_MS = Date.UTC(1900, 0, 1);
 export const END_TIME_MS = Date.UTC(2101, 0, 1);
 
-/**
- * The largest price or volume a row may carry. Below 2^53, so whole numbers stay exact, and small enough
- * that products such as price x volume or price x quantity, and sums of millions of them, stay finite:
- * a finite but absurd value such as 1e308 would make them Infinity far from the row that caused it.
- */
-export const MAX_VALUE = 1e15;
 
 /**
  * Returns the first rule a bar breaks, or undefined. NaN fails every comparison, so the positive checks are
@@ -45,7 +40,7 @@ export const MAX_VALUE = 1e15;
  */
 export function barProblem(open: number, high: number, low: number, close: number, volume: number): RowProblem | undefined {
   if (!(open > 0 && high > 0 && low > 0 && close > 0)) return 'non-positive-price';
-  if (high > MAX_VALUE || volume > MAX_VALUE) return 'value-too-large';
+  if (high > MAX_MAGNITUDE || volume > MAX_MAGNITUDE) return 'value-too-large';
   if (high < low) return 'high-below-low';
   if (open < low || open > high) return 'open-outside-range';
   if (close < low || close > high) return 'close-outside-range';
@@ -113,8 +108,8 @@ export function rowMessage(problem: RowProblem, ctx: RowContext): string {
       break;
     }
     case 'value-too-large': {
-      const i = [h, v].find((f) => value(f) > MAX_VALUE) ?? h;
-      text = `${named(i)} is larger than ${MAX_VALUE.toExponential()}, the most a price or volume may be (products of such values overflow)`;
+      const i = [h, v].find((f) => value(f) > MAX_MAGNITUDE) ?? h;
+      text = `${named(i)} is larger than ${MAX_MAGNITUDE.toExponential()}, the most a price or volume may be (products of such values overflow)`;
       break;
     }
     case 'non-positive-price': {

@@ -1,14 +1,10 @@
 // Checks each signal where it leaves a strategy (inline or in a thread) and copies it into a clean value,
 // so the router, the store and the thread boundary only ever see well-formed signals.
+import { MAX_MAGNITUDE } from '../../model/bar.ts';
 import type { OrderType, Signal, SignalAction } from '../../model/signal.ts';
 
 /** A signal's symbol is at most this long (no venue's symbol comes near it). */
 export const MAX_SYMBOL_CHARS = 256;
-/**
- * A signal's quantity and price are at most this large (either sign): the engine multiplies them (cost,
- * equity) and adds them up over a run, and a product past 1e308 is Infinity, then NaN, in the books.
- */
-export const MAX_MAGNITUDE = 1e15;
 /** A signal's reason is at most this long: it is recorded with the signal and the order. */
 export const MAX_REASON_CHARS = 4096;
 /** A signal's metadata, written as JSON, is at most this long. */
