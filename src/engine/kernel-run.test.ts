@@ -1,5 +1,6 @@
 // The kernel: stopping early, progress, the equity curve, determinism.
 import { availableParallelism } from 'node:os';
+import { scriptedFeed } from '../data/feeds/feed.fixture.ts';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSessionConfig } from '../config/session-config.ts';
@@ -38,11 +39,13 @@ describe('Engine: stopping early', () => {
     });
     const calls: string[] = [];
     // A feed that delivers nothing and never ends by itself.
-    await engine.runLive({
-      name: 'silent',
-      start: () => calls.push('start'),
-      stop: () => calls.push('stop'),
-    });
+    await engine.runLive(
+      scriptedFeed(
+        'silent',
+        () => calls.push('start'),
+        () => calls.push('stop'),
+      ),
+    );
     await engine.stop();
     expect(engine.cancelled).toBe(true);
     expect(engine.steps).toBe(0);

@@ -206,14 +206,23 @@ export async function runLiveSteps(p: LoopParts, o: LiveLoopOptions): Promise<bo
   if (o.abort?.aborted) onAbort();
   o.abort?.addEventListener('abort', onAbort);
   await between.start();
-  feed.start({
-    onBar: (bar) => inbox.push(bar, monotonicMs()),
-    onEnd: (reason) => inbox.end(reason),
-    onBadMessage: (problem) => {
-      o.onRejected();
-      o.log.warn(`feed ${feed.name}: ${problem}; message ignored`);
+  feed.start(
+    o.loaded.symbols.map((symbol) => {
+      const series = o.loaded.sources[o.loaded.symbols.indexOf(symbol)]!.series;
+      const last = series.written > 0 ? series.timeAt(series.written - 1) : undefined;
+      return { symbol, interval: series.interval, ...(last === undefined ? {} : { sinceMs: last }) };
+    }),
+    {
+      onBar: (bar) => inbox.push(bar, monotonicMs()),
+      onEnd: (end) => inbox.end(end.reason),
+      onConnection: () => {},
+      onReject: (_kind, problem) => {
+        o.onRejected();
+        o.log.warn(`feed ${feed.name}: ${problem}; message ignored`);
+      },
     },
-  });
+  );
+
   try {
     for (let item = await inbox.next(); item !== undefined; item = await inbox.next()) {
       const { bar, receivedMs } = item;

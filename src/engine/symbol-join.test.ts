@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadedSession } from '../config/session-config.ts';
+import { scriptedFeed } from '../data/feeds/feed.fixture.ts';
 import { isTradeflowError } from '../core/errors.ts';
 import { MemoryLogger } from '../core/logger.ts';
 import type { BarFeed } from '../data/feeds/bar-feed.ts';
@@ -219,7 +220,12 @@ describe('a symbol joining a live run', () => {
       config: { ...xy.config, data: xy.config.data.filter((d) => d.symbol === 'X') },
     };
     const live = minuteBars(20, (i) => 50 + i);
-    const bar = (symbol: string, i: number) => ({ symbol, tsClose: closeOf(i), ...pick(live[i]!) });
+    const bar = (symbol: string, i: number) => ({
+      symbol,
+      interval: '1m' as const,
+      tsClose: closeOf(i),
+      ...pick(live[i]!),
+    });
     for (const isolation of ['inline', 'thread'] as const) {
       const engine = await Engine.create({
         session: withIsolation(session, isolation),
@@ -228,22 +234,18 @@ describe('a symbol joining a live run', () => {
         syncMode: 'live',
       });
       let added: Promise<unknown> | undefined;
-      const feed: BarFeed = {
-        name: 'script',
-        start: (h) => {
-          void (async () => {
-            for (let i = 10; i < 13; i++) h.onBar(bar('X', i));
-            added = engine.addSymbol(ySource);
-            for (let i = 13; i < 20; i++) {
-              h.onBar(bar('X', i));
-              h.onBar(bar('Y', i));
-              await new Promise((r) => setImmediate(r));
-            }
-            h.onEnd('script done');
-          })();
-        },
-        stop: () => {},
-      };
+      const feed: BarFeed = scriptedFeed('script', (h) => {
+        void (async () => {
+          for (let i = 10; i < 13; i++) h.onBar(bar('X', i));
+          added = engine.addSymbol(ySource);
+          for (let i = 13; i < 20; i++) {
+            h.onBar(bar('X', i));
+            h.onBar(bar('Y', i));
+            await new Promise((r) => setImmediate(r));
+          }
+          h.onEnd({ outcome: 'completed', reason: 'script done' });
+        })();
+      });
       try {
         await engine.runLive(feed);
       } finally {

@@ -143,6 +143,7 @@ describe('live bars past the horizon or absurd', () => {
     const series = new SessionData().create('X', '1m');
     const bar = {
       symbol: 'X',
+      interval: '1m' as const,
       tsClose: Date.UTC(2024, 0, 2, 15),
       open: 10,
       high: 11,

@@ -2,7 +2,8 @@
 import WebSocket from 'ws';
 import { z } from 'zod';
 import { formatIssuePath } from '../../core/zod-errors.ts';
-import type { BarFeed, FeedBar, FeedHandlers } from './bar-feed.ts';
+import { INTERVALS, type Interval } from '../../model/interval.ts';
+import type { BarFeed, FeedBar, FeedHandlers, FeedSubscription } from './bar-feed.ts';
 
 /**
  * One bar message: `{ "symbol": "ORCL", "time": "2024-01-02T14:31:00Z" | 1704205860000, "open": ...,
@@ -12,6 +13,7 @@ import type { BarFeed, FeedBar, FeedHandlers } from './bar-feed.ts';
 const BarMessageSchema = z
   .object({
     symbol: z.string().min(1),
+    interval: z.enum(INTERVALS).default('1m'),
     time: z.union([z.number().finite(), z.iso.datetime({ offset: true })]),
     open: z.number().finite(),
     high: z.number().finite(),
@@ -40,6 +42,7 @@ export function parseBarMessage(text: string): { bars: FeedBar[] } | { problem: 
   return {
     bars: list.map((b) => ({
       symbol: b.symbol,
+      interval: b.interval,
       tsClose: typeof b.time === 'number' ? b.time : Date.parse(b.time),
       open: b.open,
       high: b.high,
@@ -60,28 +63,37 @@ export class WebSocketFeed implements BarFeed {
     this.name = url;
   }
 
-  start(h: FeedHandlers): void {
+  history(): Promise<FeedBar[]> {
+    return Promise.resolve([]);
+  }
+
+  subscribe(): void {}
+
+  unsubscribe(_symbol: string, _interval: Interval): void {}
+
+  start(_subscriptions: readonly FeedSubscription[], h: FeedHandlers): void {
     const ws = new WebSocket(this.name);
     this.#ws = ws;
     let count = 0;
+    ws.on('open', () => h.onConnection({ kind: 'connected', url: this.name }));
     ws.on('message', (data, isBinary) => {
       count++;
-      if (isBinary) return h.onBadMessage(`message ${count}: binary data; send JSON text`);
+      if (isBinary) return h.onReject('malformed', `message ${count}: binary data; send JSON text`);
       const text = Array.isArray(data)
         ? Buffer.concat(data).toString('utf8')
         : Buffer.isBuffer(data)
           ? data.toString('utf8')
           : new TextDecoder().decode(data);
       const parsed = parseBarMessage(text);
-      if ('problem' in parsed) return h.onBadMessage(`message ${count}: ${parsed.problem}`);
+      if ('problem' in parsed) return h.onReject('malformed', `message ${count}: ${parsed.problem}`);
       for (const bar of parsed.bars) h.onBar(bar);
     });
     ws.on('error', (e) => {
-      if (!this.#stopped) h.onEnd(`feed ${this.name} failed: ${e.message}`);
+      if (!this.#stopped) h.onEnd({ outcome: 'failed', reason: `feed ${this.name} failed: ${e.message}` });
       this.#stopped = true;
     });
     ws.on('close', (code) => {
-      if (!this.#stopped) h.onEnd(`feed ${this.name} closed (code ${code})`);
+      if (!this.#stopped) h.onEnd({ outcome: 'completed', reason: `feed ${this.name} closed (code ${code})` });
       this.#stopped = true;
     });
   }
