@@ -1,6 +1,7 @@
 // Live bars on their way into a run: checked against the loaders' rules, queued as they arrive, and
 // timed for lag.
-import { barProblem, DATE_RANGE, END_TIME_MS, FIRST_TIME_MS } from '../data/loaders/validate.ts';
+import { feedBarProblem } from '../data/feeds/stream-book.ts';
+import { DATE_RANGE, END_TIME_MS, FIRST_TIME_MS } from '../data/loaders/validate.ts';
 import type { FeedBar } from '../data/feeds/bar-feed.ts';
 import type { BarSeries } from '../data/session-data.ts';
 import type { DataProcessor } from './data-processor.ts';
@@ -17,10 +18,7 @@ export function liveBarProblem(bar: FeedBar, series: BarSeries): string | undefi
   }
   const last = series.written > 0 ? series.timeAt(series.written - 1) : Number.NEGATIVE_INFINITY;
   if (bar.tsClose <= last) return `its time is not after the last bar's (${new Date(last).toISOString()})`;
-  const problem = barProblem(bar.open, bar.high, bar.low, bar.close, bar.volume);
-  return problem === undefined
-    ? undefined
-    : `${problem.replace(/-/g, ' ')} (open ${bar.open}, high ${bar.high}, low ${bar.low}, close ${bar.close}, volume ${bar.volume})`;
+  return feedBarProblem(bar);
 }
 
 /**

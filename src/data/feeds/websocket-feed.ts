@@ -3,7 +3,23 @@ import WebSocket from 'ws';
 import { z } from 'zod';
 import { formatIssuePath } from '../../core/zod-errors.ts';
 import { INTERVALS, type Interval } from '../../model/interval.ts';
-import type { BarFeed, FeedBar, FeedHandlers, FeedSubscription } from './bar-feed.ts';
+import type { BarFeed, FeedBar, FeedHandlers, FeedSubscription, RejectKind } from './bar-feed.ts';
+import { feedBarProblem, StreamBook } from './stream-book.ts';
+
+/** Says why a bar was rejected, naming it. */
+export function describeReject(kind: RejectKind, bar: FeedBar): string {
+  const what = `bar ${bar.symbol} ${bar.interval} at ${Number.isFinite(bar.tsClose) && Math.abs(bar.tsClose) <= 8.64e15 ? new Date(bar.tsClose).toISOString() : String(bar.tsClose)}`;
+  switch (kind) {
+    case 'duplicate':
+      return `${what} was delivered already`;
+    case 'out-of-order':
+      return `${what} is older than a bar delivered already`;
+    case 'unknown-stream':
+      return `${what} is of a stream not subscribed to`;
+    case 'malformed':
+      return `${what} is malformed`;
+  }
+}
 
 /**
  * One bar message: `{ "symbol": "ORCL", "time": "2024-01-02T14:31:00Z" | 1704205860000, "open": ...,
@@ -53,11 +69,28 @@ export function parseBarMessage(text: string): { bars: FeedBar[] } | { problem: 
   };
 }
 
+/**
+ * The message a client sends when it connects, and again for each stream added: the streams it wants and
+ * the close time of the last bar it holds of each (`since`, absent for none), so that a server can
+ * backfill the bars after it. A server that ignores it and sends every bar still works: bars the client
+ * holds already are rejected as duplicates.
+ */
+export function subscribeMessage(subscriptions: readonly FeedSubscription[]): string {
+  return JSON.stringify({
+    subscribe: subscriptions.map((s) => ({
+      symbol: s.symbol,
+      interval: s.interval,
+      ...(s.sinceMs === undefined ? {} : { since: s.sinceMs }),
+    })),
+  });
+}
+
 /** A live feed over a WebSocket: each text message carries one bar or an array of bars. */
 export class WebSocketFeed implements BarFeed {
   readonly name: string;
   #ws: WebSocket | undefined;
   #stopped = false;
+  #book = new StreamBook();
 
   constructor(url: string) {
     this.name = url;
@@ -67,15 +100,24 @@ export class WebSocketFeed implements BarFeed {
     return Promise.resolve([]);
   }
 
-  subscribe(): void {}
+  subscribe(subscription: FeedSubscription): void {
+    this.#book.add(subscription);
+    if (this.#ws?.readyState === WebSocket.OPEN) this.#ws.send(subscribeMessage([subscription]));
+  }
 
-  unsubscribe(_symbol: string, _interval: Interval): void {}
+  unsubscribe(symbol: string, interval: Interval): void {
+    this.#book.remove(symbol, interval);
+  }
 
-  start(_subscriptions: readonly FeedSubscription[], h: FeedHandlers): void {
+  start(subscriptions: readonly FeedSubscription[], h: FeedHandlers): void {
+    this.#book = new StreamBook(subscriptions);
     const ws = new WebSocket(this.name);
     this.#ws = ws;
     let count = 0;
-    ws.on('open', () => h.onConnection({ kind: 'connected', url: this.name }));
+    ws.on('open', () => {
+      ws.send(subscribeMessage(this.#book.subscriptions()));
+      h.onConnection({ kind: 'connected', url: this.name });
+    });
     ws.on('message', (data, isBinary) => {
       count++;
       if (isBinary) return h.onReject('malformed', `message ${count}: binary data; send JSON text`);
@@ -86,7 +128,17 @@ export class WebSocketFeed implements BarFeed {
           : new TextDecoder().decode(data);
       const parsed = parseBarMessage(text);
       if ('problem' in parsed) return h.onReject('malformed', `message ${count}: ${parsed.problem}`);
-      for (const bar of parsed.bars) h.onBar(bar);
+      for (const bar of parsed.bars) {
+        // A bar with broken values never enters the book: the good bar of the same time may follow.
+        const problem = feedBarProblem(bar);
+        if (problem !== undefined) {
+          h.onReject('malformed', `message ${count}: bar ${bar.symbol} ${problem}`);
+          continue;
+        }
+        const reject = this.#book.take(bar);
+        if (reject === undefined) h.onBar(bar);
+        else h.onReject(reject, `message ${count}: ${describeReject(reject, bar)}`);
+      }
     });
     ws.on('error', (e) => {
       if (!this.#stopped) h.onEnd({ outcome: 'failed', reason: `feed ${this.name} failed: ${e.message}` });
