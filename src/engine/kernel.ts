@@ -206,6 +206,11 @@ export class Engine {
     return this.#stepper.steps;
   }
 
+  /** Returns the time of the last step run (NaN before the first). */
+  get lastStepMs(): number {
+    return this.#stepper.lastTs;
+  }
+
   /** Returns the number of steps that ended with a position open. */
   get exposureSteps(): number {
     return this.#stepper.exposureSteps;
