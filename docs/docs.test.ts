@@ -19,9 +19,12 @@ import {
   BrokerSchema,
   CustomCalendarSchema,
   DataSourceSchema,
+  FeedSchema,
+  LiveSchema,
   type LoadedSession,
   loadSessionConfig,
   OutputSchema,
+  ReconnectSchema,
   parseSessionConfig,
   SessionConfigSchema,
   StrategyEntrySchema,
@@ -201,6 +204,19 @@ const CONFIG_PARTS = [
   },
   { part: 'accounts[]', heading: '## Accounts', prefix: '', keys: Object.keys(AccountSchema.shape) },
   { part: 'output', heading: '## Output', prefix: '', keys: Object.keys(OutputSchema.shape) },
+  { part: 'live', heading: '## Live', prefix: '', keys: Object.keys(LiveSchema.shape) },
+  {
+    part: 'live.feed',
+    heading: '## Live',
+    prefix: 'feed.',
+    keys: [...new Set(FeedSchema.options.flatMap((o) => Object.keys(o.shape)))],
+  },
+  {
+    part: 'live.reconnect',
+    heading: '## Live',
+    prefix: 'reconnect.',
+    keys: Object.keys(ReconnectSchema.shape),
+  },
 ] as const;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -248,10 +264,17 @@ describe('session-config.md', () => {
       'broker.commission': broker.flatMap((b) => objectsIn(b['commission'])),
       'accounts[]': top.flatMap((o) => objectsIn(o['accounts'])),
       output: top.flatMap((o) => objectsIn(o['output'])),
+      live: top.flatMap((o) => objectsIn(o['live'])),
+      'live.feed': top.flatMap((o) => objectsIn(o['live'])).flatMap((l) => objectsIn(l['feed'])),
+      'live.reconnect': top.flatMap((o) => objectsIn(o['live'])).flatMap((l) => objectsIn(l['reconnect'])),
     };
+    // A feed is one of several kinds: the example sets every field of the kind it shows.
+    const feedKind = FeedSchema.options.find((o) => o.shape.type.value === found['live.feed'][0]?.['type']);
+    const feedKeys = Object.keys(feedKind?.shape ?? { type: 0 });
     for (const p of CONFIG_PARTS) {
       const set = new Set(found[p.part].flatMap((o) => Object.keys(o)));
-      const unset = p.keys.filter((k) => !set.has(k) && !(p.part === 'top level' && k === 'root'));
+      const keys: readonly string[] = p.part === 'live.feed' ? feedKeys : p.keys;
+      const unset = keys.filter((k) => !set.has(k) && !(p.part === 'top level' && k === 'root'));
       expect(unset, p.part).toEqual([]);
     }
   });
