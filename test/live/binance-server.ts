@@ -92,6 +92,8 @@ export class BinanceTestServer {
   refuse = false;
   /** When set, nothing is sent: no klines, no pong, no answer to requests. */
   silent = false;
+  /** When set, REST requests after this many answer HTTP 500 (a server failing mid-download). */
+  failRestAfter: number | undefined;
   /** When set, REST answers wait until `releaseRest()`. */
   holdRest = false;
   readonly #heldRest: (() => void)[] = [];
@@ -219,6 +221,9 @@ export class BinanceTestServer {
       res.end(JSON.stringify(body));
     };
     if (url.pathname !== '/api/v3/klines') return send(404, { code: -1, msg: 'Not found' });
+    if (this.failRestAfter !== undefined && this.restRequests.length > this.failRestAfter) {
+      return send(500, { code: -1000, msg: 'An unknown error occurred while processing the request.' });
+    }
     const q = url.searchParams;
     const klines = this.#symbols.get(q.get('symbol') ?? '');
     if (klines === undefined) return send(400, { code: -1121, msg: 'Invalid symbol.' });

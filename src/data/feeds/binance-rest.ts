@@ -58,18 +58,32 @@ export class BinanceRest {
    */
   async closedBars(symbol: string, interval: Interval, fromOpenMs: number, toOpenMs?: number): Promise<FeedBar[]> {
     const out: FeedBar[] = [];
+    for await (const page of this.closedPages(symbol, interval, fromOpenMs, toOpenMs)) {
+      for (const r of page) out.push(r.bar);
+    }
+    return out;
+  }
+
+  /**
+   * Yields the closed klines whose open time is in [fromOpenMs, toOpenMs], one request's worth at a time
+   * (a download writes each page as it comes instead of holding a year of minutes).
+   */
+  async *closedPages(
+    symbol: string,
+    interval: Interval,
+    fromOpenMs: number,
+    toOpenMs?: number,
+  ): AsyncGenerator<KlineRow[]> {
     let start = fromOpenMs;
     for (;;) {
       const query = { startTime: start, limit: KLINES_PER_REQUEST };
       const rows = await this.#klines(symbol, interval, toOpenMs === undefined ? query : { ...query, endTime: toOpenMs });
       const nowMs = this.#clock.now();
-      for (const r of rows) {
-        // The kline still forming is the last of an answer that reaches now: it ends the range.
-        if (r.bar.tsClose > nowMs) return out;
-        out.push(r.bar);
-      }
+      // The kline still forming is the last of an answer that reaches now: it ends the range.
+      const closed = rows.filter((r) => r.bar.tsClose <= nowMs);
+      if (closed.length > 0) yield closed;
       const last = rows.at(-1);
-      if (last === undefined || rows.length < KLINES_PER_REQUEST) return out;
+      if (last === undefined || closed.length < rows.length || rows.length < KLINES_PER_REQUEST) return;
       start = last.openMs + 1;
     }
   }
