@@ -240,5 +240,15 @@ describe('BinanceFeed', () => {
     // Checks of both symbols and the one backfill.
     expect(s.restRequests.length).toBe(3);
     expect(rec.rejects).toEqual([]);
+    // An unknown symbol joining is turned away alone: the other streams go on.
+    f.subscribe({ symbol: 'NOPEUSDT', interval: '1m' });
+    await rec.until(() => expect(rec.rejects.length).toBe(1));
+    expect(rec.rejects[0]).toEqual({
+      kind: 'unknown-stream',
+      problem: expect.stringContaining('NOPEUSDT 1m: unknown symbol "NOPEUSDT"') as string,
+    });
+    s.publish(1);
+    await rec.untilBars(10);
+    expect(rec.end).toBeUndefined();
   });
 });

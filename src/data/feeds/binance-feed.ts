@@ -111,8 +111,15 @@ export class BinanceFeed implements BarFeed {
       },
       (e: unknown) => {
         if (socket.ended) return;
+        const reason = e instanceof Error ? e.message : String(e);
+        if (!isTradeflowError(e, 'TF_ERR_FEED_SYMBOL')) {
+          // REST is down: the next connection names the stream in its URL and checks it again first.
+          socket.drop(`check of ${subscription.symbol} failed: ${reason}`);
+          return;
+        }
+        // An unknown symbol joining costs that stream only; the run's other streams go on.
         this.#book.remove(subscription.symbol, subscription.interval);
-        this.#handlers?.onReject('unknown-stream', `${subscription.symbol} ${subscription.interval}: ${String(e)}`);
+        this.#handlers?.onReject('unknown-stream', `${subscription.symbol} ${subscription.interval}: ${reason}`);
       },
     );
   }
