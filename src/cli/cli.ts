@@ -4,6 +4,7 @@ import { WallClock } from '../core/clock.ts';
 import { formatError, isTradeflowError, TradeflowError } from '../core/errors.ts';
 import { WebSocketFeed } from '../data/feeds/websocket-feed.ts';
 import { backtestCommand } from './backtest-command.ts';
+import { registerDownloadCommand } from './download-command.ts';
 import { parsePort } from './metrics-option.ts';
 import { addStrategiesCommand, type StrategiesIo } from './strategies-command.ts';
 import { registerServeCommand } from './serve-command.ts';
@@ -90,6 +91,7 @@ export function buildCli(io: CliIo = processIo): Command {
   // `tradeflow serve`: the HTTP API (src/api), registered from its own module.
   registerServeCommand(program);
   addStrategiesCommand(program, io);
+  registerDownloadCommand(program);
   return program;
 }
 

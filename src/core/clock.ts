@@ -55,3 +55,20 @@ export function delay(ms: number): { readonly promise: Promise<void>; cancel(): 
   });
   return { promise, cancel: () => clearTimeout(timer) };
 }
+
+/** A timer that can be cancelled; cancelling twice, or after it fired, does nothing. */
+export interface Cancellable {
+  cancel(): void;
+}
+
+/** Calls `fn` once after `ms` of wall time unless cancelled first (reconnect backoff). */
+export function afterMs(ms: number, fn: () => void): Cancellable {
+  const timer = setTimeout(fn, ms);
+  return { cancel: () => clearTimeout(timer) };
+}
+
+/** Calls `fn` every `ms` of wall time until cancelled (heartbeat watchdogs). */
+export function everyMs(ms: number, fn: () => void): Cancellable {
+  const timer = setInterval(fn, ms);
+  return { cancel: () => clearInterval(timer) };
+}

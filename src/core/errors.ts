@@ -48,6 +48,10 @@ export const ERROR_CODES = {
     "The run's thread ended before the run did (a strategy called process.exit, crashed its thread, or went over the server's --run-heap-mb); only this run failed. Fix the strategy, or raise the limit.",
   TF_ERR_STRATEGY_STATE:
     'The strategy is not in a state that allows this; read its status from engine.getMetrics().',
+  TF_ERR_FEED_SYMBOL:
+    'Use a symbol the exchange lists, spelt as it does (Binance: BTCUSDT); the message names the URL that refused it.',
+  TF_ERR_FEED_UNREACHABLE:
+    'Check the feed URL in the message and the network; the feed retries per live.reconnect before giving up.',
   TF_ERR_INTERNAL: 'This is a bug in tradeflow; please report it with the command that caused it.',
 } as const;
 

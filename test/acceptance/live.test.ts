@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { MemoryLogger } from '../../src/core/logger.ts';
-import { WebSocketFeed } from '../../src/data/feeds/websocket-feed.ts';
+import { endMessage, WebSocketFeed } from '../../src/data/feeds/websocket-feed.ts';
 import { runBacktestWithResult } from '../../src/report/backtest-outcome.ts';
 import { ROOT, session, tempFiles } from '../helpers.ts';
 
@@ -45,7 +45,7 @@ const config = (file: string, isolation: 'inline' | 'thread') => ({
 
 let server: WebSocketServer;
 let url: string;
-/** What the server sends to each connection, in order; it closes the connection after. */
+/** What the server sends to each connection, in order; it says the feed ended, and closes, after. */
 let script: string[] = [];
 
 beforeAll(async () => {
@@ -56,6 +56,7 @@ beforeAll(async () => {
   url = `ws://127.0.0.1:${address.port}`;
   server.on('connection', (ws) => {
     for (const m of script) ws.send(m);
+    ws.send(endMessage('script done'));
     ws.close(1000);
   });
 });

@@ -12,6 +12,21 @@ export function feedBarProblem(bar: FeedBar): string | undefined {
     : `${problem.replace(/-/g, ' ')} (open ${bar.open}, high ${bar.high}, low ${bar.low}, close ${bar.close}, volume ${bar.volume})`;
 }
 
+/** Says why a bar was rejected, naming it. */
+export function describeReject(kind: RejectKind, bar: FeedBar): string {
+  const what = `bar ${bar.symbol} ${bar.interval} at ${Number.isFinite(bar.tsClose) && Math.abs(bar.tsClose) <= 8.64e15 ? new Date(bar.tsClose).toISOString() : String(bar.tsClose)}`;
+  switch (kind) {
+    case 'duplicate':
+      return `${what} was delivered already`;
+    case 'out-of-order':
+      return `${what} is older than a bar delivered already`;
+    case 'unknown-stream':
+      return `${what} is of a stream not subscribed to`;
+    case 'malformed':
+      return `${what} is malformed`;
+  }
+}
+
 const keyOf = (symbol: string, interval: Interval): string => `${symbol}|${interval}`;
 
 /** The subscribed streams of a feed, each with the close time of the last bar delivered (or held before). */
