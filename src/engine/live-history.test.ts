@@ -38,4 +38,17 @@ describe('a live run with live.start', () => {
       ['A', 'buy', 'filled', closeAt(4)],
     ]);
   });
+
+  it('starts with no history when live.start comes before every bar, and plays them all', async () => {
+    const session = replaySession({ start: '2024-01-01T00:00:00Z' });
+    const engine = await Engine.create({ session, runId: 'live', syncMode: 'live' });
+    expect(timesOf(engine)).toEqual([[], []]);
+    try {
+      await engine.runLive(new ReplayFeed({ replay: loadReplayBars(session), speed: 1e9 }));
+    } finally {
+      await engine.stop();
+    }
+    expect([engine.liveRejected, timesOf(engine).map((t) => t.length)]).toEqual([0, [10, 9]]);
+    expect(engine.recorder.orders.map((o) => o.tsCreated)).toEqual([closeAt(0)]);
+  });
 });
