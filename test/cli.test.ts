@@ -222,7 +222,7 @@ describe('tradeflow --help', () => {
       /\n {2}backtest \[options\] <session> +run a session over its bar files: a data-driven\n/,
     );
     expect(runs.help.stdout).toMatch(
-      /\n {2}live \[options\] <session> +run a session live against a WebSocket bar feed\n/,
+      /\n {2}live \[options\] <session> +run a session live on a bar feed with the paper\n/,
     );
   });
 });

@@ -8,6 +8,7 @@ import { WallClock } from '../core/clock.ts';
 import { newRunId } from '../core/ids.ts';
 import { createStderrLogger, type Logger } from '../core/logger.ts';
 import type { BarFeed } from '../data/feeds/bar-feed.ts';
+import { createFeed, type FeedChoice } from '../data/feeds/feed-factory.ts';
 import { runBacktestWithResult } from '../report/backtest-outcome.ts';
 import type { Engine } from '../engine/kernel.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
@@ -27,6 +28,8 @@ export interface BacktestCommandOptions {
   readonly quiet?: boolean;
   /** Runs live on this feed instead of stepping through the bar files. */
   readonly feed?: BarFeed;
+  /** Runs live on the feed these choose (`--feed`, `--speed`; else the session's `live.feed`). */
+  readonly live?: Pick<FeedChoice, 'feed' | 'speed'>;
   /** Serves Prometheus metrics on this port of 127.0.0.1 during the run (0: any free port). */
   readonly metricsPort?: number;
   /** Keeps serving metrics after a completed run until SIGINT. */
@@ -52,6 +55,9 @@ export async function backtestCommand(file: string, opts: BacktestCommandOptions
       logger,
     );
   }
+  // The feed is chosen (and a replay's bars loaded) before anything listens or is recorded.
+  const feed = opts.feed ?? (opts.live ? createFeed(session, { ...opts.live, log: logger }) : undefined);
+  if (feed) opts = { ...opts, feed };
   // Listening before the store opens: a taken port fails the command before anything is recorded.
   const metrics = opts.metricsPort === undefined ? undefined : await startRunMetrics(opts.metricsPort);
   try {

@@ -1,10 +1,10 @@
 // The `tradeflow` command line: its commands and options, and how errors become messages and exit codes.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { WallClock } from '../core/clock.ts';
-import { formatError, isTradeflowError, TradeflowError } from '../core/errors.ts';
-import { WebSocketFeed } from '../data/feeds/websocket-feed.ts';
+import { formatError, isTradeflowError } from '../core/errors.ts';
 import { backtestCommand } from './backtest-command.ts';
 import { registerDownloadCommand } from './download-command.ts';
+import { registerFeedCommand, speedArgument } from './feed-command.ts';
 import { parsePort } from './metrics-option.ts';
 import { addStrategiesCommand, type StrategiesIo } from './strategies-command.ts';
 import { registerServeCommand } from './serve-command.ts';
@@ -74,20 +74,16 @@ export function buildCli(io: CliIo = processIo): Command {
     program
       .command('live')
       .description(
-        'run a session live against a WebSocket bar feed with the paper broker (its bar files are warm-up history)',
+        'run a session live on a bar feed with the paper broker (its bar files up to live.start are warm-up history)',
       )
-      .requiredOption('--feed <url>', 'the bar feed, ws:// or wss://'),
-  ).action(async (session: string, opts: RunOpts & { feed: string }, cmd: Command) => {
+      .option('--feed <feed>', 'the bar feed: binance, replay, or a ws:// / wss:// URL (default: live.feed)')
+      .option('--speed <k>', 'pace of the replay feed: bar time passes k x wall time', speedArgument),
+  ).action(async (session: string, opts: RunOpts & { feed?: string; speed?: number }, cmd: Command) => {
     checkMetrics(cmd, opts);
-    if (!/^wss?:\/\//.test(opts.feed)) {
-      throw new TradeflowError(
-        'TF_ERR_CONFIG_INVALID',
-        `--feed: "${opts.feed}" is not a WebSocket URL; use ws://host:port/path`,
-      );
-    }
-    const { feed, ...rest } = opts;
-    process.exitCode = await backtestCommand(session, { ...rest, feed: new WebSocketFeed(feed) });
+    const { feed, speed, ...rest } = opts;
+    process.exitCode = await backtestCommand(session, { ...rest, live: { feed, speed } });
   });
+  registerFeedCommand(program);
   // `tradeflow serve`: the HTTP API (src/api), registered from its own module.
   registerServeCommand(program);
   addStrategiesCommand(program, io);

@@ -72,3 +72,20 @@ export function everyMs(ms: number, fn: () => void): Cancellable {
   const timer = setInterval(fn, ms);
   return { cancel: () => clearInterval(timer) };
 }
+
+/** Calls back after a wait in ms of its own time: wall time in a run, time moved by hand in a test. */
+export interface Timer {
+  /** Returns the timer's reading in ms (monotonic; only differences mean anything). */
+  nowMs(): number;
+  /** Calls `fn` once, after `ms` (0: on a later turn of the event loop); returns what cancels it. */
+  after(ms: number, fn: () => void): () => void;
+}
+
+/** The wall-time timer: paced feeds (a replay, `feed serve`) and waits for a client's first message. */
+export const wallTimer: Timer = {
+  nowMs: monotonicMs,
+  after(ms, fn) {
+    const timer = setTimeout(fn, Math.max(0, ms));
+    return () => clearTimeout(timer);
+  },
+};

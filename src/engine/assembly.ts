@@ -56,8 +56,14 @@ export interface KernelParts {
 export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
   const { session, clock, log } = o;
   const speed = session.config.speed_multiplier;
-  // 1. Data: every source's bars in memory, none published yet.
-  const loaded = loadSessionData(session, log);
+  // 1. Data: every source's bars in memory, none published yet. A live run's history ends at `live.start`:
+  // the bars from there on come from its feed.
+  const liveStart = o.syncMode === 'live' ? session.config.live?.start : undefined;
+  const loaded = loadSessionData(
+    session,
+    log,
+    liveStart === undefined ? {} : { historyUntilMs: Date.parse(liveStart) },
+  );
   // 2. Strategies: modules imported, configs validated, instances made; nothing started.
   const strategies = await loadStrategies(session.root, session.config.strategies);
   // 3. Subscriptions, resolved against the data (aggregated series are created here).

@@ -1,11 +1,10 @@
 // Loads a session's data sources into SessionData, stages symbols that join later, and checks strategies'
 // subscriptions against what was loaded.
-import { relative, resolve } from 'node:path';
 import type { DataSourceConfig, LoadedSession } from '../config/session-config.ts';
 import { TradeflowError } from '../core/errors.ts';
-import { checkRealPathInside, isInside } from '../core/paths.ts';
-import { createCalendar, type TradingCalendar } from '../data/calendar.ts';
-import { loadBarFile, type LoadReport, skippedRowsNote } from '../data/loaders/load.ts';
+import type { TradingCalendar } from '../data/calendar.ts';
+import type { LoadReport } from '../data/loaders/load.ts';
+import { loadDataSource } from '../data/loaders/source.ts';
 import type { Logger } from '../core/logger.ts';
 import type { BarSeries } from '../data/session-data.ts';
 import { SessionData } from '../data/session-data.ts';
@@ -48,47 +47,39 @@ function loadSource(
   where: string,
   data: SessionData,
   log: Logger | undefined,
+  untilMs?: number,
 ): StagedSource {
-  const calendar = createCalendar(d.calendar, `${where}.calendar`);
-  const file = resolve(root, d.file);
-  // A file named inside data/ must really be there: a symlink out of it is refused before it is read. A
-  // path outside data/ is the CLI user's own choice (the API accepts data/ only, see api/backtest-request).
-  const dataDir = resolve(root, 'data');
-  if (isInside(dataDir, file)) checkRealPathInside(dataDir, file, { where: `${where}.file`, root });
-  const report = loadBarFile(
-    {
-      file,
-      displayPath: relative(process.cwd(), file) || d.file,
-      symbol: d.symbol,
-      onBadRow: d.on_bad_row,
-      // ohlcv files are written in UTC; other formats in the exchange's time unless the source says otherwise.
-      stamper: (format) => calendar.stamper(d.timezone ?? (format === 'ohlcv' ? 'UTC' : undefined)),
-      ...(d.format === undefined ? {} : { format: d.format }),
-      ...(d.interval === undefined ? {} : { interval: d.interval }),
-      ...(d.stamp === undefined ? {} : { stamp: d.stamp }),
-    },
+  return loadDataSource(
+    { root, source: d, where, log, ...(untilMs === undefined ? {} : { window: { untilMs } }) },
     data,
   );
-  const skipped = skippedRowsNote(report);
-  if (skipped !== undefined) log?.warn(skipped, { source: where, skipped: report.skipped });
-  const series = data.get(d.symbol, report.interval);
-  if (!series)
-    throw new TradeflowError('TF_ERR_INTERNAL', `${where}: loader created no series for ${d.symbol}`);
-  return { symbol: d.symbol, series, calendar, report };
+}
+
+/** How to load a session's data. */
+export interface SessionDataOptions {
+  /**
+   * Loads only the bars that close before this time (epoch ms UTC): a live session's warm-up history ends
+   * where its feed starts (`live.start`), so the bars from it on come from the feed, not the files.
+   */
+  readonly historyUntilMs?: number;
 }
 
 /**
  * Loads every data source of a session into a new SessionData. Those with `join_at` are loaded (and their
  * rows checked) now too, but staged: they enter the session when they join (`admitSource`).
  */
-export function loadSessionData(session: LoadedSession, log?: Logger): GrowingData {
+export function loadSessionData(
+  session: LoadedSession,
+  log?: Logger,
+  options: SessionDataOptions = {},
+): GrowingData {
   const loaded: GrowingData = { data: new SessionData(), sources: [], symbols: [], staged: new Map() };
   const seen = new Set<string>();
   session.config.data.forEach((d, i) => {
     const where = `data[${i}]`;
     checkNew(seen, d.symbol, where);
     seen.add(d.symbol);
-    const source = loadSource(session.root, d, where, loaded.data, log);
+    const source = loadSource(session.root, d, where, loaded.data, log, options.historyUntilMs);
     if (d.join_at === undefined) admitSource(loaded, source);
     else loaded.staged.set(i, source);
   });

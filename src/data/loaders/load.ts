@@ -30,6 +30,12 @@ export interface LoadOptions {
   readonly stamp?: 'open' | 'close';
   /** Turns the file's local times into UTC; a function receives the format (known only after detection). */
   readonly stamper: TimeStamper | ((format: DataFormat) => TimeStamper);
+  /**
+   * Keeps only the bars that close in [fromMs, untilMs) (epoch ms UTC): a live session's history ends where
+   * its feed starts, and a replay plays from there. Every row is still read and checked, and the interval
+   * detected from all of them, so a window never changes a bar.
+   */
+  readonly window?: { readonly fromMs?: number; readonly untilMs?: number };
 }
 
 /** What a load did. */
@@ -38,7 +44,7 @@ export interface LoadReport {
   readonly symbol: string;
   readonly format: DataFormat;
   readonly interval: Interval;
-  /** Bars written. */
+  /** Bars written (within the window, when one is given). */
   readonly rows: number;
   /** Rows skipped (onBadRow 'skip'). */
   readonly skipped: number;
@@ -46,7 +52,7 @@ export interface LoadReport {
   readonly problems: Readonly<Record<string, number>>;
   /** The first skipped rows by line (at most 5), so that a warning can say where they were. */
   readonly firstSkipped: readonly SkippedRow[];
-  /** Close time of the first and last bar written, epoch ms UTC. */
+  /** Close time of the first and last bar written, epoch ms UTC (NaN both when a window kept none). */
   readonly firstTs: number;
   readonly lastTs: number;
 }
@@ -153,6 +159,21 @@ function noRows(rows: ParsedRows, displayPath: string): TradeflowError {
   );
 }
 
+/** Returns the rows [from, to) whose bars close inside the window (rows are in time order). */
+function windowRows(
+  rows: ParsedRows,
+  shiftMs: number,
+  window: LoadOptions['window'],
+): { from: number; to: number } {
+  let from = 0;
+  let to = rows.count;
+  const fromMs = window?.fromMs;
+  const untilMs = window?.untilMs;
+  if (fromMs !== undefined) while (from < to && (rows.ts[from] as number) + shiftMs < fromMs) from++;
+  if (untilMs !== undefined) while (to > from && (rows.ts[to - 1] as number) + shiftMs >= untilMs) to--;
+  return { from, to };
+}
+
 /** Reads a bar file, validates every row and writes its bars into `data` without publishing them. */
 export function loadBarFile(options: LoadOptions, data: SessionData): LoadReport {
   const displayPath = options.displayPath ?? options.file;
@@ -174,11 +195,13 @@ export function loadBarFile(options: LoadOptions, data: SessionData): LoadReport
   const stamp = options.stamp ?? defaultStamp(format);
   const shiftMs = layout.time !== 'date' && stamp === 'open' ? intervalMs(interval) : 0;
 
-  const { count, ts, open, high, low, close, volume } = rows;
-  const firstTs = (ts[0] as number) + shiftMs;
-  const lastTs = (ts[count - 1] as number) + shiftMs;
+  const { ts, open, high, low, close, volume } = rows;
+  const { from, to } = windowRows(rows, shiftMs, options.window);
+  const count = to - from;
+  const firstTs = count > 0 ? (ts[from] as number) + shiftMs : Number.NaN;
+  const lastTs = count > 0 ? (ts[to - 1] as number) + shiftMs : Number.NaN;
   const series = data.create(options.symbol, interval, { capacity: count });
-  if (series.written > 0) {
+  if (series.written > 0 && count > 0) {
     const lastLoaded = series.timeAt(series.written - 1);
     if (firstTs <= lastLoaded) {
       throw new TradeflowError(
@@ -189,7 +212,7 @@ export function loadBarFile(options: LoadOptions, data: SessionData): LoadReport
     }
     series.reserve(series.written + count);
   }
-  for (let i = 0; i < count; i++) {
+  for (let i = from; i < to; i++) {
     series.write(
       (ts[i] as number) + shiftMs,
       open[i] as number,
