@@ -75,8 +75,9 @@ export function buildCli(io: CliIo = processIo): Command {
       .description(
         'run a session live against a WebSocket bar feed with the paper broker (its bar files are warm-up history)',
       )
-      .requiredOption('--feed <url>', 'the bar feed, ws:// or wss://'),
-  ).action(async (session: string, opts: RunOpts & { feed: string }, cmd: Command) => {
+      .requiredOption('--feed <url>', 'the bar feed, ws:// or wss://')
+      .option('--resume <run_id>', 'go on with a live run that stopped, from its last committed step'),
+  ).action(async (session: string, opts: RunOpts & { feed: string; resume?: string }, cmd: Command) => {
     checkMetrics(cmd, opts);
     if (!/^wss?:\/\//.test(opts.feed)) {
       throw new TradeflowError(

@@ -48,6 +48,8 @@ export const ERROR_CODES = {
     "The run's thread ended before the run did (a strategy called process.exit, crashed its thread, or went over the server's --run-heap-mb); only this run failed. Fix the strategy, or raise the limit.",
   TF_ERR_STRATEGY_STATE:
     'The strategy is not in a state that allows this; read its status from engine.getMetrics().',
+  TF_ERR_RESUME:
+    'Resume an interrupted live run with the session it was started with: `tradeflow live <session.json> --resume <run_id>`; the message says what stands in the way.',
   TF_ERR_INTERNAL: 'This is a bug in tradeflow; please report it with the command that caused it.',
 } as const;
 
