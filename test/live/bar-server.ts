@@ -48,7 +48,9 @@ export async function startBarServer(bars: readonly PacedBar[], paceMs: number):
     let open = true;
     ws.on('close', () => (open = false));
     ws.once('message', (data) => {
-      const asked = JSON.parse(String(data)) as { subscribe: { since?: number }[] };
+      const asked = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : '{}') as {
+        subscribe: { since?: number }[];
+      };
       const since = asked.subscribe[0]?.since;
       sinces.push(since);
       void (async () => {

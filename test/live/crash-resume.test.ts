@@ -109,54 +109,54 @@ function recordOf(db: string) {
         ({ run_id: _r, seq: _s, ...s }) => s,
       ),
       equity: rowsOf('SELECT ts, equity, cash FROM equity WHERE run_id = ? ORDER BY seq'),
-      liveBars: rowsOf('SELECT count(*) AS n, count(DISTINCT ts) AS distinct_ts FROM live_bars WHERE run_id = ?'),
+      liveBars: rowsOf(
+        'SELECT count(*) AS n, count(DISTINCT ts) AS distinct_ts FROM live_bars WHERE run_id = ?',
+      ),
     },
   };
 }
 
 describe('a live run killed with SIGKILL and resumed', () => {
-  it(
-    'ends as a run never killed: the same orders, fills, trades, signals and positions, none twice',
-    async () => {
-      const whole = join(dir, 'whole.db');
-      const first = await runCli(liveArgs(whole));
-      expect(first.stderr).not.toMatch(/^error/m);
-      expect(first.code).toBe(0);
-      const expected = recordOf(whole);
-      // The session trades often enough for the kills to fall between orders, fills and trades.
-      expect(expected.record.trades.length).toBeGreaterThan(10);
-      expect(expected.record.liveBars).toEqual([{ n: LIVE_BARS, distinct_ts: LIVE_BARS }]);
+  it('ends as a run never killed: the same orders, fills, trades, signals and positions, none twice', async () => {
+    const whole = join(dir, 'whole.db');
+    const first = await runCli(liveArgs(whole));
+    expect(first.stderr).not.toMatch(/^error/m);
+    expect(first.code).toBe(0);
+    const expected = recordOf(whole);
+    // The session trades often enough for the kills to fall between orders, fills and trades.
+    expect(expected.record.trades.length).toBeGreaterThan(10);
+    expect(expected.record.liveBars).toEqual([{ n: LIVE_BARS, distinct_ts: LIVE_BARS }]);
 
-      const killed = join(dir, 'killed.db');
-      await killAfter(killed, 40);
-      const { id } = recordOf(killed);
-      // The next writer to open the database marks the killed run interrupted: its process is gone.
-      const store = new SqliteStore(killed);
-      expect(store.readRun(id)).toMatchObject({ status: 'interrupted', error: expect.stringContaining('is gone') });
-      store.close();
-      const sinces = server.sinces.length;
-      for (const steps of [110, 200]) {
-        await killAfter(killed, steps, '--resume', id);
-      }
-      const last = await runCli(liveArgs(killed, '--resume', id));
-      expect(last.stderr).not.toMatch(/^error/m);
-      expect(last.code).toBe(0);
-      // Each resume asked the feed for the bars after the last one it had stored.
-      expect(server.sinces.slice(sinces).every((s) => s !== undefined)).toBe(true);
+    const killed = join(dir, 'killed.db');
+    await killAfter(killed, 40);
+    const { id } = recordOf(killed);
+    // The next writer to open the database marks the killed run interrupted: its process is gone.
+    const store = new SqliteStore(killed);
+    const marked = store.readRun(id);
+    expect(marked?.status).toBe('interrupted');
+    expect(marked?.error).toContain('is gone');
+    store.close();
+    const sinces = server.sinces.length;
+    for (const steps of [110, 200]) {
+      await killAfter(killed, steps, '--resume', id);
+    }
+    const last = await runCli(liveArgs(killed, '--resume', id));
+    expect(last.stderr).not.toMatch(/^error/m);
+    expect(last.code).toBe(0);
+    // Each resume asked the feed for the bars after the last one it had stored.
+    expect(server.sinces.slice(sinces).every((s) => s !== undefined)).toBe(true);
 
-      const resumed = recordOf(killed);
-      expect(resumed.id).toBe(id);
-      expect(resumed.record).toEqual(expected.record);
-      const ids = query<{ n: number; distinct_ids: number; client_ok: number }>(
-        killed,
-        `SELECT count(*) AS n, count(DISTINCT client_order_id) AS distinct_ids,
+    const resumed = recordOf(killed);
+    expect(resumed.id).toBe(id);
+    expect(resumed.record).toEqual(expected.record);
+    const ids = query<{ n: number; distinct_ids: number; client_ok: number }>(
+      killed,
+      `SELECT count(*) AS n, count(DISTINCT client_order_id) AS distinct_ids,
          sum(client_order_id = run_id || '-' || id) AS client_ok FROM orders`,
-      );
-      const n = expected.record.orders.length;
-      expect(ids).toEqual([{ n, distinct_ids: n, client_ok: n }]);
-      expect(query(killed, 'PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
-      expect(query(killed, 'PRAGMA foreign_key_check')).toEqual([]);
-    },
-    180_000,
-  );
+    );
+    const n = expected.record.orders.length;
+    expect(ids).toEqual([{ n, distinct_ids: n, client_ok: n }]);
+    expect(query(killed, 'PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+    expect(query(killed, 'PRAGMA foreign_key_check')).toEqual([]);
+  }, 180_000);
 });
