@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { apiBench } from './api.bench.ts';
 import { backtestBench, minuteSession, writeMinuteBars } from './backtest.bench.ts';
 import { type Figure, table } from './harness.ts';
+import { liveCommitBench } from './live-commit.bench.ts';
 import { mlBench } from './ml.bench.ts';
 import { notifyBench } from './notify.bench.ts';
 import { storeBench } from './store.bench.ts';
@@ -23,6 +24,7 @@ try {
   const session = minuteSession(file);
   figures.push(...(await backtestBench({ session, dir, runs })));
   figures.push(...(await storeBench({ session, dir, runs: quick ? 1 : 5 })));
+  figures.push(...(await liveCommitBench({ dir, quick })));
   figures.push(...(await threadBench({ file, dir, runs, quick })));
   figures.push(...(await notifyBench({ quick })));
   figures.push(...(await mlBench({ quick })));

@@ -13,7 +13,11 @@ import { runBacktestWithResult } from '../report/backtest-outcome.ts';
 import type { Engine } from '../engine/kernel.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
 import type { RunStore } from '../storage/store.ts';
+import { SqliteStore } from '../storage/sqlite-store.ts';
 import { ThreadedSqliteStore } from '../storage/threaded-store.ts';
+import { TradeflowError } from '../core/errors.ts';
+import { planResume } from '../engine/resume-plan.ts';
+import type { ResumePlan } from '../engine/resume-restore.ts';
 import { withDbStrategies } from './db-strategies.ts';
 import { onStopSignal } from './stop-signals.ts';
 import { startRunMetrics } from './metrics-option.ts';
@@ -36,6 +40,8 @@ export interface BacktestCommandOptions {
   readonly holdMetrics?: boolean;
   /** Appends the database's enabled strategy configurations, as `"db_strategies": true` does. */
   readonly withDbStrategies?: boolean;
+  /** Goes on with this live run (with `feed`) from its last committed step. */
+  readonly resume?: string;
 }
 
 /** Returns the run database of a session: `--db`, else the session's `output.database`, else out/tradeflow.db. */
@@ -91,6 +97,24 @@ function warnSkipped(store: RunStore, runId: string, logger: Logger): void {
   );
 }
 
+/** Checks `--resume` and reads what the run committed (before anything runs), or undefined without it. */
+function resumePlanOf(
+  opts: BacktestCommandOptions,
+  session: LoadedSession,
+  store: RunStore | undefined,
+): ResumePlan | undefined {
+  if (opts.resume === undefined) return undefined;
+  if (!opts.feed)
+    throw new TradeflowError(
+      'TF_ERR_RESUME',
+      '--resume goes on with a live run; use it with `tradeflow live`',
+    );
+  if (!store) {
+    throw new TradeflowError('TF_ERR_RESUME', '--resume reads the run from the run database; drop --no-db');
+  }
+  return planResume(store, opts.resume, session.config);
+}
+
 async function run(
   session: LoadedSession,
   opts: BacktestCommandOptions,
@@ -102,8 +126,22 @@ async function run(
     ? resolve(opts.out)
     : resolve(session.root, session.config.output.dir ?? `out/${session.name}`);
   const dbPath = opts.db === false ? undefined : databaseOf(session, opts.db);
-  // Storage writes run in a worker thread; the run resolves once they are all stored.
-  const store = dbPath ? new ThreadedSqliteStore(dbPath) : undefined;
+  // A backtest's writes run in a worker thread (the run resolves once they are all stored); a live run commits
+  // each step on its own thread, where a commit costs a fraction of the round trip to a worker (docs/live.md).
+  const store = dbPath ? (opts.feed ? new SqliteStore(dbPath) : new ThreadedSqliteStore(dbPath)) : undefined;
+  let resume: ResumePlan | undefined;
+  try {
+    resume = resumePlanOf(opts, session, store);
+  } catch (e) {
+    store?.close();
+    throw e;
+  }
+  const runId = opts.resume ?? newRunId(session.name, wall.now());
+  if (opts.feed && store && !opts.quiet) {
+    process.stderr.write(
+      `${resume ? 'resuming' : 'live'} run ${runId}; if it stops, go on with --resume ${runId}\n`,
+    );
+  }
   // Ctrl-C, SIGTERM and SIGHUP all stop the run the same way: it ends `cancelled`, its results written.
   const abort = new AbortController();
   const removeStopHandlers = onStopSignal((signal) => {
@@ -122,7 +160,8 @@ async function run(
   try {
     const { result, facts } = await runBacktestWithResult({
       session,
-      runId: newRunId(session.name, wall.now()),
+      runId,
+      ...(resume ? { resume } : {}),
       startedAt: wall.now(),
       endedAt: () => wall.now(),
       logger,

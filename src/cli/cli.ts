@@ -77,12 +77,19 @@ export function buildCli(io: CliIo = processIo): Command {
         'run a session live on a bar feed with the paper broker (its bar files up to live.start are warm-up history)',
       )
       .option('--feed <feed>', 'the bar feed: binance, replay, or a ws:// / wss:// URL (default: live.feed)')
-      .option('--speed <k>', 'pace of the replay feed: bar time passes k x wall time', speedArgument),
-  ).action(async (session: string, opts: RunOpts & { feed?: string; speed?: number }, cmd: Command) => {
-    checkMetrics(cmd, opts);
-    const { feed, speed, ...rest } = opts;
-    process.exitCode = await backtestCommand(session, { ...rest, live: { feed, speed } });
-  });
+      .option('--speed <k>', 'pace of the replay feed: bar time passes k x wall time', speedArgument)
+      .option('--resume <run_id>', 'go on with a live run that stopped, from its last committed step'),
+  ).action(
+    async (
+      session: string,
+      opts: RunOpts & { feed?: string; speed?: number; resume?: string },
+      cmd: Command,
+    ) => {
+      checkMetrics(cmd, opts);
+      const { feed, speed, ...rest } = opts;
+      process.exitCode = await backtestCommand(session, { ...rest, live: { feed, speed } });
+    },
+  );
   registerFeedCommand(program);
   // `tradeflow serve`: the HTTP API (src/api), registered from its own module.
   registerServeCommand(program);

@@ -52,6 +52,8 @@ export const ERROR_CODES = {
     'Use a symbol the exchange lists, spelt as it does (Binance: BTCUSDT); the message names the URL that refused it.',
   TF_ERR_FEED_UNREACHABLE:
     'Check the feed URL in the message and the network; the feed retries per live.reconnect before giving up.',
+  TF_ERR_RESUME:
+    'Resume an interrupted live run with the session it was started with: `tradeflow live <session.json> --resume <run_id>`; the message says what stands in the way.',
   TF_ERR_INTERNAL: 'This is a bug in tradeflow; please report it with the command that caused it.',
 } as const;
 

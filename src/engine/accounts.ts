@@ -8,6 +8,8 @@ import { ExecutionIds } from '../execution/execution-ids.ts';
 import { PaperBroker } from '../execution/paper-broker.ts';
 import { Portfolio } from '../execution/portfolio.ts';
 import { DEFAULT_ACCOUNT } from '../model/account.ts';
+import type { AccountState } from '../model/live-state.ts';
+import type { Order } from '../model/order.ts';
 
 /** One paper account of a run: its broker and the portfolio holding its cash and positions. */
 export interface Account {
@@ -53,9 +55,15 @@ export class AccountBook {
   readonly #byName: ReadonlyMap<string, Account>;
   readonly #byStrategy = new Map<string, readonly Account[]>();
   readonly #primaryOnly: readonly Account[];
+  /** The order, fill and trade ids the accounts share. */
+  readonly ids: ExecutionIds;
+  /** Symbol names by id, as the accounts know them. */
+  readonly #symbols: string[];
 
   constructor(o: AccountBookOptions) {
     const ids = new ExecutionIds();
+    this.ids = ids;
+    this.#symbols = [...o.symbols];
     this.all = o.terms.map((t) => {
       const portfolio = new Portfolio(t.initial_cash, o.symbols.length, { account: t.name, ids });
       const broker = new PaperBroker({
@@ -82,10 +90,41 @@ export class AccountBook {
   }
   /** Opens a symbol that joined the session in every account (it takes the next symbol id). */
   addSymbol(symbol: string): void {
+    this.#symbols.push(symbol);
     for (const a of this.all) {
       a.portfolio.addSymbol();
       a.broker.addSymbol(symbol);
     }
+  }
+
+  /** Returns every account's state (cash, open books, marks), in the order of `all`. */
+  states(): AccountState[] {
+    return this.all.map((a) => a.portfolio.state(this.#symbols));
+  }
+
+  /**
+   * Puts back what a resumed live run had committed: each account's state (by name), the working orders
+   * stored as open, and the id counters. Fails naming an account the run had and the session does not.
+   */
+  restore(
+    states: readonly AccountState[],
+    working: readonly Order[],
+    next: Pick<ExecutionIds, 'nextOrder' | 'nextFill' | 'nextTrade'>,
+  ): void {
+    for (const state of states) {
+      const account = this.#byName.get(state.account);
+      if (!account) {
+        throw new TradeflowError(
+          'TF_ERR_RESUME',
+          `the run had account "${state.account}", which the session does not use; resume with the session the run was started with`,
+        );
+      }
+      account.portfolio.restore(state, this.#symbols);
+    }
+    for (const a of this.all) a.broker.restoreWorking(working);
+    this.ids.nextOrder = next.nextOrder;
+    this.ids.nextFill = next.nextFill;
+    this.ids.nextTrade = next.nextTrade;
   }
 
   /** Routes a strategy's signals to the named accounts, in that order (its entry's `active_brokers`). */

@@ -19,6 +19,8 @@ import { DataProcessor } from './data-processor.ts';
 import { ReplayPacer } from './pacer.ts';
 import { placementsOf } from '../strategy/host/placement.ts';
 import { RunRecorder } from './recorder.ts';
+import { appendStoredBars } from './resume-restore.ts';
+import type { StoredBar } from '../model/live-state.ts';
 import { SeriesQuality } from './series-quality.ts';
 import { type GrowingData, loadSessionData, resolveSubscriptions } from './session-builder.ts';
 import { SignalRouter } from './signal-router.ts';
@@ -33,6 +35,8 @@ export interface AssemblyOptions {
   readonly store?: RunStore;
   /** The run mode; by default from `speed_multiplier` (0: data-driven, else a clock-driven replay). */
   readonly syncMode?: SyncMode;
+  /** A resumed live run's stored bars, appended to its sources after their bar files. */
+  readonly liveBars?: readonly StoredBar[];
 }
 
 /** The parts of an assembled kernel. */
@@ -47,6 +51,10 @@ export interface KernelParts {
   readonly pacer: ReplayPacer | undefined;
   readonly stepper: Stepper;
   readonly between: BetweenSteps;
+  /** Copies positions into strategy threads (a resumed run's books go through it). */
+  readonly mirror: PositionMirror;
+  /** For a resumed live run: how many bars of each source (by symbol id) came from its bar files. */
+  readonly historyCounts: readonly number[] | undefined;
 }
 
 /**
@@ -64,6 +72,7 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
     log,
     liveStart === undefined ? {} : { historyUntilMs: Date.parse(liveStart) },
   );
+  const historyCounts = o.liveBars && appendStoredBars(loaded, o.liveBars);
   // 2. Strategies: modules imported, configs validated, instances made; nothing started.
   const strategies = await loadStrategies(session.root, session.config.strategies);
   // 3. Subscriptions, resolved against the data (aggregated series are created here).
@@ -167,5 +176,18 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
     pacer,
     log,
   });
-  return { loaded, processor, quality, recorder, accounts, strategies: host, wait, pacer, stepper, between };
+  return {
+    loaded,
+    processor,
+    quality,
+    recorder,
+    accounts,
+    strategies: host,
+    wait,
+    pacer,
+    stepper,
+    between,
+    mirror,
+    historyCounts,
+  };
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger.ts';
 import type { RunStore } from '../storage/store.ts';
 import type { BarFeed } from '../data/feeds/bar-feed.ts';
 import { Engine } from './kernel.ts';
+import type { ResumePlan } from './resume-restore.ts';
 import { type RunFacts, runFacts } from './run-facts.ts';
 
 /** Options of one backtest run. */
@@ -24,6 +25,8 @@ export interface BacktestOptions {
   readonly abort?: AbortSignal;
   /** Runs live on this feed (history is warm-up) instead of stepping through the loaded data. */
   readonly feed?: BarFeed;
+  /** Goes on with a live run that stopped (with `feed`): its row goes back to running, its state is restored. */
+  readonly resume?: ResumePlan;
   /** Receives the engine once it is built, before the run starts (metrics exporters). */
   readonly onEngine?: (engine: Engine) => void;
 }
@@ -42,13 +45,16 @@ export interface BacktestRun {
 export async function runBacktest(o: BacktestOptions): Promise<BacktestRun> {
   const { session, store } = o;
   const t0 = monotonicMs();
-  store?.startRun({
-    id: o.runId,
-    name: session.name,
-    kind: o.feed ? 'live' : o.session.config.speed_multiplier > 0 ? 'replay' : 'backtest',
-    config: session.config,
-    startedAt: o.startedAt,
-  });
+  if (o.resume) store?.reopenRun(o.runId);
+  else {
+    store?.startRun({
+      id: o.runId,
+      name: session.name,
+      kind: o.feed ? 'live' : o.session.config.speed_multiplier > 0 ? 'replay' : 'backtest',
+      config: session.config,
+      startedAt: o.startedAt,
+    });
+  }
   // A store that writes in the background reports here, before any work, that it cannot open its file or
   // start the run (and a run that did not start is not recorded as failed below).
   await store?.flush();
@@ -66,6 +72,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestRun> {
       ...(o.progressEvery === undefined ? {} : { progressEvery: o.progressEvery }),
       ...(o.abort ? { abort: o.abort } : {}),
       ...(o.feed ? { syncMode: 'live' as const } : {}),
+      ...(o.resume ? { resume: o.resume } : {}),
     });
     o.onEngine?.(engine);
     t1 = monotonicMs();

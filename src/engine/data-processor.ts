@@ -120,19 +120,21 @@ export class DataProcessor {
 
   /**
    * Publishes all loaded history at once, without steps (a live session's warm-up): strategies see it
-   * in place from setup on, and aggregated series are built from it. Returns the updated slot ids.
+   * in place from setup on, and aggregated series are built from it. `countOf` limits each source to its
+   * first bars (by symbol id: a resumed run's bar files, its stored live bars left to be replayed).
    */
-  publishHistory(onSlot: (slot: SeriesSlot) => void): void {
+  publishHistory(onSlot: (slot: SeriesSlot) => void, countOf?: (symbolId: number) => number): void {
     for (const b of this.#bases) {
       const series = b.source.series;
-      this.#published += series.written - b.next;
-      for (let i = b.next; i < series.written; i++) {
+      const end = Math.min(series.written, countOf?.(b.source.symbolId) ?? series.written);
+      this.#published += Math.max(0, end - b.next);
+      for (let i = b.next; i < end; i++) {
         series.publishNext();
         onSlot(b.slot);
         for (const a of b.aggs) if (a.agg.onBaseBar(i)) onSlot(a.slot);
       }
-      b.next = series.written;
-      b.nextTs = Number.POSITIVE_INFINITY;
+      b.next = Math.max(b.next, end);
+      b.nextTs = end < series.written ? series.timeAt(end) : Number.POSITIVE_INFINITY;
     }
   }
 

@@ -18,6 +18,8 @@ import type { BetweenSteps } from './between-steps.ts';
 import type { DataProcessor } from './data-processor.ts';
 import { type EngineMetrics, engineMetrics } from './engine-metrics.ts';
 import { LagStats, LiveInbox } from './live.ts';
+import { LiveCommitter } from './live-commit.ts';
+import { type ResumePlan, restoreKernel, warmUntil } from './resume-restore.ts';
 import type { ReplayPacer } from './pacer.ts';
 import type { RunRecorder } from './recorder.ts';
 import { type LoopParts, PauseGate, runDataSteps, runLiveSteps } from './run-loops.ts';
@@ -55,6 +57,8 @@ export interface EngineOptions {
   readonly abort?: AbortSignal;
   /** Overrides how the processor waits for strategies (default: from speed_multiplier). */
   readonly syncMode?: SyncMode;
+  /** Resumes a live run from what it committed (`runLive` then goes on after its last step). */
+  readonly resume?: ResumePlan;
 }
 
 /**
@@ -86,6 +90,10 @@ export class Engine {
   readonly #pacer: ReplayPacer | undefined;
   readonly #o: EngineOptions;
   #inbox: LiveInbox | undefined;
+  /** Bars of each source from its files, for a resumed run (the rest are its stored live bars). */
+  readonly #historyCounts: readonly number[] | undefined;
+  /** Commits each live step with the run's state (live runs with a store). */
+  readonly #committer: LiveCommitter | undefined;
   #liveRejected = 0;
   readonly #lag = new LagStats();
   #cancelled = false;
@@ -107,6 +115,11 @@ export class Engine {
     this.#stepper = p.stepper;
     this.#between = p.between;
     this.#pacer = p.pacer;
+    this.#historyCounts = p.historyCounts;
+    this.#committer =
+      o.store && p.wait.mode === 'live'
+        ? new LiveCommitter({ ...p, runId: o.runId, store: o.store, loaded: p.loaded })
+        : undefined;
   }
 
   /** Loads the session's data and strategies, resolves subscriptions and runs each strategy's setup. */
@@ -120,7 +133,9 @@ export class Engine {
       log,
       ...(o.store ? { store: o.store } : {}),
       ...(o.syncMode ? { syncMode: o.syncMode } : {}),
+      ...(o.resume ? { liveBars: o.resume.bars } : {}),
     });
+    if (o.resume) restoreKernel(parts, o.resume);
     return new Engine(o, clock, log, parts);
   }
 
@@ -253,8 +268,18 @@ export class Engine {
     const inbox = new LiveInbox();
     this.#inbox = inbox;
     try {
-      this.#processor.publishHistory((slot) => this.quality.onBar(slot.series));
+      const counts = this.#historyCounts;
+      this.#processor.publishHistory(
+        (slot) => this.quality.onBar(slot.series),
+        counts && ((id) => counts[id] ?? Number.POSITIVE_INFINITY),
+      );
+      // A resumed run's strategies see its committed steps again, to stand where they stood (no trading).
+      const lastTs = this.#o.resume?.state?.lastTs;
+      if (lastTs !== undefined) await warmUntil(this.#processor, this.#stepper, lastTs);
+      const committer = this.#committer;
+      committer?.start();
       this.#cancelled = await runLiveSteps(this.#loopParts(), {
+        ...(committer ? { commitStep: () => committer.commit() } : {}),
         feed,
         inbox,
         loaded: this.loaded,

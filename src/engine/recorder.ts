@@ -2,7 +2,7 @@
 import type { ExecutionListener } from '../execution/broker.ts';
 import type { Fill, Order, Trade } from '../model/order.ts';
 import type { EquityPoint, SignalRecord } from '../model/run.ts';
-import type { RunStore } from '../storage/store.ts';
+import type { RunBatch, RunStore, StoredRun } from '../storage/store.ts';
 
 /** Options of a RunRecorder. */
 export interface RunRecorderOptions {
@@ -43,6 +43,8 @@ export class RunRecorder implements ExecutionListener {
   readonly #flushEveryMs: number;
   /** The monotonic time of the last write by time (-Infinity: none yet, so the first look writes). */
   #flushedAt = -Infinity;
+  /** Set when a live run commits each step itself (`takeBatch`): no batch goes by count or time then. */
+  #byStep = false;
 
   constructor(options: RunRecorderOptions) {
     this.#runId = options.runId;
@@ -100,7 +102,31 @@ export class RunRecorder implements ExecutionListener {
 
   /** Writes pending events when enough have gathered; call only between steps. */
   maybeFlush(): void {
-    if (this.#store && this.#pending >= this.#batchEvents) this.flush();
+    if (this.#store && !this.#byStep && this.#pending >= this.#batchEvents) this.flush();
+  }
+
+  /**
+   * From now on, events leave only through `takeBatch` (a live run committing each step with its state) or
+   * the final `flush`, so that no batch holds part of a step apart from the state after it.
+   */
+  commitBySteps(): void {
+    this.#byStep = true;
+  }
+
+  /**
+   * Takes what a resumed live run had stored as already written: its events are kept for the result and
+   * never written again. Call before the first event.
+   */
+  preload(run: StoredRun): void {
+    for (const o of run.orders) this.#orders[o.id] = o;
+    this.fills.push(...run.fills);
+    this.trades.push(...run.trades);
+    this.signals.push(...run.signals);
+    this.equity.push(...run.equity);
+    this.#fillsFrom = this.fills.length;
+    this.#tradesFrom = this.trades.length;
+    this.#signalsFrom = this.signals.length;
+    this.#equityFrom = this.equity.length;
   }
 
   /**
@@ -109,7 +135,7 @@ export class RunRecorder implements ExecutionListener {
    * since the last write by time, or when enough have gathered.
    */
   onTime(nowMs: number): void {
-    if (!this.#store) return;
+    if (!this.#store || this.#byStep) return;
     if (nowMs - this.#flushedAt >= this.#flushEveryMs) {
       this.#flushedAt = nowMs;
       this.flush();
@@ -119,18 +145,24 @@ export class RunRecorder implements ExecutionListener {
   /** Writes every pending event in one batch (nothing when none is pending); call only between steps. */
   flush(): void {
     if (!this.#store || this.#pending === 0) return;
-    this.#store.writeBatch(this.#runId, {
+    this.#store.writeBatch(this.#runId, this.takeBatch());
+  }
+
+  /** Returns every pending event as one batch and counts them written (the caller writes it); between steps only. */
+  takeBatch(): RunBatch {
+    const batch: RunBatch = {
       orders: this.#pendingOrders.map((id) => this.#orders[id]!),
       fills: this.fills.slice(this.#fillsFrom),
       trades: this.trades.slice(this.#tradesFrom),
       signals: this.signals.slice(this.#signalsFrom),
       equity: this.equity.slice(this.#equityFrom),
-    });
+    };
     this.#pendingOrders = [];
     this.#flushes++;
     this.#fillsFrom = this.fills.length;
     this.#tradesFrom = this.trades.length;
     this.#signalsFrom = this.signals.length;
     this.#equityFrom = this.equity.length;
+    return batch;
   }
 }

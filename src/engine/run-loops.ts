@@ -192,6 +192,8 @@ export interface LiveLoopOptions {
   readonly abort: AbortSignal | undefined;
   /** Called for each message or bar refused. */
   readonly onRejected: () => void;
+  /** Commits each step before the next one runs (live-commit.ts); absent without a store. */
+  readonly commitStep?: () => Promise<void>;
 }
 
 /**
@@ -245,6 +247,7 @@ export async function runLiveSteps(p: LoopParts, o: LiveLoopOptions): Promise<bo
         const at = t;
         const wait = guardSlice(p.sliceLimitMs, stepper, () => stepper.step(at));
         if (wait) await wait;
+        await o.commitStep?.();
         stepper.onTime(monotonicMs());
       }
     }

@@ -14,6 +14,10 @@ import type { InterruptedCall } from '../strategy/host/inline-runner.ts';
 import type { StrategyManager } from '../strategy/host/strategy-manager.ts';
 import type { WaitPolicy } from '../strategy/host/wait-policy.ts';
 
+/** A replayed step's bars reach no broker and no portfolio (see `Stepper.warm`). */
+const NO_FILLS = (): void => {};
+const DROP = (): void => {};
+
 /** The collaborators one time step touches. */
 export interface StepperParts {
   readonly processor: DataProcessor;
@@ -51,6 +55,8 @@ export class Stepper {
   #atT = Number.NaN;
   #atDay = Number.NaN;
   #phase: 'none' | 'quality' | 'bars' = 'none';
+  /** The day of the last step replayed by `warm` (NaN before the first). */
+  #warmDay = Number.NaN;
   steps = 0;
   exposureSteps = 0;
 
@@ -155,6 +161,35 @@ export class Stepper {
     this.#lastTs = t;
     this.#lastDay = day;
     this.#lastEquity = portfolio.equity();
+  }
+
+  /**
+   * Replays a step that a resumed live run had committed, for its strategies only: its bars are published and
+   * the subscribed strategies notified as in the step (and told their bar quality on a new day), waiting for
+   * every thread; their signals are dropped, as they were routed and recorded then. No order fills, nothing
+   * is marked, recorded or counted: the accounts hold their state after the last step already.
+   */
+  async warm(t: number): Promise<void> {
+    const { processor, strategies, clock, quality, calendar } = this.#p;
+    const day = calendar.dayKey(t);
+    if (day !== this.#warmDay && this.#warmDay === this.#warmDay) await strategies.qualityUpdate(true);
+    this.#warmDay = day;
+    clock.set(t);
+    const updated = this.#updated;
+    const n = processor.step(t, NO_FILLS, updated);
+    for (let k = 0; k < n; k++) quality.onBar(processor.slots[updated[k]!]!.series);
+    if (!strategies.notify(t, processor.slots, updated, n, Number.POSITIVE_INFINITY))
+      await strategies.finish();
+    strategies.drain(DROP);
+  }
+
+  /** Takes back a resumed live run's step counters and last step (after its accounts are restored). */
+  restore(state: { readonly steps: number; readonly exposureSteps: number; readonly lastTs: number }): void {
+    this.steps = state.steps;
+    this.exposureSteps = state.exposureSteps;
+    this.#lastTs = state.lastTs;
+    this.#lastDay = this.#p.calendar.dayKey(state.lastTs);
+    this.#lastEquity = this.#portfolio.equity();
   }
 
   /**

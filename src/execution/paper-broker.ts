@@ -60,6 +60,19 @@ export class PaperBroker implements Broker {
     return this.#openCount;
   }
 
+  /**
+   * Takes back working orders a resumed live run had stored as open (with their ids), without telling the
+   * listeners: they were recorded when they were placed.
+   */
+  restoreWorking(orders: readonly Order[]): void {
+    for (const order of orders) {
+      const symbolId = this.#symbolIds.get(order.symbol);
+      if (order.status !== 'open' || order.account !== this.account || symbolId === undefined) continue;
+      this.#working[symbolId]!.push({ order, symbolId });
+      this.#openCount++;
+    }
+  }
+
   submit(req: OrderRequest, tsCreated: number): Order {
     const base = {
       id: this.#ids.nextOrder++,

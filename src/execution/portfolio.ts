@@ -1,6 +1,7 @@
 // A paper account's cash and positions per strategy and symbol: marks positions at the last close and
 // turns fills into round-trip trades.
 import { DEFAULT_ACCOUNT } from '../model/account.ts';
+import type { AccountState, BookState } from '../model/live-state.ts';
 import type { Fill, Position, Trade } from '../model/order.ts';
 import { ExecutionIds } from './execution-ids.ts';
 
@@ -150,6 +151,39 @@ export class Portfolio {
     return [...this.#open]
       .sort((a, b) => (a.strategy === b.strategy ? cmp(a.symbol, b.symbol) : cmp(a.strategy, b.strategy)))
       .map((b) => ({ strategy: b.strategy, symbol: b.symbol, quantity: b.qty, avgPrice: b.avgPrice }));
+  }
+
+  /**
+   * Returns the account's state: cash, each open book with its round trip, and the last close marked per
+   * symbol (`symbols`: names by id), what a live run commits after each step so that it can resume.
+   */
+  state(symbols: readonly string[]): AccountState {
+    const marks: Record<string, number> = {};
+    symbols.forEach((symbol, id) => {
+      const close = this.#lastClose[id];
+      if (close !== undefined && close === close) marks[symbol] = close;
+    });
+    const books = this.#open.map(({ symbolId: _id, ...b }): BookState => ({ ...b }));
+    return { account: this.account, cash: this.#cash, books, marks };
+  }
+
+  /** Puts back the state `state` returned (a resumed live run), before any fill; `symbols`: names by id. */
+  restore(state: AccountState, symbols: readonly string[]): void {
+    this.#cash = state.cash;
+    for (const [symbol, close] of Object.entries(state.marks)) {
+      const id = symbols.indexOf(symbol);
+      if (id >= 0) this.#lastClose[id] = close;
+    }
+    for (const saved of state.books) {
+      const b: Book = { ...saved, symbolId: symbols.indexOf(saved.symbol) };
+      let byStrategy = this.#books.get(b.strategy);
+      if (!byStrategy) {
+        byStrategy = new Map();
+        this.#books.set(b.strategy, byStrategy);
+      }
+      byStrategy.set(b.symbol, b);
+      this.#open.push(b);
+    }
   }
 
   #closeTrip(b: Book, ts: number, step: number): Trade {

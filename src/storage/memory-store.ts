@@ -1,4 +1,5 @@
 // The in-memory run store, for tests and throwaway runs: the same rows and rules as the SQLite store.
+import type { LiveState, StoredBar } from '../model/live-state.ts';
 import type { EquityPoint } from '../model/run.ts';
 import type { FillRow, OrderRow, SignalRow, TradeRow } from './rows.ts';
 import {
@@ -25,6 +26,7 @@ import type { RunRow } from './run-row.ts';
 import { decodeConfig, decodePositions, decodeRunSummary, encodeRunEnd, encodeRunStart } from './run-row.ts';
 import type {
   ListRunsOptions,
+  LiveStep,
   RunBatch,
   RunEnd,
   RunStart,
@@ -32,9 +34,19 @@ import type {
   RunSummary,
   SkippedRow,
   SkippedRows,
+  StoredLive,
   StoredRun,
 } from './store.ts';
-import { checkEnd, checkWritable, pageOf, storageError } from './store-rules.ts';
+import {
+  batchError,
+  checkEnd,
+  checkLiveStep,
+  checkReopen,
+  checkWritable,
+  pageOf,
+  storageError,
+} from './store-rules.ts';
+import { currentOwner } from './run-owner.ts';
 
 interface MemoryRun {
   row: RunRow;
@@ -46,9 +58,14 @@ interface MemoryRun {
   readonly signals: SignalRow[];
   readonly equity: EquityPoint[];
   readonly skipped: SkippedRow[];
+  /** Live bars by `symbol|interval|ts`, and the state after the last committed step (as JSON, as stored). */
+  readonly bars: Map<string, StoredBar>;
+  state: string | undefined;
 }
 
 const WHERE = 'memory run store';
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 const byId = <T extends { id: number }>(rows: Iterable<T>): T[] => [...rows].sort((a, b) => a.id - b.id);
 
@@ -75,6 +92,8 @@ export class MemoryStore implements RunStore {
       signals: [],
       equity: [],
       skipped: [],
+      bars: new Map(),
+      state: undefined,
     });
   }
 
@@ -83,6 +102,66 @@ export class MemoryStore implements RunStore {
     const run = this.#runs.get(runId);
     checkWritable(WHERE, runId, run?.row.status);
     if (run === undefined) return;
+    this.#apply(run, batch);
+  }
+
+  writeStep(runId: string, step: LiveStep): void {
+    this.#open(`cannot write a step for run "${runId}"`);
+    const run = this.#runs.get(runId);
+    checkWritable(WHERE, runId, run?.row.status);
+    if (run === undefined) return;
+    let json: string;
+    const keys = step.bars.map((b) => `${b.symbol}|${b.interval}|${b.ts}`);
+    try {
+      json = checkLiveStep(step.bars, step.state);
+      const seen = new Set<string>();
+      for (const [i, k] of keys.entries()) {
+        if (run.bars.has(k) || seen.has(k)) {
+          const b = step.bars[i]!;
+          throw new Error(`bar ${b.symbol} ${b.interval} at ${b.ts} is stored already`);
+        }
+        seen.add(k);
+      }
+    } catch (e) {
+      throw batchError(WHERE, runId, e);
+    }
+    this.#apply(run, step);
+    for (const [i, k] of keys.entries()) run.bars.set(k, { ...step.bars[i]! });
+    run.state = json;
+  }
+
+  readLive(runId: string): StoredLive | undefined {
+    this.#open(`cannot read run "${runId}"`);
+    const run = this.#runs.get(runId);
+    if (run === undefined) return undefined;
+    const bars = [...run.bars.values()].sort(
+      (a, b) => a.ts - b.ts || cmp(a.symbol, b.symbol) || cmp(a.interval, b.interval),
+    );
+    return {
+      state: run.state === undefined ? undefined : (JSON.parse(run.state) as LiveState),
+      bars: bars.map((b) => ({ ...b })),
+    };
+  }
+
+  reopenRun(runId: string): void {
+    this.#open(`cannot reopen run "${runId}"`);
+    const run = this.#runs.get(runId);
+    checkReopen(WHERE, runId, run?.row.status);
+    if (run === undefined) return;
+    const owner = currentOwner();
+    run.row = {
+      ...run.row,
+      status: 'running',
+      ended_at: null,
+      stats: null,
+      error: null,
+      owner_pid: owner.pid,
+      owner_host: owner.host,
+      owner_start: owner.start,
+    };
+  }
+
+  #apply(run: MemoryRun, batch: RunBatch): void {
     const { orders, fills, trades, signals, equity, skipped } = stage(run, batch);
     for (const o of orders) run.orders.set(o.id, o);
     for (const f of fills) run.fills.set(f.id, f);

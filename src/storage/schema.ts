@@ -183,6 +183,32 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX skipped_rows_run ON skipped_rows (run_id);
   `,
+  // Live runs that resume (live-state.ts): the bars each live step published, the run's state after its last
+  // committed step (cash, positions, id counters, step counters, as JSON), and each order's client order id
+  // (`<run_id>-<order id>`, what a venue is told, so a resent order is known as the same one).
+  `
+  CREATE TABLE live_bars (
+    run_id   TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    symbol   TEXT NOT NULL,
+    interval TEXT NOT NULL,
+    ts       INTEGER NOT NULL,
+    open     REAL NOT NULL,
+    high     REAL NOT NULL,
+    low      REAL NOT NULL,
+    close    REAL NOT NULL,
+    volume   REAL NOT NULL,
+    PRIMARY KEY (run_id, symbol, interval, ts)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE live_state (
+    run_id TEXT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+    step   INTEGER NOT NULL,
+    state  TEXT NOT NULL
+  );
+
+  ALTER TABLE orders ADD COLUMN client_order_id TEXT GENERATED ALWAYS AS (run_id || '-' || id) VIRTUAL;
+  CREATE UNIQUE INDEX orders_client_id ON orders (run_id, client_order_id);
+  `,
 ];
 
 /** The schema version this release writes. */

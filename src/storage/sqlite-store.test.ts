@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from './schema.ts';
 import { SqliteStore } from './sqlite-store.ts';
 import { runStoreContract, storageErrorOf } from './store.contract.ts';
+import { liveStoreContract } from './store-live.contract.ts';
 import { aBatch, aFill, anOrder, aRun, aTrade, equityPoints } from './store.fixture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tradeflow-sqlite-'));
@@ -15,6 +16,8 @@ const freshPath = () => join(dir, `nested/${++files}/runs.db`);
 
 runStoreContract('SqliteStore :memory:', () => new SqliteStore(':memory:'));
 runStoreContract('SqliteStore file', () => new SqliteStore(freshPath()));
+liveStoreContract('SqliteStore :memory:', () => new SqliteStore(':memory:'));
+liveStoreContract('SqliteStore file', () => new SqliteStore(freshPath()));
 
 describe('SqliteStore', () => {
   it('creates parent folders and opens in WAL mode with foreign keys at the current schema version', () => {
@@ -62,16 +65,20 @@ describe('SqliteStore', () => {
     store.close();
   });
 
-  it('migrates a database of the previous schema: its runs get owners and skip counts, nothing is lost', () => {
+  it('migrates a database of schema 5: its runs get owners and skip counts, its orders client ids, nothing is lost', () => {
     const path = freshPath();
     new SqliteStore(path).close();
     const db = new Database(path);
-    // Back to the previous version's shape, with a run in it.
-    db.exec(`DROP TABLE skipped_rows; DROP INDEX runs_status;
+    // Back to the shape of version 5, with a run in it.
+    db.exec(`DROP INDEX orders_client_id; ALTER TABLE orders DROP COLUMN client_order_id;
+      DROP TABLE live_state; DROP TABLE live_bars;
+      DROP TABLE skipped_rows; DROP INDEX runs_status;
       ALTER TABLE runs DROP COLUMN owner_pid; ALTER TABLE runs DROP COLUMN owner_host;
       ALTER TABLE runs DROP COLUMN owner_start; ALTER TABLE runs DROP COLUMN skipped_rows;
-      INSERT INTO runs (id, name, kind, status, config, started_at) VALUES ('old', 'o', 'backtest', 'running', '{}', 1);`);
-    db.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+      INSERT INTO runs (id, name, kind, status, config, started_at) VALUES ('old', 'o', 'backtest', 'running', '{}', 1);
+      INSERT INTO orders (run_id, id, strategy, symbol, side, quantity, type, ts_created, status)
+        VALUES ('old', 7, 's', 'X', 'buy', 1, 'market', 1, 'open');`);
+    db.pragma(`user_version = ${SCHEMA_VERSION - 2}`);
     db.close();
     const store = new SqliteStore(path);
     // A run recorded before owners were: nothing says whose it is, so it is left as it was.
@@ -83,6 +90,7 @@ describe('SqliteStore', () => {
     expect(after.prepare("SELECT owner_pid AS pid FROM runs WHERE id = 'run-1'").get()).toStrictEqual({
       pid: process.pid,
     });
+    expect(after.prepare('SELECT client_order_id AS id FROM orders').get()).toStrictEqual({ id: 'old-7' });
     after.close();
   });
 

@@ -5,19 +5,31 @@ import { flattenBatch, type FlatBatch } from './flat-batch.ts';
 import type { RunEndRow, RunRow } from './run-row.ts';
 import { encodeRunEnd, encodeRunStart } from './run-row.ts';
 import { openDatabase } from './sqlite-open.ts';
+import type { LiveState, StoredBar } from '../model/live-state.ts';
+import { readLiveTables, SqliteLive } from './sqlite-live.ts';
 import { RUN_COLUMNS, SqliteReader } from './sqlite-reader.ts';
 import { SqliteBatchWriter } from './sqlite-writer.ts';
 import type {
   ListRunsOptions,
+  LiveStep,
   RunBatch,
   RunEnd,
   RunStart,
   RunStore,
   RunSummary,
   SkippedRows,
+  StoredLive,
   StoredRun,
 } from './store.ts';
-import { batchError, checkEnd, checkWritable, pageOf, storageError } from './store-rules.ts';
+import {
+  batchError,
+  checkEnd,
+  checkLiveStep,
+  checkReopen,
+  checkWritable,
+  pageOf,
+  storageError,
+} from './store-rules.ts';
 
 const params = (columns: string) => columns.replace(/(\w+)/g, '@$1');
 
@@ -44,6 +56,14 @@ export class SqliteStore implements RunStore {
   readonly #s: ReturnType<typeof prepareRunStatements>;
   readonly #writer: SqliteBatchWriter;
   readonly #reader: SqliteReader;
+  readonly #live: SqliteLive;
+  readonly #step: (
+    runId: string,
+    flat: FlatBatch,
+    bars: readonly StoredBar[],
+    state: LiveState,
+    json: string,
+  ) => void;
 
   constructor(path: string) {
     this.path = path;
@@ -52,6 +72,15 @@ export class SqliteStore implements RunStore {
     this.#s = prepareRunStatements(this.#db);
     this.#writer = new SqliteBatchWriter(this.#db);
     this.#reader = new SqliteReader(this.#db);
+    this.#live = new SqliteLive(this.#db);
+    // The batch's own transaction nests in the step's (a savepoint): the step is written whole or not at all.
+    const step = this.#db.transaction(
+      (runId: string, flat: FlatBatch, bars: readonly StoredBar[], state: LiveState, json: string) => {
+        this.#writer.write(runId, flat);
+        this.#live.write(runId, bars, state, json);
+      },
+    );
+    this.#step = (...args) => step.immediate(...args);
   }
 
   startRun(run: RunStart): void {
@@ -83,6 +112,46 @@ export class SqliteStore implements RunStore {
       } catch (e) {
         throw batchError(this.#where, runId, e);
       }
+    });
+  }
+
+  writeStep(runId: string, step: LiveStep): void {
+    this.#guard(`cannot write a step for run "${runId}"`, () => {
+      checkWritable(this.#where, runId, this.#s.runStatus.get(runId)?.status);
+      try {
+        this.#writeStep(runId, flattenBatch(step), step.bars, step.state);
+      } catch (e) {
+        throw batchError(this.#where, runId, e);
+      }
+    });
+  }
+
+  /** Writes a step whose batch is already flattened (as the threaded store's worker receives it). */
+  writeFlatStep(runId: string, flat: FlatBatch, bars: readonly StoredBar[], state: LiveState): void {
+    this.#guard(`cannot write a step for run "${runId}"`, () => {
+      checkWritable(this.#where, runId, this.#s.runStatus.get(runId)?.status);
+      try {
+        this.#writeStep(runId, flat, bars, state);
+      } catch (e) {
+        throw batchError(this.#where, runId, e);
+      }
+    });
+  }
+
+  #writeStep(runId: string, flat: FlatBatch, bars: readonly StoredBar[], state: LiveState): void {
+    this.#step(runId, flat, bars, state, checkLiveStep(bars, state));
+  }
+
+  readLive(runId: string): StoredLive | undefined {
+    return this.#guard(`cannot read run "${runId}"`, () =>
+      this.#s.runStatus.get(runId) === undefined ? undefined : readLiveTables(this.#db, runId),
+    );
+  }
+
+  reopenRun(runId: string): void {
+    this.#guard(`cannot reopen run "${runId}"`, () => {
+      checkReopen(this.#where, runId, this.#s.runStatus.get(runId)?.status);
+      this.#live.reopen(runId);
     });
   }
 

@@ -1,4 +1,5 @@
 // The run store port: what a run records (its start, batches of events, its end) and how it is read back.
+import type { LiveState, StoredBar } from '../model/live-state.ts';
 import type { Fill, Order, Position, Trade } from '../model/order.ts';
 import type { EquityPoint, RunStats, RunStatus, SignalRecord } from '../model/run.ts';
 
@@ -28,6 +29,23 @@ export interface RunBatch {
   readonly equity: readonly EquityPoint[];
 }
 
+/**
+ * One step of a live run, committed in one transaction: its events (a batch, with the batch's rules), the
+ * bars the step published, and the run's state after it, which replaces the one stored before.
+ */
+export interface LiveStep extends RunBatch {
+  readonly bars: readonly StoredBar[];
+  readonly state: LiveState;
+}
+
+/** What a live run committed for its resume: its state after the last committed step and its bars. */
+export interface StoredLive {
+  /** Undefined when no step was committed. */
+  readonly state: LiveState | undefined;
+  /** Every bar its steps published, in time order (by symbol and interval within a time). */
+  readonly bars: readonly StoredBar[];
+}
+
 /** How a run ended. */
 export interface RunEnd {
   readonly status: RunStatus;
@@ -53,6 +71,19 @@ export interface RunStore {
    */
   writeBatch(runId: string, batch: RunBatch): void;
   endRun(runId: string, end: RunEnd): void;
+  /**
+   * Commits one live step in one transaction (see LiveStep); the rules of `writeBatch` apply to its events.
+   * A bar already stored for the run (same symbol, interval and time) is an error: nothing of the step is
+   * written.
+   */
+  writeStep(runId: string, step: LiveStep): void;
+  /** Reads what a live run committed for its resume; undefined for a run it does not hold. */
+  readLive(runId: string): StoredLive | undefined;
+  /**
+   * Takes a run that ended other than `completed` back to `running`, owned by this process, its end cleared
+   * (a live run resumed). Refuses a run it does not hold, a completed one and one still running.
+   */
+  reopenRun(runId: string): void;
   /** Reads a run back (for reports, the API and tests). */
   readRun(runId: string): StoredRun | undefined;
   /** Reads how many rows of a run were skipped, and the first ones described, without its events. */

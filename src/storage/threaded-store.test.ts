@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { SqliteStore } from './sqlite-store.ts';
 import { runStoreContract, storageErrorOf, writeErrorOf } from './store.contract.ts';
+import { liveStoreContract } from './store-live.contract.ts';
 import { aBatch, aFill, anOrder, aRun, aTrade, equityPoints } from './store.fixture.ts';
 import { ThreadedSqliteStore } from './threaded-store.ts';
 
@@ -14,6 +15,7 @@ let files = 0;
 const freshPath = () => join(dir, `nested/${++files}/runs.db`);
 
 runStoreContract('ThreadedSqliteStore', () => new ThreadedSqliteStore(freshPath()));
+liveStoreContract('ThreadedSqliteStore', () => new ThreadedSqliteStore(freshPath()));
 
 describe('ThreadedSqliteStore', () => {
   it('has every write durable in the file, as another connection sees it, once flush resolves', async () => {

@@ -4,15 +4,18 @@ import type Database from 'better-sqlite3';
 import { TradeflowError } from '../core/errors.ts';
 import { batchBuffers, flattenBatch } from './flat-batch.ts';
 import { openDatabase } from './sqlite-open.ts';
+import { readLiveTables } from './sqlite-live.ts';
 import { SqliteReader } from './sqlite-reader.ts';
 import type {
   ListRunsOptions,
+  LiveStep,
   RunBatch,
   RunEnd,
   RunStart,
   RunStore,
   RunSummary,
   SkippedRows,
+  StoredLive,
   StoredRun,
 } from './store.ts';
 import { batchError, pageOf, storageError } from './store-rules.ts';
@@ -93,6 +96,28 @@ export class ThreadedSqliteStore implements RunStore {
     this.#post(`cannot end run "${runId}"`, () => ({ kind: 'end', runId, end }));
   }
 
+  writeStep(runId: string, step: LiveStep): void {
+    this.#post(`cannot write a step for run "${runId}"`, () => {
+      try {
+        return { kind: 'step', runId, flat: flattenBatch(step), bars: step.bars, state: step.state };
+      } catch (e) {
+        throw batchError(this.#where, runId, e);
+      }
+    });
+  }
+
+  reopenRun(runId: string): void {
+    this.#post(`cannot reopen run "${runId}"`, () => ({ kind: 'reopen', runId }));
+  }
+
+  readLive(runId: string): StoredLive | undefined {
+    return this.#reading(`cannot read run "${runId}"`, (_reader, db) =>
+      db.prepare('SELECT 1 FROM runs WHERE id = ?').get(runId) === undefined
+        ? undefined
+        : readLiveTables(db, runId),
+    );
+  }
+
   readRun(runId: string): StoredRun | undefined {
     return this.#reading(`cannot read run "${runId}"`, (reader) => reader.readRun(runId));
   }
@@ -141,7 +166,10 @@ export class ThreadedSqliteStore implements RunStore {
     const request = { ...make(), seq: this.#seq + 1, epoch: this.#epoch } as WriterRequest;
     try {
       // A batch's columns move to the worker rather than being copied.
-      this.#worker.postMessage(request, request.kind === 'batch' ? batchBuffers(request.flat) : []);
+      this.#worker.postMessage(
+        request,
+        request.kind === 'batch' || request.kind === 'step' ? batchBuffers(request.flat) : [],
+      );
     } catch (e) {
       // Only what cannot be copied to the worker ends here (a run config holding a function, say).
       throw storageError(this.#where, `${doing}: ${e instanceof Error ? e.message : String(e)}`, e);
@@ -149,7 +177,7 @@ export class ThreadedSqliteStore implements RunStore {
     this.#seq = request.seq;
   }
 
-  #reading<T>(doing: string, read: (reader: SqliteReader) => T): T {
+  #reading<T>(doing: string, read: (reader: SqliteReader, db: Database.Database) => T): T {
     this.#checkOpen(doing);
     this.#waitForWorker();
     this.#throwReported(this.#seq);
@@ -158,7 +186,7 @@ export class ThreadedSqliteStore implements RunStore {
         const db = openDatabase(this.path, this.#where, 'read');
         return { db, reader: new SqliteReader(db) };
       })();
-      return read(this.#read.reader);
+      return read(this.#read.reader, this.#read.db);
     } catch (e) {
       if (e instanceof TradeflowError && e.message.startsWith(`${this.#where}:`)) throw e;
       throw storageError(this.#where, `${doing}: ${e instanceof Error ? e.message : String(e)}`, e);

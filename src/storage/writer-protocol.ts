@@ -2,6 +2,7 @@
 // progress in shared memory.
 import type { MessagePort } from 'node:worker_threads';
 import type { FlatBatch } from './flat-batch.ts';
+import type { LiveState, StoredBar } from '../model/live-state.ts';
 import type { RunEnd, RunStart } from './store.ts';
 
 /*
@@ -28,6 +29,16 @@ export type WriterRequest =
       readonly runId: string;
       readonly flat: FlatBatch;
     }
+  | {
+      readonly kind: 'step';
+      readonly seq: number;
+      readonly epoch: number;
+      readonly runId: string;
+      readonly flat: FlatBatch;
+      readonly bars: readonly StoredBar[];
+      readonly state: LiveState;
+    }
+  | { readonly kind: 'reopen'; readonly seq: number; readonly epoch: number; readonly runId: string }
   | {
       readonly kind: 'end';
       readonly seq: number;

@@ -45,6 +45,10 @@ function apply(store: SqliteStore, request: Exclude<WriterRequest, { kind: 'clos
       return store.startRun(request.run);
     case 'batch':
       return store.writeFlatBatch(request.runId, request.flat);
+    case 'step':
+      return store.writeFlatStep(request.runId, request.flat, request.bars, request.state);
+    case 'reopen':
+      return store.reopenRun(request.runId);
     case 'end':
       return store.endRun(request.runId, request.end);
     default:

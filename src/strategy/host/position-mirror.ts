@@ -27,7 +27,12 @@ export class PositionMirror {
 
   /** Hears of a fill and the position it leaves the strategy with in the fill's account. */
   onFill(fill: Fill, position: number): void {
-    if (this.#homes.get(fill.strategy) !== fill.account) return;
-    this.#runners.get(fill.strategy)?.setPosition(this.#symbolIds.get(fill.symbol) ?? -1, position);
+    this.restore(fill.account, fill.strategy, fill.symbol, position);
+  }
+
+  /** Copies a strategy's position in an account (a fill, or a resumed run's books) when it is its home. */
+  restore(account: string, strategy: string, symbol: string, position: number): void {
+    if (this.#homes.get(strategy) !== account) return;
+    this.#runners.get(strategy)?.setPosition(this.#symbolIds.get(symbol) ?? -1, position);
   }
 }
