@@ -1,5 +1,5 @@
 // The engine's side of the strategy threads: queueing their notifications, publishing steps to them and
-// waiting for them as the run's wait policy says, with overruns and backpressure counted.
+// waiting for them as the run's wait policy says, with overruns (a bar due while still busy) counted.
 import { monotonicMs, yieldToEventLoop } from '../../core/clock.ts';
 import type { Signal } from '../../model/signal.ts';
 import { Kind } from './channel.ts';
@@ -34,15 +34,20 @@ export interface ThreadSyncOptions {
   readonly cash: (strategy: string) => number;
   /** Returns the engine clock's time (what a thread reads as now when it handles a control request). */
   readonly now: () => number;
-  /** Receives the signals a thread left, as they are taken. */
-  readonly take: (runner: ThreadRunner, signals: readonly Signal[]) => void;
+  /**
+   * Receives the signals a thread left, as they are taken, with the arrival time (monotonic ms) of the
+   * oldest live bar the thread was working on since it was last idle (NaN outside a live run).
+   */
+  readonly take: (runner: ThreadRunner, signals: readonly Signal[], arrivalMs: number) => void;
 }
 
 /**
  * The processor's side of the strategy threads: queues their notifications (with the queue-full
  * policy), publishes a step to each, and waits for them: for all in a backtest (one step group when
- * several are notified), at most the step's budget in a replay, never in a live run, counting overruns
- * and backpressure. Signals go to `take` as they are collected.
+ * several are notified), at most the step's budget in a replay, never inside a live step (the live loop
+ * waits between bars, `settle`). A thread counts an overrun when a bar is delivered to it while it is
+ * still busy with an earlier one: its next bar was due and it was not ready. Signals go to `take` as they
+ * are collected.
  */
 export class ThreadSync {
   readonly threads: ThreadRunner[] = [];
@@ -58,6 +63,17 @@ export class ThreadSync {
   #grouped = false;
   /** The time of the step being delivered (NaN for a quality update): what a thread reads as now. */
   #stepMs = Number.NaN;
+  /** Counts the steps delivered, so that a thread counts at most one overrun per step. */
+  #serial = 0;
+  readonly #overran = new Map<ThreadRunner, number>();
+  /** Per thread, the last step published to it with a bar in it (a quality update alone is no bar). */
+  readonly #barStep = new Map<ThreadRunner, number>();
+  /** Threads with a bar among their queued notifications. */
+  readonly #queuedBar = new Set<ThreadRunner>();
+  /** The arrival (monotonic ms) of the live bar being stepped: NaN outside a live run. */
+  arrivalMs = Number.NaN;
+  /** Per thread, the arrival of the oldest bar it has been working on since it was last idle. */
+  readonly #since = new Map<ThreadRunner, number>();
 
   constructor(o: ThreadSyncOptions) {
     this.#o = o;
@@ -128,11 +144,18 @@ export class ThreadSync {
   /** Starts delivering a step at `nowMs` (NaN: a quality update, which leaves the threads' clock alone). */
   beginStep(nowMs: number): void {
     this.#stepMs = nowMs;
+    this.#serial++;
   }
 
   /** Queues a notification for a thread, by the queue-full policy: block until there is room, or drop the oldest. */
   enqueue(runner: ThreadRunner, sub: number, kind: Kind = Kind.Bar): void {
     const policy = this.policy(runner);
+    // A backtest waits for every thread before the next step: only a replay or a live run can find one
+    // busy. Busy with a quality update alone is no overrun: that update came with this bar's step.
+    if (kind === Kind.Bar && !this.#o.wait.waitsForAll) {
+      if (runner.busyWith(this.#barStep.get(runner) ?? 0)) this.#overrun(runner, policy);
+      this.#queuedBar.add(runner);
+    }
     if (runner.queued >= policy.queueSize * 0.8) {
       this.#o.backpressure.report(
         runner.name,
@@ -188,10 +211,30 @@ export class ThreadSync {
     this.#grouped = tag !== 0;
   }
 
+  /** Counts one overrun of a thread per step (the first bar of the step that finds it busy). */
+  #overrun(r: ThreadRunner, policy: ThreadPolicy): void {
+    if (this.#overran.get(r) === this.#serial) return;
+    this.#overran.set(r, this.#serial);
+    r.recordOverrun();
+    this.#o.backpressure.report(
+      r.name,
+      'overruns',
+      policy.onBackpressure,
+      'its next bar was due while it was still busy',
+    );
+  }
+
   #publish(r: ThreadRunner, nowMs: number, groupTag = 0): void {
     if (!r.hasPending) return;
+    if (!this.#o.wait.waitsForAll && !r.busy) {
+      // Idle: what it left belongs to the bars before, and its latency is timed from this bar on.
+      this.#takeSignals(r);
+      this.#since.set(r, this.arrivalMs);
+    }
     this.#prepare(r, nowMs);
-    if (r.publish(groupTag) && !this.#published.includes(r)) this.#published.push(r);
+    if (!r.publish(groupTag)) return;
+    if (this.#queuedBar.delete(r)) this.#barStep.set(r, r.publishedStep);
+    if (!this.#published.includes(r)) this.#published.push(r);
   }
 
   /** Updates what the thread reads in place: the time and cash (unless `nowMs` is NaN), and its qualities. */
@@ -230,8 +273,9 @@ export class ThreadSync {
   }
 
   /**
-   * A step with a budget (replay, live): waits at most `budgetMs` in total for the published threads, collects what
-   * they have left so far, and counts an overrun for each one still busy (it catches up from its queue).
+   * A step with a budget (replay, live): waits at most `budgetMs` in total for the published threads and
+   * collects what they have left so far; one still busy catches up from its queue, is collected at each
+   * later step or `settle`, and counts an overrun if a bar reaches it before it is done.
    */
   moveOn(budgetMs: number): void {
     const deadline = monotonicMs() + budgetMs;
@@ -249,22 +293,43 @@ export class ThreadSync {
       if (left > 0) r.waitDone(left);
       this.#takeSignals(r);
       if (r.busy) {
-        const policy = this.policy(r).onBackpressure;
         if (!late.includes(r)) late.push(r);
-        r.recordOverrun();
-        this.#o.backpressure.report(r.name, 'overruns', policy, 'the step moved on without it');
         const { avgMs } = r.metrics();
         if (budgetMs > 0 && avgMs > budgetMs) {
           this.#o.backpressure.report(
             r.name,
             'slow',
-            policy,
+            this.policy(r).onBackpressure,
             `${avgMs.toFixed(3)} ms per bar, ${budgetMs.toFixed(3)} ms between bars`,
           );
         }
       }
     }
     published.length = 0;
+  }
+
+  /** Returns true while a thread the last steps moved on from is still busy or not yet collected. */
+  get lagging(): boolean {
+    return this.#late.length > 0;
+  }
+
+  /**
+   * Between two live bars: waits at most `sliceMs` in all for the threads still busy, and collects what
+   * they have left; returns true when none is left busy. It blocks the engine's thread for the slice, so
+   * the caller lets the event loop run (the feed) between calls.
+   */
+  settle(sliceMs: number): boolean {
+    const late = this.#late;
+    const deadline = monotonicMs() + sliceMs;
+    for (let i = 0; i < late.length;) {
+      const r = late[i]!;
+      const left = deadline - monotonicMs();
+      if (left > 0) r.waitDone(left);
+      this.#takeSignals(r);
+      if (r.busy) i++;
+      else late.splice(i, 1);
+    }
+    return late.length === 0;
   }
 
   request(r: ThreadRunner, request: ControlRequest): Promise<ControlReply> {
@@ -278,6 +343,6 @@ export class ThreadSync {
 
   #takeSignals(r: ThreadRunner): void {
     const out = r.collect();
-    if (out.length > 0) this.#o.take(r, out);
+    if (out.length > 0) this.#o.take(r, out, this.#since.get(r) ?? Number.NaN);
   }
 }
