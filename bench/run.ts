@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { apiBench } from './api.bench.ts';
 import { backtestBench, minuteSession, writeMinuteBars } from './backtest.bench.ts';
 import { type Figure, table } from './harness.ts';
+import { liveBench } from './live.bench.ts';
 import { mlBench } from './ml.bench.ts';
 import { notifyBench } from './notify.bench.ts';
 import { storeBench } from './store.bench.ts';
@@ -25,6 +26,7 @@ try {
   figures.push(...(await storeBench({ session, dir, runs: quick ? 1 : 5 })));
   figures.push(...(await threadBench({ file, dir, runs, quick })));
   figures.push(...(await notifyBench({ quick })));
+  figures.push(...(await liveBench({ dir, quick })));
   figures.push(...(await mlBench({ quick })));
   figures.push(...(await apiBench({ dir, quick })));
 } finally {
