@@ -315,7 +315,7 @@ export class StrategyManager {
   /** Says when the live bar of the next steps arrived at the feed (monotonic ms), for the latency figures. */
   arriving(arrivalMs: number): void {
     this.#arrivalMs = arrivalMs;
-    this.#sync.arrivalMs = arrivalMs;
+    this.#sync.pace.arrivalMs = arrivalMs;
   }
 
   /** Returns true while a thread that a live step moved on from is still busy or not yet collected. */

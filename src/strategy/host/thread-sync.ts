@@ -6,6 +6,7 @@ import { Kind } from './channel.ts';
 import { requestReply } from './control.ts';
 import type { ControlReply, ControlRequest } from './protocol.ts';
 import { createStepGroup, StepGroup } from './step-group.ts';
+import { ThreadPace } from './thread-pace.ts';
 import type { ThreadRunner } from './thread-runner.ts';
 import type { BackpressureMonitor } from './backpressure.ts';
 import type { WaitPolicy } from './wait-policy.ts';
@@ -63,17 +64,8 @@ export class ThreadSync {
   #grouped = false;
   /** The time of the step being delivered (NaN for a quality update): what a thread reads as now. */
   #stepMs = Number.NaN;
-  /** Counts the steps delivered, so that a thread counts at most one overrun per step. */
-  #serial = 0;
-  readonly #overran = new Map<ThreadRunner, number>();
-  /** Per thread, the last step published to it with a bar in it (a quality update alone is no bar). */
-  readonly #barStep = new Map<ThreadRunner, number>();
-  /** Threads with a bar among their queued notifications. */
-  readonly #queuedBar = new Set<ThreadRunner>();
-  /** The arrival (monotonic ms) of the live bar being stepped: NaN outside a live run. */
-  arrivalMs = Number.NaN;
-  /** Per thread, the arrival of the oldest bar it has been working on since it was last idle. */
-  readonly #since = new Map<ThreadRunner, number>();
+  /** Overruns and latency marks per thread (a replay or a live run). */
+  readonly pace = new ThreadPace();
 
   constructor(o: ThreadSyncOptions) {
     this.#o = o;
@@ -144,7 +136,7 @@ export class ThreadSync {
   /** Starts delivering a step at `nowMs` (NaN: a quality update, which leaves the threads' clock alone). */
   beginStep(nowMs: number): void {
     this.#stepMs = nowMs;
-    this.#serial++;
+    this.pace.nextStep();
   }
 
   /** Queues a notification for a thread, by the queue-full policy: block until there is room, or drop the oldest. */
@@ -152,9 +144,14 @@ export class ThreadSync {
     const policy = this.policy(runner);
     // A backtest waits for every thread before the next step: only a replay or a live run can find one
     // busy. Busy with a quality update alone is no overrun: that update came with this bar's step.
-    if (kind === Kind.Bar && !this.#o.wait.waitsForAll) {
-      if (runner.busyWith(this.#barStep.get(runner) ?? 0)) this.#overrun(runner, policy);
-      this.#queuedBar.add(runner);
+    if (kind === Kind.Bar && !this.#o.wait.waitsForAll && this.pace.barQueued(runner)) {
+      runner.recordOverrun();
+      this.#o.backpressure.report(
+        runner.name,
+        'overruns',
+        policy.onBackpressure,
+        'its next bar was due while it was still busy',
+      );
     }
     if (runner.queued >= policy.queueSize * 0.8) {
       this.#o.backpressure.report(
@@ -211,29 +208,16 @@ export class ThreadSync {
     this.#grouped = tag !== 0;
   }
 
-  /** Counts one overrun of a thread per step (the first bar of the step that finds it busy). */
-  #overrun(r: ThreadRunner, policy: ThreadPolicy): void {
-    if (this.#overran.get(r) === this.#serial) return;
-    this.#overran.set(r, this.#serial);
-    r.recordOverrun();
-    this.#o.backpressure.report(
-      r.name,
-      'overruns',
-      policy.onBackpressure,
-      'its next bar was due while it was still busy',
-    );
-  }
-
   #publish(r: ThreadRunner, nowMs: number, groupTag = 0): void {
     if (!r.hasPending) return;
     if (!this.#o.wait.waitsForAll && !r.busy) {
       // Idle: what it left belongs to the bars before, and its latency is timed from this bar on.
       this.#takeSignals(r);
-      this.#since.set(r, this.arrivalMs);
+      this.pace.idle(r);
     }
     this.#prepare(r, nowMs);
     if (!r.publish(groupTag)) return;
-    if (this.#queuedBar.delete(r)) this.#barStep.set(r, r.publishedStep);
+    this.pace.published(r);
     if (!this.#published.includes(r)) this.#published.push(r);
   }
 
@@ -343,6 +327,6 @@ export class ThreadSync {
 
   #takeSignals(r: ThreadRunner): void {
     const out = r.collect();
-    if (out.length > 0) this.#o.take(r, out, this.#since.get(r) ?? Number.NaN);
+    if (out.length > 0) this.#o.take(r, out, this.pace.since(r));
   }
 }
