@@ -75,7 +75,8 @@ describe('Backpressure in a replay', () => {
         ],
       }),
     );
-  });
+    // Five threads to start: a machine busy with other work needs more than the default 10 s.
+  }, 60_000);
 
   it('counts overruns of a thread slower than the step budget, and it catches up from its queue', () => {
     const laggard = metricsOf(run, 'laggard');
