@@ -182,18 +182,6 @@ export async function runDataSteps(p: LoopParts, o: DataLoopOptions): Promise<bo
 
 const BEAT = Symbol('beat');
 
-/**
- * Between two live bars: waits for the strategy threads still busy, in slices of `SETTLE_SLICE_MS` with the
- * event loop let in between, so that the feed is never blocked, and routes their signals as soon as they
- * are taken. Ends as soon as none is busy, a bar is waiting, or the inbox ended (the run stops).
- */
-async function settleBetweenBars(stepper: Stepper, inbox: LiveInbox): Promise<void> {
-  while (stepper.lagging && !inbox.hasNext && inbox.ended === undefined) {
-    if (stepper.settle(SETTLE_SLICE_MS)) return;
-    await yieldToEventLoop();
-  }
-}
-
 /** What the live loop needs besides the parts. */
 export interface LiveLoopOptions {
   readonly feed: BarFeed;
@@ -270,4 +258,16 @@ export async function runLiveSteps(p: LoopParts, o: LiveLoopOptions): Promise<bo
   await between.end();
   await stepper.finish(cancelled);
   return cancelled;
+}
+
+/**
+ * Between two live bars: waits for the strategy threads still busy, in slices of `SETTLE_SLICE_MS` with the
+ * event loop let in between, so that the feed is never blocked, and routes their signals as soon as they
+ * are taken. Ends as soon as none is busy, a bar is waiting, or the inbox ended (the run stops).
+ */
+async function settleBetweenBars(stepper: Stepper, inbox: LiveInbox): Promise<void> {
+  while (stepper.lagging && !inbox.hasNext && inbox.ended === undefined) {
+    if (stepper.settle(SETTLE_SLICE_MS)) return;
+    await yieldToEventLoop();
+  }
 }
