@@ -7,6 +7,7 @@ import { apiBench } from './api.bench.ts';
 import { backtestBench, minuteSession, writeMinuteBars } from './backtest.bench.ts';
 import { type Figure, table } from './harness.ts';
 import { liveCommitBench } from './live-commit.bench.ts';
+import { liveBench } from './live.bench.ts';
 import { mlBench } from './ml.bench.ts';
 import { notifyBench } from './notify.bench.ts';
 import { storeBench } from './store.bench.ts';
@@ -27,6 +28,7 @@ try {
   figures.push(...(await liveCommitBench({ dir, quick })));
   figures.push(...(await threadBench({ file, dir, runs, quick })));
   figures.push(...(await notifyBench({ quick })));
+  figures.push(...(await liveBench({ dir, quick })));
   figures.push(...(await mlBench({ quick })));
   figures.push(...(await apiBench({ dir, quick })));
 } finally {

@@ -10,6 +10,7 @@ import { createStderrLogger, type Logger } from '../core/logger.ts';
 import type { BarFeed } from '../data/feeds/bar-feed.ts';
 import { createFeed, type FeedChoice } from '../data/feeds/feed-factory.ts';
 import { runBacktestWithResult } from '../report/backtest-outcome.ts';
+import type { BacktestResult } from '../report/result.ts';
 import type { Engine } from '../engine/kernel.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
 import type { RunStore } from '../storage/store.ts';
@@ -115,6 +116,24 @@ function resumePlanOf(
   return planResume(store, opts.resume, session.config);
 }
 
+/** Exit code 3: a live run whose feed gave up (interrupted); its `error:` line names the feed's URL. */
+export const EXIT_INTERRUPTED = 3;
+
+/** Returns the exit code of a finished run, saying on stderr why one was interrupted. */
+function exitCodeOf(result: BacktestResult, logger: Logger): number {
+  switch (result.status) {
+    case 'completed':
+      return 0;
+    case 'cancelled':
+      return 130;
+    case 'interrupted':
+      logger.error(
+        `${result.error ?? 'the live feed gave up'}; the run is interrupted, its results so far kept`,
+      );
+      return EXIT_INTERRUPTED;
+  }
+}
+
 async function run(
   session: LoadedSession,
   opts: BacktestCommandOptions,
@@ -211,7 +230,7 @@ async function run(
           '\n',
       );
     }
-    return result.status === 'completed' ? 0 : 130;
+    return exitCodeOf(result, logger);
   } finally {
     if (barStarted) bar?.stop();
     removeStopHandlers();

@@ -97,6 +97,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestRun> {
   store?.endRun(o.runId, {
     status: facts.status,
     endedAt: o.endedAt?.() ?? o.startedAt,
+    ...(facts.error === undefined ? {} : { error: facts.error }),
     stats: facts.stats,
     openPositions: engine.portfolio.openPositions(),
   });

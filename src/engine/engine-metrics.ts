@@ -1,5 +1,7 @@
 // The figures `engine.getMetrics()` returns: each strategy's own, and the system-wide ones made from them.
 import type { StrategyMetrics } from '../strategy/host/strategy-metrics.ts';
+import type { FeedFigures } from './feed-watch.ts';
+import type { LatencyFigures } from './latency.ts';
 
 /** System-wide figures of a run. */
 export interface SystemMetrics {
@@ -14,6 +16,10 @@ export interface SystemMetrics {
   readonly slowestStrategy: string | null;
   readonly backpressureEvents: number;
   readonly enginePaused: boolean;
+  /** A live run's feed: messages and bars turned away per kind, reconnects, and how it ended (all 0 otherwise). */
+  readonly feed: FeedFigures;
+  /** A live run: from a bar's arrival at the feed adapter to each order its signals submit. */
+  readonly liveLatency: LatencyFigures;
 }
 
 /** What `engine.getMetrics()` returns. */
@@ -30,6 +36,8 @@ export interface EngineMetricsInput {
   readonly lag: { readonly avgMs: number; readonly maxMs: number };
   readonly backpressureEvents: number;
   readonly enginePaused: boolean;
+  readonly feed: FeedFigures;
+  readonly latency: LatencyFigures;
 }
 
 /** Adds the system-wide figures to the strategies' own. */
@@ -52,6 +60,8 @@ export function engineMetrics(o: EngineMetricsInput): EngineMetrics {
       slowestStrategy: slowest?.name ?? null,
       backpressureEvents: o.backpressureEvents,
       enginePaused: o.enginePaused,
+      feed: o.feed,
+      liveLatency: o.latency,
     },
   };
 }

@@ -4,7 +4,7 @@ import { DataSourceSchema, type LoadedSession } from '../config/session-config.t
 import { TestClock } from '../core/clock.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
 import { parseWith } from '../core/zod-errors.ts';
-import type { BarFeed } from '../data/feeds/bar-feed.ts';
+import type { BarFeed, FeedEnd } from '../data/feeds/bar-feed.ts';
 import type { PaperBroker } from '../execution/paper-broker.ts';
 import type { Portfolio } from '../execution/portfolio.ts';
 import type { ProcessingHistogram } from '../strategy/host/metrics.ts';
@@ -17,6 +17,7 @@ import { assembleKernel, type KernelParts } from './assembly.ts';
 import type { BetweenSteps } from './between-steps.ts';
 import type { DataProcessor } from './data-processor.ts';
 import { type EngineMetrics, engineMetrics } from './engine-metrics.ts';
+import { FeedWatch, LIVE_REJECT_KINDS, NO_FEED } from './feed-watch.ts';
 import { LagStats, LiveInbox } from './live.ts';
 import { LiveCommitter } from './live-commit.ts';
 import { type ResumePlan, restoreKernel, warmUntil } from './resume-restore.ts';
@@ -94,7 +95,8 @@ export class Engine {
   readonly #historyCounts: readonly number[] | undefined;
   /** Commits each live step with the run's state (live runs with a store). */
   readonly #committer: LiveCommitter | undefined;
-  #liveRejected = 0;
+  /** The live feed's rejects, connection changes and end (undefined before a live run). */
+  #feed: FeedWatch | undefined;
   readonly #lag = new LagStats();
   #cancelled = false;
   readonly #gate = new PauseGate();
@@ -162,7 +164,14 @@ export class Engine {
       lag: this.#pacer?.lag ?? this.#lag.figures,
       backpressureEvents: this.strategies.backpressure.total,
       enginePaused: this.#gate.paused,
+      feed: this.#feed?.figures ?? NO_FEED,
+      latency: this.#stepper.latency.figures,
     });
+  }
+
+  /** Returns the live latency histogram (bar arrival to order submitted), for Prometheus. */
+  latencyHistogram(): ProcessingHistogram {
+    return this.#stepper.latency.histogram();
   }
 
   /** Returns a strategy's processing-time histogram (Prometheus), or undefined for an unknown name. */
@@ -262,11 +271,14 @@ export class Engine {
   /**
    * Runs live: the loaded history is published at once as warm-up (no steps, no trades), then each bar
    * the feed delivers is validated, appended to its symbol's series and stepped without waiting for
-   * strategies. Ends when the feed ends, the abort signal fires or `stopLive` is called.
+   * strategies. Ends when the feed ends, the abort signal fires or `stopLive` is called; `feedEnd` then
+   * says how (a feed that gave up ends `failed`, and the run is `interrupted`).
    */
   async runLive(feed: BarFeed): Promise<void> {
     const inbox = new LiveInbox();
+    const watch = new FeedWatch(this.log, feed.name);
     this.#inbox = inbox;
+    this.#feed = watch;
     try {
       const counts = this.#historyCounts;
       this.#processor.publishHistory(
@@ -284,10 +296,11 @@ export class Engine {
         inbox,
         loaded: this.loaded,
         lag: this.#lag,
-        log: this.log,
+        watch,
         abort: this.#o.abort,
-        onRejected: () => this.#liveRejected++,
       });
+      // The inbox always ends before the loop does; its first end is the one that counts.
+      if (inbox.ended) watch.ended(inbox.ended);
     } catch (e) {
       this.#runFailed(e);
     } finally {
@@ -297,12 +310,18 @@ export class Engine {
 
   /** Ends a live run after the bar in hand (as if the feed had ended). */
   stopLive(reason = 'stopped'): void {
-    this.#inbox?.end(reason);
+    this.#inbox?.end({ outcome: 'stopped', reason });
   }
 
-  /** Returns how many live messages or bars were refused (bad message, bad bar, unknown symbol). */
+  /** Returns how the live feed ended (undefined before a live run ends, and in other runs). */
+  get feedEnd(): FeedEnd | undefined {
+    return this.#feed?.figures.end;
+  }
+
+  /** Returns how many live messages or bars were turned away, all kinds together. */
   get liveRejected(): number {
-    return this.#liveRejected;
+    const { rejected } = this.#feed?.figures ?? NO_FEED;
+    return LIVE_REJECT_KINDS.reduce((n, k) => n + rejected[k], 0);
   }
 
   #loopParts(): LoopParts {

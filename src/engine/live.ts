@@ -2,7 +2,7 @@
 // timed for lag.
 import { feedBarProblem } from '../data/feeds/stream-book.ts';
 import { DATE_RANGE, END_TIME_MS, FIRST_TIME_MS } from '../data/loaders/validate.ts';
-import type { FeedBar } from '../data/feeds/bar-feed.ts';
+import type { FeedBar, FeedEnd } from '../data/feeds/bar-feed.ts';
 import type { BarSeries } from '../data/session-data.ts';
 import type { DataProcessor } from './data-processor.ts';
 import type { LoadedData } from './session-builder.ts';
@@ -44,7 +44,7 @@ export function appendLiveBar(
 export class LiveInbox {
   readonly #items: { bar: FeedBar; receivedMs: number }[] = [];
   #head = 0;
-  #ended: string | undefined;
+  #ended: FeedEnd | undefined;
   #wake: (() => void) | undefined;
 
   /** Adds a bar (ignored once the inbox has ended). */
@@ -54,15 +54,23 @@ export class LiveInbox {
     this.#wake?.();
   }
 
-  /** Ends the inbox: bars already in it are still handed out, then `next` resolves undefined. */
-  end(reason: string): void {
-    this.#ended ??= reason;
+  /**
+   * Ends the inbox (the first end given is kept: the feed's own, or the run's stop): bars already in it are
+   * still handed out, then `next` resolves undefined.
+   */
+  end(end: FeedEnd): void {
+    this.#ended ??= end;
     this.#wake?.();
   }
 
-  /** Returns why the inbox ended, if it has. */
-  get endReason(): string | undefined {
+  /** Returns how the inbox ended, if it has. */
+  get ended(): FeedEnd | undefined {
     return this.#ended;
+  }
+
+  /** Returns true when a bar is waiting to be handed out. */
+  get hasNext(): boolean {
+    return this.#head < this.#items.length;
   }
 
   /** Resolves with the next bar, or undefined once the inbox has ended and is empty. */

@@ -39,7 +39,10 @@ export interface RunTimings {
 export interface RunFacts {
   readonly runId: string;
   readonly name: string;
-  readonly status: 'completed' | 'cancelled';
+  /** `interrupted`: a live run whose feed gave up (lost and not regained within its reconnect policy). */
+  readonly status: 'completed' | 'cancelled' | 'interrupted';
+  /** Why the run did not complete: the reason its live feed gave (naming its URL). */
+  readonly error?: string;
   readonly primary: AccountFacts;
   readonly stats: RunStats;
   /** The primary account's orders, by id. */
@@ -77,10 +80,13 @@ export function runFacts(
     openPositions: p.openPositions().map((pos) => ({ ...pos, lastPrice: lastPrice(pos.symbol) })),
   });
   const primary = account(portfolio);
+  const end = engine.feedEnd;
+  const failed = !engine.cancelled && end?.outcome === 'failed';
   return {
     runId: o.runId,
     name: o.name,
-    status: engine.cancelled ? 'cancelled' : 'completed',
+    status: engine.cancelled ? 'cancelled' : failed ? 'interrupted' : 'completed',
+    ...(failed ? { error: end.reason } : {}),
     primary,
     stats: computeStats({
       equity: recorder.equity,

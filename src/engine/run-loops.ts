@@ -2,12 +2,12 @@
 // holds a paused run between steps.
 import { monotonicMs, yieldToEventLoop } from '../core/clock.ts';
 import { TradeflowError } from '../core/errors.ts';
-import type { Logger } from '../core/logger.ts';
 import type { BarFeed } from '../data/feeds/bar-feed.ts';
 import { faultInterruptedCall, type InterruptedCall } from '../strategy/host/inline-runner.ts';
 import { runWithin, TimeLimitExceeded } from '../strategy/host/watchdog.ts';
 import type { BetweenSteps } from './between-steps.ts';
 import type { DataProcessor } from './data-processor.ts';
+import type { FeedWatch } from './feed-watch.ts';
 import { appendLiveBar, type LagStats, type LiveInbox } from './live.ts';
 import type { ReplayPacer } from './pacer.ts';
 import type { LoadedData } from './session-builder.ts';
@@ -188,23 +188,29 @@ export interface LiveLoopOptions {
   readonly inbox: LiveInbox;
   readonly loaded: LoadedData;
   readonly lag: LagStats;
-  readonly log: Logger;
+  /** Counts and logs what the feed turns away, and its connection changes. */
+  readonly watch: FeedWatch;
   readonly abort: AbortSignal | undefined;
-  /** Called for each message or bar refused. */
-  readonly onRejected: () => void;
   /** Commits each step before the next one runs (live-commit.ts); absent without a store. */
   readonly commitStep?: () => Promise<void>;
 }
 
 /**
+ * How long the live loop blocks at a time while strategy threads are busy between bars, before it lets the
+ * event loop (the feed) run: short, so that a bar arriving meanwhile waits about this long at most.
+ */
+const SETTLE_SLICE_MS = 1;
+
+/**
  * Runs live: each bar the feed delivers is validated, appended to its symbol's series and stepped without
- * waiting for strategies. Ends when the inbox ends (feed ended, abort, or an explicit stop); returns
- * whether the run was cancelled.
+ * waiting for strategies; between bars, the threads still busy are waited for in short slices and their
+ * signals routed as soon as they are taken (`settleBetweenBars`). Ends when the inbox ends (the feed
+ * ended, abort, or an explicit stop: `inbox.ended` says which); returns whether the run was cancelled.
  */
 export async function runLiveSteps(p: LoopParts, o: LiveLoopOptions): Promise<boolean> {
   const { processor, stepper, between, gate } = p;
-  const { feed, inbox } = o;
-  const onAbort = () => inbox.end('run cancelled');
+  const { feed, inbox, watch } = o;
+  const onAbort = () => inbox.end({ outcome: 'stopped', reason: 'run cancelled' });
   if (o.abort?.aborted) onAbort();
   o.abort?.addEventListener('abort', onAbort);
   await between.start();
@@ -216,12 +222,9 @@ export async function runLiveSteps(p: LoopParts, o: LiveLoopOptions): Promise<bo
     }),
     {
       onBar: (bar) => inbox.push(bar, monotonicMs()),
-      onEnd: (end) => inbox.end(end.reason),
-      onConnection: () => {},
-      onReject: (_kind, problem) => {
-        o.onRejected();
-        o.log.warn(`feed ${feed.name}: ${problem}; message ignored`);
-      },
+      onEnd: (end) => inbox.end(end),
+      onConnection: (event) => watch.connection(event),
+      onReject: (kind, problem) => watch.rejected(kind, problem),
     },
   );
 
@@ -230,12 +233,10 @@ export async function runLiveSteps(p: LoopParts, o: LiveLoopOptions): Promise<bo
       const { bar, receivedMs } = item;
       const problem = appendLiveBar(bar, o.loaded, processor);
       if (problem !== undefined) {
-        o.onRejected();
-        o.log.warn(
-          `feed ${feed.name}: bar ${bar.symbol} at ${new Date(bar.tsClose).toISOString()} ignored: ${problem}`,
-        );
+        watch.rejected('refused', `bar ${bar.symbol} at ${new Date(bar.tsClose).toISOString()}: ${problem}`);
         continue;
       }
+      stepper.arriving(receivedMs);
       for (let t = processor.nextTime(); t <= bar.tsClose; t = processor.nextTime()) {
         const hold = gate.hold;
         if (hold) await hold;
@@ -248,8 +249,10 @@ export async function runLiveSteps(p: LoopParts, o: LiveLoopOptions): Promise<bo
         const wait = guardSlice(p.sliceLimitMs, stepper, () => stepper.step(at));
         if (wait) await wait;
         await o.commitStep?.();
-        stepper.onTime(monotonicMs());
       }
+      // Signals of threads that finished after their step are routed while settling: committed before the next step.
+      if (await settleBetweenBars(stepper, inbox)) await o.commitStep?.();
+      stepper.onTime(monotonicMs());
     }
   } finally {
     o.abort?.removeEventListener('abort', onAbort);
@@ -259,4 +262,19 @@ export async function runLiveSteps(p: LoopParts, o: LiveLoopOptions): Promise<bo
   await between.end();
   await stepper.finish(cancelled);
   return cancelled;
+}
+
+/**
+ * Between two live bars: waits for the strategy threads still busy, in slices of `SETTLE_SLICE_MS` with the
+ * event loop let in between, so that the feed is never blocked, and routes their signals as soon as they
+ * are taken. Ends as soon as none is busy, a bar is waiting, or the inbox ended (the run stops); returns
+ * whether any thread was busy (then signals may have been routed since the step).
+ */
+async function settleBetweenBars(stepper: Stepper, inbox: LiveInbox): Promise<boolean> {
+  if (!stepper.lagging) return false;
+  while (stepper.lagging && !inbox.hasNext && inbox.ended === undefined) {
+    if (stepper.settle(SETTLE_SLICE_MS)) break;
+    await yieldToEventLoop();
+  }
+  return true;
 }

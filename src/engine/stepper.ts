@@ -1,12 +1,13 @@
 // Runs one time step of a run in its fixed order: publish bars, fill and mark, notify strategies, route
 // their signals.
-import type { TestClock } from '../core/clock.ts';
+import { monotonicMs, type TestClock } from '../core/clock.ts';
 import type { TradingCalendar } from '../data/calendar.ts';
 import type { BarSeries } from '../data/session-data.ts';
 import type { Portfolio } from '../execution/portfolio.ts';
 import type { Signal } from '../model/signal.ts';
 import type { Account } from './accounts.ts';
 import type { DataProcessor } from './data-processor.ts';
+import { LatencyHistogram } from './latency.ts';
 import type { RunRecorder } from './recorder.ts';
 import type { SeriesQuality } from './series-quality.ts';
 import type { SignalRouter } from './signal-router.ts';
@@ -47,7 +48,9 @@ export class Stepper {
   readonly #portfolio: Portfolio;
   readonly #updated: number[] = [];
   readonly #onBase: (symbolId: number, s: BarSeries, i: number) => void;
-  readonly #route: (strategy: string, signal: Signal) => void;
+  readonly #route: (strategy: string, signal: Signal, arrivalMs: number) => void;
+  /** Live runs: from a bar's arrival at the feed to each order its signals submit (HOLD submits none). */
+  readonly latency = new LatencyHistogram();
   #lastTs = Number.NaN;
   #lastDay = Number.NaN;
   #lastEquity: number;
@@ -84,7 +87,10 @@ export class Stepper {
               a.portfolio.mark(symbolId, close);
             }
           };
-    this.#route = (strategy, signal) => router.route(strategy, signal, clock.now());
+    this.#route = (strategy, signal, arrivalMs) => {
+      router.route(strategy, signal, clock.now());
+      if (arrivalMs === arrivalMs && signal.action !== 'HOLD') this.latency.record(monotonicMs() - arrivalMs);
+    };
     this.#lastEquity = portfolio.equity();
   }
 
@@ -161,6 +167,27 @@ export class Stepper {
     this.#lastTs = t;
     this.#lastDay = day;
     this.#lastEquity = portfolio.equity();
+  }
+
+  /** Live runs: says when the bar of the next steps arrived at the feed (monotonic ms). */
+  arriving(arrivalMs: number): void {
+    this.#p.strategies.arriving(arrivalMs);
+  }
+
+  /** Returns true while a strategy thread that a live step moved on from has not been collected. */
+  get lagging(): boolean {
+    return this.#p.strategies.lagging;
+  }
+
+  /**
+   * Between live bars: waits at most `sliceMs` for strategy threads still busy with earlier bars, and
+   * routes the signals they left at once (the clock still at the last step's time, so that the orders are
+   * those a backtest makes). Returns true when none is left busy.
+   */
+  settle(sliceMs: number): boolean {
+    const done = this.#p.strategies.settle(sliceMs);
+    this.#p.strategies.drain(this.#route);
+    return done;
   }
 
   /**

@@ -1,6 +1,8 @@
 import { join, resolve } from 'node:path';
 import { register as globalRegistry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { NO_FEED } from '../engine/feed-watch.ts';
+import { NO_LATENCY } from '../engine/latency.ts';
 import { type LoadedSession, parseSessionConfig } from '../config/session-config.ts';
 import { MemoryLogger } from '../core/logger.ts';
 import { runBacktest } from '../engine/backtest.ts';
@@ -95,6 +97,8 @@ function figures(...strategies: StrategyMetrics[]): EngineMetrics {
       slowestStrategy: strategies[0]?.name ?? null,
       backpressureEvents: 0,
       enginePaused: false,
+      feed: NO_FEED,
+      liveLatency: NO_LATENCY,
     },
   };
 }

@@ -4,6 +4,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import type { EngineMetrics, StrategyMetrics, SystemMetrics } from '../engine/kernel.ts';
 import type { ProcessingHistogram } from '../strategy/host/metrics.ts';
 import { BinnedHistogram, type BinnedRow } from './binned-histogram.ts';
+import { defineLiveSeries } from './prometheus-live.ts';
 import { STRATEGY_KINDS, type StrategyKind } from '../strategy/kind.ts';
 
 /** What the exporter reads on each scrape; an `Engine` is one. */
@@ -11,6 +12,8 @@ export interface MetricsSource {
   getMetrics(): EngineMetrics;
   /** Returns a strategy's processing-time counts; without it the histogram has no samples. */
   processingHistogram?(strategy: string): ProcessingHistogram | undefined;
+  /** Returns the live latency counts (bar arrival to order); without it that histogram has no samples. */
+  latencyHistogram?(): ProcessingHistogram;
 }
 
 /** Where a strategy's errors came from. */
@@ -217,7 +220,7 @@ export class PrometheusExporter {
     perStrategy(
       'counter',
       'tradeflow_strategy_overruns_total',
-      'Steps the engine moved past while the strategy was still busy.',
+      'Bars that reached the strategy while it was still busy with an earlier one (replay and live).',
       (m) => m.overruns,
     );
     perStrategy(
@@ -258,5 +261,9 @@ export class PrometheusExporter {
     );
     system('tradeflow_lag_max_seconds', 'Largest lateness of a step start.', (s) => s.maxLagMs / 1000);
     system('tradeflow_engine_paused', '1 while the engine is paused.', (s) => (s.enginePaused ? 1 : 0));
+    defineLiveSeries(this.registry, () => {
+      const snap = now();
+      return snap && { system: snap.system, latency: snap.source.latencyHistogram?.() };
+    });
   }
 }

@@ -1,6 +1,8 @@
 // The result shaped from a run's facts: keys in their printed order, the primary account on top, every
 // account listed, strategies that did not start after those that did.
 import { describe, expect, it } from 'vitest';
+import { NO_FEED } from '../engine/feed-watch.ts';
+import { NO_LATENCY } from '../engine/latency.ts';
 import type { AccountFacts, RunFacts } from '../engine/run-facts.ts';
 import type { StrategyMetrics } from '../engine/kernel.ts';
 import { computeStats } from '../model/run-stats.ts';
@@ -126,6 +128,8 @@ const facts: RunFacts = {
       slowestStrategy: 'a',
       backpressureEvents: 0,
       enginePaused: false,
+      feed: NO_FEED,
+      liveLatency: NO_LATENCY,
     },
   },
   failures: [{ name: 'b', index: 1, reason: 'setup returned false' }],

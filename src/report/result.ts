@@ -5,6 +5,7 @@ import type { AccountFacts, MarkedPosition, RunFacts } from '../engine/run-facts
 import type { StrategyFailure, StrategyMetrics } from '../engine/kernel.ts';
 import type { Order, Trade } from '../model/order.ts';
 import type { EquityPoint, RunStats } from '../model/run.ts';
+import { type FeedJson, feedJson } from './feed-json.ts';
 
 /** A closed trade as printed in results (times ISO 8601 UTC). */
 export interface TradeJson {
@@ -85,7 +86,10 @@ export interface StrategyJson extends StrategyFigures {
 export interface BacktestResult {
   readonly run_id: string;
   readonly name: string;
-  readonly status: 'completed' | 'cancelled';
+  /** `interrupted`: a live run whose feed gave up (`error` says why). */
+  readonly status: 'completed' | 'cancelled' | 'interrupted';
+  /** Why the run did not complete (a live feed that gave up, naming its URL); absent otherwise. */
+  readonly error?: string;
   /** The account the top-level figures describe: `default` when a strategy uses it, else the first used. */
   readonly account: string;
   readonly initial_cash: number;
@@ -123,6 +127,8 @@ export interface BacktestResult {
   readonly steps: number;
   readonly equity: readonly { time: string; equity: number; cash: number }[];
   readonly accounts: readonly AccountJson[];
+  /** A live run's feed: how it ended, what it turned away, the latency to orders; absent otherwise. */
+  readonly feed?: FeedJson;
 }
 
 /** Formats epoch ms as ISO 8601 UTC. */
@@ -295,10 +301,12 @@ export function dataJson(r: LoadReport): BacktestResult['data'][number] {
 /** Shapes the facts of a run into its result; the top-level figures are the primary account's. */
 export function backtestResult(f: RunFacts): BacktestResult {
   const { primary } = f;
+  const feed = feedJson(f.metrics.system);
   return {
     run_id: f.runId,
     name: f.name,
     status: f.status,
+    ...(f.error === undefined ? {} : { error: f.error }),
     account: primary.name,
     initial_cash: primary.initialCash,
     final_value: primary.finalValue,
@@ -313,5 +321,6 @@ export function backtestResult(f: RunFacts): BacktestResult {
     steps: f.steps,
     equity: equityJson(f.equity),
     accounts: f.accounts.map(accountJson),
+    ...(feed ? { feed } : {}),
   };
 }

@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { MemoryLogger } from '../../src/core/logger.ts';
+import type { FeedBar } from '../../src/data/feeds/bar-feed.ts';
 import { endMessage, WebSocketFeed } from '../../src/data/feeds/websocket-feed.ts';
 import { runBacktestWithResult } from '../../src/report/backtest-outcome.ts';
 import { ROOT, session, tempFiles } from '../helpers.ts';
+import { pacedFeed } from '../live-sessions.ts';
 
 // Real FXY minute bars (UTC, stamped at their open): the first 10 are warm-up history on disk, the next
 // 300 arrive over a WebSocket on loopback.
@@ -18,18 +20,23 @@ const dir = tempFiles({
   'live-only.csv': [header, ...live].join('\n') + '\n',
 });
 
-function message(row: string): string {
+function feedBar(row: string): FeedBar {
   const [ts, open, high, low, close, volume] = row.split(',');
-  const closeMs = Date.parse(`${ts!.replace(' ', 'T')}Z`) + 60_000;
-  return JSON.stringify({
+  return {
     symbol: 'FXY',
-    time: new Date(closeMs).toISOString(),
+    interval: '1m',
+    tsClose: Date.parse(`${ts!.replace(' ', 'T')}Z`) + 60_000,
     open: Number(open),
     high: Number(high),
     low: Number(low),
     close: Number(close),
     volume: Number(volume),
-  });
+  };
+}
+
+function message(row: string): string {
+  const { tsClose, interval: _interval, ...bar } = feedBar(row);
+  return JSON.stringify({ ...bar, time: new Date(tsClose).toISOString() });
 }
 
 const config = (file: string, isolation: 'inline' | 'thread') => ({
@@ -85,6 +92,30 @@ describe('a live session on a WebSocket feed', () => {
     expect(liveRun.result.open_positions).toEqual(backtest.result.open_positions);
     expect(liveRun.result.final_value).toBeCloseTo(backtest.result.final_value, 9);
     expect(liveRun.engine.syncMode).toBe('live');
+  });
+
+  it('trades the live bars as a backtest does with a thread strategy fed at a pace it keeps up with', async () => {
+    // 20 ms between bars: a moving-average cross takes microseconds, so each signal reaches the broker
+    // before the next bar, as in a backtest.
+    const bars = 200;
+    const dir2 = tempFiles({ 'live-only.csv': [header, ...live.slice(0, bars)].join('\n') + '\n' });
+    const liveRun = await runBacktestWithResult({
+      session: session(config(join(dir, 'history.csv'), 'thread'), 'live-paced'),
+      runId: 'live-paced',
+      startedAt: 0,
+      feed: pacedFeed(live.slice(0, bars).map(feedBar), 20),
+    });
+    const backtest = await runBacktestWithResult({
+      session: session(config(join(dir2, 'live-only.csv'), 'thread'), 'bt-paced'),
+      runId: 'bt-paced',
+      startedAt: 0,
+    });
+    const [m] = liveRun.engine.getMetrics().strategies;
+    expect(m).toMatchObject({ isolation: 'thread', notifications: bars, overruns: 0, dropped: 0 });
+    expect(liveRun.result.trades.length).toBeGreaterThan(2);
+    expect(liveRun.result.trades).toEqual(backtest.result.trades);
+    expect(liveRun.engine.recorder.orders).toEqual(backtest.engine.recorder.orders);
+    expect(liveRun.result.open_positions).toEqual(backtest.result.open_positions);
   });
 
   it('runs a thread strategy live without waiting for it, dropping (and counting) what overfills its queue', async () => {

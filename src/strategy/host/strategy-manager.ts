@@ -66,7 +66,10 @@ export class StrategyManager {
   readonly #byName = new Map<string, StrategyRunner>();
   /** What strategies that did not start still hold, being released. */
   readonly #refused: Promise<void>[] = [];
-  readonly #pending: { runner: StrategyRunner; signals: readonly Signal[] }[] = [];
+  /** Signals taken and not yet routed, with the arrival of the live bar they answer (NaN otherwise). */
+  readonly #pending: { runner: StrategyRunner; signals: readonly Signal[]; arrivalMs: number }[] = [];
+  /** The arrival (monotonic ms) of the live bar being stepped: NaN outside a live run. */
+  #arrivalMs = Number.NaN;
   /** Symbols in the session: those of the data sources, then those that joined. */
   #symbols: number;
   /**
@@ -90,7 +93,7 @@ export class StrategyManager {
       quality: o.quality,
       cash: o.cash,
       now: o.now,
-      take: (runner, signals) => this.#pending.push({ runner, signals }),
+      take: (runner, signals, arrivalMs) => this.#pending.push({ runner, signals, arrivalMs }),
     });
   }
 
@@ -251,7 +254,7 @@ export class StrategyManager {
         const { runner, sub } = routes[r]!;
         if (paused && !runner.lifecycle.running) continue;
         const out = runner.deliver(sub, slot.symbol, slot.interval);
-        if (out.length > 0) this.#pending.push({ runner, signals: out });
+        if (out.length > 0) this.#pending.push({ runner, signals: out, arrivalMs: this.#arrivalMs });
       }
     }
   }
@@ -297,13 +300,32 @@ export class StrategyManager {
     return this.#sync.drainAll();
   }
 
-  /** Hands every signal of the step to `route`, in strategy registration order, and clears them. */
-  drain(route: (strategy: string, signal: Signal) => void): void {
+  /**
+   * Hands every signal taken so far to `route`, in strategy registration order, with the arrival of the
+   * live bar it answers (NaN outside a live run), and clears them.
+   */
+  drain(route: (strategy: string, signal: Signal, arrivalMs: number) => void): void {
     const pending = this.#pending;
     if (pending.length === 0) return;
     if (pending.length > 1) pending.sort((a, b) => a.runner.index - b.runner.index);
-    for (const p of pending) for (const s of p.signals) route(p.runner.name, s);
+    for (const p of pending) for (const s of p.signals) route(p.runner.name, s, p.arrivalMs);
     pending.length = 0;
+  }
+
+  /** Says when the live bar of the next steps arrived at the feed (monotonic ms), for the latency figures. */
+  arriving(arrivalMs: number): void {
+    this.#arrivalMs = arrivalMs;
+    this.#sync.pace.arrivalMs = arrivalMs;
+  }
+
+  /** Returns true while a thread that a live step moved on from is still busy or not yet collected. */
+  get lagging(): boolean {
+    return this.#sync.lagging;
+  }
+
+  /** Between live bars: waits at most `sliceMs` for busy threads and takes their signals; true when none is busy. */
+  settle(sliceMs: number): boolean {
+    return this.#sync.settle(sliceMs);
   }
 
   /**

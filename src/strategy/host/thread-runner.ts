@@ -149,7 +149,17 @@ export class ThreadRunner implements StrategyRunner {
     return this.#faulted === undefined && this.#channel.done < this.#channel.step;
   }
 
-  /** Counts a step the processor moved past while this thread was still busy. */
+  /** Returns the number of the last step published to the thread (steps count from 1). */
+  get publishedStep(): number {
+    return this.#channel.step;
+  }
+
+  /** Returns true while the thread has not finished step `step` (false once faulted). */
+  busyWith(step: number): boolean {
+    return this.#faulted === undefined && this.#channel.done < step;
+  }
+
+  /** Counts a bar that reached this thread while it was still busy with an earlier one. */
   recordOverrun(): void {
     this.#mainMetrics.overrun();
   }

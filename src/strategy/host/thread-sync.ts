@@ -1,11 +1,12 @@
 // The engine's side of the strategy threads: queueing their notifications, publishing steps to them and
-// waiting for them as the run's wait policy says, with overruns and backpressure counted.
+// waiting for them as the run's wait policy says, with overruns (a bar due while still busy) counted.
 import { monotonicMs, yieldToEventLoop } from '../../core/clock.ts';
 import type { Signal } from '../../model/signal.ts';
 import { Kind } from './channel.ts';
 import { requestReply } from './control.ts';
 import type { ControlReply, ControlRequest } from './protocol.ts';
 import { createStepGroup, StepGroup } from './step-group.ts';
+import { ThreadPace } from './thread-pace.ts';
 import type { ThreadRunner } from './thread-runner.ts';
 import type { BackpressureMonitor } from './backpressure.ts';
 import type { WaitPolicy } from './wait-policy.ts';
@@ -34,15 +35,20 @@ export interface ThreadSyncOptions {
   readonly cash: (strategy: string) => number;
   /** Returns the engine clock's time (what a thread reads as now when it handles a control request). */
   readonly now: () => number;
-  /** Receives the signals a thread left, as they are taken. */
-  readonly take: (runner: ThreadRunner, signals: readonly Signal[]) => void;
+  /**
+   * Receives the signals a thread left, as they are taken, with the arrival time (monotonic ms) of the
+   * oldest live bar the thread was working on since it was last idle (NaN outside a live run).
+   */
+  readonly take: (runner: ThreadRunner, signals: readonly Signal[], arrivalMs: number) => void;
 }
 
 /**
  * The processor's side of the strategy threads: queues their notifications (with the queue-full
  * policy), publishes a step to each, and waits for them: for all in a backtest (one step group when
- * several are notified), at most the step's budget in a replay, never in a live run, counting overruns
- * and backpressure. Signals go to `take` as they are collected.
+ * several are notified), at most the step's budget in a replay, never inside a live step (the live loop
+ * waits between bars, `settle`). A thread counts an overrun when a bar is delivered to it while it is
+ * still busy with an earlier one: its next bar was due and it was not ready. Signals go to `take` as they
+ * are collected.
  */
 export class ThreadSync {
   readonly threads: ThreadRunner[] = [];
@@ -58,6 +64,8 @@ export class ThreadSync {
   #grouped = false;
   /** The time of the step being delivered (NaN for a quality update): what a thread reads as now. */
   #stepMs = Number.NaN;
+  /** Overruns and latency marks per thread (a replay or a live run). */
+  readonly pace = new ThreadPace();
 
   constructor(o: ThreadSyncOptions) {
     this.#o = o;
@@ -128,11 +136,23 @@ export class ThreadSync {
   /** Starts delivering a step at `nowMs` (NaN: a quality update, which leaves the threads' clock alone). */
   beginStep(nowMs: number): void {
     this.#stepMs = nowMs;
+    this.pace.nextStep();
   }
 
   /** Queues a notification for a thread, by the queue-full policy: block until there is room, or drop the oldest. */
   enqueue(runner: ThreadRunner, sub: number, kind: Kind = Kind.Bar): void {
     const policy = this.policy(runner);
+    // A backtest waits for every thread before the next step: only a replay or a live run can find one
+    // busy. Busy with a quality update alone is no overrun: that update came with this bar's step.
+    if (kind === Kind.Bar && !this.#o.wait.waitsForAll && this.pace.barQueued(runner)) {
+      runner.recordOverrun();
+      this.#o.backpressure.report(
+        runner.name,
+        'overruns',
+        policy.onBackpressure,
+        'its next bar was due while it was still busy',
+      );
+    }
     if (runner.queued >= policy.queueSize * 0.8) {
       this.#o.backpressure.report(
         runner.name,
@@ -190,8 +210,15 @@ export class ThreadSync {
 
   #publish(r: ThreadRunner, nowMs: number, groupTag = 0): void {
     if (!r.hasPending) return;
+    if (!this.#o.wait.waitsForAll && !r.busy) {
+      // Idle: what it left belongs to the bars before, and its latency is timed from this bar on.
+      this.#takeSignals(r);
+      this.pace.idle(r);
+    }
     this.#prepare(r, nowMs);
-    if (r.publish(groupTag) && !this.#published.includes(r)) this.#published.push(r);
+    if (!r.publish(groupTag)) return;
+    this.pace.published(r);
+    if (!this.#published.includes(r)) this.#published.push(r);
   }
 
   /** Updates what the thread reads in place: the time and cash (unless `nowMs` is NaN), and its qualities. */
@@ -230,8 +257,9 @@ export class ThreadSync {
   }
 
   /**
-   * A step with a budget (replay, live): waits at most `budgetMs` in total for the published threads, collects what
-   * they have left so far, and counts an overrun for each one still busy (it catches up from its queue).
+   * A step with a budget (replay, live): waits at most `budgetMs` in total for the published threads and
+   * collects what they have left so far; one still busy catches up from its queue, is collected at each
+   * later step or `settle`, and counts an overrun if a bar reaches it before it is done.
    */
   moveOn(budgetMs: number): void {
     const deadline = monotonicMs() + budgetMs;
@@ -249,22 +277,43 @@ export class ThreadSync {
       if (left > 0) r.waitDone(left);
       this.#takeSignals(r);
       if (r.busy) {
-        const policy = this.policy(r).onBackpressure;
         if (!late.includes(r)) late.push(r);
-        r.recordOverrun();
-        this.#o.backpressure.report(r.name, 'overruns', policy, 'the step moved on without it');
         const { avgMs } = r.metrics();
         if (budgetMs > 0 && avgMs > budgetMs) {
           this.#o.backpressure.report(
             r.name,
             'slow',
-            policy,
+            this.policy(r).onBackpressure,
             `${avgMs.toFixed(3)} ms per bar, ${budgetMs.toFixed(3)} ms between bars`,
           );
         }
       }
     }
     published.length = 0;
+  }
+
+  /** Returns true while a thread the last steps moved on from is still busy or not yet collected. */
+  get lagging(): boolean {
+    return this.#late.length > 0;
+  }
+
+  /**
+   * Between two live bars: waits at most `sliceMs` in all for the threads still busy, and collects what
+   * they have left; returns true when none is left busy. It blocks the engine's thread for the slice, so
+   * the caller lets the event loop run (the feed) between calls.
+   */
+  settle(sliceMs: number): boolean {
+    const late = this.#late;
+    const deadline = monotonicMs() + sliceMs;
+    for (let i = 0; i < late.length;) {
+      const r = late[i]!;
+      const left = deadline - monotonicMs();
+      if (left > 0) r.waitDone(left);
+      this.#takeSignals(r);
+      if (r.busy) i++;
+      else late.splice(i, 1);
+    }
+    return late.length === 0;
   }
 
   request(r: ThreadRunner, request: ControlRequest): Promise<ControlReply> {
@@ -278,6 +327,6 @@ export class ThreadSync {
 
   #takeSignals(r: ThreadRunner): void {
     const out = r.collect();
-    if (out.length > 0) this.#o.take(r, out);
+    if (out.length > 0) this.#o.take(r, out, this.pace.since(r));
   }
 }
