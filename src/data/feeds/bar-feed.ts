@@ -46,7 +46,10 @@ export type ConnectionEvent =
     }
   | { readonly kind: 'backfilled'; readonly symbol: string; readonly interval: Interval; readonly bars: number };
 
-/** How a feed ended: `completed` when its source ran out (a replay, a server that closed after its last bar), `failed` when it gave up. */
+/**
+ * How a feed ended: `completed` when its source ran out (a replay, a server that sent its `{"end": ...}`
+ * message), `failed` when it gave up, `stopped` when stopped.
+ */
 export interface FeedEnd {
   readonly outcome: 'completed' | 'failed' | 'stopped';
   readonly reason: string;
