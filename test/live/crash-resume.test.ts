@@ -158,5 +158,5 @@ describe('a live run killed with SIGKILL and resumed', () => {
     expect(ids).toEqual([{ n, distinct_ids: n, client_ok: n }]);
     expect(query(killed, 'PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
     expect(query(killed, 'PRAGMA foreign_key_check')).toEqual([]);
-  }, 180_000);
+  }, 300_000);
 });
