@@ -75,6 +75,7 @@ const equity = [
 const facts: RunFacts = {
   runId: 'r1',
   name: 'session',
+  kind: 'backtest',
   status: 'completed',
   primary,
   stats: computeStats({
@@ -155,6 +156,7 @@ describe('backtestResult', () => {
     expect(Object.keys(result)).toEqual([
       'run_id',
       'name',
+      'kind',
       'status',
       'account',
       'initial_cash',
@@ -178,6 +180,7 @@ describe('backtestResult', () => {
     expect(result).toMatchObject({
       run_id: 'r1',
       name: 'session',
+      kind: 'backtest',
       status: 'completed',
       account: 'default',
       initial_cash: 1000,
