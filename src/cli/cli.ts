@@ -5,6 +5,7 @@ import { formatError, isTradeflowError, TradeflowError } from '../core/errors.ts
 import { WebSocketFeed } from '../data/feeds/websocket-feed.ts';
 import { backtestCommand } from './backtest-command.ts';
 import { parsePort } from './metrics-option.ts';
+import { speedArgument } from './speed-option.ts';
 import { addStrategiesCommand, type StrategiesIo } from './strategies-command.ts';
 import { registerServeCommand } from './serve-command.ts';
 
@@ -71,12 +72,26 @@ export function buildCli(io: CliIo = processIo): Command {
   });
   runOptions(
     program
+      .command('replay')
+      .description(
+        'replay a session over its bar files clock-driven: bar time runs --speed times as fast as wall time',
+      )
+      .requiredOption('--speed <k>', 'how many times as fast as wall time bar time runs (> 0)', speedArgument)
+      .option('--no-view', 'print plain log lines instead of the terminal view'),
+  ).action(async (session: string, opts: RunOpts & { speed: number; view: boolean }, cmd: Command) => {
+    checkMetrics(cmd, opts);
+    const { speed, ...rest } = opts;
+    process.exitCode = await backtestCommand(session, { ...rest, speedMultiplier: speed, watch: true });
+  });
+  runOptions(
+    program
       .command('live')
       .description(
         'run a session live against a WebSocket bar feed with the paper broker (its bar files are warm-up history)',
       )
-      .requiredOption('--feed <url>', 'the bar feed, ws:// or wss://'),
-  ).action(async (session: string, opts: RunOpts & { feed: string }, cmd: Command) => {
+      .requiredOption('--feed <url>', 'the bar feed, ws:// or wss://')
+      .option('--no-view', 'print plain log lines instead of the terminal view'),
+  ).action(async (session: string, opts: RunOpts & { feed: string; view: boolean }, cmd: Command) => {
     checkMetrics(cmd, opts);
     if (!/^wss?:\/\//.test(opts.feed)) {
       throw new TradeflowError(
@@ -85,7 +100,11 @@ export function buildCli(io: CliIo = processIo): Command {
       );
     }
     const { feed, ...rest } = opts;
-    process.exitCode = await backtestCommand(session, { ...rest, feed: new WebSocketFeed(feed) });
+    process.exitCode = await backtestCommand(session, {
+      ...rest,
+      feed: new WebSocketFeed(feed),
+      watch: true,
+    });
   });
   // `tradeflow serve`: the HTTP API (src/api), registered from its own module.
   registerServeCommand(program);
