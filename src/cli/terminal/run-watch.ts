@@ -169,7 +169,9 @@ export function createRunWatch(o: RunWatchOptions): RunWatch {
       o.output.write('\x1b[H' + body.map((l) => l + '\x1b[K').join('\n') + '\x1b[J');
     };
     const onData = (chunk: string) => {
-      for (const action of keyActions(chunk)) {
+      const actions = keyActions(chunk);
+      if (actions.length === 0) return;
+      for (const action of actions) {
         if (action.kind === 'quit') {
           message = 'stopping the run; its results so far are kept';
           a.onQuit(action.why);
