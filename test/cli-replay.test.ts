@@ -27,7 +27,7 @@ beforeAll(async () => {
     runCli(['replay', EXAMPLE, ...out('no-speed')]),
     ...BAD_SPEEDS.map((k) => runCli(['replay', EXAMPLE, '--speed', k, ...out('bad')])),
   ]);
-  runs = { replayJson: replayJson!, backtestJson: backtestJson!, lines: lines!, noSpeed: noSpeed! };
+  runs = { replayJson, backtestJson, lines, noSpeed };
   bad = rest;
 }, 300_000);
 

@@ -306,7 +306,7 @@ describe('the plain lines', () => {
     for (let i = 0; i < 9; i++) timer.tick();
     expect(lines).toEqual(fills);
     timer.tick();
-    const status = expect.stringMatching(
+    const status: unknown = expect.stringMatching(
       /^status steps 4 last bar 2024-01-02 \S+ equity [\d,.]+ \| probe \w+ 2 signals 0 errors 0 overruns$/,
     );
     expect(lines).toEqual([...fills, status]);
