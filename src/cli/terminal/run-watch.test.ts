@@ -244,7 +244,7 @@ describe('the terminal view', () => {
     watch.close();
   });
 
-  it('q stops a replay: it ends cancelled with its results so far', async () => {
+  it('q stops a replay even while paused: it ends cancelled with its results so far', async () => {
     // 200 bars at 20 ms each: four seconds if nothing stopped it.
     const session = paceSession({
       bars: 200,
@@ -262,16 +262,26 @@ describe('the terminal view', () => {
       every: handTimer().every,
       onProcessExit: () => () => {},
     });
-    const { result } = await runBacktestWithResult({
+    let engine: Engine | undefined;
+    const running = runBacktestWithResult({
       session,
       runId: 'quit',
       startedAt: 0,
       abort: abort.signal,
-      onEngine: (engine) => {
-        watch.attach(engine, { name: 'quit', abort: abort.signal, onQuit: () => abort.abort() });
-        input.write('q');
+      onEngine: (e) => {
+        engine = e;
+        watch.attach(e, { name: 'quit', abort: abort.signal, onQuit: () => abort.abort() });
+        input.write('p');
       },
     });
+    // Paused, and the run's loop waiting at the pause: no step runs meanwhile.
+    while (!engine?.getMetrics().system.enginePaused) await settle();
+    const steps = engine.steps;
+    for (let i = 0; i < 20; i++) await settle();
+    expect(engine.steps).toBe(steps);
+    // A paused run must still stop (it would wait for a resume forever otherwise).
+    input.write('q');
+    const { result } = await running;
     watch.close();
     expect(result).toMatchObject({ kind: 'replay', status: 'cancelled' });
     expect(result.steps).toBeLessThan(200);

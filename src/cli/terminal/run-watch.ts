@@ -175,6 +175,8 @@ export function createRunWatch(o: RunWatchOptions): RunWatch {
         if (action.kind === 'quit') {
           message = 'stopping the run; its results so far are kept';
           a.onQuit(action.why);
+          // A paused run's loop waits for a resume before it looks at the stop: it resumes to stop.
+          if (engine.getMetrics().system.enginePaused) engine.resume();
           if (closed) return;
         } else {
           message = steer(engine, action);
