@@ -244,50 +244,56 @@ describe('the terminal view', () => {
     watch.close();
   });
 
-  it('q stops a replay even while paused: it ends cancelled with its results so far', async () => {
-    // 200 bars at 20 ms each: four seconds if nothing stopped it.
-    const session = paceSession({
-      bars: 200,
-      speed: MIN / 20,
-      strategies: [{ name: 'a', isolation: 'inline', config: { position_size: 1 } }],
-    });
-    const { input, raw } = fakeTty();
-    const { output, writes } = fakeScreen();
-    const abort = new AbortController();
-    const watch = createRunWatch({
-      style: 'view',
-      output,
-      input,
-      logger: new MemoryLogger(),
-      every: handTimer().every,
-      onProcessExit: () => () => {},
-    });
-    let engine: Engine | undefined;
-    const running = runBacktestWithResult({
-      session,
-      runId: 'quit',
-      startedAt: 0,
-      abort: abort.signal,
-      onEngine: (e) => {
-        engine = e;
-        watch.attach(e, { name: 'quit', abort: abort.signal, onQuit: () => abort.abort() });
-        input.write('p');
-      },
-    });
-    // Paused, and the run's loop waiting at the pause: no step runs meanwhile.
-    while (!engine?.getMetrics().system.enginePaused) await settle();
-    const steps = engine.steps;
-    for (let i = 0; i < 20; i++) await settle();
-    expect(engine.steps).toBe(steps);
-    // A paused run must still stop (it would wait for a resume forever otherwise).
-    input.write('q');
-    const { result } = await running;
-    watch.close();
-    expect(result).toMatchObject({ kind: 'replay', status: 'cancelled' });
-    expect(result.steps).toBeLessThan(200);
-    expect(raw).toEqual([true, false]);
-    expect(writes.at(-1)).toBe(LEAVE);
-  });
+  it.each([
+    ['q', (input: PassThrough) => input.write('q')],
+    ['a stop signal (SIGTERM)', (_input: PassThrough, abort: AbortController) => abort.abort()],
+  ] as const)(
+    '%s stops a replay even while paused: it ends cancelled with its results so far',
+    async (_how, stop) => {
+      // 200 bars at 20 ms each: four seconds if nothing stopped it.
+      const session = paceSession({
+        bars: 200,
+        speed: MIN / 20,
+        strategies: [{ name: 'a', isolation: 'inline', config: { position_size: 1 } }],
+      });
+      const { input, raw } = fakeTty();
+      const { output, writes } = fakeScreen();
+      const abort = new AbortController();
+      const watch = createRunWatch({
+        style: 'view',
+        output,
+        input,
+        logger: new MemoryLogger(),
+        every: handTimer().every,
+        onProcessExit: () => () => {},
+      });
+      let engine: Engine | undefined;
+      const running = runBacktestWithResult({
+        session,
+        runId: 'quit',
+        startedAt: 0,
+        abort: abort.signal,
+        onEngine: (e) => {
+          engine = e;
+          watch.attach(e, { name: 'quit', abort: abort.signal, onQuit: () => abort.abort() });
+          input.write('p');
+        },
+      });
+      // Paused, and the run's loop waiting at the pause: no step runs meanwhile.
+      while (!engine?.getMetrics().system.enginePaused) await settle();
+      const steps = engine.steps;
+      for (let i = 0; i < 20; i++) await settle();
+      expect(engine.steps).toBe(steps);
+      // A paused run must still stop (it would wait for a resume forever otherwise).
+      stop(input, abort);
+      const { result } = await running;
+      watch.close();
+      expect(result).toMatchObject({ kind: 'replay', status: 'cancelled' });
+      expect(result.steps).toBeLessThan(200);
+      expect(raw).toEqual([true, false]);
+      expect(writes.at(-1)).toBe(LEAVE);
+    },
+  );
 });
 
 describe('the plain lines', () => {

@@ -176,6 +176,7 @@ export function createRunWatch(o: RunWatchOptions): RunWatch {
           message = 'stopping the run; its results so far are kept';
           a.onQuit(action.why);
           // A paused run's loop waits for a resume before it looks at the stop: it resumes to stop.
+          // (Without a stop signal to listen to, the quit itself resumes it.)
           if (engine.getMetrics().system.enginePaused) engine.resume();
           if (closed) return;
         } else {
@@ -201,7 +202,11 @@ export function createRunWatch(o: RunWatchOptions): RunWatch {
       input.on('data', onData);
       input.resume();
     }
-    const onAbort = () => close();
+    // However the run is told to stop (q, a signal), a paused run resumes so that its loop reaches the stop.
+    const onAbort = () => {
+      close();
+      if (engine.getMetrics().system.enginePaused) engine.resume();
+    };
     a.abort?.addEventListener('abort', onAbort, { once: true });
     draw();
     const timer = every(refreshMs, draw);
