@@ -1,3 +1,4 @@
+// `tradeflow replay` through the real CLI: the backtest's trades, plain lines when stdout is a pipe, bad --speed values.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

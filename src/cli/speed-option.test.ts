@@ -1,3 +1,4 @@
+// tradeflow replay --speed: what it accepts and how it refuses the rest.
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { speedArgument } from './speed-option.ts';

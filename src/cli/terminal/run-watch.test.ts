@@ -1,54 +1,16 @@
 // The watch of a running session driven through fake streams and a hand-turned timer, over real engines:
 // each key reaches the engine, `q` ends the run cancelled, the terminal is given back on every way out,
 // and without a terminal the run prints its fills and status lines.
-import { PassThrough } from 'node:stream';
+import type { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { MemoryLogger } from '../../core/logger.ts';
 import { Engine } from '../../engine/kernel.ts';
 import { runBacktestWithResult } from '../../report/backtest-outcome.ts';
 import { paceSession, MIN } from '../../../test/pace-sessions.ts';
 import { buy, probeSession } from '../../../test/probe-sessions.ts';
-import { keyAction, keyActions } from './keys.ts';
 import { fillLine } from './plain-lines.ts';
-import { createRunWatch, type KeyInput, watchStyle } from './run-watch.ts';
-
-/** A terminal's stdin: keys written to it arrive as `data`; raw mode switches are recorded. */
-function fakeTty(isTTY = true) {
-  const stream = new PassThrough();
-  const raw: boolean[] = [];
-  const input = Object.assign(stream, {
-    isTTY,
-    setRawMode: (mode: boolean) => {
-      raw.push(mode);
-      return stream;
-    },
-  });
-  return { input: input as KeyInput & PassThrough, raw };
-}
-
-/** A terminal's stdout: everything written, and its width. */
-function fakeScreen(columns = 100) {
-  const writes: string[] = [];
-  return { output: { columns, write: (text: string) => writes.push(text) }, writes };
-}
-
-/** A timer turned by hand. */
-function handTimer() {
-  const fns = new Set<() => void>();
-  return {
-    every: (_ms: number, fn: () => void) => {
-      fns.add(fn);
-      return { cancel: () => fns.delete(fn) };
-    },
-    tick: () => fns.forEach((fn) => fn()),
-    get running() {
-      return fns.size;
-    },
-  };
-}
-
-/** Lets the stream deliver what was written to it. */
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+import { createRunWatch } from './run-watch.ts';
+import { fakeScreen, fakeTty, handTimer, settle } from './run-watch.fixture.ts';
 
 const ENTER = '\x1b[?1049h\x1b[?25l';
 const LEAVE = '\x1b[?25h\x1b[?1049l';
@@ -65,32 +27,6 @@ async function probeEngine() {
     logger: new MemoryLogger(),
   });
 }
-
-describe('the key map', () => {
-  it('maps p, 1-9, q and Ctrl-C, and ignores other keys and escape sequences', () => {
-    expect(keyActions('p1q\x039')).toEqual([
-      { kind: 'toggle-engine' },
-      { kind: 'toggle-strategy', index: 0 },
-      { kind: 'quit', why: 'q' },
-      { kind: 'quit', why: 'Ctrl-C' },
-      { kind: 'toggle-strategy', index: 8 },
-    ]);
-    // Arrows, Home (`\x1b[1~`), F1 (`\x1bOP`), Alt-p, Enter, 0 and letters mean nothing here.
-    expect(keyActions('\x1b[A\x1b[1~\x1bOP\x1bpx0\r \x1b')).toEqual([]);
-    expect(keyAction('P')).toEqual({ kind: 'toggle-engine' });
-    expect(keyAction('0')).toBeUndefined();
-  });
-});
-
-describe('watchStyle', () => {
-  it('shows the view on a terminal, plain lines elsewhere or with --no-view, nothing with --json or --quiet', () => {
-    expect(watchStyle({}, true)).toBe('view');
-    expect(watchStyle({ view: false }, true)).toBe('lines');
-    expect(watchStyle({}, false)).toBe('lines');
-    expect(watchStyle({ json: true }, true)).toBeUndefined();
-    expect(watchStyle({ quiet: true }, false)).toBeUndefined();
-  });
-});
 
 describe('the terminal view', () => {
   it('pauses and resumes the engine and each strategy by key, and says what a key did', async () => {
