@@ -1,5 +1,5 @@
-// `tradeflow backtest`, `tradeflow replay` and `tradeflow live`: load a session, run it, and write its result, report and
-// summary.
+// `tradeflow backtest`, `tradeflow replay` and `tradeflow live`: load a session, run it (watched, for replay
+// and live), and write its result, report and summary.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
