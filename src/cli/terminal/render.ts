@@ -2,7 +2,7 @@
 // so what the user sees is pinned by tests without a terminal.
 import type { SessionSnapshot } from '../../engine/session-snapshot.ts';
 import type { SyncMode } from '../../engine/kernel.ts';
-import { barTime, type Column, fit, money, price, safe, table } from './text.ts';
+import { barTime, type Column, count, fit, money, price, safe, table } from './text.ts';
 
 /** What the view shows besides the snapshot. */
 export interface ViewOptions {
@@ -61,7 +61,7 @@ export function renderView(s: SessionSnapshot, o: ViewOptions): string[] {
   const several = s.accounts.length > 1;
   const state = s.paused ? 'PAUSED' : 'running';
   const lines = [
-    `${MODE_TITLES[s.mode]} ${safe(o.name)}  ${state}  last bar ${barTime(s.lastBarMs)}  steps ${s.steps.toLocaleString('en-US')}`,
+    `${MODE_TITLES[s.mode]} ${safe(o.name)}  ${state}  last bar ${barTime(s.lastBarMs)}  steps ${count(s.steps)}`,
     `cash ${money(s.cash)}  equity ${money(s.equity)}` +
       (several ? `  (account ${safe(s.accounts[0]?.name ?? '')}; ${s.accounts.length} accounts)` : ''),
     '',

@@ -7,10 +7,18 @@ export function barTime(ms: number | null): string {
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 }
 
+// Made once: `toLocaleString` builds a formatter per call, about a millisecond each, at every redraw.
+const MONEY = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const COUNT = new Intl.NumberFormat('en-US');
+
 /** Formats an amount with thousands separators and two decimals. */
 export function money(x: number): string {
-  if (!Number.isFinite(x)) return 'n/a';
-  return x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return Number.isFinite(x) ? MONEY.format(x) : 'n/a';
+}
+
+/** Formats a count with thousands separators. */
+export function count(x: number): string {
+  return COUNT.format(x);
 }
 
 /** Formats a price: up to six significant decimals, no separators (prices are compared, not summed). */
