@@ -1,5 +1,5 @@
-// `tradeflow backtest` and `tradeflow live`: load a session, run it, and write its result, report and
-// summary.
+// `tradeflow backtest`, `tradeflow replay` and `tradeflow live`: load a session, run it (watched, for replay
+// and live), and write its result, report and summary.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
@@ -23,6 +23,7 @@ import { withDbStrategies } from './db-strategies.ts';
 import { onStopSignal } from './stop-signals.ts';
 import { startRunMetrics } from './metrics-option.ts';
 import { formatMetrics, formatSummary } from './summary.ts';
+import { processRunWatch, type RunWatch } from './terminal/run-watch.ts';
 
 /** Options of `tradeflow backtest`. */
 export interface BacktestCommandOptions {
@@ -43,6 +44,12 @@ export interface BacktestCommandOptions {
   readonly withDbStrategies?: boolean;
   /** Goes on with this live run (with `feed`) from its last committed step. */
   readonly resume?: string;
+  /** Replays the bar files clock-driven at this speed (the session's `speed_multiplier`); `tradeflow replay`. */
+  readonly speedMultiplier?: number;
+  /** Watches the run as it goes: the terminal view, or plain lines when stdout is not a terminal (live, replay). */
+  readonly watch?: boolean;
+  /** With `watch`: false prints plain lines even on a terminal (`--no-view`). */
+  readonly view?: boolean;
 }
 
 /** Returns the run database of a session: `--db`, else the session's `output.database`, else out/tradeflow.db. */
@@ -52,8 +59,14 @@ function databaseOf(session: LoadedSession, db: string | undefined): string {
 
 /** Runs `tradeflow backtest <session.json>`: the result goes to stdout, files to the output folder. */
 export async function backtestCommand(file: string, opts: BacktestCommandOptions): Promise<number> {
-  const logger = createStderrLogger(opts.quiet ? 'error' : 'warn');
+  const stderrLogger = createStderrLogger(opts.quiet ? 'error' : 'warn');
+  // While the terminal view is open it holds the run's messages, and writes them once it closes.
+  const watch = opts.watch ? processRunWatch(opts, stderrLogger) : undefined;
+  const logger = watch?.logger ?? stderrLogger;
   let session = loadSessionConfig(file, { dbStrategies: opts.withDbStrategies === true });
+  if (opts.speedMultiplier !== undefined) {
+    session = { ...session, config: { ...session.config, speed_multiplier: opts.speedMultiplier } };
+  }
   if (session.config.db_strategies) {
     // Stored strategies come from the run database even with --no-db, which only stops the run's recording.
     session = await withDbStrategies(
@@ -68,7 +81,7 @@ export async function backtestCommand(file: string, opts: BacktestCommandOptions
   // Listening before the store opens: a taken port fails the command before anything is recorded.
   const metrics = opts.metricsPort === undefined ? undefined : await startRunMetrics(opts.metricsPort);
   try {
-    const code = await run(session, opts, logger, metrics?.onEngine);
+    const code = await run(session, opts, logger, metrics?.onEngine, watch);
     // Held once the run has let go of its store; a run cut short by Ctrl-C was interrupted already.
     if (metrics && opts.holdMetrics && code === 0) await metrics.hold();
     return code;
@@ -139,6 +152,7 @@ async function run(
   opts: BacktestCommandOptions,
   logger: Logger,
   onEngine: ((engine: Engine) => void) | undefined,
+  watch: RunWatch | undefined,
 ): Promise<number> {
   const wall = new WallClock();
   const outDir = opts.out
@@ -167,7 +181,7 @@ async function run(
     logger.warn(`${signal}: stopping the run; its results so far are kept (a second ${signal} ends at once)`);
     abort.abort();
   });
-  const showBar = opts.progress ?? (process.stderr.isTTY && !opts.quiet);
+  const showBar = watch?.style !== 'view' && (opts.progress ?? (process.stderr.isTTY && !opts.quiet));
   const bar = showBar
     ? new SingleBar({
         format: 'backtest [{bar}] {percentage}% {value}/{total} bars',
@@ -187,7 +201,25 @@ async function run(
       abort: abort.signal,
       ...(opts.feed ? { feed: opts.feed } : {}),
       ...(store ? { store } : {}),
-      ...(onEngine ? { onEngine } : {}),
+      ...(onEngine || watch
+        ? {
+            onEngine: (engine: Engine) => {
+              onEngine?.(engine);
+              watch?.attach(engine, {
+                name: session.name,
+                abort: abort.signal,
+                // `q` (or Ctrl-C read as a key) stops the run as the signal does; a signal after it ends at once.
+                onQuit: (why) => {
+                  removeStopHandlers();
+                  logger.warn(
+                    `${why}: stopping the run; its results so far are kept (Ctrl-C now ends at once)`,
+                  );
+                  abort.abort();
+                },
+              });
+            },
+          }
+        : {}),
       onProgress: (done, total) => {
         if (!bar || total < 200_000) return; // short runs finish before a bar would help
         if (!barStarted) {
@@ -198,6 +230,7 @@ async function run(
       },
     });
     if (barStarted) bar?.stop();
+    watch?.close();
     if (store) warnSkipped(store, result.run_id, logger);
     mkdirSync(outDir, { recursive: true });
     const resultPath = resolve(outDir, 'result.json');
@@ -233,6 +266,7 @@ async function run(
     return exitCodeOf(result, logger);
   } finally {
     if (barStarted) bar?.stop();
+    watch?.close();
     removeStopHandlers();
     store?.close();
   }

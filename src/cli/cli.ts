@@ -4,8 +4,9 @@ import { WallClock } from '../core/clock.ts';
 import { formatError, isTradeflowError } from '../core/errors.ts';
 import { backtestCommand } from './backtest-command.ts';
 import { registerDownloadCommand } from './download-command.ts';
-import { registerFeedCommand, speedArgument } from './feed-command.ts';
+import { registerFeedCommand } from './feed-command.ts';
 import { parsePort } from './metrics-option.ts';
+import { speedArgument } from './speed-option.ts';
 import { addStrategiesCommand, type StrategiesIo } from './strategies-command.ts';
 import { registerServeCommand } from './serve-command.ts';
 
@@ -72,22 +73,36 @@ export function buildCli(io: CliIo = processIo): Command {
   });
   runOptions(
     program
+      .command('replay')
+      .description(
+        'replay a session over its bar files clock-driven: bar time runs --speed times as fast as wall time',
+      )
+      .requiredOption('--speed <k>', 'how many times as fast as wall time bar time runs (> 0)', speedArgument)
+      .option('--no-view', 'print plain log lines instead of the terminal view'),
+  ).action(async (session: string, opts: RunOpts & { speed: number; view: boolean }, cmd: Command) => {
+    checkMetrics(cmd, opts);
+    const { speed, ...rest } = opts;
+    process.exitCode = await backtestCommand(session, { ...rest, speedMultiplier: speed, watch: true });
+  });
+  runOptions(
+    program
       .command('live')
       .description(
         'run a session live on a bar feed with the paper broker (its bar files up to live.start are warm-up history)',
       )
       .option('--feed <feed>', 'the bar feed: binance, replay, or a ws:// / wss:// URL (default: live.feed)')
       .option('--speed <k>', 'pace of the replay feed: bar time passes k x wall time', speedArgument)
-      .option('--resume <run_id>', 'go on with a live run that stopped, from its last committed step'),
+      .option('--resume <run_id>', 'go on with a live run that stopped, from its last committed step')
+      .option('--no-view', 'print plain log lines instead of the terminal view'),
   ).action(
     async (
       session: string,
-      opts: RunOpts & { feed?: string; speed?: number; resume?: string },
+      opts: RunOpts & { feed?: string; speed?: number; resume?: string; view: boolean },
       cmd: Command,
     ) => {
       checkMetrics(cmd, opts);
       const { feed, speed, ...rest } = opts;
-      process.exitCode = await backtestCommand(session, { ...rest, live: { feed, speed } });
+      process.exitCode = await backtestCommand(session, { ...rest, live: { feed, speed }, watch: true });
     },
   );
   registerFeedCommand(program);

@@ -6,19 +6,11 @@ import { createStderrLogger } from '../core/logger.ts';
 import { startFeedServer } from '../data/feeds/feed-server.ts';
 import { loadReplayBars } from '../data/feeds/replay-bars.ts';
 import { parsePort } from './metrics-option.ts';
+import { speedArgument } from './speed-option.ts';
 import { onStopSignal } from './stop-signals.ts';
 
 /** The replay pace when neither `--speed` nor a replay `live.feed` gives one (1m bars: one a second). */
 const DEFAULT_SPEED = 60;
-
-/** Parses `--speed`: a positive finite number. */
-export function speedArgument(text: string): number {
-  const speed = Number(text);
-  if (text.trim() === '' || !Number.isFinite(speed) || speed <= 0) {
-    throw new InvalidArgumentError('expected a positive number (bar time passes k x wall time), e.g. 60.');
-  }
-  return speed;
-}
 
 /** Options of `tradeflow feed serve`. */
 export interface FeedServeOptions {

@@ -1,6 +1,32 @@
 import { describe, expect, it } from 'vitest';
+import { scriptedFeed } from '../data/feeds/feed.fixture.ts';
+import { runBacktestWithResult } from '../report/backtest-outcome.ts';
 import { fixtureSession, minuteBars, runSession } from '../../test/fixture-sessions.ts';
-import { formatMetrics } from './summary.ts';
+import { MIN, paceSession } from '../../test/pace-sessions.ts';
+import { formatMetrics, formatSummary } from './summary.ts';
+
+describe('the summary title', () => {
+  it('names the kind of run: Backtest, Replay (speed_multiplier > 0) or Live (a feed)', async () => {
+    const session = (speed: number) =>
+      paceSession({ bars: 5, speed, strategies: [{ name: 'a', isolation: 'inline' }] });
+    const run = (o: { speed: number; live?: boolean }) =>
+      runBacktestWithResult({
+        session: session(o.speed),
+        runId: 'title',
+        startedAt: 0,
+        // A feed that ends at once: the bar files are the live run's warm-up.
+        ...(o.live
+          ? { feed: scriptedFeed('ends', (h) => h.onEnd({ outcome: 'completed', reason: 'done' })) }
+          : {}),
+      });
+    const runs = [await run({ speed: 0 }), await run({ speed: MIN }), await run({ speed: 0, live: true })];
+    expect(runs.map(({ result }) => [result.kind, formatSummary(result).split('\n')[0]])).toEqual([
+      ['backtest', 'Backtest pace-test'],
+      ['replay', 'Replay pace-test'],
+      ['live', 'Live pace-test'],
+    ]);
+  });
+});
 
 describe('the metrics table after a run', () => {
   it('shows each strategy with its figures, model errors for a strategy with a model, and the ones that did not start', async () => {

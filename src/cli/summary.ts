@@ -1,4 +1,4 @@
-// The text a backtest prints when it ends: the result's summary, and the per-strategy and system metrics.
+// The text a run prints when it ends: the result's summary, and the per-strategy and system metrics.
 import type { EngineMetrics } from '../engine/kernel.ts';
 import { type BacktestResult, type StrategyFigures, strategyFigures } from '../report/result.ts';
 
@@ -7,7 +7,14 @@ const num = (x: unknown, digits = 2) => (typeof x === 'number' ? x.toFixed(digit
 const money = (x: number) =>
   x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
-/** Renders the human summary of a backtest as aligned text. */
+/** The summary's title word for each kind of run. */
+const TITLES: Readonly<Record<BacktestResult['kind'], string>> = {
+  backtest: 'Backtest',
+  replay: 'Replay',
+  live: 'Live',
+};
+
+/** Renders the human summary of a run as aligned text, titled by its kind (`Backtest`, `Replay`, `Live`). */
 export function formatSummary(r: BacktestResult, extra: readonly (readonly [string, string])[] = []): string {
   const s = r.stats;
   const rows: [string, string][] = [
@@ -47,7 +54,7 @@ export function formatSummary(r: BacktestResult, extra: readonly (readonly [stri
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`);
-  return [`Backtest ${r.name}`, ...lines].join('\n');
+  return [`${TITLES[r.kind]} ${r.name}`, ...lines].join('\n');
 }
 
 const ms = (x: number) => x.toFixed(3);

@@ -89,3 +89,13 @@ export const wallTimer: Timer = {
     return () => clearTimeout(timer);
   },
 };
+
+/**
+ * Calls `fn` every `ms` of wall time until `cancel` (a terminal view's redraw). The timer does not keep the
+ * process alive by itself: a command ends when its work ends, not when its display is told to stop.
+ */
+export function every(ms: number, fn: () => void): { cancel(): void } {
+  const timer = setInterval(fn, ms);
+  timer.unref();
+  return { cancel: () => clearInterval(timer) };
+}

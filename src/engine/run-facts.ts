@@ -5,7 +5,7 @@ import type { Portfolio } from '../execution/portfolio.ts';
 import type { Order, Position, Trade } from '../model/order.ts';
 import type { EquityPoint, RunStats } from '../model/run.ts';
 import { computeStats } from '../model/run-stats.ts';
-import type { Engine, EngineMetrics, StrategyFailure } from './kernel.ts';
+import type { Engine, EngineMetrics, StrategyFailure, SyncMode } from './kernel.ts';
 
 /** A position still open at the end of a run, with the last close it is marked at (NaN before any bar). */
 export interface MarkedPosition extends Position {
@@ -24,6 +24,14 @@ export interface AccountFacts {
   readonly openPositions: readonly MarkedPosition[];
 }
 
+/** How a run was driven, as its result and its summary name it. */
+export type RunKind = 'backtest' | 'replay' | 'live';
+
+/** Returns the kind of run a wait mode belongs to. */
+export function runKindOf(mode: SyncMode): RunKind {
+  return mode === 'data' ? 'backtest' : mode === 'clock' ? 'replay' : 'live';
+}
+
 /** Wall time spent on a run (for benchmarks; not part of the result). */
 export interface RunTimings {
   /** Starting the record, loading and setting up. */
@@ -39,6 +47,8 @@ export interface RunTimings {
 export interface RunFacts {
   readonly runId: string;
   readonly name: string;
+  /** How the run was driven: over its bar files (`backtest`), paced by a clock (`replay`) or by a feed (`live`). */
+  readonly kind: RunKind;
   /** `interrupted`: a live run whose feed gave up (lost and not regained within its reconnect policy). */
   readonly status: 'completed' | 'cancelled' | 'interrupted';
   /** Why the run did not complete: the reason its live feed gave (naming its URL). */
@@ -85,6 +95,7 @@ export function runFacts(
   return {
     runId: o.runId,
     name: o.name,
+    kind: runKindOf(engine.syncMode),
     status: engine.cancelled ? 'cancelled' : failed ? 'interrupted' : 'completed',
     ...(failed ? { error: end.reason } : {}),
     primary,

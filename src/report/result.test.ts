@@ -77,6 +77,7 @@ const equity = [
 const facts: RunFacts = {
   runId: 'r1',
   name: 'session',
+  kind: 'backtest',
   status: 'completed',
   primary,
   stats: computeStats({
@@ -159,6 +160,7 @@ describe('backtestResult', () => {
     expect(Object.keys(result)).toEqual([
       'run_id',
       'name',
+      'kind',
       'status',
       'account',
       'initial_cash',
@@ -182,6 +184,7 @@ describe('backtestResult', () => {
     expect(result).toMatchObject({
       run_id: 'r1',
       name: 'session',
+      kind: 'backtest',
       status: 'completed',
       account: 'default',
       initial_cash: 1000,

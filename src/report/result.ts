@@ -1,7 +1,7 @@
 // The result of a run as `--json` prints it, `result.json` stores it and the API serves it: the JSON shapes,
 // and how they are made from the run's facts.
 import type { LoadReport } from '../data/loaders/load.ts';
-import type { AccountFacts, MarkedPosition, RunFacts } from '../engine/run-facts.ts';
+import type { AccountFacts, MarkedPosition, RunFacts, RunKind } from '../engine/run-facts.ts';
 import type { StrategyFailure, StrategyMetrics } from '../engine/kernel.ts';
 import type { Order, Trade } from '../model/order.ts';
 import type { EquityPoint, RunStats } from '../model/run.ts';
@@ -86,6 +86,8 @@ export interface StrategyJson extends StrategyFigures {
 export interface BacktestResult {
   readonly run_id: string;
   readonly name: string;
+  /** How the run was driven: `backtest` (over its bar files), `replay` (paced by a clock) or `live`. */
+  readonly kind: RunKind;
   /** `interrupted`: a live run whose feed gave up (`error` says why). */
   readonly status: 'completed' | 'cancelled' | 'interrupted';
   /** Why the run did not complete (a live feed that gave up, naming its URL); absent otherwise. */
@@ -305,6 +307,7 @@ export function backtestResult(f: RunFacts): BacktestResult {
   return {
     run_id: f.runId,
     name: f.name,
+    kind: f.kind,
     status: f.status,
     ...(f.error === undefined ? {} : { error: f.error }),
     account: primary.name,

@@ -141,7 +141,7 @@ describe('tradeflow feed serve and tradeflow live (the live example)', () => {
         /--feed: "http:\/\/127\.0\.0\.1:8765" is not a feed; use binance, replay, or a WebSocket URL/,
       );
       expect(runs[1].stderr).toMatch(
-        /option '--speed <k>' argument 'fast' is invalid\. expected a positive number/,
+        /option '--speed <k>' argument 'fast' is invalid\. expected a number greater than 0/,
       );
       expect(runs[2].stderr).toMatch(
         /--speed: paces the replay feed only, and the feed is websocket \(live\.feed of config\/examples\/live-fxy\.json\)/,
