@@ -12,6 +12,7 @@ import type { ProgressStore } from '../storage/runs-progress.ts';
 import type { ServiceRunKind } from '../storage/service-run.ts';
 import { type Ending, type RunMemory, runBacktestInThread, runMemory } from './backtest-in-thread.ts';
 import { IdleThreads } from './idle-threads.ts';
+import type { RunJob, SessionAction, SessionJob, SessionReply } from './run-protocol.ts';
 import type { RunThread } from './run-thread.ts';
 import { runScreenInThread } from './screen-in-thread.ts';
 import type { ScreenJob, StopReason } from './screen-runner.ts';
@@ -41,6 +42,8 @@ interface ActiveRun {
   stop(reason: StopReason): void;
   readonly done: Promise<void>;
   memory?(): RunMemory | undefined;
+  /** A session's requests (see RunThread.ask). */
+  ask?(action: SessionAction, timeoutMs: number): Promise<SessionReply | undefined>;
 }
 
 /**
@@ -156,14 +159,30 @@ export class RunManager {
    * messages and is recorded here, so the progress rows have one writer.
    */
   startBacktest(session: LoadedSession, thread: RunThread): StartedRun {
+    return this.startInThread(session, thread, { kind: 'backtest', parameters: session.config });
+  }
+
+  /**
+   * Starts a run of a validated session in `thread`, as `startBacktest` does: a backtest, or a live or
+   * replay session (`session` says how its bars arrive). `parameters` is what the run's row keeps.
+   */
+  startInThread(
+    session: LoadedSession,
+    thread: RunThread,
+    o: {
+      readonly kind: 'backtest' | 'live' | 'replay';
+      readonly parameters: unknown;
+      readonly session?: Pick<SessionJob, 'speed' | 'feed'>;
+    },
+  ): StartedRun {
     this.#admit();
     const { store, clock, logger } = this.#d;
     const runId = this.#newId(session.name);
     store.createRun({
       id: runId,
-      kind: 'backtest',
+      kind: o.kind,
       strategy: session.name,
-      parameters: session.config,
+      parameters: o.parameters,
       tickers: session.config.data.map((d) => d.symbol),
       total: 0,
       createdAt: clock.now(),
@@ -174,21 +193,45 @@ export class RunManager {
       reason ??= r;
       thread.stop();
     };
+    const run: RunJob = {
+      runId,
+      session,
+      eventsDb,
+      startedAt: clock.now(),
+      wallTime: clock instanceof WallClock,
+    };
+    const job: RunJob | SessionJob = o.kind === 'backtest' ? run : { ...run, mode: o.kind, ...o.session };
     const done = this.#launch(
       runId,
-      'backtest',
+      o.kind,
       stop,
       () =>
         runBacktestInThread({
           thread,
-          job: { runId, session, eventsDb, startedAt: clock.now(), wallTime: clock instanceof WallClock },
+          job,
           deps: { store, clock, logger, stopGraceMs: this.#d.stopGraceMs },
           reason: () => reason,
           release: (t) => this.releaseThread(t),
         }),
       () => runMemory(thread),
     );
+    if (o.kind !== 'backtest') {
+      const active = this.#active.get(runId);
+      if (active) active.ask = (action, timeoutMs) => thread.ask(action, timeoutMs);
+    }
     return { runId, done };
+  }
+
+  /**
+   * Asks a session running in this app for its snapshot or to act (see RunThread.ask); undefined when no
+   * session of that id runs here.
+   */
+  askSession(
+    runId: string,
+    action: SessionAction,
+    timeoutMs: number,
+  ): Promise<SessionReply | undefined> | undefined {
+    return this.#active.get(runId)?.ask?.(action, timeoutMs);
   }
 
   /**
