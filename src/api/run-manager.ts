@@ -191,7 +191,7 @@ export class RunManager {
     let reason: StopReason | undefined;
     const stop = (r: StopReason) => {
       reason ??= r;
-      thread.stop();
+      thread.stop(r);
     };
     const run: RunJob = {
       runId,
@@ -283,7 +283,7 @@ export class RunManager {
     let reason: StopReason | undefined;
     const stop = (r: StopReason) => {
       reason ??= r;
-      thread.stop();
+      thread.stop(r);
     };
     return this.#launch(
       job.runId,

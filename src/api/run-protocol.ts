@@ -84,4 +84,5 @@ export type RunControlMessage =
   | { readonly type: 'session'; readonly job: SessionJob }
   | { readonly type: 'session-request'; readonly id: number; readonly action: SessionAction }
   | { readonly type: 'recorded' }
-  | { readonly type: 'stop' };
+  /** `interrupt`: the server is shutting down (a session's stored run then ends `interrupted`). */
+  | { readonly type: 'stop'; readonly reason?: 'cancel' | 'interrupt' };

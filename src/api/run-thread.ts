@@ -209,9 +209,9 @@ export class RunThread {
    * Asks the run to stop at its next progress check; if the thread has not ended within the grace period
    * (a strategy that never returns, a setup that never settles), terminates it.
    */
-  stop(): void {
+  stop(reason: 'cancel' | 'interrupt' = 'cancel'): void {
     if (this.#onEnd === undefined || this.#grace !== undefined || this.#hooks === undefined) return;
-    this.#post({ type: 'stop' });
+    this.#post({ type: 'stop', reason });
     const grace = delay(this.#hooks.stopGraceMs);
     this.#grace = grace;
     void grace.promise.then(() => this.terminate());

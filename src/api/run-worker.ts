@@ -169,7 +169,7 @@ port.on('message', (m: RunControlMessage) => {
       break;
     }
     case 'stop':
-      abort.abort();
+      abort.abort(m.reason ?? 'cancel');
       break;
   }
 });

@@ -68,7 +68,7 @@ export const SessionRequestSchema = z
       .max(1024)
       .regex(/\.json$/, 'must name a .json session file under the project (config/examples/...)')
       .optional(),
-    speed: z.number().finite().positive('must be more than 0').max(1_000_000).optional(),
+    speed: z.number().finite().positive('must be more than 0').max(100_000_000).optional(),
     feed: z.string().regex(FEED_PATTERN, 'must be "ws://...", "wss://...", "replay" or "binance"').optional(),
   })
   .strict()

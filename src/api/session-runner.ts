@@ -7,6 +7,7 @@ import { type SessionSnapshot, sessionSnapshot } from '../engine/session-snapsho
 import type { Logger } from '../core/logger.ts';
 import { type BacktestResult, backtestResult } from '../report/result.ts';
 import { SqliteStore } from '../storage/sqlite-store.ts';
+import type { RunStore } from '../storage/store.ts';
 import type { SessionAction, SessionJob, SessionReply } from './run-protocol.ts';
 
 /** How many of the latest fills a snapshot holds. */
@@ -61,6 +62,7 @@ export class SessionRunner {
     // A paused run waits between steps: let it go on, so that it sees the abort at its next look.
     abort.addEventListener('abort', () => this.#engine?.resume(), { once: true });
     const events = job.eventsDb === undefined ? undefined : new SqliteStore(job.eventsDb);
+    const store = events && endingAs(events, () => abort.aborted && abort.reason === 'interrupt');
     try {
       const run = await runBacktest({
         session,
@@ -70,7 +72,7 @@ export class SessionRunner {
         logger: deps.logger,
         abort,
         onProgress: deps.onProgress,
-        ...(events ? { store: events } : {}),
+        ...(store ? { store } : {}),
         ...(feed ? { feed } : {}),
         onEngine: (engine) => {
           this.#engine = engine;
@@ -125,4 +127,25 @@ export class SessionRunner {
       fillCount: engine.recorder.fills.length,
     };
   }
+}
+
+/**
+ * The run database as a session writes to it: a session stopped by the server's shutdown ends its stored
+ * run `interrupted`, as its row among the server's runs does, not `cancelled`.
+ */
+function endingAs(store: SqliteStore, interrupted: () => boolean): RunStore {
+  return {
+    startRun: (run) => store.startRun(run),
+    writeBatch: (runId, batch) => store.writeBatch(runId, batch),
+    endRun: (runId, end) =>
+      store.endRun(
+        runId,
+        interrupted() && end.status === 'cancelled' ? { ...end, status: 'interrupted' } : end,
+      ),
+    readRun: (runId) => store.readRun(runId),
+    readSkipped: (runId) => store.readSkipped(runId),
+    listRuns: (options) => store.listRuns(options),
+    flush: () => store.flush(),
+    close: () => store.close(),
+  };
 }
