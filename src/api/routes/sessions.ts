@@ -1,6 +1,7 @@
 // The session routes under /api/sessions: start a live or replay session, list and read sessions (their
 // figures asked of the running engine), and pause, resume or stop a session or one of its strategies.
 import type { FastifyInstance } from 'fastify';
+import { delay, monotonicMs } from '../../core/clock.ts';
 import { TradeflowError } from '../../core/errors.ts';
 import { isFinalStatus, type ServiceRunHeader } from '../../storage/service-run.ts';
 import type { ApiContext } from '../context.ts';
@@ -15,9 +16,13 @@ import {
 import { checkSessionRequest } from '../session-request.ts';
 import { type SessionFigures, sessionView, snapshotView, storedFigures } from '../session-view.ts';
 import { parseRequest } from '../validate.ts';
+import { sendProgress } from './run-answers.ts';
 
 /** How long a session's thread may take to answer; a busy one leaves its last figures shown as stale. */
 const ASK_MS = 1000;
+/** How long POST /api/sessions waits for the session to run before it answers all the same. */
+const START_WAIT_MS = 30_000;
+const START_POLL_MS = 20;
 
 /** Registers the session routes under /api/sessions. */
 export function registerSessionRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -114,12 +119,19 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: ApiContext): vo
       if (thread !== undefined) ctx.manager.releaseThread(thread);
       throw e;
     }
-    const run = ctx.store.run(runId);
-    if (run === undefined) throw new TradeflowError('TF_ERR_RUN_NOT_FOUND', `no session "${runId}"`);
+    // Answered once the session runs (its data loaded, its strategies set up) or has ended, so that a
+    // client's next request finds it under control.
+    const deadline = monotonicMs() + START_WAIT_MS;
+    for (;;) {
+      const asked = ctx.manager.askSession(runId, { kind: 'snapshot' }, ASK_MS);
+      const answer = asked === undefined ? undefined : await asked;
+      if (asked === undefined || answer?.ok === true || monotonicMs() > deadline) break;
+      await delay(START_POLL_MS).promise;
+    }
     return reply
       .code(201)
       .header('location', `/api/sessions/${runId}`)
-      .send(sessionView(run, run.parameters, null, ctx.clock.now()));
+      .send(await viewOf(runId));
   });
 
   app.get('/api/sessions', async (request) => {
@@ -137,6 +149,12 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: ApiContext): vo
   });
 
   app.get('/api/sessions/:id', (request) => viewOf(parseRequest(RunParamsSchema, request.params).id));
+
+  // The header alone, as for other runs: what the runs page polls.
+  app.get('/api/sessions/:id/progress', (request, reply) => {
+    const { id } = parseRequest(RunParamsSchema, request.params);
+    return sendProgress(ctx, reply, headerOf(id).id);
+  });
 
   const verbs = { pause: 'be paused', resume: 'be resumed' } as const;
   for (const verb of ['pause', 'resume'] as const) {
