@@ -74,7 +74,7 @@ describe.skipIf(!hasChromium)('sessions in the web UI', () => {
           settled = n;
           return same;
         },
-        { timeout: 15_000, intervals: [1500] },
+        { timeout: 15_000, interval: 1500 },
       )
       .toBe(true);
     await page.waitForTimeout(1500);
