@@ -10,6 +10,9 @@ import { AppPool, type ErrorJson, tempDbPath, type TradeflowAppForTest, until } 
 
 const pool = new AppPool();
 afterEach(pool.closeAll);
+/** A fresh thread loads the strategy modules slowly on a busy machine: allow for it. */
+const newApp = (o: Parameters<AppPool['newApp']>[0] = {}) =>
+  pool.newApp({ strategyCheckTimeoutMs: 60_000, ...o });
 
 /** A replay of one ETF's minute bars with the VWAP strategy, which trades a few times a day. */
 const VWAP_FXY = {
@@ -84,7 +87,7 @@ async function untilStill(app: TradeflowAppForTest, id: string): Promise<void> {
 describe('POST /api/sessions: a replay', () => {
   it('trades, pauses (no new fills), resumes, stops as cancelled, and is in the database with its fills', async () => {
     const db = tempDbPath();
-    const app = pool.newApp({ db });
+    const app = newApp({ db });
     const id = await start(app, { mode: 'replay', config: VWAP_FXY, speed: FAST });
     await untilFills(app, id, 3);
     const running = await get(app, id);
@@ -135,7 +138,7 @@ describe('POST /api/sessions: a replay', () => {
   }, 90_000);
 
   it('pauses and resumes one strategy from a session file, and refuses a strategy it lacks', async () => {
-    const app = pool.newApp();
+    const app = newApp();
     const id = await start(app, {
       mode: 'replay',
       session: 'config/examples/intraday-etfs.json',
@@ -170,7 +173,7 @@ describe('POST /api/sessions: a replay', () => {
   }, 60_000);
 
   it('keeps answering while a strategy spins forever in its session', async () => {
-    const app = pool.newApp({ projectRoot: FAULT_ROOT, stopGraceMs: 500 });
+    const app = newApp({ projectRoot: FAULT_ROOT, stopGraceMs: 500 });
     const config = misbehaving('spin', { on: 3 });
     const id = await start(app, { mode: 'replay', config, speed: 50_000_000 });
     await until(
@@ -189,7 +192,7 @@ describe('POST /api/sessions: a replay', () => {
 
   it('is stopped and marked interrupted when the server closes', async () => {
     const db = tempDbPath();
-    const app = pool.newApp({ db });
+    const app = newApp({ db });
     const id = await start(app, { mode: 'replay', config: VWAP_FXY, speed: FAST });
     await untilFills(app, id, 1);
     await app.close();
@@ -197,7 +200,7 @@ describe('POST /api/sessions: a replay', () => {
     const stored = events.readRun(id);
     events.close();
     expect(stored?.status).toBe('interrupted');
-    const again = pool.newApp({ db });
+    const again = newApp({ db });
     expect((await get(again, id)).status).toBe('interrupted');
   }, 60_000);
 });
@@ -239,7 +242,7 @@ describe('POST /api/sessions: bad requests', () => {
     ['an unknown field', { mode: 'replay', config: VWAP_FXY, speed: 60, paper: true }, 'paper'],
   ];
   it.each(cases)('refuses %s with 400 naming the field', async (_what, body, path) => {
-    const app = pool.newApp();
+    const app = newApp();
     const res = await post(app, '/api/sessions', body);
     expect(res.statusCode, res.body).toBe(400);
     const err = res.json<ErrorJson>();
@@ -251,7 +254,7 @@ describe('POST /api/sessions: bad requests', () => {
   });
 
   it('answers 404 for an unknown session, and for a backtest id', async () => {
-    const app = pool.newApp();
+    const app = newApp();
     for (const url of ['/api/sessions/nope', '/api/sessions/nope/pause', '/api/sessions/nope/stop']) {
       const res = await app.inject({ method: url.endsWith('nope') ? 'GET' : 'POST', url });
       expect(res.statusCode, url).toBe(404);
