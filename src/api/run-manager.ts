@@ -14,7 +14,7 @@ import { type Ending, type RunMemory, runBacktestInThread, runMemory } from './b
 import { IdleThreads } from './idle-threads.ts';
 import type { RunJob, SessionAction, SessionJob, SessionReply } from './run-protocol.ts';
 import type { RunThread } from './run-thread.ts';
-import { runScreenInThread } from './screen-in-thread.ts';
+import { resumeJob, runScreenInThread } from './screen-in-thread.ts';
 import type { ScreenJob, StopReason } from './screen-runner.ts';
 
 /** What the run manager needs. */
@@ -97,42 +97,9 @@ export class RunManager {
     runId: string,
     screeners: Readonly<Record<string, ScreenerStrategy>>,
   ): StartedRun & { from: number } {
-    const { store } = this.#d;
-    const run = store.run(runId);
-    if (run === undefined) throw new TradeflowError('TF_ERR_RUN_NOT_FOUND', `no run "${runId}"`);
-    if (run.kind !== 'screen') {
-      throw new TradeflowError(
-        'TF_ERR_RUN_STATE',
-        `run "${runId}" is a backtest; a backtest cannot resume mid-way: POST /api/backtests again with its config`,
-      );
-    }
-    if (run.status !== 'interrupted') {
-      throw new TradeflowError(
-        'TF_ERR_RUN_STATE',
-        `run "${runId}" is ${run.status}; only an interrupted run resumes`,
-      );
-    }
-    const screener = Object.hasOwn(screeners, run.strategy) ? screeners[run.strategy] : undefined;
-    if (screener === undefined) {
-      throw new TradeflowError(
-        'TF_ERR_RUN_STATE',
-        `run "${runId}" used screener "${run.strategy}", which this server lacks`,
-      );
-    }
+    const job = resumeJob(this.#d.store, runId, screeners, this.#d.source.spec);
     this.#admit();
-    const config = screener.configSchema.parse(run.parameters);
-    const from = store.lastPosition(runId) + 1;
-    const job: ScreenJob = {
-      runId,
-      screener: screenerRef(screener),
-      source: this.#d.source.spec,
-      config,
-      tickers: run.tickers,
-      from,
-      passed: run.passed,
-      errors: run.errors,
-    };
-    return { runId, from, done: this.#launchScreen(job) };
+    return { runId, from: job.from, done: this.#launchScreen(job) };
   }
 
   /**

@@ -13,7 +13,7 @@ import { runApiBacktest } from './backtest-runner.ts';
 import { strategyProblems } from './backtest-request.ts';
 import type { HeapFigures, RunControlMessage, RunJob, RunWorkerMessage, SessionJob } from './run-protocol.ts';
 import { runScreen, type ScreenJob, type TickerRecord } from './screen-runner.ts';
-import { SessionRunner } from './session-runner.ts';
+import type { SessionRunner } from './session-runner.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('run-worker.ts runs only as a worker thread (see run-thread.ts)');
@@ -75,9 +75,11 @@ let session: SessionRunner | undefined;
 async function runSession(job: SessionJob): Promise<void> {
   abort = new AbortController();
   peakBytes = 0;
-  const runner = new SessionRunner(job);
-  session = runner;
   try {
+    // Loaded on a session's first use only: a thread that runs backtests and screens starts without it.
+    const { SessionRunner } = await import('./session-runner.ts');
+    const runner = new SessionRunner(job);
+    session = runner;
     const outcome = await runner.run(
       {
         logger,
