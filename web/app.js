@@ -1,8 +1,10 @@
 // Tradeflow web UI: plain browser JavaScript, no build step, nothing loaded from the network.
 // Every node is built with the DOM API and text goes in through textContent, so nothing the server or a
 // user sends is ever parsed as HTML. Routes (in the URL's hash): #/ runs and forms, #/screen/<id>,
-// #/backtest/<id>.
+// #/backtest/<id>, and the sessions pages of sessions.js: #/sessions, #/session/<id>.
 /* global document, window, location, fetch, sessionStorage, URLSearchParams, setTimeout, clearTimeout, CSS */
+
+import { renderSession, renderSessions } from './sessions.js';
 
 const POLL_MS = 500;
 const ACTIVE = new Set(['queued', 'running']);
@@ -85,11 +87,15 @@ const fmt = (n, digits = 2) =>
   typeof n === 'number' && Number.isFinite(n)
     ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
     : '';
-const runHref = (r) => `#/${r.kind === 'backtest' ? 'backtest' : 'screen'}/${encodeURIComponent(r.run_id)}`;
+const isSession = (r) => r.kind === 'live' || r.kind === 'replay';
+const runHref = (r) =>
+  `#/${isSession(r) ? 'session' : r.kind === 'backtest' ? 'backtest' : 'screen'}/${encodeURIComponent(r.run_id)}`;
 const runBase = (r) =>
-  r.kind === 'backtest'
-    ? `/api/backtests/${encodeURIComponent(r.run_id)}`
-    : `/api/strategies/runs/${encodeURIComponent(r.run_id)}`;
+  isSession(r)
+    ? `/api/sessions/${encodeURIComponent(r.run_id)}`
+    : r.kind === 'backtest'
+      ? `/api/backtests/${encodeURIComponent(r.run_id)}`
+      : `/api/strategies/runs/${encodeURIComponent(r.run_id)}`;
 
 function showError(msg) {
   document.getElementById('status-line').textContent = msg;
@@ -99,9 +105,11 @@ function showError(msg) {
 
 let pollTimer;
 let pollFn;
-function setPoll(fn) {
+let pollMs = POLL_MS;
+function setPoll(fn, ms = POLL_MS) {
   clearTimeout(pollTimer);
   pollFn = fn;
+  pollMs = ms;
   if (fn) schedule();
 }
 function schedule() {
@@ -116,7 +124,7 @@ function schedule() {
       again = true;
     }
     if (again && fn === pollFn) schedule();
-  }, POLL_MS);
+  }, pollMs);
 }
 
 // ---- #/ : the runs, with live progress, and the two forms ----
@@ -157,7 +165,7 @@ function runRow(r) {
               onclick: async (ev) => {
                 ev.target.disabled = true;
                 try {
-                  const p = await api('POST', `${runBase(r)}/cancel`);
+                  const p = await api('POST', `${runBase(r)}/${isSession(r) ? 'stop' : 'cancel'}`);
                   replaceRow({ ...r, ...p });
                 } catch (e) {
                   showError(e.message);
@@ -626,12 +634,17 @@ async function renderBacktest(id) {
 
 // ---- routing ----
 
+/** What the sessions pages (sessions.js) build with. */
+const SESSION_UI = { h, api, fmt, setPoll, showError, view: () => view() };
+
 async function route() {
   showError('');
   const [, page, id] = location.hash.split('/');
   try {
     if (page === 'screen' && id) await renderScreen(decodeURIComponent(id));
     else if (page === 'backtest' && id) await renderBacktest(decodeURIComponent(id));
+    else if (page === 'sessions') await renderSessions(SESSION_UI);
+    else if (page === 'session' && id) await renderSession(decodeURIComponent(id), SESSION_UI);
     else await renderHome();
   } catch (e) {
     setPoll(undefined);

@@ -16,6 +16,7 @@ import { RunManager } from './run-manager.ts';
 import { registerBacktestRoutes } from './routes/backtests.ts';
 import { registerCatalogRoutes } from './routes/catalog.ts';
 import { registerScreenRoutes } from './routes/screens.ts';
+import { registerSessionRoutes } from './routes/sessions.ts';
 import { registerWebRoutes } from './routes/web.ts';
 
 /** Throws TF_ERR_CONFIG_INVALID unless the ticker source's spec is plain data a run's thread can take. */
@@ -118,6 +119,7 @@ export function buildApp(options: AppOptions): TradeflowApp {
   );
   registerScreenRoutes(app, ctx);
   registerBacktestRoutes(app, ctx);
+  registerSessionRoutes(app, ctx);
   registerCatalogRoutes(app, ctx);
 
   // Runs stop before the listener waits for open requests (a synchronous run's request waits for its run),

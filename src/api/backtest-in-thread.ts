@@ -6,8 +6,8 @@ import type { Logger } from '../core/logger.ts';
 import type { ProgressStore } from '../storage/runs-progress.ts';
 import type { ServiceRunStatus } from '../storage/service-run.ts';
 import { SqliteStore } from '../storage/sqlite-store.ts';
-import type { RunJob } from './run-protocol.ts';
-import type { RunThread, ThreadEnd } from './run-thread.ts';
+import type { RunJob, SessionJob } from './run-protocol.ts';
+import type { RunHooks, RunThread, ThreadEnd } from './run-thread.ts';
 import type { StopReason } from './screen-runner.ts';
 
 /** How a run ended, as the run manager records it. */
@@ -51,9 +51,9 @@ export interface InThread {
   readonly release: (thread: RunThread) => void;
 }
 
-/** One backtest to run in a thread whose strategies were checked. */
+/** One backtest (or live or replay session) to run in a thread whose strategies were checked. */
 export interface BacktestInThread extends InThread {
-  readonly job: RunJob;
+  readonly job: RunJob | SessionJob;
 }
 
 /**
@@ -65,7 +65,7 @@ export interface BacktestInThread extends InThread {
 export async function runBacktestInThread(b: BacktestInThread): Promise<Ending> {
   const { store, clock, logger, stopGraceMs } = b.deps;
   const { runId, eventsDb } = b.job;
-  const end = await b.thread.run(b.job, {
+  const hooks: RunHooks = {
     stopGraceMs,
     logger,
     onProgress: (completed, total) => {
@@ -76,7 +76,9 @@ export async function runBacktestInThread(b: BacktestInThread): Promise<Ending> 
         logger.warn(`run ${runId}: progress not recorded: ${(e as Error).message}`);
       }
     },
-  });
+  };
+  // A session's result, like a backtest's, says whether it ended cancelled in its `status`.
+  const end = await ('mode' in b.job ? b.thread.session(b.job, hooks) : b.thread.run(b.job, hooks));
   const memory = runMemory(b.thread);
   if (end.kind !== 'terminated') b.release(b.thread);
   const ending = endingFor(end, b.reason(), memory, stopGraceMs);

@@ -12,8 +12,9 @@ import type { ProgressStore } from '../storage/runs-progress.ts';
 import type { ServiceRunKind } from '../storage/service-run.ts';
 import { type Ending, type RunMemory, runBacktestInThread, runMemory } from './backtest-in-thread.ts';
 import { IdleThreads } from './idle-threads.ts';
+import type { RunJob, SessionAction, SessionJob, SessionReply } from './run-protocol.ts';
 import type { RunThread } from './run-thread.ts';
-import { runScreenInThread } from './screen-in-thread.ts';
+import { resumeJob, runScreenInThread } from './screen-in-thread.ts';
 import type { ScreenJob, StopReason } from './screen-runner.ts';
 
 /** What the run manager needs. */
@@ -41,6 +42,8 @@ interface ActiveRun {
   stop(reason: StopReason): void;
   readonly done: Promise<void>;
   memory?(): RunMemory | undefined;
+  /** A session's requests (see RunThread.ask). */
+  ask?(action: SessionAction, timeoutMs: number): Promise<SessionReply | undefined>;
 }
 
 /**
@@ -94,42 +97,9 @@ export class RunManager {
     runId: string,
     screeners: Readonly<Record<string, ScreenerStrategy>>,
   ): StartedRun & { from: number } {
-    const { store } = this.#d;
-    const run = store.run(runId);
-    if (run === undefined) throw new TradeflowError('TF_ERR_RUN_NOT_FOUND', `no run "${runId}"`);
-    if (run.kind !== 'screen') {
-      throw new TradeflowError(
-        'TF_ERR_RUN_STATE',
-        `run "${runId}" is a backtest; a backtest cannot resume mid-way: POST /api/backtests again with its config`,
-      );
-    }
-    if (run.status !== 'interrupted') {
-      throw new TradeflowError(
-        'TF_ERR_RUN_STATE',
-        `run "${runId}" is ${run.status}; only an interrupted run resumes`,
-      );
-    }
-    const screener = Object.hasOwn(screeners, run.strategy) ? screeners[run.strategy] : undefined;
-    if (screener === undefined) {
-      throw new TradeflowError(
-        'TF_ERR_RUN_STATE',
-        `run "${runId}" used screener "${run.strategy}", which this server lacks`,
-      );
-    }
+    const job = resumeJob(this.#d.store, runId, screeners, this.#d.source.spec);
     this.#admit();
-    const config = screener.configSchema.parse(run.parameters);
-    const from = store.lastPosition(runId) + 1;
-    const job: ScreenJob = {
-      runId,
-      screener: screenerRef(screener),
-      source: this.#d.source.spec,
-      config,
-      tickers: run.tickers,
-      from,
-      passed: run.passed,
-      errors: run.errors,
-    };
-    return { runId, from, done: this.#launchScreen(job) };
+    return { runId, from: job.from, done: this.#launchScreen(job) };
   }
 
   /**
@@ -156,14 +126,30 @@ export class RunManager {
    * messages and is recorded here, so the progress rows have one writer.
    */
   startBacktest(session: LoadedSession, thread: RunThread): StartedRun {
+    return this.startInThread(session, thread, { kind: 'backtest', parameters: session.config });
+  }
+
+  /**
+   * Starts a run of a validated session in `thread`, as `startBacktest` does: a backtest, or a live or
+   * replay session (`session` says how its bars arrive). `parameters` is what the run's row keeps.
+   */
+  startInThread(
+    session: LoadedSession,
+    thread: RunThread,
+    o: {
+      readonly kind: 'backtest' | 'live' | 'replay';
+      readonly parameters: unknown;
+      readonly session?: Pick<SessionJob, 'speed' | 'feed'>;
+    },
+  ): StartedRun {
     this.#admit();
     const { store, clock, logger } = this.#d;
     const runId = this.#newId(session.name);
     store.createRun({
       id: runId,
-      kind: 'backtest',
+      kind: o.kind,
       strategy: session.name,
-      parameters: session.config,
+      parameters: o.parameters,
       tickers: session.config.data.map((d) => d.symbol),
       total: 0,
       createdAt: clock.now(),
@@ -172,23 +158,47 @@ export class RunManager {
     let reason: StopReason | undefined;
     const stop = (r: StopReason) => {
       reason ??= r;
-      thread.stop();
+      thread.stop(r);
     };
+    const run: RunJob = {
+      runId,
+      session,
+      eventsDb,
+      startedAt: clock.now(),
+      wallTime: clock instanceof WallClock,
+    };
+    const job: RunJob | SessionJob = o.kind === 'backtest' ? run : { ...run, mode: o.kind, ...o.session };
     const done = this.#launch(
       runId,
-      'backtest',
+      o.kind,
       stop,
       () =>
         runBacktestInThread({
           thread,
-          job: { runId, session, eventsDb, startedAt: clock.now(), wallTime: clock instanceof WallClock },
+          job,
           deps: { store, clock, logger, stopGraceMs: this.#d.stopGraceMs },
           reason: () => reason,
           release: (t) => this.releaseThread(t),
         }),
       () => runMemory(thread),
     );
+    if (o.kind !== 'backtest') {
+      const active = this.#active.get(runId);
+      if (active) active.ask = (action, timeoutMs) => thread.ask(action, timeoutMs);
+    }
     return { runId, done };
+  }
+
+  /**
+   * Asks a session running in this app for its snapshot or to act (see RunThread.ask); undefined when no
+   * session of that id runs here.
+   */
+  askSession(
+    runId: string,
+    action: SessionAction,
+    timeoutMs: number,
+  ): Promise<SessionReply | undefined> | undefined {
+    return this.#active.get(runId)?.ask?.(action, timeoutMs);
   }
 
   /**
@@ -240,7 +250,7 @@ export class RunManager {
     let reason: StopReason | undefined;
     const stop = (r: StopReason) => {
       reason ??= r;
-      thread.stop();
+      thread.stop(r);
     };
     return this.#launch(
       job.runId,

@@ -1,6 +1,8 @@
 // What the server's thread and a run's worker thread say to each other: a strategy check, then the run
-// (a backtest's job or a screen's, progress or each ticker's record, log lines, the end) and a stop request.
+// (a backtest's job, a screen's or a session's; progress or each ticker's record, log lines, the end), a
+// session's control requests and snapshot replies, and a stop request.
 import type { LoadedSession, SessionConfig } from '../config/session-config.ts';
+import type { SessionSnapshot } from '../engine/session-snapshot.ts';
 import type { FieldProblem } from './errors.ts';
 import type { ScreenJob, TickerRecord } from './screen-runner.ts';
 
@@ -15,6 +17,38 @@ export interface RunJob {
   /** Whether the run's end is stamped with wall time (a server on the wall clock) or with `startedAt`. */
   readonly wallTime: boolean;
 }
+
+/** A live or replay session a worker runs: a run job, with how bars arrive. */
+export interface SessionJob extends RunJob {
+  readonly mode: 'live' | 'replay';
+  /** A replay's pace (bar time runs `speed` times as fast as wall time); a live replay feed's too. */
+  readonly speed?: number;
+  /** The live feed as `createFeed` takes it (ws://..., replay, binance); undefined: the config's. */
+  readonly feed?: string;
+}
+
+/** What a running session is asked: its snapshot, or a control (answered with the snapshot after it). */
+export type SessionAction =
+  | { readonly kind: 'snapshot' }
+  | { readonly kind: 'pause' }
+  | { readonly kind: 'resume' }
+  | { readonly kind: 'pause-strategy'; readonly strategy: string }
+  | { readonly kind: 'resume-strategy'; readonly strategy: string };
+
+/** A session's answer to an action: its state after it, or why it could not act. */
+export type SessionReply =
+  | {
+      readonly ok: true;
+      readonly snapshot: SessionSnapshot;
+      /** Fills since the session started (the snapshot holds the latest only). */
+      readonly fillCount: number;
+    }
+  | {
+      readonly ok: false;
+      /** `starting`: the engine is still loading; `unknown-strategy`: no strategy of that name runs. */
+      readonly why: 'starting' | 'unknown-strategy';
+      readonly message: string;
+    };
 
 /** A worker's figures of its own heap, in bytes. */
 export interface HeapFigures {
@@ -34,16 +68,21 @@ export type RunWorkerMessage =
       readonly msg: string;
       readonly fields?: Readonly<Record<string, unknown>>;
     }
+  | { readonly type: 'session-reply'; readonly id: number; readonly reply: SessionReply }
   | { readonly type: 'done'; readonly result: unknown; readonly heap: HeapFigures }
   | { readonly type: 'failed'; readonly error: string; readonly heap: HeapFigures };
 
 /**
  * What the server's thread posts to a run worker: check a request's strategies, run a backtest, run a
- * screen, say a screen's ticker is recorded, or stop.
+ * screen, run a session, ask a session (answered by a `session-reply` with the same id), say a screen's
+ * ticker is recorded, or stop.
  */
 export type RunControlMessage =
   | { readonly type: 'check'; readonly config: SessionConfig; readonly root: string }
   | { readonly type: 'run'; readonly job: RunJob }
   | { readonly type: 'screen'; readonly job: ScreenJob }
+  | { readonly type: 'session'; readonly job: SessionJob }
+  | { readonly type: 'session-request'; readonly id: number; readonly action: SessionAction }
   | { readonly type: 'recorded' }
-  | { readonly type: 'stop' };
+  /** `interrupt`: the server is shutting down (a session's stored run then ends `interrupted`). */
+  | { readonly type: 'stop'; readonly reason?: 'cancel' | 'interrupt' };

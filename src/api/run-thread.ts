@@ -7,44 +7,20 @@ import type { SessionConfig } from '../config/session-config.ts';
 import { delay } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { FieldProblem } from './errors.ts';
-import type { HeapFigures, RunControlMessage, RunJob, RunWorkerMessage } from './run-protocol.ts';
+import type {
+  HeapFigures,
+  RunControlMessage,
+  RunJob,
+  RunWorkerMessage,
+  SessionAction,
+  SessionJob,
+  SessionReply,
+} from './run-protocol.ts';
 import type { ScreenJob, TickerRecord } from './screen-runner.ts';
+import { checkDeath, type Death, runDeath } from './thread-death.ts';
 
 const BOOTSTRAP = new URL('./run-worker.mjs', import.meta.url);
 const MIB = 1024 * 1024;
-
-/** Why a thread ended without being asked to. */
-type Death =
-  | { readonly kind: 'exit'; readonly code: number }
-  | { readonly kind: 'heap'; readonly message: string }
-  | { readonly kind: 'crash'; readonly message: string };
-
-const RAISE_HEAP =
-  'raise the limit (tradeflow serve --run-heap-mb) or run less data or fewer strategies at once';
-
-/** Says why a run's thread ended before the run did. */
-function runDeath(d: Death, heapLimitMb: number): string {
-  switch (d.kind) {
-    case 'exit':
-      return `the run's thread exited with code ${d.code} before the run ended (a strategy called process.exit, or its code ended the thread)`;
-    case 'heap':
-      return `the run went over its heap limit of ${heapLimitMb} MiB and its thread was ended (${d.message}); ${RAISE_HEAP}`;
-    case 'crash':
-      return `the run's thread crashed: ${d.message}`;
-  }
-}
-
-/** Says why the thread checking a request's strategies ended before it answered. */
-function checkDeath(d: Death, heapLimitMb: number): string {
-  switch (d.kind) {
-    case 'exit':
-      return `loading the strategy modules ended their thread with code ${d.code} (does a module call process.exit at import?); nothing ran`;
-    case 'heap':
-      return `loading the strategy modules went over the heap limit of ${heapLimitMb} MiB; ${RAISE_HEAP}`;
-    case 'crash':
-      return `loading the strategy modules crashed their thread: ${d.message}`;
-  }
-}
 
 /** How a run's thread ended. */
 export type ThreadEnd =
@@ -177,6 +153,38 @@ export class RunThread {
     return this.#start({ type: 'screen', job }, hooks);
   }
 
+  /**
+   * Runs a live or replay session; resolves once, with how it ended. While it runs, `ask` reads its
+   * snapshot and controls it.
+   */
+  session(job: SessionJob, hooks: RunHooks): Promise<ThreadEnd> {
+    return this.#start({ type: 'session', job }, hooks);
+  }
+
+  /**
+   * Asks the running session for its snapshot or to act; resolves with its reply, or undefined when it has
+   * not answered within `timeoutMs` (its thread is busy, say in a strategy's loop) or the run has ended.
+   */
+  ask(action: SessionAction, timeoutMs: number): Promise<SessionReply | undefined> {
+    if (this.#onEnd === undefined || this.#death !== undefined) return Promise.resolve(undefined);
+    const id = ++this.#lastAsk;
+    return new Promise((resolve) => {
+      const timer = delay(timeoutMs);
+      const answer = (reply: SessionReply | undefined) => {
+        timer.cancel();
+        this.#asks.delete(id);
+        resolve(reply);
+      };
+      this.#asks.set(id, answer);
+      void timer.promise.then(() => answer(undefined));
+      this.#post({ type: 'session-request', id, action });
+    });
+  }
+
+  #lastAsk = 0;
+  /** The session requests not yet answered, by id. */
+  readonly #asks = new Map<number, (reply: SessionReply | undefined) => void>();
+
   #start(message: RunControlMessage, hooks: RunHooks): Promise<ThreadEnd> {
     this.#busy = true;
     this.#hooks = hooks;
@@ -184,6 +192,7 @@ export class RunThread {
     return new Promise((resolve) => {
       this.#onEnd = (end) => {
         this.#onEnd = undefined;
+        for (const answer of [...this.#asks.values()]) answer(undefined);
         this.#grace?.cancel();
         this.#grace = undefined;
         this.#hooks = undefined;
@@ -200,9 +209,9 @@ export class RunThread {
    * Asks the run to stop at its next progress check; if the thread has not ended within the grace period
    * (a strategy that never returns, a setup that never settles), terminates it.
    */
-  stop(): void {
+  stop(reason: 'cancel' | 'interrupt' = 'cancel'): void {
     if (this.#onEnd === undefined || this.#grace !== undefined || this.#hooks === undefined) return;
-    this.#post({ type: 'stop' });
+    this.#post({ type: 'stop', reason });
     const grace = delay(this.#hooks.stopGraceMs);
     this.#grace = grace;
     void grace.promise.then(() => this.terminate());
@@ -235,6 +244,9 @@ export class RunThread {
         break;
       case 'log':
         this.#hooks?.logger[m.level](m.msg, m.fields);
+        break;
+      case 'session-reply':
+        this.#asks.get(m.id)?.(m.reply);
         break;
       case 'done':
         this.#heap = m.heap;

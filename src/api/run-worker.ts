@@ -1,6 +1,7 @@
 // One API run inside its own worker thread: a backtest (checks the request's strategies, importing their
 // modules, then runs the engine, writes the run's events to the run database, and posts progress, log lines
-// and the result), or a screen (posts each ticker's record and waits until the server has stored it).
+// and the result), a screen (posts each ticker's record and waits until the server has stored it), or a
+// live or replay session (answers snapshot and control requests while it runs).
 import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { WallClock } from '../core/clock.ts';
@@ -10,8 +11,9 @@ import { screenerFrom } from '../screener/registry.ts';
 import { type TickerSource, tickerSourceFrom } from '../screener/ticker-source.ts';
 import { runApiBacktest } from './backtest-runner.ts';
 import { strategyProblems } from './backtest-request.ts';
-import type { HeapFigures, RunControlMessage, RunJob, RunWorkerMessage } from './run-protocol.ts';
+import type { HeapFigures, RunControlMessage, RunJob, RunWorkerMessage, SessionJob } from './run-protocol.ts';
 import { runScreen, type ScreenJob, type TickerRecord } from './screen-runner.ts';
+import type { SessionRunner } from './session-runner.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('run-worker.ts runs only as a worker thread (see run-thread.ts)');
@@ -63,6 +65,34 @@ async function run(job: RunJob): Promise<void> {
     }
   } catch (e) {
     post({ type: 'failed', error: describe(e), heap: heap() });
+  }
+}
+
+/** The session running in this thread, if one is. */
+let session: SessionRunner | undefined;
+
+/** Runs one live or replay session to its end. */
+async function runSession(job: SessionJob): Promise<void> {
+  abort = new AbortController();
+  peakBytes = 0;
+  try {
+    // Loaded on a session's first use only: a thread that runs backtests and screens starts without it.
+    const { SessionRunner } = await import('./session-runner.ts');
+    const runner = new SessionRunner(job);
+    session = runner;
+    const outcome = await runner.run(
+      {
+        logger,
+        now: () => (job.wallTime ? wall.now() : job.startedAt),
+        onProgress: (done, total) => post({ type: 'progress', done, total, heap: heap() }),
+      },
+      abort.signal,
+    );
+    post({ type: 'done', result: JSON.parse(JSON.stringify(outcome)) as unknown, heap: heap() });
+  } catch (e) {
+    post({ type: 'failed', error: describe(e), heap: heap() });
+  } finally {
+    session = undefined;
   }
 }
 
@@ -120,6 +150,20 @@ port.on('message', (m: RunControlMessage) => {
     case 'screen':
       void screen(m.job);
       break;
+    case 'session':
+      void runSession(m.job);
+      break;
+    case 'session-request':
+      post({
+        type: 'session-reply',
+        id: m.id,
+        reply: session?.answer(m.action) ?? {
+          ok: false,
+          why: 'starting',
+          message: 'no session runs here now',
+        },
+      });
+      break;
     case 'recorded': {
       const resolve = recorded;
       recorded = undefined;
@@ -127,7 +171,7 @@ port.on('message', (m: RunControlMessage) => {
       break;
     }
     case 'stop':
-      abort.abort();
+      abort.abort(m.reason ?? 'cancel');
       break;
   }
 });

@@ -50,3 +50,46 @@ export const ListQuerySchema = z
 
 /** Paging of a backtest list (the kind is implied). */
 export const BacktestListQuerySchema = ListQuerySchema.omit({ kind: true });
+
+/** The feeds a live session may name: a JSON WebSocket feed's URL, a replay of its files, or Binance. */
+const FEED_PATTERN = /^(wss?:\/\/\S+|replay|binance)$/;
+
+/**
+ * `POST /api/sessions`: a live or replay session from a session config (inline, or a session file under
+ * the project), with a replay's pace and a live session's feed.
+ */
+export const SessionRequestSchema = z
+  .object({
+    mode: z.enum(['live', 'replay'], { error: 'must be "live" or "replay"' }),
+    config: z.record(z.string(), z.unknown()).optional(),
+    session: z
+      .string()
+      .min(1)
+      .max(1024)
+      .regex(/\.json$/, 'must name a .json session file under the project (config/examples/...)')
+      .optional(),
+    speed: z.number().finite().positive('must be more than 0').max(100_000_000).optional(),
+    feed: z.string().regex(FEED_PATTERN, 'must be "ws://...", "wss://...", "replay" or "binance"').optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if ((b.config === undefined) === (b.session === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['config'],
+        message:
+          'give either "config" (a session config object) or "session" (a session file under the project), and not both',
+      });
+    }
+    if (b.mode === 'replay' && b.feed !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['feed'], message: 'only a live session takes a feed' });
+    }
+  });
+
+/** A session's strategy in a URL. */
+export const SessionStrategyParamsSchema = RunParamsSchema.extend({
+  name: z.string().min(1).max(256),
+});
+
+/** Paging of a session list. */
+export const SessionListQuerySchema = ListQuerySchema.omit({ kind: true });

@@ -1,8 +1,58 @@
 // One API screen in its worker thread, as the run manager records it: each ticker the thread posts into
 // the progress store before the thread goes on, and how the thread's end becomes the run's final status.
 import { TradeflowError } from '../core/errors.ts';
+import { screenerRef } from '../screener/registry.ts';
+import type { TickerSourceSpec } from '../screener/ticker-source.ts';
+import type { ScreenerStrategy } from '../screener/types.ts';
+import type { ProgressStore } from '../storage/runs-progress.ts';
 import { type Ending, endingOf, type InThread } from './backtest-in-thread.ts';
 import type { ScreenJob } from './screen-runner.ts';
+
+/**
+ * Returns the job that resumes an interrupted screen right after the last ticker it recorded; throws
+ * TF_ERR_RUN_NOT_FOUND or TF_ERR_RUN_STATE (a run of another kind, not interrupted, or whose screener
+ * this server lacks).
+ */
+export function resumeJob(
+  store: ProgressStore,
+  runId: string,
+  screeners: Readonly<Record<string, ScreenerStrategy>>,
+  source: TickerSourceSpec,
+): ScreenJob {
+  const run = store.run(runId);
+  if (run === undefined) throw new TradeflowError('TF_ERR_RUN_NOT_FOUND', `no run "${runId}"`);
+  if (run.kind !== 'screen') {
+    throw new TradeflowError(
+      'TF_ERR_RUN_STATE',
+      run.kind === 'backtest'
+        ? `run "${runId}" is a backtest; a backtest cannot resume mid-way: POST /api/backtests again with its config`
+        : `run "${runId}" is a ${run.kind} session; a session cannot resume here: POST /api/sessions again with its config`,
+    );
+  }
+  if (run.status !== 'interrupted') {
+    throw new TradeflowError(
+      'TF_ERR_RUN_STATE',
+      `run "${runId}" is ${run.status}; only an interrupted run resumes`,
+    );
+  }
+  const screener = Object.hasOwn(screeners, run.strategy) ? screeners[run.strategy] : undefined;
+  if (screener === undefined) {
+    throw new TradeflowError(
+      'TF_ERR_RUN_STATE',
+      `run "${runId}" used screener "${run.strategy}", which this server lacks`,
+    );
+  }
+  return {
+    runId,
+    screener: screenerRef(screener),
+    source,
+    config: screener.configSchema.parse(run.parameters),
+    tickers: run.tickers,
+    from: store.lastPosition(runId) + 1,
+    passed: run.passed,
+    errors: run.errors,
+  };
+}
 
 /** One screen to run in a thread. */
 export interface ScreenInThread extends InThread {

@@ -5,6 +5,7 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 
 /** Returns the URL prefix of a run's endpoints. */
 export function runBase(run: { readonly kind: ServiceRunHeader['kind']; readonly id: string }): string {
+  if (run.kind === 'live' || run.kind === 'replay') return `/api/sessions/${run.id}`;
   return run.kind === 'backtest' ? `/api/backtests/${run.id}` : `/api/strategies/runs/${run.id}`;
 }
 

@@ -44,6 +44,8 @@ export const ERROR_CODES = {
   TF_ERR_RUN_NOT_FOUND: 'Check the run id; GET /api/strategies/runs lists the runs.',
   TF_ERR_RUN_STATE:
     'The run is not in a status that allows this; read its status from the progress endpoint.',
+  TF_ERR_SESSION_STRATEGY_NOT_FOUND:
+    'Check the strategy\'s name: GET /api/sessions/<id> lists the session\'s strategies under "strategies".',
   TF_ERR_RUN_ABORTED:
     "The run's thread ended before the run did (a strategy called process.exit, crashed its thread, or went over the server's --run-heap-mb); only this run failed. Fix the strategy, or raise the limit.",
   TF_ERR_STRATEGY_STATE:

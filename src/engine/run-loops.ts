@@ -159,7 +159,11 @@ export async function runDataSteps(p: LoopParts, o: DataLoopOptions): Promise<bo
       await between.before(t);
       continue;
     }
-    if (o.pacer) await o.pacer.waitFor(t);
+    if (o.pacer) {
+      await o.pacer.waitFor(t);
+      // Paused while waiting for the step's time: the step waits for the resume (back to the top).
+      if (gate.paused) continue;
+    }
     const at = t;
     let next = guardSlice(p.sliceLimitMs, stepper, () => slice(at));
     if (next instanceof Promise) {

@@ -23,10 +23,12 @@ export function prepareProgressStatements(db: Database.Database) {
       `SELECT ${HEADER_COLUMNS} FROM service_runs ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`,
     ),
     listKind: db.prepare<[string, number, number], ServiceRunRow>(
-      `SELECT ${HEADER_COLUMNS} FROM service_runs WHERE kind = ? ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`,
+      `SELECT ${HEADER_COLUMNS} FROM service_runs WHERE kind IN (SELECT value FROM json_each(?)) ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`,
     ),
     countAll: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM service_runs'),
-    countKind: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM service_runs WHERE kind = ?'),
+    countKind: db.prepare<[string], { n: number }>(
+      'SELECT count(*) AS n FROM service_runs WHERE kind IN (SELECT value FROM json_each(?))',
+    ),
     countByStatus: db.prepare<[], { kind: string; status: string; n: number }>(
       'SELECT kind, status, count(*) AS n FROM service_runs GROUP BY kind, status ORDER BY kind, status',
     ),

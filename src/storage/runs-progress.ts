@@ -189,16 +189,21 @@ export class ProgressStore {
     });
   }
 
-  /** Lists run headers, newest first, with the number of runs matching. */
-  list(options: { kind?: ServiceRunKind | undefined; limit: number; offset: number }): {
+  /** Lists run headers (of one kind or of several), newest first, with the number of runs matching. */
+  list(options: {
+    kind?: ServiceRunKind | readonly ServiceRunKind[] | undefined;
+    limit: number;
+    offset: number;
+  }): {
     runs: ServiceRunHeader[];
     total: number;
   } {
     return this.#guard('cannot list runs', () => {
-      const { kind, limit, offset } = options;
+      const { limit, offset } = options;
+      const kinds = options.kind === undefined ? undefined : JSON.stringify([options.kind].flat());
       const rows =
-        kind === undefined ? this.#s.listAll.all(limit, offset) : this.#s.listKind.all(kind, limit, offset);
-      const total = (kind === undefined ? this.#s.countAll.get() : this.#s.countKind.get(kind))?.n ?? 0;
+        kinds === undefined ? this.#s.listAll.all(limit, offset) : this.#s.listKind.all(kinds, limit, offset);
+      const total = (kinds === undefined ? this.#s.countAll.get() : this.#s.countKind.get(kinds))?.n ?? 0;
       return { runs: rows.map(decodeHeader), total };
     });
   }
@@ -235,7 +240,8 @@ export class ProgressStore {
     return this.#guard('cannot mark unfinished runs', () =>
       this.#db.transaction(() => {
         const rows = this.#s.interrupt.all({ at });
-        for (const r of rows) if (r.kind === 'backtest') this.#s.interruptBacktest.run(at, r.id);
+        // A backtest or session records its events under the same id: its row there ends too.
+        for (const r of rows) if (r.kind !== 'screen') this.#s.interruptBacktest.run(at, r.id);
         return rows.map((r) => r.id);
       })(),
     );

@@ -1,14 +1,14 @@
 // The API's runs as values: their kinds, their statuses and which may follow which, and their rows decoded.
 import { TradeflowError } from '../core/errors.ts';
 
-/** What an API run does: a screen over tickers, or a backtest of a session. */
-export type ServiceRunKind = 'screen' | 'backtest';
+/** What an API run does: a screen over tickers, a backtest of a session, or a live or replay session. */
+export type ServiceRunKind = 'screen' | 'backtest' | 'live' | 'replay';
 
 /** Lifecycle state of an API run; RUN_TRANSITIONS says which follow which. */
 export type ServiceRunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
 
 /** Every run kind. */
-export const SERVICE_RUN_KINDS: readonly ServiceRunKind[] = ['screen', 'backtest'];
+export const SERVICE_RUN_KINDS: readonly ServiceRunKind[] = ['screen', 'backtest', 'live', 'replay'];
 
 /** Every status, in lifecycle order. */
 export const SERVICE_RUN_STATUSES: readonly ServiceRunStatus[] = [

@@ -1,4 +1,4 @@
-// The web UI: three static files from web/, no build step, nothing loaded from the network. The files
+// The web UI: four static files from web/, no build step, nothing loaded from the network. The files
 // hold no data (every API call the page makes carries the token), so they are served before the bearer
 // check: a browser cannot send an Authorization header when it opens a page.
 import { readFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ const FILES: Readonly<Record<string, { readonly file: string; readonly type: str
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/web/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/web/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+  '/web/sessions.js': { file: 'sessions.js', type: 'text/javascript; charset=utf-8' },
 };
 
 /** Nothing but the page's own files and its own API: no CDN, no inline script. */
@@ -18,8 +19,8 @@ const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /**
- * Registers GET /, /web/app.js and /web/app.css. Call it before the bearer hook is added: its own
- * onRequest hook answers these three routes (matched by the router, as the bearer check matches) first.
+ * Registers GET /, /web/app.js, /web/sessions.js and /web/app.css. Call it before the bearer hook is added: its own
+ * onRequest hook answers these routes (matched by the router, as the bearer check matches) first.
  */
 export function registerWebRoutes(app: FastifyInstance, dir = join(PROJECT_ROOT, 'web')): void {
   const cache = new Map<string, Buffer>();
