@@ -117,6 +117,8 @@ export class Engine {
     this.#stepper = p.stepper;
     this.#between = p.between;
     this.#pacer = p.pacer;
+    // A run told to stop while paused must reach its next look at the abort signal: stopping resumes it.
+    o.abort?.addEventListener('abort', () => this.resume(), { once: true });
     this.#historyCounts = p.historyCounts;
     this.#committer =
       o.store && p.wait.mode === 'live'

@@ -9,7 +9,9 @@ import {
   summaryOfStrategies,
   tradesOf,
 } from '../../test/pace-sessions.ts';
-import type { Engine } from './kernel.ts';
+import { MemoryLogger } from '../core/logger.ts';
+import { buy, probeSession } from '../../test/probe-sessions.ts';
+import { Engine } from './kernel.ts';
 
 const SLACK_MS = 3;
 
@@ -190,5 +192,29 @@ describe('System metrics', () => {
     });
     expect(reportedSummary(run.metrics)).toEqual(summaryOfStrategies(run.metrics, 1));
     expect(run.metrics.system.enginePaused).toBe(false);
+  });
+});
+
+describe('Engine told to stop while paused', () => {
+  it('ends the run cancelled at once, the steps before the pause kept', async () => {
+    const abort = new AbortController();
+    const engine = await Engine.create({
+      session: probeSession({ strategies: [{ name: 'probe', config: { signals: { 1: buy(1) } } }] }),
+      runId: 'paused-stop',
+      logger: new MemoryLogger(),
+      abort: abort.signal,
+      progressEvery: 1,
+      onProgress: (done) => {
+        if (done === 3 && !abort.signal.aborted) {
+          engine.pause();
+          abort.abort();
+        }
+      },
+    });
+    await engine.run();
+    await engine.stop();
+    expect(engine.cancelled).toBe(true);
+    expect(engine.steps).toBe(3);
+    expect(engine.getMetrics().system.enginePaused).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fitLogistic, seededRandom, sigmoid } from './logistic-regression.ts';
+import { seededRandom } from '../core/random.ts';
+import { fitLogistic, sigmoid } from './logistic-regression.ts';
 
 /** Rows from a known logistic model, labels drawn with a seeded generator. */
 function synthetic(n: number, weights: readonly number[], bias: number, seed: number) {

@@ -3,6 +3,7 @@
  * the weights (not the bias). Deterministic: the only randomness is the initial weights, drawn from a
  * seeded generator, and every sum runs in a fixed order.
  */
+import { seededRandom } from '../core/random.ts';
 
 /** Training settings; the same settings and rows always give the same weights. */
 export interface GradientDescentOptions {
@@ -11,18 +12,6 @@ export interface GradientDescentOptions {
   readonly epochs: number;
   /** The L2 penalty on the weights. */
   readonly l2: number;
-}
-
-/** Returns a seeded generator of uniform numbers in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Returns the logistic function of z. */

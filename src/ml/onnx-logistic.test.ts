@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from './logistic-regression.ts';
+import { seededRandom } from '../core/random.ts';
 import {
   decodeLogisticOnnx,
   encodeLogisticOnnx,

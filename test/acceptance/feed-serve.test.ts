@@ -47,11 +47,21 @@ function recorded(db: string) {
       kind: string;
       status: string;
     }[];
+    // The run id differs between the two runs, and so does each order's client order id made from it.
+    const runId = runs[0]?.id ?? '';
     const rows = (table: string): Record<string, unknown>[] =>
       d
         .prepare(`SELECT * FROM ${table} ORDER BY id`)
         .all()
-        .map((r) => ({ ...(r as Record<string, unknown>), run_id: undefined }));
+        .map((r) => {
+          const row = r as Record<string, unknown>;
+          const clientId = row['client_order_id'];
+          return {
+            ...row,
+            run_id: undefined,
+            ...(typeof clientId === 'string' ? { client_order_id: clientId.replace(runId, '<run>') } : {}),
+          };
+        });
     return {
       runs: runs.map((r) => [r.kind, r.status]),
       orders: rows('orders'),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff, backoffDelayMs, DEFAULT_RECONNECT, seededRandom } from './reconnect.ts';
+import { seededRandom } from '../../core/random.ts';
+import { Backoff, backoffDelayMs, DEFAULT_RECONNECT } from './reconnect.ts';
 import { ReconnectSchema } from '../../config/session-config.ts';
 
 describe('reconnect policy', () => {

@@ -2,6 +2,7 @@
 // attempts, and the defaults the session config's `live.reconnect` and `live.heartbeat_ms` give.
 import type { z } from 'zod';
 import type { ReconnectSchema } from '../../config/session-config.ts';
+import { seededRandom } from '../../core/random.ts';
 
 /** The reconnect policy, as the session config's `live.reconnect` holds it. */
 export type ReconnectPolicy = z.output<typeof ReconnectSchema>;
@@ -11,18 +12,6 @@ export const DEFAULT_RECONNECT: ReconnectPolicy = { max_attempts: 10, initial_de
 
 /** The heartbeat timeout a feed uses when none is given (the config schema's default). */
 export const DEFAULT_HEARTBEAT_MS = 30_000;
-
-/** Returns a seeded PRNG (mulberry32) giving numbers in [0, 1): jitter that a test can repeat. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Returns the wait before retry `attempt` (1 for the first): the initial delay doubled per attempt and
