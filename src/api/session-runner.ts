@@ -59,8 +59,6 @@ export class SessionRunner {
             ...(job.speed === undefined ? {} : { speed: job.speed }),
           })
         : undefined;
-    // A paused run waits between steps: let it go on, so that it sees the abort at its next look.
-    abort.addEventListener('abort', () => this.#engine?.resume(), { once: true });
     const events = job.eventsDb === undefined ? undefined : new SqliteStore(job.eventsDb);
     const store = events && endingAs(events, () => abort.aborted && abort.reason === 'interrupt');
     try {
@@ -74,9 +72,9 @@ export class SessionRunner {
         onProgress: deps.onProgress,
         ...(store ? { store } : {}),
         ...(feed ? { feed } : {}),
+        // A paused engine resumes by itself when the abort fires, so that its run sees the stop.
         onEngine: (engine) => {
           this.#engine = engine;
-          if (abort.aborted) engine.resume();
         },
       });
       return {

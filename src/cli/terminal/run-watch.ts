@@ -202,11 +202,8 @@ export function createRunWatch(o: RunWatchOptions): RunWatch {
       input.on('data', onData);
       input.resume();
     }
-    // However the run is told to stop (q, a signal), a paused run resumes so that its loop reaches the stop.
-    const onAbort = () => {
-      close();
-      if (engine.getMetrics().system.enginePaused) engine.resume();
-    };
+    // However the run is told to stop (q, a signal), the view closes; a paused engine resumes by itself to stop.
+    const onAbort = () => close();
     a.abort?.addEventListener('abort', onAbort, { once: true });
     draw();
     const timer = every(refreshMs, draw);
