@@ -15,9 +15,8 @@ import type { InterruptedCall } from '../strategy/host/inline-runner.ts';
 import type { StrategyManager } from '../strategy/host/strategy-manager.ts';
 import type { WaitPolicy } from '../strategy/host/wait-policy.ts';
 
-/** A replayed step's bars reach no broker and no portfolio (see `Stepper.warm`). */
-const NO_FILLS = (): void => {};
-const DROP = (): void => {};
+/** A replayed step's bars reach no broker and no portfolio, and its signals no router (see `Stepper.warm`). */
+const IGNORE = (): void => {};
 
 /** The collaborators one time step touches. */
 export interface StepperParts {
@@ -203,11 +202,11 @@ export class Stepper {
     this.#warmDay = day;
     clock.set(t);
     const updated = this.#updated;
-    const n = processor.step(t, NO_FILLS, updated);
+    const n = processor.step(t, IGNORE, updated);
     for (let k = 0; k < n; k++) quality.onBar(processor.slots[updated[k]!]!.series);
     if (!strategies.notify(t, processor.slots, updated, n, Number.POSITIVE_INFINITY))
       await strategies.finish();
-    strategies.drain(DROP);
+    strategies.drain(IGNORE);
   }
 
   /** Takes back a resumed live run's step counters and last step (after its accounts are restored). */
