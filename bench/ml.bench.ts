@@ -6,6 +6,7 @@ import { createCalendar } from '../src/data/calendar.ts';
 import { loadBarFile } from '../src/data/loaders/load.ts';
 import { type BarSeries, SessionData } from '../src/data/session-data.ts';
 import type { BaseStrategy, StrategyContext } from '../src/strategy/base-strategy.ts';
+import { strategyContext } from '../src/strategy/host/context.ts';
 import * as mlMomentum from '../strategies/ml/ml_momentum.ts';
 import * as maCross from '../strategies/examples/simple_ma_cross.ts';
 import * as hybridMomentum from '../strategies/hybrid/hybrid_momentum.ts';
@@ -44,14 +45,22 @@ async function timePass(
   const { data, series } = loadDaily();
   const positions = new Map<string, number>();
   const ctx: StrategyContext = {
-    name: 'bench',
-    log: new MemoryLogger(),
+    ...strategyContext({
+      name: 'bench',
+      log: new MemoryLogger(),
+      subscribes: () => true,
+      series: () => undefined,
+      quality: () => 100,
+      calendar: () => undefined,
+      position: (symbol) => positions.get(symbol) ?? 0,
+      cash: () => 1e9,
+      equity: () => 1e9,
+      lastClose: () => Number.NaN,
+      openOrders: () => [],
+      now: () => 0,
+    }),
     bars: (symbol, interval) => data.view(symbol, interval),
-    getBarQuality: () => 100,
-    position: (symbol) => positions.get(symbol) ?? 0,
-    cash: () => 1e9,
     sessionOf: () => 0,
-    now: () => 0,
   };
   const strategy = make();
   strategy.attach(ctx);

@@ -25,6 +25,7 @@ import {
   loadSessionConfig,
   OutputSchema,
   ReconnectSchema,
+  RiskSchema,
   parseSessionConfig,
   SessionConfigSchema,
   StrategyEntrySchema,
@@ -203,6 +204,7 @@ const CONFIG_PARTS = [
     keys: Object.keys(BrokerSchema.shape.commission.unwrap().shape),
   },
   { part: 'accounts[]', heading: '## Accounts', prefix: '', keys: Object.keys(AccountSchema.shape) },
+  { part: 'broker.risk', heading: '## Risk', prefix: '', keys: Object.keys(RiskSchema.shape) },
   { part: 'output', heading: '## Output', prefix: '', keys: Object.keys(OutputSchema.shape) },
   { part: 'live', heading: '## Live', prefix: '', keys: Object.keys(LiveSchema.shape) },
   {
@@ -263,6 +265,7 @@ describe('session-config.md', () => {
       broker,
       'broker.commission': broker.flatMap((b) => objectsIn(b['commission'])),
       'accounts[]': top.flatMap((o) => objectsIn(o['accounts'])),
+      'broker.risk': broker.flatMap((b) => objectsIn(b['risk'])),
       output: top.flatMap((o) => objectsIn(o['output'])),
       live: top.flatMap((o) => objectsIn(o['live'])),
       'live.feed': top.flatMap((o) => objectsIn(o['live'])).flatMap((l) => objectsIn(l['feed'])),

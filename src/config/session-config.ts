@@ -10,7 +10,15 @@ import { isValidTimeZone } from '../core/time.ts';
 import { DEFAULT_ACCOUNT } from '../model/account.ts';
 import { INTERVALS } from '../model/interval.ts';
 import { LiveSchema } from './live-config.ts';
+import { DurationSchema, IntrabarSchema, RiskSchema } from './orders-config.ts';
 
+export {
+  DurationSchema,
+  IntrabarSchema,
+  RiskSchema,
+  type IntrabarRule,
+  type RiskConfig,
+} from './orders-config.ts';
 export { FeedSchema, LiveSchema, ReconnectSchema, type FeedConfig, type LiveConfig } from './live-config.ts';
 
 /**
@@ -91,6 +99,10 @@ export const StrategyEntrySchema = z
     on_queue_full: z.enum(['block', 'drop_oldest']).default('block'),
     on_backpressure: z.enum(['warn', 'pause']).default('warn'),
     config: z.record(z.string(), z.unknown()).default({}),
+    /** The strategy's own risk limits, checked after its account's (see `RiskSchema`). */
+    risk: RiskSchema.optional(),
+    /** Calls `onTick` this often (simulated time in a backtest or replay, the wall clock live), in ms. */
+    tick_interval: DurationSchema.optional(),
     active_brokers: z
       .array(z.string().min(1))
       .min(1, 'needs at least one account (leave it out for the default account)')
@@ -124,6 +136,12 @@ export const BrokerSchema = z
       .default({ per_share: 0, bps: 0, minimum: 0 }),
     slippage_bps: nonNegative.default(0),
     allow_short: z.boolean().default(false),
+    /** Which exit of a bracket a bar that reaches both fills (see `IntrabarSchema`). */
+    intrabar: IntrabarSchema.default('worst'),
+    /** Most of a bar's volume an order may fill on it (e.g. 0.1); the rest works on later bars. Off when left out. */
+    max_volume_share: z.number().finite().positive().max(1).optional(),
+    /** The account's risk limits (see `RiskSchema`). */
+    risk: RiskSchema.optional(),
   })
   .strict();
 

@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   TF_ERR_CALENDAR: 'Use a known calendar name or define a custom session with open, close and timezone.',
   TF_ERR_STORAGE: 'Check that the output folder is writable and not used by another process.',
   TF_ERR_ORDER_REJECTED: 'The order was not accepted; see the reason.',
+  TF_ERR_ORDER_REF:
+    'Cancel or replace an order by the ref ctx.order returned (or the one onOrder reported); refs name orders of the same strategy only.',
   TF_ERR_TICKER_UNKNOWN:
     'Use a ticker the server knows (GET /api/tickers lists them); the screen records this ticker as an error and goes on.',
   TF_ERR_TICKER_DATA:

@@ -97,6 +97,12 @@ export class AccountBook {
     }
   }
 
+  /** Returns a symbol's last close as the accounts marked it (NaN before its first bar or for an unknown symbol). */
+  lastClose(symbol: string): number {
+    const id = this.#symbols.indexOf(symbol);
+    return id < 0 ? Number.NaN : this.primary.portfolio.lastClose(id);
+  }
+
   /** Returns every account's state (cash, open books, marks), in the order of `all`. */
   states(): AccountState[] {
     return this.all.map((a) => a.portfolio.state(this.#symbols));

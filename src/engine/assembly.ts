@@ -138,6 +138,9 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
         calendar: calendarOf,
         position: (symbol) => home.position(runner.name, symbol),
         cash: () => home.cash,
+        equity: () => home.equity(),
+        lastClose: (symbol) => accounts.lastClose(symbol),
+        openOrders: () => accounts.home(runner.name).broker.openOrders(runner.name),
         now,
       });
     },

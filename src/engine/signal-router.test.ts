@@ -24,7 +24,8 @@ function setup(o: { allowShort?: boolean } = {}) {
   const account = { name: 'default', broker, portfolio };
   const router = new SignalRouter({ of: () => [account] }, recorder);
   /** Offers X a bar opening at `open`, which fills pending market orders. */
-  const fillAt = (open: number, ts = T0 + MIN) => broker.onBar(0, ts, open, open, open, 1);
+  const fillAt = (open: number, ts = T0 + MIN) =>
+    broker.onBar(0, { ts, open, high: open, low: open, close: open, volume: 1e9 }, 1);
   return { portfolio, recorder, broker, router, fillAt };
 }
 

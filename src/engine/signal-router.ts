@@ -39,6 +39,8 @@ export class SignalRouter {
         break;
       }
       case 'HOLD':
+      case 'CANCEL':
+      case 'REPLACE':
         break;
       default:
         // Signals are checked where they leave the strategy (src/strategy/host/signal-check.ts).

@@ -67,23 +67,30 @@ export class Stepper {
     const { accounts, router, clock } = p;
     const { broker, portfolio } = accounts[0]!;
     this.#portfolio = portfolio;
+    // One scratch bar, filled in place for each base bar: brokers read it during the call and keep nothing.
+    const bar = { ts: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+    const read = (s: BarSeries, i: number): void => {
+      bar.ts = s.timeAt(i);
+      bar.open = s.openAt(i);
+      bar.high = s.highAt(i);
+      bar.low = s.lowAt(i);
+      bar.close = s.closeAt(i);
+      bar.volume = s.volumeAt(i);
+    };
     // One account (the usual case) keeps the loop-free path; each further account sees every bar too.
     this.#onBase =
       accounts.length === 1
         ? (symbolId, s, i) => {
+            read(s, i);
             // The bar index in the symbol's own series, so a trade's length counts that symbol's bars.
-            broker.onBar(symbolId, s.timeAt(i), s.openAt(i), s.highAt(i), s.lowAt(i), i);
-            portfolio.mark(symbolId, s.closeAt(i));
+            broker.onBar(symbolId, bar, i);
+            portfolio.mark(symbolId, bar.close);
           }
         : (symbolId, s, i) => {
-            const ts = s.timeAt(i);
-            const open = s.openAt(i);
-            const high = s.highAt(i);
-            const low = s.lowAt(i);
-            const close = s.closeAt(i);
+            read(s, i);
             for (const a of accounts) {
-              a.broker.onBar(symbolId, ts, open, high, low, i);
-              a.portfolio.mark(symbolId, close);
+              a.broker.onBar(symbolId, bar, i);
+              a.portfolio.mark(symbolId, bar.close);
             }
           };
     this.#route = (strategy, signal, arrivalMs) => {
@@ -102,7 +109,9 @@ export class Stepper {
   step(t: number): Promise<void> | undefined {
     const day = this.#p.calendar.dayKey(t);
     if (day !== this.#lastDay && this.#lastTs === this.#lastTs) {
-      const { recorder, strategies } = this.#p;
+      const { recorder, strategies, accounts } = this.#p;
+      // The last session closed at its last step: its DAY orders end there, before the new day's bars.
+      for (const a of accounts) a.broker.endSession(this.#lastTs);
       recorder.onEquity({ ts: this.#lastTs, equity: this.#lastEquity, cash: this.#portfolio.cash });
       recorder.maybeFlush();
       this.#at(t, day, 'quality');

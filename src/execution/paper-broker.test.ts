@@ -74,7 +74,11 @@ interface BarSpec {
 /** Offers a bar of X (unless `symbolId` says otherwise) to the broker; high and low default to the open. */
 function bar(broker: PaperBroker, b: Partial<BarSpec> & Pick<BarSpec, 'open'>, step = 0, symbolId = 0): void {
   const spec: BarSpec = { ts: T0 + MIN, high: b.open, low: b.open, ...b };
-  broker.onBar(symbolId, spec.ts, spec.open, spec.high, spec.low, step);
+  broker.onBar(
+    symbolId,
+    { ts: spec.ts, open: spec.open, high: spec.high, low: spec.low, close: spec.open, volume: 1e9 },
+    step,
+  );
 }
 
 describe('PaperBroker market orders', () => {

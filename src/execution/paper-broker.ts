@@ -1,8 +1,8 @@
 // The paper broker: fills a strategy's orders against later bars (market at the next open, limit and stop
 // when a bar trades through), with commission and slippage models.
 import { DEFAULT_ACCOUNT } from '../model/account.ts';
-import type { Fill, Order, OrderStatus } from '../model/order.ts';
-import type { Broker, ExecutionListener, OrderRequest } from './broker.ts';
+import type { Fill, Order, OrderEvent, OrderStatus } from '../model/order.ts';
+import type { BarPrices, Broker, ExecutionListener, OrderChanges, OrderRequest } from './broker.ts';
 import type { CommissionModel, SlippageModel } from './costs.ts';
 import { ExecutionIds } from './execution-ids.ts';
 import type { Portfolio } from './portfolio.ts';
@@ -85,6 +85,8 @@ export class PaperBroker implements Broker {
       tsCreated,
       ...(req.price === undefined ? {} : { price: req.price }),
       ...(req.signalReason === undefined ? {} : { signalReason: req.signalReason }),
+      ...(req.ref === undefined ? {} : { ref: req.ref }),
+      ...(req.timeInForce === undefined ? {} : { timeInForce: req.timeInForce }),
     };
     const symbolId = this.#symbolIds.get(req.symbol);
     const problem =
@@ -102,24 +104,95 @@ export class PaperBroker implements Broker {
         tsClosed: tsCreated,
         reason: problem ?? 'rejected',
       };
-      this.#order(rejected);
+      this.#order(rejected, 'rejected', rejected.reason);
       return rejected;
     }
     const order: Order = { ...base, status: 'open' };
     this.#working[symbolId]!.push({ order, symbolId });
     this.#openCount++;
-    this.#order(order);
+    this.#order(order, 'accepted');
     return order;
   }
 
-  onBar(symbolId: number, ts: number, open: number, high: number, low: number, barIndex: number): void {
+  reject(req: OrderRequest, tsCreated: number, reason: string, rule: string): Order {
+    const order: Order = {
+      id: this.#ids.nextOrder++,
+      account: this.account,
+      strategy: req.strategy,
+      symbol: req.symbol,
+      side: req.side,
+      quantity: req.quantity,
+      type: req.type,
+      tsCreated,
+      status: 'rejected',
+      tsClosed: tsCreated,
+      reason,
+      riskRule: rule,
+      ...(req.price === undefined ? {} : { price: req.price }),
+      ...(req.signalReason === undefined ? {} : { signalReason: req.signalReason }),
+      ...(req.ref === undefined ? {} : { ref: req.ref }),
+    };
+    this.#order(order, 'rejected', reason);
+    return order;
+  }
+
+  cancel(orderId: number, ts: number, reason = 'cancelled by the strategy'): Order | undefined {
+    const w = this.#find(orderId);
+    if (w === undefined) return undefined;
+    this.#remove(w);
+    this.#close(w.order, 'cancelled', ts, reason);
+    return { ...w.order, status: 'cancelled', tsClosed: ts, reason };
+  }
+
+  replace(orderId: number, changes: OrderChanges, _ts: number): Order | undefined {
+    const w = this.#find(orderId);
+    if (w === undefined) return undefined;
+    const order: Order = {
+      ...w.order,
+      ...(changes.price === undefined ? {} : { price: changes.price }),
+      ...(changes.quantity === undefined ? {} : { quantity: changes.quantity }),
+    };
+    const list = this.#working[w.symbolId]!;
+    list[list.indexOf(w)] = { order, symbolId: w.symbolId };
+    this.#order(order, 'replaced');
+    return order;
+  }
+
+  endSession(ts: number): void {
+    for (const list of this.#working) {
+      for (const w of [...list]) {
+        if (w.order.timeInForce !== 'DAY') continue;
+        this.#remove(w);
+        this.#close(w.order, 'cancelled', ts, 'DAY order: its session closed');
+      }
+    }
+  }
+
+  openOrders(strategy?: string): Order[] {
+    const all = this.#working.flatMap((list) => list.map((w) => w.order));
+    return (strategy === undefined ? all : all.filter((o) => o.strategy === strategy)).sort(
+      (a, b) => a.id - b.id,
+    );
+  }
+
+  #find(orderId: number): Working | undefined {
+    for (const list of this.#working) for (const w of list) if (w.order.id === orderId) return w;
+    return undefined;
+  }
+
+  #remove(w: Working): void {
+    const list = this.#working[w.symbolId]!;
+    list.splice(list.indexOf(w), 1);
+  }
+
+  onBar(symbolId: number, bar: BarPrices, barIndex: number): void {
     const list = this.#working[symbolId];
     if (list === undefined || list.length === 0) return;
     const keep: Working[] = [];
     for (const w of list) {
-      const price = fillPrice(w.order, open, high, low);
+      const price = fillPrice(w.order, bar.open, bar.high, bar.low);
       if (price === undefined) keep.push(w);
-      else this.#execute(w, price, ts, barIndex);
+      else this.#execute(w, price, bar.ts, barIndex);
     }
     this.#working[symbolId] = keep;
   }
@@ -176,13 +249,19 @@ export class PaperBroker implements Broker {
     if (trade) for (const l of this.#o.listeners) l.onTrade?.(trade);
   }
 
-  #close(order: Order, status: OrderStatus, ts: number, reason?: string): void {
+  #close(order: Order, status: Exclude<OrderStatus, 'open'>, ts: number, reason?: string): void {
     this.#openCount--;
-    this.#order({ ...order, status, tsClosed: ts, ...(reason === undefined ? {} : { reason }) });
+    const closed: Order = {
+      ...order,
+      status,
+      tsClosed: ts,
+      ...(reason === undefined ? {} : { reason }),
+    };
+    this.#order(closed, status, reason);
   }
 
-  #order(order: Order): void {
-    for (const l of this.#o.listeners) l.onOrder?.(order);
+  #order(order: Order, event: OrderEvent, reason?: string): void {
+    for (const l of this.#o.listeners) l.onOrder?.(order, event, reason);
   }
 }
 
@@ -198,6 +277,9 @@ export function fillPrice(order: Order, open: number, high: number, low: number)
     case 'stop':
       if (order.side === 'buy') return open >= p ? open : high >= p ? p : undefined;
       return open <= p ? open : low <= p ? p : undefined;
+    case 'stop_limit':
+    case 'trailing_stop':
+      return undefined;
   }
 }
 

@@ -32,7 +32,11 @@ function account(events: string[]) {
 }
 
 const bar = (b: PaperBroker, symbolId: number, i: number, price: number) =>
-  b.onBar(symbolId, T0 + i * MIN, price, price + 1, price - 1, i);
+  b.onBar(
+    symbolId,
+    { ts: T0 + i * MIN, open: price, high: price + 1, low: price - 1, close: price, volume: 1e9 },
+    i,
+  );
 
 describe('a portfolio and broker put back from their state', () => {
   it('go on as if never stopped: the open round trip closes into the same trade, the working order fills with its id', () => {

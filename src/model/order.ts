@@ -1,11 +1,27 @@
 // Orders, fills, round-trip trades and positions, as a run records them.
-import type { OrderType } from './signal.ts';
+import type { Bracket, OrderType, TimeInForce } from './signal.ts';
 
 /** Side of an order or fill. */
 export type Side = 'buy' | 'sell';
 
-/** Lifecycle state of an order. */
+/** Lifecycle state of an order; an order partly filled stays `open` (see `filledQuantity`). */
 export type OrderStatus = 'open' | 'filled' | 'rejected' | 'cancelled';
+
+/**
+ * What happened to an order, as listeners and strategies hear of it: a state change, a fill (partial or
+ * whole), a new price or quantity, a stop-limit's trigger, or a cancel or replace request that was refused
+ * (the order is unchanged; `OrderUpdate.reason` says why).
+ */
+export type OrderEvent =
+  | 'accepted'
+  | 'rejected'
+  | 'partially_filled'
+  | 'filled'
+  | 'cancelled'
+  | 'replaced'
+  | 'triggered'
+  | 'cancel_rejected'
+  | 'replace_rejected';
 
 /** An order as recorded: created from a signal at `tsCreated`, then filled, rejected or cancelled. */
 export interface Order {
@@ -25,6 +41,36 @@ export interface Order {
   readonly reason?: string;
   /** The signal's reason, carried for the record. */
   readonly signalReason?: string;
+  /** The strategy's name for the order (its signal's `ref`, or `#<id>` when it gave none). */
+  readonly ref?: string;
+  /** Absent means `GTC`. */
+  readonly timeInForce?: TimeInForce;
+  /** `stop_limit`: the trigger price; `trailing_stop`: the stop price now (it moves with the best price). */
+  readonly stopPrice?: number;
+  readonly trailAmount?: number;
+  readonly trailPercent?: number;
+  /** A stop-limit order whose stop was reached: it works as a limit order from then on. */
+  readonly triggered?: boolean;
+  /** Shares filled so far (absent means 0). */
+  readonly filledQuantity?: number;
+  /** The average price of the shares filled so far. */
+  readonly avgFillPrice?: number;
+  /** An entry's exits, placed as an OCO pair once it fills. */
+  readonly bracket?: Bracket;
+  /** A bracket exit: the entry order it belongs to. */
+  readonly parentId?: number;
+  /** One leg of an OCO pair: the other leg, cancelled when this one fills. */
+  readonly ocoId?: number;
+  /** A risk refusal: the rule that refused the order (its numbers are in `reason`). */
+  readonly riskRule?: string;
+}
+
+/** One event of an order, as a strategy's `onOrder` receives it: the order as it stands after it. */
+export interface OrderUpdate {
+  readonly event: OrderEvent;
+  readonly order: Order;
+  /** Why a cancel or replace was refused, or why the order was rejected or cancelled. */
+  readonly reason?: string;
 }
 
 /** One execution of an order. */

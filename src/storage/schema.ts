@@ -209,6 +209,25 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE orders ADD COLUMN client_order_id TEXT GENERATED ALWAYS AS (run_id || '-' || id) VIRTUAL;
   CREATE UNIQUE INDEX orders_client_id ON orders (run_id, client_order_id);
   `,
+  // Orders a strategy manages: its ref, time in force, triggers and trails, partial fills, brackets and OCO
+  // pairs, the risk rule of a refusal; and what a stored strategy configuration is validated with.
+  `
+  ALTER TABLE orders ADD COLUMN ref TEXT;
+  ALTER TABLE orders ADD COLUMN time_in_force TEXT NOT NULL DEFAULT 'GTC';
+  ALTER TABLE orders ADD COLUMN stop_price REAL;
+  ALTER TABLE orders ADD COLUMN trail_amount REAL;
+  ALTER TABLE orders ADD COLUMN trail_percent REAL;
+  ALTER TABLE orders ADD COLUMN triggered INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE orders ADD COLUMN filled_quantity REAL NOT NULL DEFAULT 0;
+  ALTER TABLE orders ADD COLUMN avg_fill_price REAL;
+  ALTER TABLE orders ADD COLUMN bracket_stop_loss REAL;
+  ALTER TABLE orders ADD COLUMN bracket_take_profit REAL;
+  ALTER TABLE orders ADD COLUMN parent_id INTEGER;
+  ALTER TABLE orders ADD COLUMN oco_id INTEGER;
+  ALTER TABLE orders ADD COLUMN risk_rule TEXT;
+
+  ALTER TABLE strategy_configurations ADD COLUMN validator_type TEXT NOT NULL DEFAULT 'schema';
+  `,
 ];
 
 /** The schema version this release writes. */

@@ -19,6 +19,10 @@ runStoreContract('SqliteStore file', () => new SqliteStore(freshPath()));
 liveStoreContract('SqliteStore :memory:', () => new SqliteStore(':memory:'));
 liveStoreContract('SqliteStore file', () => new SqliteStore(freshPath()));
 
+/** Undoes migration 7 (managed orders, validator types), so that a test can go back to an older shape. */
+const UNDO_7 = `ALTER TABLE orders DROP COLUMN ref; ALTER TABLE orders DROP COLUMN time_in_force; ALTER TABLE orders DROP COLUMN stop_price; ALTER TABLE orders DROP COLUMN trail_amount; ALTER TABLE orders DROP COLUMN trail_percent; ALTER TABLE orders DROP COLUMN triggered; ALTER TABLE orders DROP COLUMN filled_quantity; ALTER TABLE orders DROP COLUMN avg_fill_price; ALTER TABLE orders DROP COLUMN bracket_stop_loss; ALTER TABLE orders DROP COLUMN bracket_take_profit; ALTER TABLE orders DROP COLUMN parent_id; ALTER TABLE orders DROP COLUMN oco_id; ALTER TABLE orders DROP COLUMN risk_rule;
+  ALTER TABLE strategy_configurations DROP COLUMN validator_type;`;
+
 describe('SqliteStore', () => {
   it('creates parent folders and opens in WAL mode with foreign keys at the current schema version', () => {
     const path = freshPath();
@@ -70,7 +74,8 @@ describe('SqliteStore', () => {
     new SqliteStore(path).close();
     const db = new Database(path);
     // Back to the shape of version 5, with a run in it.
-    db.exec(`DROP INDEX orders_client_id; ALTER TABLE orders DROP COLUMN client_order_id;
+    db.exec(`${UNDO_7}
+      DROP INDEX orders_client_id; ALTER TABLE orders DROP COLUMN client_order_id;
       DROP TABLE live_state; DROP TABLE live_bars;
       DROP TABLE skipped_rows; DROP INDEX runs_status;
       ALTER TABLE runs DROP COLUMN owner_pid; ALTER TABLE runs DROP COLUMN owner_host;
@@ -78,7 +83,7 @@ describe('SqliteStore', () => {
       INSERT INTO runs (id, name, kind, status, config, started_at) VALUES ('old', 'o', 'backtest', 'running', '{}', 1);
       INSERT INTO orders (run_id, id, strategy, symbol, side, quantity, type, ts_created, status)
         VALUES ('old', 7, 's', 'X', 'buy', 1, 'market', 1, 'open');`);
-    db.pragma(`user_version = ${SCHEMA_VERSION - 2}`);
+    db.pragma('user_version = 4');
     db.close();
     const store = new SqliteStore(path);
     // A run recorded before owners were: nothing says whose it is, so it is left as it was.

@@ -5,6 +5,8 @@ import { TradeflowError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { BarSeriesView } from '../data/session-data.ts';
 import { INTERVALS, type Interval } from '../model/interval.ts';
+import type { Bar } from '../model/bar.ts';
+import type { Fill, Order, OrderUpdate } from '../model/order.ts';
 import type { Signal } from '../model/signal.ts';
 
 /** A bar stream a strategy listens to. */
@@ -26,7 +28,54 @@ export interface StrategyContext {
   sessionOf(symbol: string, tsMs: number): number;
   /** Returns the current (simulated or wall) time in epoch ms. */
   now(): number;
+  /** Returns the account's equity: cash plus positions marked at their last close. */
+  equity(): number;
+  /**
+   * Returns a BUY or SELL signal with a fresh `ref` (unique among the strategy's orders); return it from
+   * the hook to send it. Keep the ref to cancel or replace the order, or to know its events.
+   */
+  order(signal: OrderSignal): Signal & { readonly ref: string };
+  /** Returns a CANCEL signal for the working order named `ref`. */
+  cancel(ref: string, reason?: string): Signal;
+  /** Returns a REPLACE signal giving the working order named `ref` a new price, trigger or quantity. */
+  replace(ref: string, changes: { price?: number; stopPrice?: number; quantity?: number }): Signal;
+  /**
+   * Returns the strategy's working orders (of one symbol when named), as its `onOrder` events left them:
+   * an order sent in a hook is listed from its `accepted` event on, delivered before the next hook.
+   */
+  openOrders(symbol?: string): readonly Order[];
+  /** Returns the signal (or none) that takes the strategy's position in a symbol to `quantity` shares (signed). */
+  targetQuantity(symbol: string, quantity: number, options?: SizingOptions): Signal | undefined;
+  /**
+   * Returns the signal (or none) that takes the position to `fraction` of equity (0.1 = 10 %, negative for
+   * short), priced at the symbol's last close, in whole shares rounded toward zero unless `lot` says otherwise.
+   */
+  targetPercent(symbol: string, fraction: number, options?: SizingOptions): Signal | undefined;
   readonly log: Logger;
+}
+
+/** What `ctx.order` takes: a BUY or SELL signal without its ref (it may name its own, unique, ref). */
+export type OrderSignal = Omit<Signal, 'action' | 'ref'> & {
+  readonly action: 'BUY' | 'SELL';
+  readonly ref?: string;
+};
+
+/** How sizing helpers build their signal. */
+export interface SizingOptions {
+  /** Shares per lot: the quantity is a whole number of lots, rounded toward zero (default 1). */
+  readonly lot?: number;
+  /** Order terms of the signal (default a market order). */
+  readonly orderType?: Signal['orderType'];
+  readonly price?: number;
+  readonly reason?: string;
+}
+
+/** What `onTick` receives: the time of the tick and the latest closed bar of each subscribed series. */
+export interface TickSnapshot {
+  /** The tick's time (simulated in a backtest or replay, the wall clock live), epoch ms. */
+  readonly ts: number;
+  /** The latest bar of each subscribed series by `symbol@interval`, absent before its first bar. */
+  readonly bars: Readonly<Record<string, Bar>>;
 }
 
 /**
@@ -111,6 +160,18 @@ export abstract class BaseStrategy<C extends BaseStrategyConfig = BaseStrategyCo
 
   /** Reacts to a new bar of a subscribed series; returns signals (NO_SIGNALS when none). */
   abstract onBars(symbol: string, interval: Interval): readonly Signal[];
+
+  /**
+   * Hears of an event of one of the strategy's orders (accepted, filled in part or whole, cancelled,
+   * rejected, replaced, a refused cancel or replace). A step's events come before its `onBars`.
+   */
+  onOrder?(update: OrderUpdate): void;
+
+  /** Hears of a fill of one of the strategy's orders, after the order's `partially_filled`/`filled` event. */
+  onFill?(fill: Fill): void;
+
+  /** Runs every `tick_interval` of the strategy's entry; returns signals like `onBars`. */
+  onTick?(snapshot: TickSnapshot): readonly Signal[];
 
   /** Receives a series' updated quality (0-100), once per closed session. */
   onQualityUpdate?(symbol: string, interval: Interval, quality: number): void;

@@ -7,6 +7,7 @@ import { loadBarFile } from '../../src/data/loaders/load.ts';
 import { SessionData } from '../../src/data/session-data.ts';
 import { BUNDLED_MODEL, csvFeatureRows, onnxProbabilities } from '../../src/ml/bundled-model.fixture.ts';
 import type { StrategyContext } from '../../src/strategy/base-strategy.ts';
+import { strategyContext } from '../../src/strategy/host/context.ts';
 import { backtest, ROOT } from '../../test/helpers.ts';
 import { configSchema, MlMomentumStrategy } from './ml_momentum.ts';
 
@@ -25,14 +26,22 @@ function nvdaBars() {
 /** A context over one view, flat and with no cash, for driving a strategy by hand. */
 function contextOver(view: ReturnType<typeof nvdaBars>['view'], log = new MemoryLogger()): StrategyContext {
   return {
-    name: 'ml_momentum',
-    log,
+    ...strategyContext({
+      name: 'ml_momentum',
+      log,
+      subscribes: () => true,
+      series: () => undefined,
+      quality: () => 100,
+      calendar: () => undefined,
+      position: () => 0,
+      cash: () => 0,
+      equity: () => 0,
+      lastClose: () => Number.NaN,
+      openOrders: () => [],
+      now: () => 0,
+    }),
     bars: () => view,
-    getBarQuality: () => 100,
-    position: () => 0,
-    cash: () => 0,
     sessionOf: () => 0,
-    now: () => 0,
   };
 }
 

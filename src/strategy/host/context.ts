@@ -7,7 +7,9 @@ import type { BarSeriesView, SeriesDescriptor } from '../../data/session-data.ts
 import { BarSeriesView as View } from '../../data/session-data.ts';
 import { type SeriesKey, seriesKey } from '../../model/bar.ts';
 import type { Interval } from '../../model/interval.ts';
-import type { StrategyContext } from '../base-strategy.ts';
+import type { Order } from '../../model/order.ts';
+import type { Signal } from '../../model/signal.ts';
+import type { SizingOptions, StrategyContext } from '../base-strategy.ts';
 
 /** Where a strategy's context reads from, on whichever thread the strategy runs. */
 export interface ContextSource {
@@ -22,6 +24,12 @@ export interface ContextSource {
   calendar(symbol: string): TradingCalendar | undefined;
   position(symbol: string): number;
   cash(): number;
+  /** The strategy's first account's equity (cash plus positions at their last close). */
+  equity(): number;
+  /** A symbol's last close as the account marked it (NaN before its first bar). */
+  lastClose(symbol: string): number;
+  /** The strategy's working orders as its order events left them, in id order. */
+  openOrders(): readonly Order[];
   now(): number;
 }
 
@@ -33,6 +41,9 @@ export interface ContextSource {
 export function strategyContext(source: ContextSource): StrategyContext {
   const views = new Map<SeriesKey, BarSeriesView>();
   const { name } = source;
+  /** The refs `order` gave (o1, o2, ...), and the symbol of each ref the strategy made. */
+  let refs = 0;
+  const symbolOfRef = new Map<string, string>();
   return {
     name,
     log: source.log,
@@ -63,6 +74,66 @@ export function strategyContext(source: ContextSource): StrategyContext {
     },
     position: (symbol) => source.position(symbol),
     cash: () => source.cash(),
+    equity: () => source.equity(),
     now: () => source.now(),
+    order(signal) {
+      const ref = signal.ref ?? `o${++refs}`;
+      symbolOfRef.set(ref, signal.symbol);
+      return { ...signal, ref };
+    },
+    cancel(ref, reason) {
+      const symbol = symbolOf(ref);
+      return reason === undefined
+        ? { symbol, action: 'CANCEL', ref }
+        : { symbol, action: 'CANCEL', ref, reason };
+    },
+    replace(ref, changes) {
+      return { symbol: symbolOf(ref), action: 'REPLACE', ref, ...changes };
+    },
+    openOrders(symbol?: string) {
+      const all = source.openOrders();
+      return symbol === undefined ? all : all.filter((o) => o.symbol === symbol);
+    },
+    targetQuantity: (symbol, quantity, options) => toTarget(symbol, quantity, options),
+    targetPercent(symbol, fraction, options) {
+      const price = source.lastClose(symbol);
+      if (!(price > 0)) {
+        throw new TradeflowError(
+          'TF_ERR_SUBSCRIPTION',
+          `strategy ${name}: targetPercent(${symbol}) needs the symbol's last close, and it has none yet; call it once the symbol has a bar`,
+        );
+      }
+      // The target in cents first, so that the shares are those a hand computation from the equity gives.
+      const value = Math.round(fraction * source.equity() * 100) / 100;
+      return toTarget(symbol, value / price, options);
+    },
   };
+
+  /** The signal that takes the position to `target` shares, in whole lots toward zero; none when already there. */
+  function toTarget(symbol: string, target: number, options: SizingOptions = {}): Signal | undefined {
+    const lot = options.lot ?? 1;
+    // A hair of tolerance: 1000 / 100 may land a float below 10, and a whole lot must not be lost to it.
+    const lots = Math.trunc(target / lot + Math.sign(target) * 1e-9);
+    const diff = lots * lot - source.position(symbol);
+    if (Math.abs(diff) < 1e-12) return undefined;
+    return {
+      symbol,
+      action: diff > 0 ? 'BUY' : 'SELL',
+      quantity: Math.abs(diff),
+      ...(options.orderType === undefined ? {} : { orderType: options.orderType }),
+      ...(options.price === undefined ? {} : { price: options.price }),
+      ...(options.reason === undefined ? {} : { reason: options.reason }),
+    };
+  }
+
+  function symbolOf(ref: string): string {
+    const symbol = symbolOfRef.get(ref) ?? source.openOrders().find((o) => o.ref === ref)?.symbol;
+    if (symbol === undefined) {
+      throw new TradeflowError(
+        'TF_ERR_ORDER_REF',
+        `strategy ${name}: no order named "${ref}"; name an order this strategy sent (ctx.order returns its ref, onOrder reports it)`,
+      );
+    }
+    return symbol;
+  }
 }

@@ -106,6 +106,8 @@ async function warmUpCost(s: LoadedStrategy, data: TrialData): Promise<number | 
   }
   if (series.length === 0) return 'no loaded bars to measure it on before the run (inline)';
   let now = Number.NaN;
+  /** The last close delivered per symbol, as the account would have marked it. */
+  const closes = new Map<string, number>();
   const byKey = new Map(series.map((x) => [x.key, x]));
   const name = s.strategy.name;
   const ctx = strategyContext({
@@ -117,6 +119,10 @@ async function warmUpCost(s: LoadedStrategy, data: TrialData): Promise<number | 
     calendar: (symbol) => data.calendar(symbol),
     position: () => 0,
     cash: () => data.cash(name),
+    // The warm-up measures cost only: the strategy is flat, its orders go nowhere.
+    equity: () => data.cash(name),
+    lastClose: (symbol) => closes.get(symbol) ?? Number.NaN,
+    openOrders: () => [],
     now: () => now,
   });
   let hooks: HookCaller;
@@ -148,6 +154,7 @@ async function warmUpCost(s: LoadedStrategy, data: TrialData): Promise<number | 
         const i = x.length[0]!;
         if (i >= x.bars.written || x.bars.timeAt(i) !== now) continue;
         x.length[0] = i + 1;
+        closes.set(x.bars.symbol, x.bars.closeAt(i));
         const before = monotonicMs();
         hooks.onBars(x.bars.symbol, x.bars.interval);
         if (++delivered > TRIAL_UNTIMED) times.push(monotonicMs() - before);

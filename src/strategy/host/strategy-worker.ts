@@ -63,6 +63,9 @@ const ctx = strategyContext({
     return id === undefined ? 0 : state[State.Positions + id]!;
   },
   cash: () => state[State.Cash]!,
+  equity: () => Number.NaN,
+  lastClose: () => Number.NaN,
+  openOrders: () => [],
   now: () => state[State.Now]!,
 });
 
