@@ -76,6 +76,8 @@ export class AccountBook {
         }),
         slippage: bpsSlippage(t.slippage_bps),
         allowShort: t.allow_short,
+        intrabar: t.intrabar,
+        ...(t.max_volume_share === undefined ? {} : { maxVolumeShare: t.max_volume_share }),
         listeners: o.listeners,
         account: t.name,
         ids,

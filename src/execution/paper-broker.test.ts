@@ -96,6 +96,7 @@ describe('PaperBroker market orders', () => {
       tsCreated: T0,
       status: 'open',
       signalReason: 'why',
+      ref: '#1',
     });
     expect(broker.openOrderCount).toBe(1);
     expect(sink.fills).toEqual([]);
@@ -115,7 +116,9 @@ describe('PaperBroker market orders', () => {
         ts: T0 + MIN,
       },
     ]);
-    expect(sink.finalOrders).toEqual([{ ...order, status: 'filled', tsClosed: T0 + MIN }]);
+    expect(sink.finalOrders).toEqual([
+      { ...order, status: 'filled', tsClosed: T0 + MIN, filledQuantity: 10, avgFillPrice: 101 },
+    ]);
     expect(broker.openOrderCount).toBe(0);
     expect(portfolio.position('s1', 'X')).toBe(10);
     expect(portfolio.cash).toBe(98_990);
@@ -174,7 +177,9 @@ describe('PaperBroker limit orders', () => {
     expect(broker.openOrderCount).toBe(1);
     bar(broker, { ts: T0 + 3 * MIN, open: 99.5, high: 99.9, low: 98 }, 3);
     expect(sink.fills.map((f) => [f.price, f.ts])).toEqual([[99, T0 + 3 * MIN]]);
-    expect(sink.finalOrders).toEqual([{ ...order, status: 'filled', tsClosed: T0 + 3 * MIN }]);
+    expect(sink.finalOrders).toEqual([
+      { ...order, status: 'filled', tsClosed: T0 + 3 * MIN, filledQuantity: 10, avgFillPrice: 99 },
+    ]);
   });
 
   it('fills a sell limit at the limit, or at the open when the bar gaps above it', () => {

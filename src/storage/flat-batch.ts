@@ -36,6 +36,19 @@ export const COLUMNS = {
     'reason',
     'signal_reason',
     'account',
+    'ref',
+    'time_in_force',
+    'stop_price',
+    'trail_amount',
+    'trail_percent',
+    'triggered',
+    'filled_quantity',
+    'avg_fill_price',
+    'bracket_stop_loss',
+    'bracket_take_profit',
+    'parent_id',
+    'oco_id',
+    'risk_rule',
   ],
   fills: ['id', 'order_id', 'strategy', 'symbol', 'side', 'quantity', 'price', 'commission', 'ts', 'account'],
   trades: [
@@ -74,7 +87,19 @@ export type EventTable = keyof typeof COLUMNS;
 
 /** The text columns of each table; every other column holds a number. */
 const TEXT: { readonly [T in EventTable]: readonly (typeof COLUMNS)[T][number][] } = {
-  orders: ['strategy', 'symbol', 'side', 'type', 'status', 'reason', 'signal_reason', 'account'],
+  orders: [
+    'strategy',
+    'symbol',
+    'side',
+    'type',
+    'status',
+    'reason',
+    'signal_reason',
+    'account',
+    'ref',
+    'time_in_force',
+    'risk_rule',
+  ],
   fills: ['strategy', 'symbol', 'side', 'account'],
   trades: ['strategy', 'symbol', 'account'],
   signals: ['strategy', 'symbol', 'action', 'order_type', 'reason', 'metadata'],
@@ -222,6 +247,19 @@ function flatOrders(orders: readonly Order[], b: TableBuilder, s: StringList): v
     b.text(s.code(o.reason, 5));
     b.text(s.code(o.signalReason, 6));
     b.text(s.code(o.account, 7));
+    b.text(s.code(o.ref, 8));
+    b.text(s.code(o.timeInForce ?? 'GTC', 9));
+    b.num(o.stopPrice);
+    b.num(o.trailAmount);
+    b.num(o.trailPercent);
+    b.num(o.triggered === true ? 1 : 0);
+    b.num(o.filledQuantity ?? 0);
+    b.num(o.avgFillPrice);
+    b.num(o.bracket?.stopLoss);
+    b.num(o.bracket?.takeProfit);
+    b.num(o.parentId);
+    b.num(o.ocoId);
+    b.text(s.code(o.riskRule, 10));
   }
 }
 

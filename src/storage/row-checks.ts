@@ -27,9 +27,10 @@ interface RowProblem {
 }
 
 const SIDES = new Set(['buy', 'sell']);
-const ORDER_TYPES = new Set(['market', 'limit', 'stop']);
+const ORDER_TYPES = new Set(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop']);
 const ORDER_STATUSES = new Set(['open', 'filled', 'rejected', 'cancelled']);
-const ACTIONS = new Set(['BUY', 'SELL', 'HOLD', 'CLOSE']);
+const TIME_IN_FORCE = new Set(['GTC', 'DAY', 'IOC', 'FOK']);
+const ACTIONS = new Set(['BUY', 'SELL', 'HOLD', 'CLOSE', 'CANCEL', 'REPLACE']);
 
 type Check = (row: Record<string, unknown>) => RowProblem | undefined;
 
@@ -69,6 +70,17 @@ const oneOf =
     if ((optional && v === undefined) || (typeof v === 'string' && allowed.has(v))) return undefined;
     return { field, value: v, reason: `is not one of ${[...allowed].join(', ')}` };
   };
+const optTrue: Check = (r) =>
+  r['triggered'] === undefined || r['triggered'] === true
+    ? undefined
+    : { field: 'triggered', value: r['triggered'], reason: 'is not true (leave it out when false)' };
+const bracket: Check = (r) => {
+  const b = r['bracket'];
+  if (b === undefined) return undefined;
+  if (typeof b !== 'object' || b === null) return { field: 'bracket', value: b, reason: 'is not an object' };
+  const inner = first([optNum('stopLoss'), optNum('takeProfit')], b);
+  return inner === undefined ? undefined : { ...inner, field: `bracket.${inner.field}` };
+};
 const direction: Check = (r) =>
   r['direction'] === 1 || r['direction'] === -1
     ? undefined
@@ -96,6 +108,14 @@ const ORDER: readonly Check[] = [
   optNum('tsClosed'),
   optText('reason'),
   optText('signalReason'),
+  optText('ref'),
+  oneOf('timeInForce', TIME_IN_FORCE, true),
+  ...['stopPrice', 'trailAmount', 'trailPercent', 'filledQuantity', 'avgFillPrice'].map(optNum),
+  optTrue,
+  bracket,
+  optNum('parentId'),
+  optNum('ocoId'),
+  optText('riskRule'),
 ];
 const FILL: readonly Check[] = [
   num('id'),

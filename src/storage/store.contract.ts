@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isTradeflowError } from '../core/errors.ts';
 import type { Position } from '../model/order.ts';
 import type { SignalRecord } from '../model/run.ts';
+import { orderFieldsContract } from './store-orders.contract.ts';
 import type { RunStore, StoredRun } from './store.ts';
 import { aBatch, aFill, anOrder, aRun, aSignal, aTrade, equityPoints, someStats } from './store.fixture.ts';
 
@@ -442,4 +443,5 @@ export function runStoreContract(name: string, makeStore: () => RunStore): void 
       store.close();
     });
   });
+  orderFieldsContract(name, makeStore);
 }
