@@ -249,6 +249,7 @@ describe('Engine: signals without orders and orders without fills', () => {
         status: 'cancelled',
         tsClosed: closeOf(3),
         reason: 'run ended',
+        ref: '#1',
       },
     ]);
     expect(result.orders).toEqual({ total: 1, filled: 0, rejected: 0, cancelled: 1 });

@@ -39,6 +39,9 @@ describe('Engine: what a strategy sees and when its orders fill', () => {
         tsCreated: closeOf(1),
         status: 'filled',
         tsClosed: closeOf(2),
+        ref: '#1',
+        filledQuantity: 10,
+        avgFillPrice: 104,
       },
     ]);
     expect(engine.recorder.fills).toEqual([

@@ -46,6 +46,7 @@ describe('SignalRouter', () => {
         tsCreated: T0,
         status: 'open',
         signalReason: 'cross up',
+        ref: '#1',
       },
     ]);
     expect(recorder.signals).toEqual([{ ts: T0, strategy: 's1', signal, orderId: 1 }]);
@@ -65,6 +66,7 @@ describe('SignalRouter', () => {
         type: 'market',
         tsCreated: T0,
         status: 'open',
+        ref: '#1',
       },
     ]);
   });
