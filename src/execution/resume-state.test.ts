@@ -109,3 +109,44 @@ describe('a portfolio and broker put back from their state', () => {
     expect(b.broker.openOrderCount).toBe(1);
   });
 });
+
+describe('working orders put back with their managed fields', () => {
+  const order = (id: number, over: Partial<Order>): Order => ({
+    id,
+    account: 'default',
+    strategy: 's',
+    symbol: 'X',
+    side: 'buy',
+    quantity: 10,
+    type: 'limit',
+    price: 50,
+    tsCreated: T0,
+    status: 'open',
+    ref: `#${id}`,
+    ...over,
+  });
+
+  it('keeps them in id order whatever order they come in, and an IOC order acts on its first bar after the resume', () => {
+    const events: string[] = [];
+    const b = account(events);
+    b.broker.restoreWorking([
+      order(7, { timeInForce: 'IOC', price: 40 }),
+      order(3, { filledQuantity: 4, avgFillPrice: 49.5 }),
+    ]);
+    expect(b.broker.openOrders().map((o) => o.id)).toEqual([3, 7]);
+    // Opens at 52, low 51: neither limit is reached; the IOC order is cancelled, the GTC one keeps working.
+    bar(b.broker, 0, 1, 52);
+    expect(events).toEqual(['order 7 cancelled']);
+    expect(b.broker.openOrders()).toEqual([order(3, { filledQuantity: 4, avgFillPrice: 49.5 })]);
+  });
+
+  it('goes on with a part-filled order from its stored average: the rest fills and the average covers both', () => {
+    const events: string[] = [];
+    const b = account(events);
+    b.broker.restoreWorking([order(3, { filledQuantity: 4, avgFillPrice: 49.5 })]);
+    bar(b.broker, 0, 1, 50); // opens at 50, the limit: the 6 left fill at 50 (limits take no slippage)
+    const filled = b.broker.orderByRef('s', '#3');
+    // (4 x 49.5 + 6 x 50) / 10 = 49.8
+    expect(filled).toMatchObject({ status: 'filled', filledQuantity: 10, avgFillPrice: 49.8 });
+  });
+});
