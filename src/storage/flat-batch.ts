@@ -3,12 +3,15 @@
 import type { Fill, Order, Trade } from '../model/order.ts';
 import type { EquityPoint, SignalRecord } from '../model/run.ts';
 import { screenBatch } from './row-checks.ts';
+import { COLUMNS, IS_TEXT, TEXT, type EventTable } from './flat-columns.ts';
 import type { RunBatch, SkippedRow } from './store.ts';
+
+export { COLUMNS, IS_TEXT, type EventTable } from './flat-columns.ts';
 
 /*
  * A batch in columns: per table, the numbers of every row in one Float64Array and the strings as codes
  * (Int32Array) into one string list for the whole batch, row after row in the order of the columns below
- * (run_id excluded). This is what the SQLite writer binds, and what the threaded store hands its worker:
+ * (run_id excluded; flat-columns.ts lists them). This is what the SQLite writer binds, and what the threaded store hands its worker:
  * the typed arrays move between threads without a copy (transferred), and the strings of a batch are a
  * handful (names, sides, statuses), so a batch costs the engine's thread one pass over its events.
  * The encoding is the one of rows.ts (absent optional fields are null, metadata is JSON). A batch is
@@ -19,105 +22,6 @@ import type { RunBatch, SkippedRow } from './store.ts';
 
 /** A value bound to a column. */
 export type Cell = string | number | null;
-
-/** The columns of each event table, in the order a flat row holds them. */
-export const COLUMNS = {
-  orders: [
-    'id',
-    'strategy',
-    'symbol',
-    'side',
-    'quantity',
-    'type',
-    'price',
-    'ts_created',
-    'status',
-    'ts_closed',
-    'reason',
-    'signal_reason',
-    'account',
-    'ref',
-    'time_in_force',
-    'stop_price',
-    'trail_amount',
-    'trail_percent',
-    'triggered',
-    'filled_quantity',
-    'avg_fill_price',
-    'bracket_stop_loss',
-    'bracket_take_profit',
-    'parent_id',
-    'oco_id',
-    'risk_rule',
-  ],
-  fills: ['id', 'order_id', 'strategy', 'symbol', 'side', 'quantity', 'price', 'commission', 'ts', 'account'],
-  trades: [
-    'id',
-    'strategy',
-    'symbol',
-    'direction',
-    'quantity',
-    'entry_time',
-    'entry_price',
-    'exit_time',
-    'exit_price',
-    'pnl',
-    'commission',
-    'bars',
-    'account',
-  ],
-  signals: [
-    'ts',
-    'strategy',
-    'symbol',
-    'action',
-    'quantity',
-    'price',
-    'order_type',
-    'reason',
-    'confidence',
-    'metadata',
-    'order_id',
-  ],
-  equity: ['ts', 'equity', 'cash'],
-} as const satisfies Record<string, readonly string[]>;
-
-/** An event table of a run. */
-export type EventTable = keyof typeof COLUMNS;
-
-/** The text columns of each table; every other column holds a number. */
-const TEXT: { readonly [T in EventTable]: readonly (typeof COLUMNS)[T][number][] } = {
-  orders: [
-    'strategy',
-    'symbol',
-    'side',
-    'type',
-    'status',
-    'reason',
-    'signal_reason',
-    'account',
-    'ref',
-    'time_in_force',
-    'risk_rule',
-  ],
-  fills: ['strategy', 'symbol', 'side', 'account'],
-  trades: ['strategy', 'symbol', 'account'],
-  signals: ['strategy', 'symbol', 'action', 'order_type', 'reason', 'metadata'],
-  equity: [],
-};
-
-/** For each table, whether each column (in COLUMNS order) holds text. */
-export const IS_TEXT: { readonly [T in EventTable]: readonly boolean[] } = {
-  orders: textMask('orders'),
-  fills: textMask('fills'),
-  trades: textMask('trades'),
-  signals: textMask('signals'),
-  equity: textMask('equity'),
-};
-
-function textMask(t: EventTable): boolean[] {
-  return COLUMNS[t].map((c) => (TEXT[t] as readonly string[]).includes(c));
-}
 
 /** One table's rows: numbers and string codes, each row's values in column order. */
 export interface FlatTable {

@@ -1,15 +1,14 @@
 // The in-memory run store, for tests and throwaway runs: the same rows and rules as the SQLite store.
 import type { LiveState, StoredBar } from '../model/live-state.ts';
 import type { EquityPoint } from '../model/run.ts';
-import type { FillRow, OrderRow, SignalRow, TradeRow } from './rows.ts';
+import { decodeOrder, encodeOrder, type OrderRow } from './order-rows.ts';
+import type { FillRow, SignalRow, TradeRow } from './rows.ts';
 import {
   decodeFill,
-  decodeOrder,
   decodeSignal,
   decodeTrade,
   encodeEquity,
   encodeFill,
-  encodeOrder,
   encodeSignal,
   encodeTrade,
 } from './rows.ts';

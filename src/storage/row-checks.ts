@@ -2,6 +2,7 @@
 // stored honestly is set aside (with the rows that depend on it), so the rest of its batch is kept.
 import type { Fill, Order, Trade } from '../model/order.ts';
 import type { EquityPoint, SignalRecord } from '../model/run.ts';
+import { EQUITY, FILL, first, NOT_NUMBER, ORDER, SIGNAL, TRADE, type RowProblem } from './row-fields.ts';
 import type { RunBatch, SkippedRow } from './store.ts';
 
 /*
@@ -18,135 +19,6 @@ import type { RunBatch, SkippedRow } from './store.ts';
 
 /** At most this many skipped rows of a run are described; all are counted. */
 export const MAX_SKIPPED_DETAILS = 100;
-
-/** What is wrong with a row: the field, its value, and why. */
-interface RowProblem {
-  readonly field: string;
-  readonly value: unknown;
-  readonly reason: string;
-}
-
-const SIDES = new Set(['buy', 'sell']);
-const ORDER_TYPES = new Set(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop']);
-const ORDER_STATUSES = new Set(['open', 'filled', 'rejected', 'cancelled']);
-const TIME_IN_FORCE = new Set(['GTC', 'DAY', 'IOC', 'FOK']);
-const ACTIONS = new Set(['BUY', 'SELL', 'HOLD', 'CLOSE', 'CANCEL', 'REPLACE']);
-
-type Check = (row: Record<string, unknown>) => RowProblem | undefined;
-
-const NOT_NUMBER = 'is not a number';
-const num =
-  (field: string): Check =>
-  (r) => {
-    const v = r[field];
-    return typeof v === 'number' && v === v ? undefined : { field, value: v, reason: NOT_NUMBER };
-  };
-const optNum =
-  (field: string): Check =>
-  (r) => {
-    const v = r[field];
-    return v === undefined || (typeof v === 'number' && v === v)
-      ? undefined
-      : { field, value: v, reason: NOT_NUMBER };
-  };
-const text =
-  (field: string): Check =>
-  (r) => {
-    const v = r[field];
-    return typeof v === 'string' ? undefined : { field, value: v, reason: 'is not a string' };
-  };
-const optText =
-  (field: string): Check =>
-  (r) => {
-    const v = r[field];
-    return v === undefined || typeof v === 'string'
-      ? undefined
-      : { field, value: v, reason: 'is not a string' };
-  };
-const oneOf =
-  (field: string, allowed: ReadonlySet<string>, optional = false): Check =>
-  (r) => {
-    const v = r[field];
-    if ((optional && v === undefined) || (typeof v === 'string' && allowed.has(v))) return undefined;
-    return { field, value: v, reason: `is not one of ${[...allowed].join(', ')}` };
-  };
-const optTrue: Check = (r) =>
-  r['triggered'] === undefined || r['triggered'] === true
-    ? undefined
-    : { field: 'triggered', value: r['triggered'], reason: 'is not true (leave it out when false)' };
-const bracket: Check = (r) => {
-  const b = r['bracket'];
-  if (b === undefined) return undefined;
-  if (typeof b !== 'object' || b === null) return { field: 'bracket', value: b, reason: 'is not an object' };
-  const inner = first([optNum('stopLoss'), optNum('takeProfit')], b);
-  return inner === undefined ? undefined : { ...inner, field: `bracket.${inner.field}` };
-};
-const direction: Check = (r) =>
-  r['direction'] === 1 || r['direction'] === -1
-    ? undefined
-    : { field: 'direction', value: r['direction'], reason: 'is not 1 or -1' };
-
-const first = (checks: readonly Check[], row: object): RowProblem | undefined => {
-  for (const check of checks) {
-    const problem = check(row as Record<string, unknown>);
-    if (problem !== undefined) return problem;
-  }
-  return undefined;
-};
-
-const ORDER: readonly Check[] = [
-  num('id'),
-  text('account'),
-  text('strategy'),
-  text('symbol'),
-  oneOf('side', SIDES),
-  num('quantity'),
-  oneOf('type', ORDER_TYPES),
-  optNum('price'),
-  num('tsCreated'),
-  oneOf('status', ORDER_STATUSES),
-  optNum('tsClosed'),
-  optText('reason'),
-  optText('signalReason'),
-  optText('ref'),
-  oneOf('timeInForce', TIME_IN_FORCE, true),
-  ...['stopPrice', 'trailAmount', 'trailPercent', 'filledQuantity', 'avgFillPrice'].map(optNum),
-  optTrue,
-  bracket,
-  optNum('parentId'),
-  optNum('ocoId'),
-  optText('riskRule'),
-];
-const FILL: readonly Check[] = [
-  num('id'),
-  num('orderId'),
-  text('account'),
-  text('strategy'),
-  text('symbol'),
-  oneOf('side', SIDES),
-  num('quantity'),
-  num('price'),
-  num('commission'),
-  num('ts'),
-];
-const TRADE: readonly Check[] = [
-  num('id'),
-  text('account'),
-  text('strategy'),
-  text('symbol'),
-  direction,
-  ...['quantity', 'entryTime', 'entryPrice', 'exitTime', 'exitPrice', 'pnl', 'commission', 'bars'].map(num),
-];
-const SIGNAL: readonly Check[] = [
-  text('symbol'),
-  oneOf('action', ACTIONS),
-  optNum('quantity'),
-  optNum('price'),
-  oneOf('orderType', ORDER_TYPES, true),
-  optText('reason'),
-  optNum('confidence'),
-];
-const EQUITY: readonly Check[] = [num('ts'), num('equity'), num('cash')];
 
 /** Returns a value as text for a record of what was skipped: at most 200 characters, never throwing. */
 export function describeValue(value: unknown): string {

@@ -1,9 +1,9 @@
-// The rows of the event tables (orders, fills, trades, signals, equity), encoded and decoded the same way
-// by every store.
+// The rows of the event tables (fills, trades, signals, equity; orders in order-rows.ts), encoded and
+// decoded the same way by every store.
 import { TradeflowError } from '../core/errors.ts';
-import type { Fill, Order, OrderStatus, Side, Trade } from '../model/order.ts';
+import type { Fill, Side, Trade } from '../model/order.ts';
 import type { EquityPoint, SignalRecord } from '../model/run.ts';
-import type { Bracket, OrderType, Signal, SignalAction, TimeInForce } from '../model/signal.ts';
+import type { OrderType, Signal, SignalAction } from '../model/signal.ts';
 
 /*
  * Flat rows, one per event table (runs are in run-row.ts), shared by every store: SQLite reads them as they
@@ -12,39 +12,6 @@ import type { Bracket, OrderType, Signal, SignalAction, TimeInForce } from '../m
  * read back; JSON columns round-trip through JSON). Both write only rows that row-checks.ts passed; the
  * checks here are a last guard.
  */
-
-/** A row of `orders` (without run_id). */
-export interface OrderRow {
-  id: number;
-  strategy: string;
-  symbol: string;
-  side: string;
-  quantity: number;
-  type: string;
-  price: number | null;
-  ts_created: number;
-  status: string;
-  ts_closed: number | null;
-  reason: string | null;
-  signal_reason: string | null;
-  account: string;
-  ref: string | null;
-  /** Never null: `GTC` when the order has none. */
-  time_in_force: string;
-  stop_price: number | null;
-  trail_amount: number | null;
-  trail_percent: number | null;
-  /** 0 or 1. */
-  triggered: number;
-  /** Never null: 0 when nothing filled. */
-  filled_quantity: number;
-  avg_fill_price: number | null;
-  bracket_stop_loss: number | null;
-  bracket_take_profit: number | null;
-  parent_id: number | null;
-  oco_id: number | null;
-  risk_rule: string | null;
-}
 
 /** A row of `fills` (without run_id). */
 export interface FillRow {
@@ -92,10 +59,10 @@ export interface SignalRow {
   order_id: number | null;
 }
 
-const SIDES: readonly Side[] = ['buy', 'sell'];
-const ORDER_TYPES: readonly OrderType[] = ['market', 'limit', 'stop', 'stop_limit', 'trailing_stop'];
-const ORDER_STATUSES: readonly OrderStatus[] = ['open', 'filled', 'rejected', 'cancelled'];
-const TIME_IN_FORCE: readonly TimeInForce[] = ['GTC', 'DAY', 'IOC', 'FOK'];
+/** The sides a stored row may hold. */
+export const SIDES: readonly Side[] = ['buy', 'sell'];
+/** The order types a stored row may hold. */
+export const ORDER_TYPES: readonly OrderType[] = ['market', 'limit', 'stop', 'stop_limit', 'trailing_stop'];
 const ACTIONS: readonly SignalAction[] = ['BUY', 'SELL', 'HOLD', 'CLOSE', 'CANCEL', 'REPLACE'];
 
 /** Returns `value` as one of `allowed`, or throws: a stored enum that the model does not know is corruption. */
@@ -110,84 +77,9 @@ export function num(value: number, what: string): number {
   throw new TradeflowError('TF_ERR_STORAGE', `${what} is ${String(value)}, not a number`);
 }
 
-function optNum(value: number | undefined, what: string): number | null {
+/** Returns `value` as a column value: null when absent, else a number that is not NaN (or throws). */
+export function optNum(value: number | undefined, what: string): number | null {
   return value === undefined ? null : num(value, what);
-}
-
-/** Encodes an order. */
-export function encodeOrder(o: Order): OrderRow {
-  const what = `order ${o.id}`;
-  return {
-    id: num(o.id, `${what}: id`),
-    strategy: o.strategy,
-    symbol: o.symbol,
-    side: o.side,
-    quantity: num(o.quantity, `${what}: quantity`),
-    type: o.type,
-    price: optNum(o.price, `${what}: price`),
-    ts_created: num(o.tsCreated, `${what}: tsCreated`),
-    status: o.status,
-    ts_closed: optNum(o.tsClosed, `${what}: tsClosed`),
-    reason: o.reason ?? null,
-    signal_reason: o.signalReason ?? null,
-    account: o.account,
-    ref: o.ref ?? null,
-    time_in_force: o.timeInForce ?? 'GTC',
-    stop_price: optNum(o.stopPrice, `${what}: stopPrice`),
-    trail_amount: optNum(o.trailAmount, `${what}: trailAmount`),
-    trail_percent: optNum(o.trailPercent, `${what}: trailPercent`),
-    triggered: o.triggered === true ? 1 : 0,
-    filled_quantity: o.filledQuantity === undefined ? 0 : num(o.filledQuantity, `${what}: filledQuantity`),
-    avg_fill_price: optNum(o.avgFillPrice, `${what}: avgFillPrice`),
-    bracket_stop_loss: optNum(o.bracket?.stopLoss, `${what}: bracket.stopLoss`),
-    bracket_take_profit: optNum(o.bracket?.takeProfit, `${what}: bracket.takeProfit`),
-    parent_id: optNum(o.parentId, `${what}: parentId`),
-    oco_id: optNum(o.ocoId, `${what}: ocoId`),
-    risk_rule: o.riskRule ?? null,
-  };
-}
-
-/** Decodes an order row. */
-export function decodeOrder(r: OrderRow): Order {
-  return {
-    id: r.id,
-    account: r.account,
-    strategy: r.strategy,
-    symbol: r.symbol,
-    side: oneOf(r.side, SIDES, 'order side'),
-    quantity: r.quantity,
-    type: oneOf(r.type, ORDER_TYPES, 'order type'),
-    ...(r.price === null ? {} : { price: r.price }),
-    tsCreated: r.ts_created,
-    status: oneOf(r.status, ORDER_STATUSES, 'order status'),
-    ...(r.ts_closed === null ? {} : { tsClosed: r.ts_closed }),
-    ...(r.reason === null ? {} : { reason: r.reason }),
-    ...(r.signal_reason === null ? {} : { signalReason: r.signal_reason }),
-    ...(r.ref === null ? {} : { ref: r.ref }),
-    ...(r.time_in_force === 'GTC'
-      ? {}
-      : { timeInForce: oneOf(r.time_in_force, TIME_IN_FORCE, 'time in force') }),
-    ...(r.stop_price === null ? {} : { stopPrice: r.stop_price }),
-    ...(r.trail_amount === null ? {} : { trailAmount: r.trail_amount }),
-    ...(r.trail_percent === null ? {} : { trailPercent: r.trail_percent }),
-    ...(r.triggered === 0 ? {} : { triggered: true }),
-    ...(r.filled_quantity === 0 ? {} : { filledQuantity: r.filled_quantity }),
-    ...(r.avg_fill_price === null ? {} : { avgFillPrice: r.avg_fill_price }),
-    ...decodeBracket(r.bracket_stop_loss, r.bracket_take_profit),
-    ...(r.parent_id === null ? {} : { parentId: r.parent_id }),
-    ...(r.oco_id === null ? {} : { ocoId: r.oco_id }),
-    ...(r.risk_rule === null ? {} : { riskRule: r.risk_rule }),
-  };
-}
-
-function decodeBracket(stopLoss: number | null, takeProfit: number | null): { bracket?: Bracket } {
-  if (stopLoss === null && takeProfit === null) return {};
-  return {
-    bracket: {
-      ...(stopLoss === null ? {} : { stopLoss }),
-      ...(takeProfit === null ? {} : { takeProfit }),
-    },
-  };
 }
 
 /** Encodes a fill. */

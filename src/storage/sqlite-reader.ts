@@ -2,8 +2,9 @@
 import type Database from 'better-sqlite3';
 import type { EquityPoint } from '../model/run.ts';
 import { COLUMNS } from './flat-batch.ts';
-import type { FillRow, OrderRow, SignalRow, TradeRow } from './rows.ts';
-import { decodeFill, decodeOrder, decodeSignal, decodeTrade } from './rows.ts';
+import { decodeOrder, type OrderRow } from './order-rows.ts';
+import type { FillRow, SignalRow, TradeRow } from './rows.ts';
+import { decodeFill, decodeSignal, decodeTrade } from './rows.ts';
 import type { RunRow } from './run-row.ts';
 import { decodeConfig, decodePositions, decodeRunSummary } from './run-row.ts';
 import type { RunSummary, SkippedRow, SkippedRows, StoredRun } from './store.ts';
