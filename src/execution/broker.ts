@@ -56,8 +56,9 @@ export interface Broker {
   /** Records an order refused before it reached the venue (a risk rule): rejected, with its rule and reason. */
   reject(request: OrderRequest, tsCreated: number, reason: string, rule: string): Order;
   /**
-   * Cancels a working order; an order that is no longer working (filled, cancelled, unknown) is refused:
-   * listeners hear `cancel_rejected` with the reason. Returns the order as it stands after.
+   * Cancels a working order; an order that is no longer working (filled, cancelled, rejected) is refused:
+   * listeners hear `cancel_rejected` with the reason. Returns the order as it stands after, or undefined
+   * for an id the broker never gave (no event: there is no order to report).
    */
   cancel(orderId: number, ts: number, reason?: string): Order | undefined;
   /** Changes a working order's price, trigger or quantity; refused (`replace_rejected`) like `cancel`. */
