@@ -284,6 +284,7 @@ describe('accountsInUse', () => {
       commission: { per_share: 0, bps: 0, minimum: 0 },
       slippage_bps: 3,
       allow_short: true,
+      intrabar: 'worst',
     });
   });
 });
