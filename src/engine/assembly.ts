@@ -51,6 +51,8 @@ export interface KernelParts {
   readonly wait: WaitPolicy;
   readonly pacer: ReplayPacer | undefined;
   readonly stepper: Stepper;
+  /** Turns signals into orders; its counts feed the engine's metrics. */
+  readonly router: SignalRouter;
   readonly between: BetweenSteps;
   /** Copies positions into strategy threads (a resumed run's books go through it). */
   readonly mirror: PositionMirror;
@@ -160,6 +162,7 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
     );
   }
   // 7. The stepper, and the changes that happen between its steps.
+  const router = new SignalRouter({ routes: accounts, recorder, refs, listeners, log });
   const stepper = new Stepper({
     processor,
     strategies: host,
@@ -167,7 +170,7 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
     recorder,
     clock,
     quality,
-    router: new SignalRouter({ routes: accounts, recorder, refs, listeners, log }),
+    router,
     calendar: loaded.sources[0]!.calendar,
     wait,
   });
@@ -193,6 +196,7 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
     wait,
     pacer,
     stepper,
+    router,
     between,
     mirror,
     historyCounts,
