@@ -175,4 +175,26 @@ describe('SignalRouter: order terms and refs', () => {
     send({ symbol: 'X', action: 'CLOSE', ref: 'flat' });
     expect(recorder.orders.at(-1)).toMatchObject({ id: 2, side: 'sell', quantity: 3, ref: 'flat' });
   });
+
+  it('knows the refs of orders a resumed run had placed', () => {
+    const { send, recorder, router } = setup();
+    router.learn([
+      {
+        id: 7,
+        account: 'default',
+        strategy: 's',
+        symbol: 'X',
+        side: 'buy',
+        quantity: 1,
+        type: 'market',
+        tsCreated: T0,
+        status: 'filled',
+        ref: 'a',
+      },
+    ]);
+    send({ symbol: 'X', action: 'CANCEL', ref: 'a' });
+    expect(recorder.signals.at(-1)?.orderId).toBe(7);
+    send({ symbol: 'X', action: 'BUY', quantity: 1, ref: 'a' });
+    expect(recorder.orders.at(-1)).toMatchObject({ status: 'rejected', riskRule: 'duplicate_ref' });
+  });
 });

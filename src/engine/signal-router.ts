@@ -56,6 +56,11 @@ export class SignalRouter {
     this.#o = o;
   }
 
+  /** Learns the refs of orders placed before this router ran (a resumed run's stored orders, in id order). */
+  learn(orders: readonly Order[]): void {
+    for (const o of orders) this.#o.refs.onOrder(o);
+  }
+
   /** Records a strategy's signal and carries it out in each of the strategy's accounts. */
   route(strategy: string, signal: Signal, ts: number): void {
     let orderId: number | undefined;

@@ -60,7 +60,8 @@ export function checkLimits(scope: LimitScope, f: OrderFacts): RiskRefusal | und
     reason: `risk ${rule}: ${what}, limit ${num(limit)} (${label})`,
   });
   if (limits.max_order_notional !== undefined) {
-    const price = r.price === undefined || !(r.price > lastClose) ? lastClose : r.price;
+    // The order's own price when it is higher, or when the symbol has no close yet (NaN compares false).
+    const price = r.price !== undefined && !(r.price <= lastClose) ? r.price : lastClose;
     const notional = r.quantity * price;
     if (notional > limits.max_order_notional) {
       return refuse(
