@@ -5,17 +5,17 @@ import { run, probeSession, rowTime, T0 } from '../../test/probe-sessions.ts';
 
 const DAY = 86_400_000;
 
-/** X bars: three in the last minutes of 2 Jan 2024 (UTC), one at the first minute of 3 Jan. */
+/** X bars (stamped here at their open): three closing in the last minutes of 2 Jan 2024 (UTC), one on 3 Jan. */
 const rows = [
+  { time: rowTime(T0 + DAY, -4), open: 100, high: 100, low: 100, close: 100, volume: 100 },
   { time: rowTime(T0 + DAY, -3), open: 100, high: 100, low: 100, close: 100, volume: 100 },
-  { time: rowTime(T0 + DAY, -2), open: 100, high: 100, low: 100, close: 100, volume: 100 },
-  { time: rowTime(T0 + DAY, -1), open: 94, high: 94, low: 94, close: 94, volume: 100 },
+  { time: rowTime(T0 + DAY, -2), open: 94, high: 94, low: 94, close: 94, volume: 100 },
   { time: rowTime(T0 + DAY, 0), open: 94, high: 94, low: 94, close: 94, volume: 100 },
 ];
 
 describe('risk limits in a run', () => {
   it('halts entries after the daily loss, passes a reducing order, and lifts the halt on the next day', async () => {
-    const { engine } = await run(
+    const { engine, result } = await run(
       probeSession({
         data: [{ symbol: 'X', rows }],
         broker: { risk: { daily_loss_limit: 500 } },
@@ -49,6 +49,18 @@ describe('risk limits in a run', () => {
     );
     expect(engine.getMetrics().system.riskRejections).toEqual([
       { strategy: 'probe', rule: 'daily_loss_limit', count: 1 },
+    ]);
+    expect(result.rejected_orders).toEqual([
+      {
+        id: 2,
+        strategy: 'probe',
+        symbol: 'X',
+        side: 'buy',
+        quantity: 1,
+        time: '2024-01-02T23:59:00.000Z',
+        reason: engine.recorder.orders[1]!.reason,
+        rule: 'daily_loss_limit',
+      },
     ]);
   });
 
