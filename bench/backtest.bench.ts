@@ -49,6 +49,29 @@ export function minuteSession(file: string): LoadedSession {
   return { config, name: 'bench-sma-1m', file: join(ROOT, 'bench.json'), root: ROOT };
 }
 
+/** Every risk limit, set so high that none ever refuses an order of the benchmark's strategy. */
+const GENEROUS_RISK = {
+  max_position_shares: 1e9,
+  max_position_notional: 1e12,
+  max_order_notional: 1e12,
+  max_gross_exposure: 1e12,
+  max_open_orders: 1_000_000,
+  daily_loss_limit: 1e12,
+} as const;
+
+/** Returns the session with every risk limit on, for the account and for each strategy (none binds). */
+export function withRiskLimits(session: LoadedSession): LoadedSession {
+  const c = session.config;
+  return {
+    ...session,
+    config: {
+      ...c,
+      broker: { ...c.broker, risk: GENEROUS_RISK },
+      strategies: c.strategies.map((s) => ({ ...s, risk: GENEROUS_RISK })),
+    },
+  };
+}
+
 /**
  * SMA cross over >= 1,000,000 one-minute bars through the whole pipeline, storage writes included: the
  * threaded SQLite store, as the CLI uses it; the run phase ends when its events are stored. The same run
@@ -62,6 +85,9 @@ export async function backtestBench(options: {
   const { session, dir } = options;
   const rates: number[] = [];
   const bareRates: number[] = [];
+  const riskRates: number[] = [];
+  const risky = withRiskLimits(session);
+  let riskTrades = 0;
   const loads: number[] = [];
   let bytesPerBar = NaN;
   let trades = 0;
@@ -84,6 +110,20 @@ export async function backtestBench(options: {
     } finally {
       store.close();
     }
+    // The same run, store included, with every risk limit checked on every order.
+    const riskStore = new ThreadedSqliteStore(join(dir, `bench-risk-${run}.db`));
+    try {
+      const { result, facts } = await runBacktestWithResult({
+        session: risky,
+        runId: `bench-risk-${run}`,
+        startedAt: 0,
+        store: riskStore,
+      });
+      riskTrades = result.trades.length;
+      riskRates.push(result.bars / (facts.timings.runMs / 1000));
+    } finally {
+      riskStore.close();
+    }
     const bare = await runBacktestWithResult({ session, runId: `bench-bare-${run}`, startedAt: 0 });
     bareRates.push(bare.result.bars / (bare.facts.timings.runMs / 1000));
   }
@@ -95,6 +135,13 @@ export async function backtestBench(options: {
       value: median(rates),
       unit: 'bars/s',
       target: 2_000_000,
+      better: 'higher',
+    },
+    {
+      key: 'bars_per_s_risk',
+      label: `the same run with every risk limit on, none binding (${riskTrades} trades)`,
+      value: median(riskRates),
+      unit: 'bars/s',
       better: 'higher',
     },
     {

@@ -382,6 +382,7 @@ describe('loadSessionConfig: valid files', () => {
         commission: { per_share: 0, bps: 0, minimum: 0 },
         slippage_bps: 0,
         allow_short: false,
+        intrabar: 'worst',
       },
       accounts: [],
       output: { report: true },
@@ -399,6 +400,7 @@ describe('loadSessionConfig: valid files', () => {
       commission: { per_share: 0, bps: 5, minimum: 0 },
       slippage_bps: 0,
       allow_short: false,
+      intrabar: 'worst',
     });
     expect(loaded.config.output).toEqual({ dir: 'out/x', report: true });
   });

@@ -1,5 +1,6 @@
 // The paper accounts of a run: which ones the session uses, their brokers and portfolios, and which
 // strategy routes to which.
+import type { RiskConfig } from '../config/orders-config.ts';
 import type { BrokerConfig, SessionConfig } from '../config/session-config.ts';
 import { TradeflowError } from '../core/errors.ts';
 import type { ExecutionListener } from '../execution/broker.ts';
@@ -7,6 +8,7 @@ import { bpsSlippage, perShareAndBpsCommission } from '../execution/costs.ts';
 import { ExecutionIds } from '../execution/execution-ids.ts';
 import { PaperBroker } from '../execution/paper-broker.ts';
 import { Portfolio } from '../execution/portfolio.ts';
+import { RiskGate } from '../execution/risk.ts';
 import { DEFAULT_ACCOUNT } from '../model/account.ts';
 import type { AccountState } from '../model/live-state.ts';
 import type { Order } from '../model/order.ts';
@@ -16,6 +18,8 @@ export interface Account {
   readonly name: string;
   readonly broker: PaperBroker;
   readonly portfolio: Portfolio;
+  /** The account's risk limits and those of the strategies routed to it (inactive when there are none). */
+  readonly risk: RiskGate;
 }
 
 /** An account's name and terms, as the session config gives them. */
@@ -59,11 +63,16 @@ export class AccountBook {
   readonly ids: ExecutionIds;
   /** Symbol names by id, as the accounts know them. */
   readonly #symbols: string[];
+  /** Symbol ids by name, for the risk gates. */
+  readonly #symbolIds: Map<string, number>;
 
   constructor(o: AccountBookOptions) {
     const ids = new ExecutionIds();
     this.ids = ids;
     this.#symbols = [...o.symbols];
+    const symbolIds = new Map(o.symbols.map((s, i) => [s, i]));
+    this.#symbolIds = symbolIds;
+    const symbolId = (symbol: string): number => symbolIds.get(symbol) ?? -1;
     this.all = o.terms.map((t) => {
       const portfolio = new Portfolio(t.initial_cash, o.symbols.length, { account: t.name, ids });
       const broker = new PaperBroker({
@@ -82,7 +91,12 @@ export class AccountBook {
         account: t.name,
         ids,
       });
-      return { name: t.name, broker, portfolio };
+      const risk = new RiskGate({
+        account: { name: t.name, broker, portfolio },
+        symbolId,
+        ...(t.risk === undefined ? {} : { limits: t.risk }),
+      });
+      return { name: t.name, broker, portfolio, risk };
     });
     if (this.all.length === 0)
       throw new TradeflowError('TF_ERR_INTERNAL', 'a run needs at least one account');
@@ -92,6 +106,7 @@ export class AccountBook {
   }
   /** Opens a symbol that joined the session in every account (it takes the next symbol id). */
   addSymbol(symbol: string): void {
+    this.#symbolIds.set(symbol, this.#symbols.length);
     this.#symbols.push(symbol);
     for (const a of this.all) {
       a.portfolio.addSymbol();
@@ -135,8 +150,11 @@ export class AccountBook {
     this.ids.nextTrade = next.nextTrade;
   }
 
-  /** Routes a strategy's signals to the named accounts, in that order (its entry's `active_brokers`). */
-  assign(strategy: string, accountNames: readonly string[]): void {
+  /**
+   * Routes a strategy's signals to the named accounts, in that order (its entry's `active_brokers`); `risk`
+   * (its entry's) is checked in each of them after the account's own limits.
+   */
+  assign(strategy: string, accountNames: readonly string[], risk?: RiskConfig): void {
     this.#byStrategy.set(
       strategy,
       accountNames.map((name) => {
@@ -147,9 +165,15 @@ export class AccountBook {
             `strategy ${strategy}: unknown account "${name}"; known accounts: ${[...this.#byName.keys()].join(', ')}`,
           );
         }
+        if (risk) account.risk.addStrategy(strategy, risk);
         return account;
       }),
     );
+  }
+
+  /** A trading session begins: every risk gate measures daily losses from now and lifts its halts. */
+  newSession(): void {
+    for (const a of this.all) if (a.risk.active) a.risk.newSession();
   }
 
   /** Returns the accounts a strategy's signals go to (the primary one for a strategy never assigned). */

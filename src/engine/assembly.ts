@@ -23,6 +23,7 @@ import { appendStoredBars } from './resume-restore.ts';
 import type { StoredBar } from '../model/live-state.ts';
 import { SeriesQuality } from './series-quality.ts';
 import { type GrowingData, loadSessionData, resolveSubscriptions } from './session-builder.ts';
+import { OrderRefs } from './order-refs.ts';
 import { SignalRouter } from './signal-router.ts';
 import { Stepper } from './stepper.ts';
 
@@ -50,6 +51,8 @@ export interface KernelParts {
   readonly wait: WaitPolicy;
   readonly pacer: ReplayPacer | undefined;
   readonly stepper: Stepper;
+  /** Turns signals into orders; its counts feed the engine's metrics. */
+  readonly router: SignalRouter;
   readonly between: BetweenSteps;
   /** Copies positions into strategy threads (a resumed run's books go through it). */
   readonly mirror: PositionMirror;
@@ -87,12 +90,15 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
   const recorder = new RunRecorder(o.store ? { runId: o.runId, store: o.store } : { runId: o.runId });
   const homes = new Map(strategies.map((s) => [s.strategy.name, s.entry.active_brokers[0]!]));
   const mirror = new PositionMirror(homes, loaded.symbols);
+  // Then to the order refs, which learn each order's name from its events (bracket exits included).
+  const refs = new OrderRefs();
+  const listeners = [recorder, mirror, refs];
   const accounts = new AccountBook({
     terms: accountsInUse(session.config),
     symbols: loaded.symbols,
-    listeners: [recorder, mirror],
+    listeners,
   });
-  for (const s of strategies) accounts.assign(s.strategy.name, s.entry.active_brokers);
+  for (const s of strategies) accounts.assign(s.strategy.name, s.entry.active_brokers, s.entry.risk);
   // 6. The host: how the run waits for its strategies is chosen here, once; then they start.
   const pacer = speed > 0 ? new ReplayPacer(speed) : undefined;
   const wait = waitPolicy(
@@ -156,6 +162,7 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
     );
   }
   // 7. The stepper, and the changes that happen between its steps.
+  const router = new SignalRouter({ routes: accounts, recorder, refs, listeners, log });
   const stepper = new Stepper({
     processor,
     strategies: host,
@@ -163,7 +170,7 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
     recorder,
     clock,
     quality,
-    router: new SignalRouter(accounts, recorder),
+    router,
     calendar: loaded.sources[0]!.calendar,
     wait,
   });
@@ -189,6 +196,7 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
     wait,
     pacer,
     stepper,
+    router,
     between,
     mirror,
     historyCounts,

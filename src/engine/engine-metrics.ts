@@ -2,6 +2,7 @@
 import type { StrategyMetrics } from '../strategy/host/strategy-metrics.ts';
 import type { FeedFigures } from './feed-watch.ts';
 import type { LatencyFigures } from './latency.ts';
+import type { RiskRejections, RouterCounts } from './router-counts.ts';
 
 /** System-wide figures of a run. */
 export interface SystemMetrics {
@@ -20,6 +21,8 @@ export interface SystemMetrics {
   readonly feed: FeedFigures;
   /** A live run: from a bar's arrival at the feed adapter to each order its signals submit. */
   readonly liveLatency: LatencyFigures;
+  /** Orders refused before a broker, per strategy and rule (risk limits, `duplicate_ref`); absent when none was. */
+  readonly riskRejections?: readonly RiskRejections[];
 }
 
 /** What `engine.getMetrics()` returns. */
@@ -38,11 +41,18 @@ export interface EngineMetricsInput {
   readonly enginePaused: boolean;
   readonly feed: FeedFigures;
   readonly latency: LatencyFigures;
+  /**
+   * The router's counts: refusals per strategy and rule, and CANCEL or REPLACE signals naming no order,
+   * which count among the strategy's `invalidSignals`.
+   */
+  readonly router?: RouterCounts;
 }
 
 /** Adds the system-wide figures to the strategies' own. */
 export function engineMetrics(o: EngineMetricsInput): EngineMetrics {
-  const { strategies } = o;
+  const { router } = o;
+  const strategies = router ? o.strategies.map((m) => withUnknownRefs(m, router)) : o.strategies;
+  const rejections = router?.rejections() ?? [];
   const slowest = strategies.reduce<StrategyMetrics | undefined>(
     (a, m) => (a === undefined || m.avgMs > a.avgMs ? m : a),
     undefined,
@@ -62,6 +72,13 @@ export function engineMetrics(o: EngineMetricsInput): EngineMetrics {
       enginePaused: o.enginePaused,
       feed: o.feed,
       liveLatency: o.latency,
+      ...(rejections.length > 0 ? { riskRejections: rejections } : {}),
     },
   };
+}
+
+/** Adds a strategy's CANCEL and REPLACE signals that named no order to its invalid signals. */
+function withUnknownRefs(m: StrategyMetrics, router: RouterCounts): StrategyMetrics {
+  const unknown = router.unknownRefsOf(m.name);
+  return unknown === 0 ? m : { ...m, invalidSignals: m.invalidSignals + unknown };
 }

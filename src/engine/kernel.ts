@@ -17,6 +17,7 @@ import { assembleKernel, type KernelParts } from './assembly.ts';
 import type { BetweenSteps } from './between-steps.ts';
 import type { DataProcessor } from './data-processor.ts';
 import { type EngineMetrics, engineMetrics } from './engine-metrics.ts';
+import type { RouterCounts } from './router-counts.ts';
 import { FeedWatch, LIVE_REJECT_KINDS, NO_FEED } from './feed-watch.ts';
 import { LagStats, LiveInbox } from './live.ts';
 import { LiveCommitter } from './live-commit.ts';
@@ -100,6 +101,8 @@ export class Engine {
   readonly #lag = new LagStats();
   #cancelled = false;
   readonly #gate = new PauseGate();
+  /** Risk refusals and unknown refs, per strategy (see `SignalRouter.counts`). */
+  readonly #routerCounts: RouterCounts;
 
   private constructor(o: EngineOptions, clock: TestClock, log: Logger, p: KernelParts) {
     this.#o = o;
@@ -115,6 +118,7 @@ export class Engine {
     this.wait = p.wait;
     this.#processor = p.processor;
     this.#stepper = p.stepper;
+    this.#routerCounts = p.router.counts;
     this.#between = p.between;
     this.#pacer = p.pacer;
     // A run told to stop while paused must reach its next look at the abort signal: stopping resumes it.
@@ -168,6 +172,7 @@ export class Engine {
       enginePaused: this.#gate.paused,
       feed: this.#feed?.figures ?? NO_FEED,
       latency: this.#stepper.latency.figures,
+      router: this.#routerCounts,
     });
   }
 

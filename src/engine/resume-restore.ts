@@ -55,7 +55,7 @@ export function appendStoredBars(loaded: LoadedData, bars: readonly StoredBar[])
 /**
  * Puts a resumed run's state into a freshly assembled kernel, before any step: the recorder takes the stored
  * events as written, the accounts their cash, books, marks and working orders, the ids and step counters
- * where they were, and each strategy thread the positions of its home account.
+ * where they were, the order refs the run used, and each strategy thread the positions of its home account.
  */
 export function restoreKernel(parts: KernelParts, plan: ResumePlan): void {
   parts.recorder.preload(plan.run);
@@ -64,6 +64,9 @@ export function restoreKernel(parts: KernelParts, plan: ResumePlan): void {
   const working = plan.run.orders.filter((o) => o.status === 'open');
   parts.accounts.restore(state.accounts, working, state);
   parts.stepper.restore(state);
+  // Refs the run used stay used, and its working orders keep their names; daily losses count from here.
+  parts.router.learn(plan.run.orders);
+  parts.accounts.newSession();
   for (const a of state.accounts) {
     for (const b of a.books) parts.mirror.restore(a.account, b.strategy, b.symbol, b.qty);
   }

@@ -4,6 +4,7 @@ import { PaperBroker } from '../execution/paper-broker.ts';
 import { Portfolio } from '../execution/portfolio.ts';
 import type { Signal } from '../model/signal.ts';
 import { RunRecorder } from './recorder.ts';
+import { OrderRefs } from './order-refs.ts';
 import { SignalRouter } from './signal-router.ts';
 
 const T0 = Date.UTC(2024, 0, 2, 15, 0);
@@ -13,16 +14,17 @@ const MIN = 60_000;
 function setup(o: { allowShort?: boolean } = {}) {
   const portfolio = new Portfolio(100_000, 2);
   const recorder = new RunRecorder({ runId: 'r' });
+  const refs = new OrderRefs();
   const broker = new PaperBroker({
     portfolio,
     symbols: ['X', 'Y'],
     commission: perShareAndBpsCommission({ perShare: 0, bps: 0, minimum: 0 }),
     slippage: bpsSlippage(0),
     allowShort: o.allowShort ?? true,
-    listeners: [recorder],
+    listeners: [recorder, refs],
   });
   const account = { name: 'default', broker, portfolio };
-  const router = new SignalRouter({ of: () => [account] }, recorder);
+  const router = new SignalRouter({ routes: { of: () => [account] }, recorder, refs });
   /** Offers X a bar opening at `open`, which fills pending market orders. */
   const fillAt = (open: number, ts = T0 + MIN) =>
     broker.onBar(0, { ts, open, high: open, low: open, close: open, volume: 1e9 }, 1);

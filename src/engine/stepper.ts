@@ -111,7 +111,11 @@ export class Stepper {
     if (day !== this.#lastDay && this.#lastTs === this.#lastTs) {
       const { recorder, strategies, accounts } = this.#p;
       // The last session closed at its last step: its DAY orders end there, before the new day's bars.
-      for (const a of accounts) a.broker.endSession(this.#lastTs);
+      for (const a of accounts) {
+        a.broker.endSession(this.#lastTs);
+        // Daily losses count from the new session's start; yesterday's halt lifts.
+        if (a.risk.active) a.risk.newSession();
+      }
       recorder.onEquity({ ts: this.#lastTs, equity: this.#lastEquity, cash: this.#portfolio.cash });
       recorder.maybeFlush();
       this.#at(t, day, 'quality');

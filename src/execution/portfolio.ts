@@ -47,6 +47,8 @@ export class Portfolio {
   // Keyed by strategy, then symbol: no string building on the per-signal path.
   readonly #books = new Map<string, Map<string, Book>>();
   readonly #open: Book[] = [];
+  /** Each strategy's cash flows (fills and commissions), for its own P&L (`strategyValue`). */
+  readonly #flows = new Map<string, number>();
 
   constructor(initialCash: number, symbolCount: number, options: PortfolioOptions = {}) {
     this.#cash = initialCash;
@@ -101,6 +103,10 @@ export class Portfolio {
   applyFill(fill: Fill, symbolId: number, barIndex: number): Trade | undefined {
     const signed = fill.side === 'buy' ? fill.quantity : -fill.quantity;
     this.#cash -= signed * fill.price + fill.commission;
+    this.#flows.set(
+      fill.strategy,
+      (this.#flows.get(fill.strategy) ?? 0) - signed * fill.price - fill.commission,
+    );
     let byStrategy = this.#books.get(fill.strategy);
     if (!byStrategy) {
       byStrategy = new Map();
@@ -144,6 +150,35 @@ export class Portfolio {
       b.maxAbsQty = Math.max(b.maxAbsQty, Math.abs(b.qty));
     }
     return trade;
+  }
+
+  /** Returns the account's net position in a symbol: every strategy's, summed. */
+  netPosition(symbol: string): number {
+    let q = 0;
+    for (const b of this.#open) if (b.symbol === symbol) q += b.qty;
+    return q;
+  }
+
+  /** Returns the sum of absolute position values at the last closes: the account's, or one strategy's. */
+  grossExposure(strategy?: string): number {
+    let e = 0;
+    for (const b of this.#open) {
+      if (strategy === undefined || b.strategy === strategy)
+        e += Math.abs(b.qty) * (this.#lastClose[b.symbolId] as number);
+    }
+    return e;
+  }
+
+  /**
+   * Returns what a strategy's trading is worth in this account: the cash its fills and commissions moved,
+   * plus its open positions at the last closes. Its change between two times is its realized and
+   * unrealized P&L over that span.
+   */
+  strategyValue(strategy: string): number {
+    let v = this.#flows.get(strategy) ?? 0;
+    for (const b of this.#open)
+      if (b.strategy === strategy) v += b.qty * (this.#lastClose[b.symbolId] as number);
+    return v;
   }
 
   /** Returns the open positions in a stable order (strategy, then symbol). */

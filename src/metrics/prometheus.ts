@@ -5,6 +5,7 @@ import type { EngineMetrics, StrategyMetrics, SystemMetrics } from '../engine/ke
 import type { ProcessingHistogram } from '../strategy/host/metrics.ts';
 import { BinnedHistogram, type BinnedRow } from './binned-histogram.ts';
 import { defineLiveSeries } from './prometheus-live.ts';
+import { defineRiskSeries } from './prometheus-risk.ts';
 import { STRATEGY_KINDS, type StrategyKind } from '../strategy/kind.ts';
 
 /** What the exporter reads on each scrape; an `Engine` is one. */
@@ -261,6 +262,7 @@ export class PrometheusExporter {
     );
     system('tradeflow_lag_max_seconds', 'Largest lateness of a step start.', (s) => s.maxLagMs / 1000);
     system('tradeflow_engine_paused', '1 while the engine is paused.', (s) => (s.enginePaused ? 1 : 0));
+    defineRiskSeries(this.registry, () => now()?.system);
     defineLiveSeries(this.registry, () => {
       const snap = now();
       return snap && { system: snap.system, latency: snap.source.latencyHistogram?.() };

@@ -114,6 +114,8 @@ export interface BacktestResult {
     quantity: number;
     time: string;
     reason: string;
+    /** The rule that refused the order before it reached a broker (a risk limit, `duplicate_ref`). */
+    rule?: string;
   }[];
   readonly strategies: readonly StrategyJson[];
   readonly data: readonly {
@@ -198,6 +200,7 @@ export function ordersJson(orders: readonly Order[]): Pick<BacktestResult, 'orde
         quantity: o.quantity,
         time: iso(o.tsClosed ?? o.tsCreated),
         reason: o.reason ?? '',
+        ...(o.riskRule === undefined ? {} : { rule: o.riskRule }),
       })),
   };
 }

@@ -50,8 +50,8 @@ const OUTCOMES: Readonly<Record<BadKind, { invalid: string } | { rejected: strin
   'huge-quantity': {
     invalid: "quantity: 1e+308 is outside -1e15 .. 1e15 (larger values would overflow the run's books)",
   },
-  'missing-action': { invalid: 'action: missing; use BUY, SELL, CLOSE or HOLD' },
-  'lowercase-action': { invalid: 'action: "buy" is not BUY, SELL, CLOSE or HOLD' },
+  'missing-action': { invalid: 'action: missing; use BUY, SELL, CLOSE, HOLD, CANCEL or REPLACE' },
+  'lowercase-action': { invalid: 'action: "buy" is not BUY, SELL, CLOSE, HOLD, CANCEL or REPLACE' },
   'missing-symbol': { invalid: 'symbol: missing' },
   'empty-symbol': { invalid: 'symbol: "" (a string) is empty' },
   'number-symbol': { invalid: 'symbol: 7 is not a string' },
@@ -64,7 +64,9 @@ const OUTCOMES: Readonly<Record<BadKind, { invalid: string } | { rejected: strin
   'negative-quantity': { rejected: 'quantity must be a positive number (got -10)' },
   'nan-limit-price': { invalid: 'price: NaN is not a finite number' },
   'limit-without-price': { rejected: 'a limit order needs a positive price (got none)' },
-  'unknown-order-type': { invalid: 'orderType: "MKT" is not market, limit or stop' },
+  'unknown-order-type': {
+    invalid: 'orderType: "MKT" is not market, limit, stop, stop_limit or trailing_stop',
+  },
   'number-reason': { invalid: 'reason: 404 is not a string' },
   'confidence-above-one': { invalid: 'confidence: 1.5 is not within [0, 1]' },
   'circular-metadata': { invalid: 'metadata.self: refers back to metadata (a circular reference)' },

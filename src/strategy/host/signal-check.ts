@@ -2,6 +2,10 @@
 // so the router, the store and the thread boundary only ever see well-formed signals.
 import { MAX_MAGNITUDE } from '../../model/bar.ts';
 import type { OrderType, Signal, SignalAction } from '../../model/signal.ts';
+import { copyOrderTerms } from './signal-order-check.ts';
+import { show, SignalProblem, typed } from './signal-problem.ts';
+
+export { show, SignalProblem } from './signal-problem.ts';
 
 /** A signal's symbol is at most this long (no venue's symbol comes near it). */
 export const MAX_SYMBOL_CHARS = 256;
@@ -12,56 +16,21 @@ export const MAX_METADATA_CHARS = 16_384;
 /** A signal's metadata nests at most this deep. */
 export const MAX_METADATA_DEPTH = 32;
 
-/** Why a value a strategy returned is not a signal: the field at fault and what is wrong with its value. */
-export class SignalProblem extends Error {
-  override readonly name = 'SignalProblem';
-
-  constructor(
-    /** The field at fault (`quantity`, `metadata.a[2]`), or `signal` for the value as a whole. */
-    readonly field: string,
-    /** What is wrong, naming the value the strategy gave. */
-    readonly problem: string,
-  ) {
-    super(`${field}: ${problem}`);
-  }
-}
-
-/** Names a value in a message, briefly and whatever it is (a string is cut, a BigInt keeps its `n`). */
-export function show(value: unknown): string {
-  switch (typeof value) {
-    case 'string':
-      return value.length > 40 ? `${JSON.stringify(value.slice(0, 40))}...` : JSON.stringify(value);
-    case 'bigint':
-      return `${value}n (a BigInt)`;
-    case 'number':
-    case 'boolean':
-    case 'undefined':
-      return String(value);
-    case 'symbol':
-      return 'a symbol';
-    case 'function':
-      return 'a function';
-    case 'object':
-      if (value === null) return 'null';
-      if (Array.isArray(value)) return 'an array';
-      return `a ${kindOf(value)}`;
-  }
-}
-
-/** Names the class of an object (`Date`, `Map`; `plain object`) without running the object's own code. */
-function kindOf(o: object): string {
-  const proto = Object.getPrototypeOf(o) as { constructor?: unknown } | null;
-  if (proto === null || proto === Object.prototype) return 'plain object';
-  const ctor = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value as unknown;
-  return typeof ctor === 'function' && ctor.name !== '' ? ctor.name : 'class instance';
-}
-
-/** Names a value and its type, for a field that wants another type. */
-const typed = (value: unknown): string =>
-  typeof value === 'string' ? `${show(value)} (a string)` : show(value);
-
-const ACTIONS: ReadonlySet<unknown> = new Set<SignalAction>(['BUY', 'SELL', 'CLOSE', 'HOLD']);
-const ORDER_TYPES: ReadonlySet<unknown> = new Set<OrderType>(['market', 'limit', 'stop']);
+const ACTIONS: ReadonlySet<unknown> = new Set<SignalAction>([
+  'BUY',
+  'SELL',
+  'CLOSE',
+  'HOLD',
+  'CANCEL',
+  'REPLACE',
+]);
+const ORDER_TYPES: ReadonlySet<unknown> = new Set<OrderType>([
+  'market',
+  'limit',
+  'stop',
+  'stop_limit',
+  'trailing_stop',
+]);
 
 /** A field the strategy left out: undefined, or null as JSON-minded code writes it. */
 const absent = (v: unknown): v is null | undefined => v === undefined || v === null;
@@ -85,10 +54,11 @@ function bounded(field: string, v: unknown): number {
 /**
  * Checks a value a strategy returned as a signal and returns a clean copy of it (only the fields a signal
  * has, each read once, metadata copied as plain JSON data), or the problem that makes it no signal: an
- * action other than BUY, SELL, CLOSE or HOLD; a symbol that is not a non-empty string; a BUY or SELL
+ * action other than BUY, SELL, CLOSE, HOLD, CANCEL or REPLACE; a symbol that is not a non-empty string; a BUY or SELL
  * without a quantity; a quantity, price or confidence that is not a finite number (quantity and price
- * within `MAX_MAGNITUDE`, confidence in [0, 1]); an order type other than market, limit or stop; a
- * reason that is not a string; metadata that is not a plain object of JSON data within
+ * within `MAX_MAGNITUDE`, confidence in [0, 1]); an order type other than market, limit, stop,
+ * stop_limit or trailing_stop; order terms `copyOrderTerms` refuses (refs, time in force, stop-limit and
+ * trailing terms, brackets, CANCEL and REPLACE); a reason that is not a string; metadata that is not a plain object of JSON data within
  * `MAX_METADATA_CHARS` and `MAX_METADATA_DEPTH`. A finite quantity or price the broker cannot use
  * (zero, negative, a limit order without a price) passes: the broker rejects the order and says why.
  */
@@ -117,8 +87,8 @@ function copySignal(value: unknown): Signal {
     throw new SignalProblem(
       'action',
       absent(action)
-        ? 'missing; use BUY, SELL, CLOSE or HOLD'
-        : `${show(action)} is not BUY, SELL, CLOSE or HOLD`,
+        ? 'missing; use BUY, SELL, CLOSE, HOLD, CANCEL or REPLACE'
+        : `${show(action)} is not BUY, SELL, CLOSE, HOLD, CANCEL or REPLACE`,
     );
   }
   const symbol = v.symbol;
@@ -136,12 +106,16 @@ function copySignal(value: unknown): Signal {
   const orderType = v.orderType;
   if (!absent(orderType)) {
     if (!ORDER_TYPES.has(orderType)) {
-      throw new SignalProblem('orderType', `${show(orderType)} is not market, limit or stop`);
+      throw new SignalProblem(
+        'orderType',
+        `${show(orderType)} is not market, limit, stop, stop_limit or trailing_stop`,
+      );
     }
     out.orderType = orderType as OrderType;
   }
   const price = v.price;
   if (!absent(price)) out.price = bounded('price', price);
+  copyOrderTerms(v, out);
   const reason = v.reason;
   if (!absent(reason)) {
     if (typeof reason !== 'string') throw new SignalProblem('reason', `${typed(reason)} is not a string`);
