@@ -8,6 +8,8 @@ import type { TradingCalendar } from '../data/calendar.ts';
 import type { Interval } from '../model/interval.ts';
 import { loadStrategies } from '../strategy/loader.ts';
 import { strategyContext } from '../strategy/host/context.ts';
+import { InlineRunner } from '../strategy/host/inline-runner.ts';
+import { OrderEventQueue } from '../strategy/host/order-events.ts';
 import { PositionMirror } from '../strategy/host/position-mirror.ts';
 import type { StrategyRunner } from '../strategy/host/runner.ts';
 import { StrategyManager } from '../strategy/host/strategy-manager.ts';
@@ -83,14 +85,16 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
   const processor = new DataProcessor(loaded, resolved.flat());
   const quality = new SeriesQuality();
   for (const slot of processor.slots) quality.track(slot.series, loaded.sources[slot.symbolId]!.calendar);
-  // 5. Accounts: every execution goes to the recorder, then to the host's position mirror.
+  // 5. Accounts: every execution goes to the recorder, then to the host's position mirror and its queue of
+  // each strategy's order events (delivered at the strategy's next step).
   const recorder = new RunRecorder(o.store ? { runId: o.runId, store: o.store } : { runId: o.runId });
   const homes = new Map(strategies.map((s) => [s.strategy.name, s.entry.active_brokers[0]!]));
   const mirror = new PositionMirror(homes, loaded.symbols);
+  const events = new OrderEventQueue();
   const accounts = new AccountBook({
     terms: accountsInUse(session.config),
     symbols: loaded.symbols,
-    listeners: [recorder, mirror],
+    listeners: [recorder, mirror, events],
   });
   for (const s of strategies) accounts.assign(s.strategy.name, s.entry.active_brokers);
   // 6. The host: how the run waits for its strategies is chosen here, once; then they start.
@@ -104,6 +108,7 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
     log,
     wait,
     mirror,
+    events,
     symbols: loaded.symbols,
     series: () => loaded.data.descriptors(),
     calendars: session.config.data
@@ -111,6 +116,8 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
       .map((d) => ({ symbol: d.symbol, spec: d.calendar })),
     quality: (symbol, interval) => quality.get(symbol, interval as Interval, now()),
     cash: (strategy) => accounts.home(strategy).portfolio.cash,
+    equity: (strategy) => accounts.home(strategy).portfolio.equity(),
+    lastClose: (symbolId) => accounts.primary.portfolio.lastClose(symbolId),
     now,
   });
   const calendarOf = (symbol: string): TradingCalendar | undefined =>
@@ -140,7 +147,8 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
         cash: () => home.cash,
         equity: () => home.equity(),
         lastClose: (symbol) => accounts.lastClose(symbol),
-        openOrders: () => accounts.home(runner.name).broker.openOrders(runner.name),
+        // The strategy's own book (a thread keeps its own, built from the same events).
+        openOrders: runner instanceof InlineRunner ? () => runner.book.orders() : () => [],
         now,
       });
     },

@@ -1,5 +1,6 @@
 // A resumed live run put back together: its stored bars after the bar files, its accounts, working orders,
-// id counters, step counters, recorded events and the positions its strategy threads read.
+// id counters, step counters, recorded events, the positions its strategy threads read and each
+// strategy's book of working orders.
 import { TradeflowError } from '../core/errors.ts';
 import type { LiveState, StoredBar } from '../model/live-state.ts';
 import type { StoredRun } from '../storage/store.ts';
@@ -67,6 +68,10 @@ export function restoreKernel(parts: KernelParts, plan: ResumePlan): void {
   for (const a of state.accounts) {
     for (const b of a.books) parts.mirror.restore(a.account, b.strategy, b.symbol, b.qty);
   }
+  // Each strategy's book holds its working orders again, in every account it routes to; no events.
+  parts.strategies.seedOrders((strategy) =>
+    parts.accounts.of(strategy).flatMap((a) => a.broker.openOrders(strategy)),
+  );
 }
 
 /** Replays a resumed run's committed steps, up to and including `lastTs`, for its strategies (Stepper.warm). */
