@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSessionConfig, type LoadedSession } from '../config/session-config.ts';
 import type { MemoryLogger } from '../core/logger.ts';
-import { FIXTURE_ROOT, fixtureSession, runSession, withIsolation } from '../../test/fixture-sessions.ts';
+import { FIXTURE_ROOT, fixtureSession, runSession } from '../../test/fixture-sessions.ts';
 import { minuteBars, risingBars } from '../../test/probe-sessions.ts';
 import { ROOT } from '../../test/helpers.ts';
 
