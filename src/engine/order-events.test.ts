@@ -3,10 +3,13 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSessionConfig, type LoadedSession } from '../config/session-config.ts';
-import type { MemoryLogger } from '../core/logger.ts';
+import { MemoryLogger } from '../core/logger.ts';
+import type { Order } from '../model/order.ts';
 import { FIXTURE_ROOT, fixtureSession, runSession } from '../../test/fixture-sessions.ts';
 import { minuteBars, risingBars } from '../../test/probe-sessions.ts';
 import { ROOT } from '../../test/helpers.ts';
+import { Engine } from './kernel.ts';
+import { seedOrderBooks } from './resume-restore.ts';
 
 /** The list each order probe logged at teardown, by strategy name. */
 function sequences(log: MemoryLogger): Record<string, string[]> {
@@ -225,4 +228,47 @@ describe('order events in a step without bars', () => {
       p: expected,
     });
   });
+});
+
+describe('a resumed run’s order books', () => {
+  /** A limit buy far below the market, as a resumed run's stored working order. */
+  const stored: Order = {
+    id: 42,
+    account: 'default',
+    strategy: 'p',
+    symbol: 'X',
+    side: 'buy',
+    quantity: 3,
+    type: 'limit',
+    price: 50,
+    tsCreated: 0,
+    status: 'open',
+    ref: 'o1',
+  };
+
+  for (const isolation of ['inline', 'thread'] as const) {
+    it(`holds the restored working orders, with no events, in ${isolation === 'inline' ? 'an inline strategy' : 'a thread'}`, async () => {
+      const log = new MemoryLogger();
+      const engine = await Engine.create({
+        session: fixtureSession({
+          data: { X: risingBars(2) },
+          strategies: [
+            { module: 'order_probe', name: 'p', isolation, config: { symbols: ['X'], interval: '1m' } },
+          ],
+        }),
+        runId: `seeded-${isolation}`,
+        logger: log,
+      });
+      engine.broker.restoreWorking([stored]);
+      seedOrderBooks(engine.accounts, engine.strategies);
+      await engine.run();
+      await engine.stop();
+      expect(sequences(log)).toEqual({
+        p: [
+          '2024-01-02 00:01 bars 1 X pos=0 cash=100000.00 equity=100000.00 open=[#42]',
+          '2024-01-02 00:02 bars 2 X pos=0 cash=100000.00 equity=100000.00 open=[#42]',
+        ],
+      });
+    });
+  }
 });

@@ -42,7 +42,7 @@ function drive(
   for (let i = 0; i < count; i++) {
     for (const e of events[i] ?? []) {
       if (e.position !== undefined) position = e.position;
-      if (e.event === undefined) continue;
+      if (e.event === undefined || e.ref === undefined) continue;
       const signal = sent.find((s) => s.ref === e.ref)!;
       const order: Order = {
         id: sent.indexOf(signal) + 1,
