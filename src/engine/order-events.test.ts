@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSessionConfig, type LoadedSession } from '../config/session-config.ts';
 import { MemoryLogger } from '../core/logger.ts';
 import type { Order } from '../model/order.ts';
+import { checkSignal, SignalProblem } from '../strategy/host/signal-check.ts';
 import { FIXTURE_ROOT, fixtureSession, runSession } from '../../test/fixture-sessions.ts';
 import { minuteBars, risingBars } from '../../test/probe-sessions.ts';
 import { ROOT } from '../../test/helpers.ts';
@@ -271,4 +272,62 @@ describe('a resumed run’s order books', () => {
       });
     });
   }
+});
+
+/** True once signals carry cancels and brackets through to the broker (the signal check passes them on). */
+function ordersManaged(): boolean {
+  const cancel = checkSignal({ symbol: 'X', action: 'CANCEL', ref: 'a' });
+  const bracket = checkSignal({ symbol: 'X', action: 'BUY', quantity: 1, bracket: { stopLoss: 1 } });
+  return (
+    !(cancel instanceof SignalProblem) && !(bracket instanceof SignalProblem) && bracket.bracket !== undefined
+  );
+}
+
+/**
+ * A market buy, a limit far below and a market entry with a bracket (stop 90, target 105) on bar 0; on
+ * bar 1 the limit is cancelled and so is the market buy, which filled at bar 1's open: that cancel is
+ * refused. Bar 2 (open 104, high 105) reaches the target, whose fill cancels the stop.
+ */
+const managed = (isolation: 'inline' | 'thread') =>
+  fixtureSession({
+    data: { X: risingBars(5) },
+    strategies: [
+      {
+        module: 'order_probe',
+        name: 'p',
+        isolation,
+        config: {
+          symbols: ['X'],
+          interval: '1m',
+          actions: {
+            1: [
+              order('BUY', 10, { ref: 'm' }),
+              order('BUY', 5, { orderType: 'limit', price: 90, ref: 'lim' }),
+              order('BUY', 4, { ref: 'br', stopLoss: 90, takeProfit: 105 }),
+            ],
+            2: [
+              { do: 'cancel', ref: 'lim' },
+              { do: 'cancel', ref: 'm' },
+            ],
+          },
+        },
+      },
+    ],
+  });
+
+describe('order events of cancels and brackets', () => {
+  it('gives a thread the same sequence as inline with a bracket, a cancel and a refused cancel', async () => {
+    const inline = sequences((await runSession(managed('inline'), 'managed-inline')).log);
+    const thread = sequences((await runSession(managed('thread'), 'managed-thread')).log);
+    expect(thread).toEqual(inline);
+    if (!ordersManaged()) return;
+    // What each order heard, as "event #id" (the broker's reasons aside).
+    const heard = (inline.p ?? []).flatMap((l) => /order (\w+) (#\d+)/.exec(l)?.slice(1, 3).join(' ') ?? []);
+    expect(heard).toEqual(
+      expect.arrayContaining(['cancelled #2', 'cancel_rejected #1', 'filled #1', 'filled #3']),
+    );
+    const legs = (inline.p ?? []).filter((l) => l.includes('parent=#3'));
+    expect(legs.some((l) => / order filled .* sell 4 limit /.test(l))).toBe(true);
+    expect(legs.some((l) => / order cancelled .* sell 4 stop /.test(l))).toBe(true);
+  });
 });
