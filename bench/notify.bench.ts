@@ -57,11 +57,16 @@ async function startProbe(
     subscriptions: [['BENCH', '1m']],
     calendars: [],
     control: new MessageChannel().port2,
+    events: new MessageChannel().port2,
     setupTimeoutMs: 30_000,
     teardownTimeoutMs: 5_000,
     maxOffheapMb: 1024,
   };
-  const worker = new Worker(WORKER, { workerData, transferList: [workerData.control], execArgv: [] });
+  const worker = new Worker(WORKER, {
+    workerData,
+    transferList: [workerData.control, workerData.events],
+    execArgv: [],
+  });
   let markStopped = () => {};
   const stopped = new Promise<void>((resolve) => (markStopped = resolve));
   await new Promise<void>((resolve, reject) => {

@@ -10,6 +10,11 @@ export type { Logger } from './core/logger.ts';
 // Signals, and the policies that arbitrate between a rules signal and a model signal.
 export { NO_SIGNALS } from './model/signal.ts';
 export type { OrderType, Signal, SignalAction } from './model/signal.ts';
+
+// Orders a strategy manages: what its order events and fills carry, and what ctx.order and sizing take.
+export type { Bracket, TimeInForce } from './model/signal.ts';
+export type { Fill, Order, OrderEvent, OrderStatus, OrderUpdate, Side } from './model/order.ts';
+export type { OrderSignal, SizingOptions } from './strategy/base-strategy.ts';
 export { DECISION_POLICIES, decisionPolicy, majorityVote, unanimous } from './strategy/decision-policy.ts';
 export type { DecisionPolicy } from './strategy/decision-policy.ts';
 

@@ -237,6 +237,7 @@ describe('GET /api/strategies and /api/tickers', () => {
       'sma_cross',
       'ml_momentum',
       'hybrid_momentum',
+      'bracket_breakout',
     ]);
     expect(body.backtest_types.find((t) => t.type === 'sma_cross')).toMatchObject({
       module: 'strategies/examples/simple_ma_cross',

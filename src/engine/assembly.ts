@@ -8,6 +8,8 @@ import type { TradingCalendar } from '../data/calendar.ts';
 import type { Interval } from '../model/interval.ts';
 import { loadStrategies } from '../strategy/loader.ts';
 import { strategyContext } from '../strategy/host/context.ts';
+import { InlineRunner } from '../strategy/host/inline-runner.ts';
+import { OrderEventQueue } from '../strategy/host/order-events.ts';
 import { PositionMirror } from '../strategy/host/position-mirror.ts';
 import type { StrategyRunner } from '../strategy/host/runner.ts';
 import { StrategyManager } from '../strategy/host/strategy-manager.ts';
@@ -86,13 +88,16 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
   const processor = new DataProcessor(loaded, resolved.flat());
   const quality = new SeriesQuality();
   for (const slot of processor.slots) quality.track(slot.series, loaded.sources[slot.symbolId]!.calendar);
-  // 5. Accounts: every execution goes to the recorder, then to the host's position mirror.
+  // 5. Accounts: every execution goes to the recorder, then to the host's position mirror and its queue of
+  // each strategy's order events (delivered at the strategy's next step).
   const recorder = new RunRecorder(o.store ? { runId: o.runId, store: o.store } : { runId: o.runId });
   const homes = new Map(strategies.map((s) => [s.strategy.name, s.entry.active_brokers[0]!]));
   const mirror = new PositionMirror(homes, loaded.symbols);
-  // Then to the order refs, which learn each order's name from its events (bracket exits included).
+  // Then to the order refs, which learn each order's name from its events (bracket exits included), and to
+  // the strategies' own queues of order events (delivered at their next step).
   const refs = new OrderRefs();
-  const listeners = [recorder, mirror, refs];
+  const events = new OrderEventQueue();
+  const listeners = [recorder, mirror, refs, events];
   const accounts = new AccountBook({
     terms: accountsInUse(session.config),
     symbols: loaded.symbols,
@@ -110,6 +115,7 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
     log,
     wait,
     mirror,
+    events,
     symbols: loaded.symbols,
     series: () => loaded.data.descriptors(),
     calendars: session.config.data
@@ -117,6 +123,8 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
       .map((d) => ({ symbol: d.symbol, spec: d.calendar })),
     quality: (symbol, interval) => quality.get(symbol, interval as Interval, now()),
     cash: (strategy) => accounts.home(strategy).portfolio.cash,
+    equity: (strategy) => accounts.home(strategy).portfolio.equity(),
+    lastClose: (symbolId) => accounts.primary.portfolio.lastClose(symbolId),
     now,
   });
   const calendarOf = (symbol: string): TradingCalendar | undefined =>
@@ -146,7 +154,8 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
         cash: () => home.cash,
         equity: () => home.equity(),
         lastClose: (symbol) => accounts.lastClose(symbol),
-        openOrders: () => accounts.home(runner.name).broker.openOrders(runner.name),
+        // The strategy's own book (a thread keeps its own, built from the same events).
+        openOrders: runner instanceof InlineRunner ? () => runner.book.orders() : () => [],
         now,
       });
     },

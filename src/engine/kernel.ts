@@ -21,7 +21,7 @@ import type { RouterCounts } from './router-counts.ts';
 import { FeedWatch, LIVE_REJECT_KINDS, NO_FEED } from './feed-watch.ts';
 import { LagStats, LiveInbox } from './live.ts';
 import { LiveCommitter } from './live-commit.ts';
-import { type ResumePlan, restoreKernel, warmUntil } from './resume-restore.ts';
+import { type ResumePlan, restoreKernel, seedOrderBooks, warmUntil } from './resume-restore.ts';
 import type { ReplayPacer } from './pacer.ts';
 import type { RunRecorder } from './recorder.ts';
 import { type LoopParts, PauseGate, runDataSteps, runLiveSteps } from './run-loops.ts';
@@ -295,6 +295,7 @@ export class Engine {
       // A resumed run's strategies see its committed steps again, to stand where they stood (no trading).
       const lastTs = this.#o.resume?.state?.lastTs;
       if (lastTs !== undefined) await warmUntil(this.#processor, this.#stepper, lastTs);
+      if (this.#o.resume !== undefined) seedOrderBooks(this.accounts, this.strategies);
       const committer = this.#committer;
       committer?.start();
       this.#cancelled = await runLiveSteps(this.#loopParts(), {

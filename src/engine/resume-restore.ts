@@ -1,8 +1,11 @@
 // A resumed live run put back together: its stored bars after the bar files, its accounts, working orders,
-// id counters, step counters, recorded events and the positions its strategy threads read.
+// id counters, step counters, recorded events, the positions its strategy threads read and, once its
+// committed steps are replayed, each strategy's book of working orders.
 import { TradeflowError } from '../core/errors.ts';
 import type { LiveState, StoredBar } from '../model/live-state.ts';
 import type { StoredRun } from '../storage/store.ts';
+import type { StrategyManager } from '../strategy/host/strategy-manager.ts';
+import type { AccountBook } from './accounts.ts';
 import type { KernelParts } from './assembly.ts';
 import type { DataProcessor } from './data-processor.ts';
 import type { Stepper } from './stepper.ts';
@@ -70,6 +73,15 @@ export function restoreKernel(parts: KernelParts, plan: ResumePlan): void {
   for (const a of state.accounts) {
     for (const b of a.books) parts.mirror.restore(a.account, b.strategy, b.symbol, b.qty);
   }
+}
+
+/**
+ * Puts each strategy's working orders, in every account it routes to, back into its book, without events.
+ * Called once the committed steps are replayed (`warmUntil`): the replay hands out the refs the strategy
+ * gave then, which a seeded book would make `ctx.order` skip.
+ */
+export function seedOrderBooks(accounts: AccountBook, strategies: StrategyManager): void {
+  strategies.seedOrders((strategy) => accounts.of(strategy).flatMap((a) => a.broker.openOrders(strategy)));
 }
 
 /** Replays a resumed run's committed steps, up to and including `lastTs`, for its strategies (Stepper.warm). */

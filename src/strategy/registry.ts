@@ -43,6 +43,11 @@ export const STRATEGY_TYPES: Readonly<Record<string, StrategyType>> = {
     kind: 'hybrid',
     description: 'momentum rules and the ML model combined by a decision policy',
   },
+  bracket_breakout: {
+    module: 'strategies/examples/bracket_breakout',
+    kind: 'rules',
+    description: 'a breakout entry with a stop-loss and a take-profit attached, cancelled when stale',
+  },
 };
 
 /** Returns a registered type, or throws an error that lists the known ones. */

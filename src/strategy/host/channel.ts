@@ -1,6 +1,7 @@
 // The shared-memory channel between the engine and one strategy thread: notification ring, steps, outbox.
 import { monotonicMs } from '../../core/clock.ts';
 import { TradeflowError } from '../../core/errors.ts';
+import { stateLength } from './protocol.ts';
 import { countOut, createStepGroup } from './step-group.ts';
 
 /**
@@ -20,10 +21,11 @@ import { countOut, createStepGroup } from './step-group.ts';
 const Ctl = { Write: 0, Read: 1, Step: 2, Done: 3, OutLen: 4, Stop: 5, Group: 6, Ring: 8 } as const;
 
 /**
- * Notification kinds, in the high byte of a ring entry: a bar of a subscription, its quality, or a
- * control request waiting on the thread's control port (a symbol joined, subscriptions changed).
+ * Notification kinds, in the high byte of a ring entry: a bar of a subscription, its quality, a control
+ * request waiting on the thread's control port (a symbol joined, subscriptions changed), or order events
+ * waiting on its events port.
  */
-export const Kind = { Bar: 0, Quality: 1, Control: 2 } as const;
+export const Kind = { Bar: 0, Quality: 1, Control: 2, Events: 3 } as const;
 /** A notification kind. */
 export type Kind = (typeof Kind)[keyof typeof Kind];
 
@@ -31,7 +33,7 @@ export type Kind = (typeof Kind)[keyof typeof Kind];
 export interface ChannelBuffers {
   readonly control: SharedArrayBuffer;
   readonly outbox: SharedArrayBuffer;
-  /** Float64: [now, cash, position per symbol id...]; grows when a symbol joins. */
+  /** Float64: [now, cash, equity, (position, last close) per symbol id...] (see State); grows when a symbol joins. */
   readonly state: SharedArrayBuffer;
   /** Float64: the bar quality of each subscription; grows when the subscriptions do. */
   readonly quality: SharedArrayBuffer;
@@ -94,7 +96,9 @@ export function createChannel(options: {
   return {
     control: new SharedArrayBuffer(4 * (Ctl.Ring + options.capacity)),
     outbox: new SharedArrayBuffer(OUTBOX_BYTES, { maxByteLength: 64 * OUTBOX_BYTES * 16 }),
-    state: new SharedArrayBuffer(8 * (2 + options.symbols), { maxByteLength: 8 * (2 + MAX_SYMBOLS) }),
+    state: new SharedArrayBuffer(8 * stateLength(options.symbols), {
+      maxByteLength: 8 * stateLength(MAX_SYMBOLS),
+    }),
     quality: new SharedArrayBuffer(8 * options.subscriptions, { maxByteLength: 8 * MAX_SUBSCRIPTIONS }),
     metrics: options.metrics,
     group: options.group ?? createStepGroup(),
@@ -143,13 +147,17 @@ export class ProducerChannel {
     Atomics.store(this.#ctl, Ctl.Write, w + 1);
   }
 
-  /** Drops the oldest queued notification to make room; returns it, or -1 when the thread took it first or it is a control request. */
+  /**
+   * Drops the oldest queued notification to make room; returns it, or -1 when the thread took it first or
+   * it is a control request or order events (a message waits on a port for exactly that entry).
+   */
   dropOldest(): number {
     const r = Atomics.load(this.#ctl, Ctl.Read);
     if (r === Atomics.load(this.#ctl, Ctl.Write)) return -1;
     const v = Atomics.load(this.#ctl, Ctl.Ring + (r % this.#capacity));
-    // A control request is never dropped: its message waits on the port for exactly this entry.
-    if (v >>> 24 === Kind.Control) return -1;
+    // A control request or order events are never dropped: a message waits on a port for exactly this entry.
+    const kind = v >>> 24;
+    if (kind === Kind.Control || kind === Kind.Events) return -1;
     return Atomics.compareExchange(this.#ctl, Ctl.Read, r, r + 1) === r ? v : -1;
   }
 

@@ -77,7 +77,9 @@ export function strategyContext(source: ContextSource): StrategyContext {
     equity: () => source.equity(),
     now: () => source.now(),
     order(signal) {
-      const ref = signal.ref ?? `o${++refs}`;
+      let ref = signal.ref;
+      // A ref the strategy named itself, or a working order of a resumed run holds, is not given twice.
+      while (ref === undefined || (signal.ref === undefined && refTaken(ref))) ref = `o${++refs}`;
       symbolOfRef.set(ref, signal.symbol);
       return { ...signal, ref };
     },
@@ -103,8 +105,15 @@ export function strategyContext(source: ContextSource): StrategyContext {
           `strategy ${name}: targetPercent(${symbol}) needs the symbol's last close, and it has none yet; call it once the symbol has a bar`,
         );
       }
+      const equity = source.equity();
+      if (!Number.isFinite(equity)) {
+        throw new TradeflowError(
+          'TF_ERR_INTERNAL',
+          `strategy ${name}: targetPercent(${symbol}) found no equity to size from`,
+        );
+      }
       // The target in cents first, so that the shares are those a hand computation from the equity gives.
-      const value = Math.round(fraction * source.equity() * 100) / 100;
+      const value = Math.round(fraction * equity * 100) / 100;
       return toTarget(symbol, value / price, options);
     },
   };
@@ -124,6 +133,10 @@ export function strategyContext(source: ContextSource): StrategyContext {
       ...(options.price === undefined ? {} : { price: options.price }),
       ...(options.reason === undefined ? {} : { reason: options.reason }),
     };
+  }
+
+  function refTaken(ref: string): boolean {
+    return symbolOfRef.has(ref) || source.openOrders().some((o) => o.ref === ref);
   }
 
   function symbolOf(ref: string): string {

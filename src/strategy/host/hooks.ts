@@ -11,6 +11,8 @@ import { checkSignalAt, SignalProblem } from './signal-check.ts';
 import { displayPath } from '../../ml/model-file.ts';
 import { type FeatureRow, hasMlCapability, type MlCapability, requiresModel } from '../ml-capability.ts';
 import { settleWithin, TimeLimitExceeded } from './watchdog.ts';
+import type { OrderBook } from './order-book.ts';
+import type { StrategyEvent } from './order-events.ts';
 
 /** How a strategy's start went: started (saying why it runs without its model, if it does), or refused. */
 export type SetupOutcome =
@@ -264,6 +266,33 @@ export class HookCaller {
 
   #threw(symbol: string, interval: Interval, e: unknown): void {
     this.#failed(`onBars(${symbol}, ${interval})`, e);
+  }
+
+  /**
+   * Hands the strategy its order events in the order they happened: each update goes into its book first
+   * (so that `ctx.openOrders` in `onOrder` already reflects it), then to `onOrder`; each fill to `onFill`.
+   * A hook that throws is the strategy's error (counted, the first logged); the next event still comes.
+   */
+  onEvents(events: readonly StrategyEvent[], book: OrderBook): void {
+    const strategy = this.#strategy;
+    for (const e of events) {
+      if (e.type === 'order') {
+        book.apply(e.update);
+        if (!strategy.onOrder) continue;
+        try {
+          strategy.onOrder(e.update);
+        } catch (err) {
+          const { order, event } = e.update;
+          this.#failed(`onOrder(${event} ${order.ref ?? `#${order.id}`})`, err);
+        }
+      } else if (strategy.onFill) {
+        try {
+          strategy.onFill(e.fill);
+        } catch (err) {
+          this.#failed(`onFill(order #${e.fill.orderId})`, err);
+        }
+      }
+    }
   }
 
   /** Hands the strategy a series' quality (0-100) if it listens for it. */

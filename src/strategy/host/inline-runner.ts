@@ -3,6 +3,7 @@
 import type { Logger } from '../../core/logger.ts';
 import type { SeriesDescriptor } from '../../data/session-data.ts';
 import type { Interval } from '../../model/interval.ts';
+import type { Order } from '../../model/order.ts';
 import type { Signal } from '../../model/signal.ts';
 import type { BaseStrategy, StrategyContext, Subscription } from '../base-strategy.ts';
 import type { StrategyKind } from '../registry.ts';
@@ -16,6 +17,8 @@ import {
   readHistogram,
   readMetrics,
 } from './metrics.ts';
+import { OrderBook } from './order-book.ts';
+import type { StrategyEvent } from './order-events.ts';
 import type { JoinRequest, Placement, StrategyRunner } from './runner.ts';
 import { guarded, runWithin, TimeLimitExceeded } from './watchdog.ts';
 
@@ -94,6 +97,8 @@ export class InlineRunner implements StrategyRunner {
   readonly queued = 0;
   /** The strategy instance, on this thread (inspection and tests). */
   readonly strategy: BaseStrategy;
+  /** The strategy's working orders as its delivered events left them (what `ctx.openOrders` reads). */
+  readonly book = new OrderBook();
   readonly #metricsBuffer = new Float64Array(METRICS_SLOTS);
   readonly #hooks: HookCaller;
   #subs: readonly Subscription[];
@@ -189,6 +194,14 @@ export class InlineRunner implements StrategyRunner {
 
   #onBars(symbol: string, interval: Interval): readonly Signal[] {
     return this.#hooks.onBars(symbol, interval);
+  }
+
+  deliverEvents(events: readonly StrategyEvent[]): void {
+    this.#bounded('onOrder', '', '', () => this.#hooks.onEvents(events, this.book), undefined);
+  }
+
+  seedOrders(orders: readonly Order[]): void {
+    this.book.seed(orders);
   }
 
   deliverQuality(_sub: number, symbol: string, interval: Interval, quality: number): void {

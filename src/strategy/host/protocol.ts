@@ -2,8 +2,10 @@
 import type { CalendarSpec } from '../../config/session-config.ts';
 import type { SeriesDescriptor } from '../../data/session-data.ts';
 import type { Interval } from '../../model/interval.ts';
+import type { Order } from '../../model/order.ts';
 import type { MessagePort } from 'node:worker_threads';
 import type { ChannelBuffers } from './channel.ts';
+import type { StrategyEvent } from './order-events.ts';
 
 /** What a strategy thread receives once, at start. */
 export interface StrategyWorkerData {
@@ -22,6 +24,8 @@ export interface StrategyWorkerData {
   readonly calendars: readonly SymbolCalendar[];
   /** Where control requests wait (read synchronously when a Kind.Control notification comes). */
   readonly control: MessagePort;
+  /** Where order events wait (one EventsMessage read synchronously per Kind.Events notification). */
+  readonly events: MessagePort;
   /** `setup_timeout_ms` and `teardown_timeout_ms` of its entry. */
   readonly setupTimeoutMs: number;
   readonly teardownTimeoutMs: number;
@@ -77,5 +81,21 @@ export type WorkerMessage =
   /** Teardown is done; `late` says why it was given up on, when it did not finish in time. */
   | { readonly type: 'stopped'; readonly late?: string };
 
-/** Offsets in the shared state block (Float64). */
-export const State = { Now: 0, Cash: 1, Positions: 2 } as const;
+/**
+ * What one Kind.Events notification carries: the strategy's order events of a step (oldest first), or a
+ * resumed run's working orders to put into its book without events.
+ */
+export type EventsMessage =
+  { readonly events: readonly StrategyEvent[] } | { readonly seed: readonly Order[] };
+
+/**
+ * Offsets in the shared state block (Float64): the time, the first account's cash and equity, then per
+ * symbol id (`Stride` values each, so the block grows at its end when a symbol joins) the strategy's
+ * position and the symbol's last close (NaN before its first bar).
+ */
+export const State = { Now: 0, Cash: 1, Equity: 2, Positions: 3, Stride: 2, Close: 1 } as const;
+
+/** Returns the length of the shared state block for `symbols` symbol ids. */
+export function stateLength(symbols: number): number {
+  return State.Positions + State.Stride * symbols;
+}

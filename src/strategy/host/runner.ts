@@ -2,12 +2,14 @@
 // every runner through it and never asks which kind it holds.
 import type { SeriesDescriptor } from '../../data/session-data.ts';
 import type { Interval } from '../../model/interval.ts';
+import type { Order } from '../../model/order.ts';
 import type { Signal } from '../../model/signal.ts';
 import type { StrategyContext, Subscription } from '../base-strategy.ts';
 import type { StrategyKind } from '../registry.ts';
 import type { SetupOutcome } from './hooks.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { ProcessingHistogram, ProcessingMetrics } from './metrics.ts';
+import type { StrategyEvent } from './order-events.ts';
 import type { ControlRequest } from './protocol.ts';
 
 export type { SetupOutcome } from './hooks.ts';
@@ -47,6 +49,13 @@ export interface StrategyRunner {
   start(ctx: StrategyContext): Promise<SetupOutcome>;
   /** Delivers a bar of subscription `sub`; returns the signals raised now (none when they come later). */
   deliver(sub: number, symbol: string, interval: Interval): readonly Signal[];
+  /**
+   * Delivers the strategy's order events of this step (updates and fills, oldest first), before its bars:
+   * inline at once, to a thread ahead of the bars queued after them.
+   */
+  deliverEvents(events: readonly StrategyEvent[]): void;
+  /** Puts a resumed run's working orders into the strategy's book without events (before its first step). */
+  seedOrders(orders: readonly Order[]): void;
   /** Delivers a subscription's bar quality (0-100), read as of the engine's clock. */
   deliverQuality(sub: number, symbol: string, interval: Interval, quality: number): void;
   /** Tells the strategy a symbol joined (when given); returns the subscriptions it states now, or why not. */

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import type { CalendarSpec } from '../../config/session-config.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { SeriesDescriptor } from '../../data/session-data.ts';
+import type { Order } from '../../model/order.ts';
 import type { Signal } from '../../model/signal.ts';
 import type { StrategyContext, Subscription } from '../base-strategy.ts';
 import type { LoadedStrategy } from '../loader.ts';
@@ -14,6 +15,7 @@ import { InlineRunner, type InterruptedCall } from './inline-runner.ts';
 import type { JoinRequest, Placement, StrategyRunner } from './runner.ts';
 import { createRunner } from './runner-factory.ts';
 import { type StrategyMetrics, strategyMetrics } from './strategy-metrics.ts';
+import { deliverOrderEvents, type OrderEventQueue } from './order-events.ts';
 import type { PositionMirror } from './position-mirror.ts';
 import { type SeriesSlot, SubscriptionMap } from './subscription-map.ts';
 import { ThreadRunner } from './thread-runner.ts';
@@ -38,6 +40,12 @@ export interface StrategyManagerOptions {
   readonly quality: (symbol: string, interval: string) => number;
   /** Returns the cash a strategy reads: its first account's. */
   readonly cash: (strategy: string) => number;
+  /** Returns the equity a strategy reads: its first account's. */
+  readonly equity: (strategy: string) => number;
+  /** Returns a symbol's last close, by symbol id (NaN before its first bar). */
+  readonly lastClose: (symbolId: number) => number;
+  /** The execution listener that queues each strategy's order events until its next step. */
+  readonly events: OrderEventQueue;
   /** The execution listener that copies fills' positions to the strategies that read them in place. */
   readonly mirror: PositionMirror;
   /** Returns the engine clock's time. */
@@ -92,6 +100,8 @@ export class StrategyManager {
       wait: o.wait,
       quality: o.quality,
       cash: o.cash,
+      equity: o.equity,
+      lastClose: o.lastClose,
       now: o.now,
       take: (runner, signals, arrivalMs) => this.#pending.push({ runner, signals, arrivalMs }),
     });
@@ -118,6 +128,7 @@ export class StrategyManager {
       this.runners.push(runner);
       this.#byName.set(runner.name, runner);
       this.#o.mirror.track(runner);
+      this.#o.events.track(runner.name);
     });
     this.rebuildRoutes(o.slotCount);
   }
@@ -220,8 +231,11 @@ export class StrategyManager {
   ): boolean {
     const sync = this.#sync;
     const waitAll = budgetMs === Number.POSITIVE_INFINITY;
+    // Order events come before the bars of the step, threads' ahead of their bars in their queue.
+    const events = this.#o.events.pending > 0;
     if (sync.threads.length > 0) {
       sync.beginStep(nowMs);
+      if (events) this.#deliverEvents(true);
       const queued = this.#map.queued;
       for (let k = 0; k < n; k++) {
         const slot = slots[updated[k]!]!;
@@ -235,8 +249,25 @@ export class StrategyManager {
     this.#updated = updated;
     this.#n = n;
     this.#budgetMs = budgetMs;
+    if (events) this.#deliverEvents(false);
     this.#deliverFrom(0, 0);
     return this.#collect();
+  }
+
+  /** Hands the running strategies that queue (threads) or run at once their queued order events. */
+  #deliverEvents(queues: boolean): void {
+    deliverOrderEvents(this.runners, this.#o.events, queues);
+  }
+
+  /**
+   * Puts a resumed run's working orders into each strategy's book, without events (`ordersOf` returns a
+   * strategy's working orders in every account it routes to).
+   */
+  seedOrders(ordersOf: (strategy: string) => readonly Order[]): void {
+    for (const runner of this.runners) {
+      const orders = ordersOf(runner.name);
+      if (orders.length > 0) runner.seedOrders(orders);
+    }
   }
 
   /** Delivers the step's bars to the runners that run at once, from route `r0` of updated series `k0` on. */

@@ -13,9 +13,11 @@ import { ConsumerChannel, float64View, Kind } from './channel.ts';
 import { strategyContext } from './context.ts';
 import { HookCaller, messageOf, type StepNotifications } from './hooks.ts';
 import { MetricsWriter } from './metrics.ts';
+import { OrderBook } from './order-book.ts';
 import {
   type ControlReply,
   type ControlRequest,
+  type EventsMessage,
   State,
   type StrategyWorkerData,
   type WorkerMessage,
@@ -48,6 +50,14 @@ const calendars = new Map<string, TradingCalendar>(
   d.calendars.map((c) => [c.symbol, createCalendar(c.spec)]),
 );
 
+/** The strategy's working orders as its delivered events left them (what `ctx.openOrders` reads). */
+const book = new OrderBook();
+/** Reads a value of a symbol in the shared state (`field`: State.Close or 0 for the position). */
+const symbolValue = (symbol: string, field: number, none: number): number => {
+  const id = symbolIds.get(symbol);
+  return id === undefined ? none : state[State.Positions + State.Stride * id + field]!;
+};
+
 const ctx = strategyContext({
   name: d.name,
   log,
@@ -58,14 +68,11 @@ const ctx = strategyContext({
     return k === undefined ? 100 : quality[k]!;
   },
   calendar: (symbol) => calendars.get(symbol),
-  position: (symbol) => {
-    const id = symbolIds.get(symbol);
-    return id === undefined ? 0 : state[State.Positions + id]!;
-  },
+  position: (symbol) => symbolValue(symbol, 0, 0),
   cash: () => state[State.Cash]!,
-  equity: () => Number.NaN,
-  lastClose: () => Number.NaN,
-  openOrders: () => [],
+  equity: () => state[State.Equity]!,
+  lastClose: (symbol) => symbolValue(symbol, State.Close, Number.NaN),
+  openOrders: () => book.orders(),
   now: () => state[State.Now]!,
 });
 
@@ -124,6 +131,18 @@ function control(hooks: HookCaller): void {
   d.control.postMessage(handle(hooks, received.message as ControlRequest));
 }
 
+/** Takes the order events waiting on the events port for a Kind.Events notification, under the hook policy. */
+function events(hooks: HookCaller): void {
+  const received = receiveMessageOnPort(d.events);
+  if (received === undefined) {
+    log.error(`strategy ${d.name}: an events notification came without its events; ignored`);
+    return;
+  }
+  const message = received.message as EventsMessage;
+  if ('seed' in message) book.seed(message.seed);
+  else hooks.onEvents(message.events, book);
+}
+
 /** Steps between two looks at the thread's memory (a look costs about a microsecond). */
 const MEMORY_CHECK_STEPS = 8;
 const MB = 1024 * 1024;
@@ -164,7 +183,8 @@ function serve(hooks: HookCaller): void {
     bar(v) {
       const kind = v >>> 24;
       if (kind === Kind.Bar) return subs[v & 0xffffff];
-      if (kind === Kind.Control) control(hooks);
+      if (kind === Kind.Events) events(hooks);
+      else if (kind === Kind.Control) control(hooks);
       else {
         const [symbol, interval] = subs[v & 0xffffff]!;
         hooks.onQualityUpdate(symbol, interval, quality[v & 0xffffff]!);

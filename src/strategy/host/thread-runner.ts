@@ -3,6 +3,7 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } f
 import { delay } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Interval } from '../../model/interval.ts';
+import type { Order } from '../../model/order.ts';
 import type { Signal } from '../../model/signal.ts';
 import {
   MetricsWriter,
@@ -22,7 +23,15 @@ import { READY_GRACE_MS, spawnThread, type ThreadLimits } from './thread-spawn.t
 import type { JoinRequest, Placement, StrategyRunner } from './runner.ts';
 import type { ThreadSync } from './thread-sync.ts';
 import { createChannel, entry, float64View, Kind, ProducerChannel } from './channel.ts';
-import { type ControlReply, type ControlRequest, State, type StrategyWorkerData } from './protocol.ts';
+import type { StrategyEvent } from './order-events.ts';
+import {
+  type ControlReply,
+  type ControlRequest,
+  type EventsMessage,
+  State,
+  stateLength,
+  type StrategyWorkerData,
+} from './protocol.ts';
 
 const NONE: readonly Signal[] = Object.freeze([]);
 
@@ -43,7 +52,13 @@ export interface ThreadRunnerOptions {
   readonly limits: ThreadLimits;
   readonly worker: Omit<
     StrategyWorkerData,
-    'channel' | 'subscriptions' | 'control' | 'setupTimeoutMs' | 'teardownTimeoutMs' | 'maxOffheapMb'
+    | 'channel'
+    | 'subscriptions'
+    | 'control'
+    | 'events'
+    | 'setupTimeoutMs'
+    | 'teardownTimeoutMs'
+    | 'maxOffheapMb'
   >;
 }
 
@@ -64,6 +79,10 @@ export class ThreadRunner implements StrategyRunner {
   readonly #channel: ProducerChannel;
   readonly #buffers: ReturnType<typeof createChannel>;
   readonly #control: MessagePort;
+  /** Where the strategy's order events are posted, one message per Kind.Events notification. */
+  readonly #events: MessagePort;
+  /** Symbol ids in the shared state (the last closes written before each step). */
+  #symbols: number;
   #state: Float64Array;
   #quality: Float64Array;
   readonly #metrics: Float64Array;
@@ -108,11 +127,16 @@ export class ThreadRunner implements StrategyRunner {
     // Read with receiveMessageOnPort only: it needs no listener and must not keep the process alive.
     port1.unref();
     this.#control = port1;
+    const events = new MessageChannel();
+    events.port1.unref();
+    this.#events = events.port1;
+    this.#symbols = o.worker.symbols.length;
     this.#data = {
       ...o.worker,
       channel: buffers,
       subscriptions: o.subscriptions.map(([s, i]) => [s, i] as const),
       control: port2,
+      events: events.port2,
       setupTimeoutMs: o.limits.setupMs,
       teardownTimeoutMs: o.limits.teardownMs,
       maxOffheapMb: o.limits.maxOffheapMb,
@@ -214,15 +238,24 @@ export class ThreadRunner implements StrategyRunner {
     });
   }
 
-  /** Updates the state the strategy reads through its context: the time and the account's cash. */
-  setClock(nowMs: number, cash: number): void {
+  /** Updates the state the strategy reads through its context: the time and the account's cash and equity. */
+  setClock(nowMs: number, cash: number, equity: number): void {
     this.#state[State.Now] = nowMs;
     this.#state[State.Cash] = cash;
+    this.#state[State.Equity] = equity;
+  }
+
+  /** Copies each symbol's last close (by symbol id) into the shared state, for `ctx.targetPercent`. */
+  setCloses(lastClose: (symbolId: number) => number): void {
+    const state = this.#state;
+    for (let id = 0, at = State.Positions + State.Close; id < this.#symbols; id++, at += State.Stride) {
+      state[at] = lastClose(id);
+    }
   }
 
   /** Mirrors the strategy's position in a symbol (after each of its fills). */
   setPosition(symbolId: number, quantity: number): void {
-    this.#state[State.Positions + symbolId] = quantity;
+    if (symbolId >= 0) this.#state[State.Positions + State.Stride * symbolId] = quantity;
   }
 
   /** Mirrors a subscription's bar quality. */
@@ -232,7 +265,8 @@ export class ThreadRunner implements StrategyRunner {
 
   /** Makes room in the shared state for the position of a symbol that joined (`symbols` ids in all). */
   addSymbols(symbols: number): void {
-    this.#state = float64View(this.#buffers.state, State.Positions + symbols);
+    this.#state = float64View(this.#buffers.state, stateLength(symbols));
+    this.#symbols = symbols;
   }
 
   /** Routes `subscriptions` to the thread from now on (send it the same list with a `use` request). */
@@ -357,6 +391,21 @@ export class ThreadRunner implements StrategyRunner {
   deliver(sub: number): readonly Signal[] {
     this.#o.sync.enqueue(this, sub);
     return NONE;
+  }
+
+  deliverEvents(events: readonly StrategyEvent[]): void {
+    this.#post({ events });
+  }
+
+  seedOrders(orders: readonly Order[]): void {
+    this.#post({ seed: orders });
+  }
+
+  /** Posts order events and queues their notification, so the thread takes them before what is queued after. */
+  #post(message: EventsMessage): void {
+    if (this.#faulted !== undefined) return;
+    this.#events.postMessage(message);
+    this.#o.sync.enqueue(this, 0, Kind.Events);
   }
 
   deliverQuality(sub: number, _symbol: string, _interval: Interval, quality: number): void {

@@ -51,7 +51,7 @@ export function spawnThread(
 ): { readonly worker: Worker; readonly started: Promise<SetupOutcome> } {
   const worker = new Worker(BOOTSTRAP, {
     workerData: data,
-    transferList: [data.control],
+    transferList: [data.control, data.events],
     execArgv: [],
     resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb },
   });

@@ -33,6 +33,10 @@ export interface ThreadSyncOptions {
   readonly quality: (symbol: string, interval: string) => number;
   /** Returns the cash a strategy reads: its first account's. */
   readonly cash: (strategy: string) => number;
+  /** Returns the equity a strategy reads: its first account's. */
+  readonly equity: (strategy: string) => number;
+  /** Returns a symbol's last close, by symbol id (NaN before its first bar). */
+  readonly lastClose: (symbolId: number) => number;
   /** Returns the engine clock's time (what a thread reads as now when it handles a control request). */
   readonly now: () => number;
   /**
@@ -221,9 +225,15 @@ export class ThreadSync {
     if (!this.#published.includes(r)) this.#published.push(r);
   }
 
-  /** Updates what the thread reads in place: the time and cash (unless `nowMs` is NaN), and its qualities. */
+  /**
+   * Updates what the thread reads in place: the time, cash, equity and last closes (unless `nowMs` is NaN),
+   * and its qualities.
+   */
   #prepare(r: ThreadRunner, nowMs: number): void {
-    if (nowMs === nowMs) r.setClock(nowMs, this.#o.cash(r.name));
+    if (nowMs === nowMs) {
+      r.setClock(nowMs, this.#o.cash(r.name), this.#o.equity(r.name));
+      r.setCloses(this.#o.lastClose);
+    }
     const subs = r.subscriptions();
     for (let k = 0; k < subs.length; k++) r.setQuality(k, this.#o.quality(subs[k]![0], subs[k]![1]));
   }
