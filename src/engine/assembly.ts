@@ -25,6 +25,7 @@ import { SeriesQuality } from './series-quality.ts';
 import { type GrowingData, loadSessionData, resolveSubscriptions } from './session-builder.ts';
 import { SignalRouter } from './signal-router.ts';
 import { Stepper } from './stepper.ts';
+import { type StrategyTypeRow, strategyTypeRows } from './strategy-types.ts';
 
 /** What assembling a kernel takes. */
 export interface AssemblyOptions {
@@ -55,6 +56,8 @@ export interface KernelParts {
   readonly mirror: PositionMirror;
   /** For a resumed live run: how many bars of each source (by symbol id) came from its bar files. */
   readonly historyCounts: readonly number[] | undefined;
+  /** Each loaded strategy's type and accounts (the plan-named Prometheus series). */
+  readonly strategyTypes: readonly StrategyTypeRow[];
 }
 
 /**
@@ -93,6 +96,7 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
     listeners: [recorder, mirror],
   });
   for (const s of strategies) accounts.assign(s.strategy.name, s.entry.active_brokers);
+  const strategyTypes = strategyTypeRows(strategies, accounts);
   // 6. The host: how the run waits for its strategies is chosen here, once; then they start.
   const pacer = speed > 0 ? new ReplayPacer(speed) : undefined;
   const wait = waitPolicy(
@@ -192,5 +196,6 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
     between,
     mirror,
     historyCounts,
+    strategyTypes,
   };
 }
