@@ -155,7 +155,11 @@ describe('hybrid config errors name the path', () => {
     ],
     [
       { rules: { type: 'rsi', config: { symbols: ['X'] } } },
-      'strategies[1].config.rules.config: the parts trade the hybrid\'s "symbols"; remove it here',
+      'strategies[1].config.rules.config.symbols: the parts use the hybrid\'s "symbols"; set it there',
+    ],
+    [
+      { ml: { type: 'ml_breakout', config: { interval: '1h' } } },
+      'strategies[1].config.ml.config.interval: the parts use the hybrid\'s "interval"; set it there',
     ],
     [
       { policy: { name: 'coin_flip' } },

@@ -1,5 +1,7 @@
 // Hybrid strategy: any registered rules type and any registered ML type, combined bar by bar by a decision
 // policy named in the config.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
   type BarSeriesView,
@@ -25,20 +27,23 @@ interface Part {
 }
 
 // Every registered rules and ML type, imported once when this module loads, so that the config schema
-// below can check a part's own config synchronously and name its path.
+// below can check a part's own config synchronously and name its path. A type whose module is not
+// installed (the ML folder may ship separately) is left out, and so unknown to the hybrid.
 const PARTS: Readonly<Record<'rules' | 'ml', ReadonlyMap<string, Part>>> = await (async () => {
   const byKind = { rules: new Map<string, Part>(), ml: new Map<string, Part>() };
   for (const [type, t] of Object.entries(STRATEGY_TYPES)) {
     if (t.kind === 'hybrid') continue;
-    const mod = (await import(new URL(`../../${t.module}.ts`, import.meta.url).href)) as Record<
-      string,
-      unknown
-    >;
+    const url = new URL(`../../${t.module}.ts`, import.meta.url);
+    if (!existsSync(fileURLToPath(url))) continue;
+    const mod = (await import(url.href)) as Record<string, unknown>;
     const cls = mod[classNameForModule(t.module.slice(t.module.lastIndexOf('/') + 1))] as Part['cls'];
     byKind[t.kind].set(type, { cls, configSchema: mod['configSchema'] as z.ZodType });
   }
   return byKind;
 })();
+
+/** The keys both parts take from the hybrid's own config. */
+const SHARED_KEYS = ['symbols', 'interval', 'position_size', 'follow_added_symbols'] as const;
 
 /** A part of the hybrid: a registered type of its kind and that type's own config, without `symbols`. */
 const partSchema = z
@@ -46,7 +51,16 @@ const partSchema = z
     type: z.string().min(1),
     config: z
       .record(z.string(), z.unknown())
-      .refine((c) => !Object.hasOwn(c, 'symbols'), 'the parts trade the hybrid\'s "symbols"; remove it here')
+      .superRefine((c, ctx) => {
+        for (const key of SHARED_KEYS) {
+          if (Object.hasOwn(c, key))
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: `the parts use the hybrid's "${key}"; set it there`,
+            });
+        }
+      })
       .prefault({}),
   })
   .strict();

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
 import { MemoryLogger } from '../../src/core/logger.ts';
+import { MODEL_SPECS } from '../../src/ml/model-specs.ts';
+import { STRATEGY_TYPES } from '../../src/strategy/registry.ts';
 import { BreakoutFeatures, MeanReversionFeatures } from '../../src/ml/bar-features.ts';
 import type { BarFeatureExtractor } from '../../src/ml/bar-features.ts';
 import { csvFeatureRows, onnxProbabilities } from '../../src/ml/bundled-model.fixture.ts';
@@ -156,5 +159,17 @@ describe.each(CASES)('$type', (c) => {
     expect(() => c.make({ symbols: ['NVDA'], buy_threshold: 0.4, sell_threshold: 0.5 })).toThrow(
       'must be less than buy_threshold',
     );
+  });
+});
+
+describe('the bundled ML types', () => {
+  it('are exactly the registered ML types, each with its model and sidecar in models/', () => {
+    const ml = Object.entries(STRATEGY_TYPES).filter(([, t]) => t.kind === 'ml');
+    expect(ml.map(([name]) => name)).toEqual(Object.keys(MODEL_SPECS));
+    for (const [name, t] of ml) {
+      expect(t.module, name).toBe(`strategies/ml/${name}`);
+      for (const ext of ['onnx', 'json'])
+        expect(existsSync(`${ROOT}/models/${name}.${ext}`), name).toBe(true);
+    }
   });
 });
