@@ -45,7 +45,20 @@ export type { ErrorCode } from './core/errors.ts';
 
 // ML: the capability a strategy with a model offers, the momentum features, the logistic model.
 export type { FeatureRow, MlCapability } from './strategy/ml-capability.ts';
+export { hasMlCapability } from './strategy/ml-capability.ts';
+export { STRATEGY_TYPES } from './strategy/registry.ts';
+export type { StrategyKind, StrategyType } from './strategy/registry.ts';
+export { classNameForModule } from './strategy/names.ts';
 export { MOMENTUM_FEATURES, MomentumFeatures } from './ml/features.ts';
+export {
+  BREAKOUT_FEATURES,
+  BreakoutFeatures,
+  MEAN_REVERSION_FEATURES,
+  MeanReversionFeatures,
+} from './ml/bar-features.ts';
+export type { BarFeatureExtractor } from './ml/bar-features.ts';
+export { ModelStrategy, modelStrategySchema } from './strategy/model-strategy.ts';
+export type { ModelStrategyConfig, ModelStrategyParts } from './strategy/model-strategy.ts';
 export { loadLogisticModelFile } from './ml/model-file.ts';
 export { logisticProbability } from './ml/onnx-logistic.ts';
 export type { LogisticModel } from './ml/onnx-logistic.ts';

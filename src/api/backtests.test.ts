@@ -236,6 +236,9 @@ describe('GET /api/strategies and /api/tickers', () => {
       'rsi',
       'sma_cross',
       'ml_momentum',
+      'ml_mean_reversion',
+      'ml_breakout',
+      'hybrid',
       'hybrid_momentum',
       'bracket_breakout',
     ]);

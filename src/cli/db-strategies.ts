@@ -42,5 +42,5 @@ export async function withDbStrategies(
       `db_strategies: ${show(dbPath)} holds no enabled strategy configuration; running the file's only`,
     );
   }
-  return appendStoredStrategies(session, stored, show(dbPath));
+  return appendStoredStrategies(session, stored, show(dbPath), (text) => log.warn(text));
 }

@@ -18,6 +18,7 @@ function stored(
     instruments: ['ORCL'],
     active_brokers: ['default'],
     enabled: true,
+    validator_type: 'schema',
     created_at: 0,
     updated_at: 0,
     ...overrides,

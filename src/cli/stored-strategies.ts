@@ -11,8 +11,16 @@ import { importStrategyModule } from '../strategy/loader.ts';
 import { classNameForModule, instanceNameForClass } from '../strategy/names.ts';
 import { STRATEGY_TYPES, strategyType } from '../strategy/registry.ts';
 
-/** What of a stored configuration decides which strategy it runs and with what config. */
-export type StrategyDefinition = Pick<StrategyConfiguration, 'name' | 'type' | 'parameters' | 'instruments'>;
+/** What of a stored configuration decides which strategy it runs, with what config, checked how. */
+export type StrategyDefinition = Pick<StrategyConfiguration, 'name' | 'type' | 'parameters' | 'instruments'> &
+  Partial<Pick<StrategyConfiguration, 'validator_type'>>;
+
+/** A definition as checked: the parameters to run with, and those its validator dropped. */
+export interface CheckedDefinition {
+  readonly parameters: Readonly<Record<string, unknown>>;
+  /** Parameters the strategy's schema does not know, dropped by `schema_loose`; empty otherwise. */
+  readonly dropped: readonly string[];
+}
 
 /**
  * Returns the module a stored `type` names: a type with a `/` is a module path under strategies/, any other
@@ -23,23 +31,37 @@ export function moduleOfType(type: string, where: string): string {
 }
 
 /**
- * Checks a configuration as `tradeflow strategies add` and `set` do: its type resolves to a strategy module,
- * and its parameters, with the instruments as `symbols`, pass that module's config schema. Errors name the
- * configuration and the path (`parameters.fast_period`, `instruments`).
+ * Checks a configuration as `tradeflow strategies add` and `set` do, and as a session that loads it does,
+ * by its `validator_type`: with `schema` (the default) its type resolves to a strategy module and its
+ * parameters, with the instruments as `symbols`, pass that module's config schema; `schema_loose` first
+ * drops the parameters the schema does not know; `none` checks nothing. Errors name the configuration and
+ * the path (`parameters.fast_period`, `instruments`).
  */
 export async function checkStrategyDefinition(
   root: string,
   c: StrategyDefinition,
   source = '',
-): Promise<void> {
+): Promise<CheckedDefinition> {
+  const validator = c.validator_type ?? 'schema';
+  if (validator === 'none') return { parameters: c.parameters, dropped: [] };
   const where = `${source}strategy configuration "${c.name}"`;
   const module = await importStrategyModule(root, moduleOfType(c.type, `${where}: type`), `${where}: type`);
-  const r = module.configSchema.safeParse({ ...c.parameters, symbols: c.instruments });
+  let parameters = c.parameters;
+  let r = module.configSchema.safeParse({ ...parameters, symbols: c.instruments });
+  let dropped: string[] = [];
+  if (!r.success && validator === 'schema_loose') {
+    dropped = r.error.issues.flatMap((i) =>
+      i.code === 'unrecognized_keys' && i.path.length === 0 ? i.keys : [],
+    );
+    parameters = Object.fromEntries(Object.entries(parameters).filter(([k]) => !dropped.includes(k)));
+    r = module.configSchema.safeParse({ ...parameters, symbols: c.instruments });
+  }
   if (!r.success) {
     throw new TradeflowError('TF_ERR_STRATEGY_CONFIG', `${where}: ${issueLines(r.error).join('; ')}`, {
       cause: r.error,
     });
   }
+  return { parameters, dropped };
 }
 
 function issueLines(error: z.ZodError): string[] {
@@ -52,13 +74,20 @@ function issueLines(error: z.ZodError): string[] {
   });
 }
 
-/** Returns the session strategy entry a stored configuration stands for (its instruments become `config.symbols`). */
-export function storedStrategyEntry(c: StrategyConfiguration): Record<string, unknown> {
+/**
+ * Returns the session strategy entry a stored configuration stands for: its instruments become
+ * `config.symbols`, its risk limits the entry's `risk`; `parameters` (the checked ones) default to its own.
+ */
+export function storedStrategyEntry(
+  c: StrategyConfiguration,
+  parameters: Readonly<Record<string, unknown>> = c.parameters,
+): Record<string, unknown> {
   return {
     ...(c.type.includes('/') ? { module: c.type } : { type: c.type }),
     name: c.name,
     active_brokers: [...c.active_brokers],
-    config: { ...c.parameters, symbols: [...c.instruments] },
+    ...(c.risk === undefined ? {} : { risk: { ...c.risk } }),
+    config: { ...parameters, symbols: [...c.instruments] },
   };
 }
 
@@ -75,13 +104,15 @@ function instanceName(e: StrategyEntry): string | undefined {
 
 /**
  * Returns the session with the enabled stored configurations appended to its strategies, in name order,
- * each checked first (type, parameters, accounts, a name no strategy of the file uses) so that an error
- * names the stored configuration and `source` (the database) rather than an index in the merged list.
+ * each checked first (type, parameters by its validator, accounts, a name no strategy of the file uses) so
+ * that an error names the stored configuration and `source` (the database) rather than an index in the
+ * merged list. Parameters a `schema_loose` validator drops are told to `note`.
  */
 export async function appendStoredStrategies(
   session: LoadedSession,
   stored: readonly StrategyConfiguration[],
   source: string,
+  note: (text: string) => void = () => {},
 ): Promise<LoadedSession> {
   const enabled = stored.filter((c) => c.enabled);
   const fileNames = new Map<string, number>();
@@ -90,6 +121,7 @@ export async function appendStoredStrategies(
     if (name !== undefined && !fileNames.has(name)) fileNames.set(name, i);
   });
   const accounts = [DEFAULT_ACCOUNT, ...session.config.accounts.map((a) => a.name)];
+  const entries: Record<string, unknown>[] = [];
   for (const c of enabled) {
     const where = `${source}: strategy configuration "${c.name}"`;
     const clash = fileNames.get(c.name);
@@ -106,11 +138,19 @@ export async function appendStoredStrategies(
         `${where}: active_brokers: unknown account "${unknown}"; the session's accounts: ${accounts.join(', ')} (add it to "accounts", or change the configuration with \`tradeflow strategies set ${c.name} --brokers\`)`,
       );
     }
-    await checkStrategyDefinition(session.root, c, `${source}: `);
+    const checked = await checkStrategyDefinition(session.root, c, `${source}: `);
+    if (checked.dropped.length > 0) note(droppedNote(where, checked.dropped));
+    entries.push(storedStrategyEntry(c, checked.parameters));
   }
   const config = parseSessionConfig(
-    { ...session.config, strategies: [...session.config.strategies, ...enabled.map(storedStrategyEntry)] },
+    { ...session.config, strategies: [...session.config.strategies, ...entries] },
     session.file,
   );
   return { ...session, config };
+}
+
+/** Says which parameters a `schema_loose` validator dropped, and how to remove them for good. */
+export function droppedNote(where: string, dropped: readonly string[]): string {
+  const unset = dropped.map((k) => `--unset ${k}`).join(' ');
+  return `${where}: validator_type schema_loose dropped parameters its strategy does not know: ${dropped.join(', ')} (remove them with \`tradeflow strategies set <name> ${unset}\`)`;
 }

@@ -109,6 +109,7 @@ describe('tradeflow strategies', () => {
       instruments: ['YHOO'],
       active_brokers: ['default', 'paper'],
       enabled: true,
+      validator_type: 'schema',
       created_at: T0,
       updated_at: T0 + 1000,
     });

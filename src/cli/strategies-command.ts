@@ -5,12 +5,15 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { findProjectRoot } from '../config/session-config.ts';
 import type { Clock } from '../core/clock.ts';
 import { TradeflowError } from '../core/errors.ts';
+import type { RiskConfig } from '../config/orders-config.ts';
 import {
   type StrategyConfiguration,
+  type StrategyConfigurationChanges,
   StrategyConfigRepository,
-  type StrategyConfigurationFields,
+  VALIDATOR_TYPES,
+  type ValidatorType,
 } from '../storage/strategy-configs.ts';
-import { checkStrategyDefinition } from './stored-strategies.ts';
+import { type CheckedDefinition, checkStrategyDefinition, droppedNote } from './stored-strategies.ts';
 
 /** What the `strategies` commands write to and read the time from (the process, or a test's). */
 export interface StrategiesIo {
@@ -29,6 +32,30 @@ interface EditOpts extends DbOpts {
   unset?: string[];
   brokers?: string[];
   disabled?: boolean;
+  validator?: ValidatorType;
+  risk?: RiskConfig;
+  unsetRisk?: boolean;
+}
+
+/** Parses `--validator`: one of the validator types. */
+function validatorArgument(text: string): ValidatorType {
+  const found = VALIDATOR_TYPES.find((v) => v === text);
+  if (found === undefined) throw new InvalidArgumentError(`expected one of ${VALIDATOR_TYPES.join(', ')}.`);
+  return found;
+}
+
+/** Parses `--risk`: a JSON object of risk limits (checked against the risk schema when stored). */
+function riskArgument(text: string): RiskConfig {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new InvalidArgumentError('expected a JSON object, such as \'{"max_position_shares":100}\'.');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidArgumentError('expected a JSON object, such as \'{"max_position_shares":100}\'.');
+  }
+  return value;
 }
 
 /** Parses `A,B` into its non-empty, trimmed items. */
@@ -96,7 +123,9 @@ function table(configs: readonly StrategyConfiguration[]): string {
 /** Formats one configuration on one line, for the confirmation of an edit. */
 function line(c: StrategyConfiguration): string {
   const [name, status, type, instruments, accounts, parameters] = columns(c);
-  return `${name} (${status}): ${type} on ${instruments}, accounts ${accounts}, parameters ${parameters}`;
+  const validator = c.validator_type === 'schema' ? '' : `, validator ${c.validator_type}`;
+  const risk = c.risk === undefined ? '' : `, risk ${JSON.stringify(c.risk)}`;
+  return `${name} (${status}): ${type} on ${instruments}, accounts ${accounts}, parameters ${parameters}${validator}${risk}`;
 }
 
 /**
@@ -145,7 +174,16 @@ export function addStrategiesCommand(program: Command, io: StrategiesIo): void {
         '--brokers <list>',
         `the accounts its signals go to, comma-separated${required ? ' (default: default)' : ''}`,
         list,
-      );
+      )
+      .option(
+        '--validator <type>',
+        `how its parameters are checked: ${VALIDATOR_TYPES.join(', ')}${required ? ' (default: schema)' : ''}`,
+        validatorArgument,
+      )
+      .option('--risk <json>', 'its own risk limits, as JSON: \'{"max_position_shares":100}\'', riskArgument);
+  };
+  const noted = (name: string, checked: CheckedDefinition) => {
+    if (checked.dropped.length > 0) out(droppedNote(`strategy configuration "${name}"`, checked.dropped));
   };
 
   sub('list', 'list the stored configurations by name')
@@ -170,20 +208,31 @@ export function addStrategiesCommand(program: Command, io: StrategiesIo): void {
           type: opts.type ?? '',
           parameters: Object.fromEntries(opts.param ?? []),
           instruments: opts.symbols ?? [],
+          ...(opts.validator === undefined ? {} : { validator_type: opts.validator }),
         };
-        await checkStrategyDefinition(root(), definition);
-        return r.add({
+        const checked = await checkStrategyDefinition(root(), definition);
+        const added = r.add({
           ...definition,
           ...(opts.brokers === undefined ? {} : { active_brokers: opts.brokers }),
+          ...(opts.risk === undefined ? {} : { risk: opts.risk }),
           enabled: opts.disabled !== true,
         });
+        noted(name, checked);
+        return added;
       });
       out(`added ${line(stored)}`);
     });
 
   fields(sub('set <name>', 'change a stored configuration: only the options given'), false)
     .option('--unset <key>', 'remove a parameter; repeat for more', collect)
+    .option('--unset-risk', 'remove its risk limits')
     .action(async (name: string, opts: EditOpts) => {
+      if (opts.unsetRisk === true && opts.risk !== undefined) {
+        throw new TradeflowError(
+          'TF_ERR_STORED_STRATEGY',
+          `strategy configuration "${name}": give --risk or --unset-risk, not both`,
+        );
+      }
       const stored = await withRepository(opts, async (r) => {
         const current = r.get(name);
         const parameters: Record<string, unknown> = { ...current.parameters };
@@ -197,14 +246,20 @@ export function addStrategiesCommand(program: Command, io: StrategiesIo): void {
           delete parameters[key];
         }
         for (const [key, value] of opts.param ?? []) parameters[key] = value;
-        const changes: Partial<StrategyConfigurationFields> = {
+        const changes: StrategyConfigurationChanges = {
           parameters,
           ...(opts.type === undefined ? {} : { type: opts.type }),
           ...(opts.symbols === undefined ? {} : { instruments: opts.symbols }),
           ...(opts.brokers === undefined ? {} : { active_brokers: opts.brokers }),
+          ...(opts.validator === undefined ? {} : { validator_type: opts.validator }),
+          ...(opts.risk === undefined ? {} : { risk: opts.risk }),
+          ...(opts.unsetRisk === true ? { risk: null } : {}),
         };
-        await checkStrategyDefinition(root(), { ...current, ...changes });
-        return r.update(name, changes);
+        const { risk: _risk, ...definition } = { ...current, ...changes };
+        const checked = await checkStrategyDefinition(root(), definition);
+        const updated = r.update(name, changes);
+        noted(name, checked);
+        return updated;
       });
       out(`changed ${line(stored)}`);
     });

@@ -28,6 +28,7 @@ import { type GrowingData, loadSessionData, resolveSubscriptions } from './sessi
 import { OrderRefs } from './order-refs.ts';
 import { SignalRouter } from './signal-router.ts';
 import { Stepper } from './stepper.ts';
+import { type StrategyTypeRow, strategyTypeRows } from './strategy-types.ts';
 
 /** What assembling a kernel takes. */
 export interface AssemblyOptions {
@@ -60,6 +61,8 @@ export interface KernelParts {
   readonly mirror: PositionMirror;
   /** For a resumed live run: how many bars of each source (by symbol id) came from its bar files. */
   readonly historyCounts: readonly number[] | undefined;
+  /** Each loaded strategy's type and accounts (the plan-named Prometheus series). */
+  readonly strategyTypes: readonly StrategyTypeRow[];
 }
 
 /**
@@ -104,6 +107,7 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
     listeners,
   });
   for (const s of strategies) accounts.assign(s.strategy.name, s.entry.active_brokers, s.entry.risk);
+  const strategyTypes = strategyTypeRows(strategies, accounts);
   // 6. The host: how the run waits for its strategies is chosen here, once; then they start.
   const pacer = speed > 0 ? new ReplayPacer(speed) : undefined;
   const wait = waitPolicy(
@@ -209,5 +213,6 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
     between,
     mirror,
     historyCounts,
+    strategyTypes,
   };
 }

@@ -29,6 +29,7 @@ import type { SeriesQuality } from './series-quality.ts';
 import type { LoadedData } from './session-builder.ts';
 import type { Stepper } from './stepper.ts';
 import type { JoinReport } from './symbol-join.ts';
+import type { StrategyTypeRow } from './strategy-types.ts';
 
 export type { StrategyFailure } from '../strategy/host/strategy-manager.ts';
 export type { StrategyMetrics } from '../strategy/host/strategy-metrics.ts';
@@ -99,6 +100,7 @@ export class Engine {
   /** The live feed's rejects, connection changes and end (undefined before a live run). */
   #feed: FeedWatch | undefined;
   readonly #lag = new LagStats();
+  readonly #strategyTypes: readonly StrategyTypeRow[];
   #cancelled = false;
   readonly #gate = new PauseGate();
   /** Risk refusals and unknown refs, per strategy (see `SignalRouter.counts`). */
@@ -124,6 +126,7 @@ export class Engine {
     // A run told to stop while paused must reach its next look at the abort signal: stopping resumes it.
     o.abort?.addEventListener('abort', () => this.resume(), { once: true });
     this.#historyCounts = p.historyCounts;
+    this.#strategyTypes = p.strategyTypes;
     this.#committer =
       o.store && p.wait.mode === 'live'
         ? new LiveCommitter({ ...p, runId: o.runId, store: o.store, loaded: p.loaded })
@@ -179,6 +182,11 @@ export class Engine {
   /** Returns the live latency histogram (bar arrival to order submitted), for Prometheus. */
   latencyHistogram(): ProcessingHistogram {
     return this.#stepper.latency.histogram();
+  }
+
+  /** Returns each strategy's type and accounts, for the plan-named Prometheus series. */
+  strategyTypes(): readonly StrategyTypeRow[] {
+    return this.#strategyTypes;
   }
 
   /** Returns a strategy's processing-time histogram (Prometheus), or undefined for an unknown name. */

@@ -18,6 +18,8 @@ export interface BinnedHistogramOptions {
   readonly registry: Registry;
   /** Returns the rows to export; called once per scrape. */
   readonly rows: () => readonly BinnedRow[];
+  /** The unit of the bounds and the sum: `seconds` (the default, as Prometheus advises) or `ms`. */
+  readonly unit?: 'seconds' | 'ms';
 }
 
 /** One sample as a prom-client Registry formats it. */
@@ -48,6 +50,7 @@ export class BinnedHistogram {
   readonly aggregator = 'sum';
   readonly labelNames: readonly string[];
   readonly #rows: () => readonly BinnedRow[];
+  readonly #ms: boolean;
 
   constructor(o: BinnedHistogramOptions) {
     if (!validateMetricName(o.name))
@@ -60,12 +63,13 @@ export class BinnedHistogram {
     this.help = o.help;
     this.labelNames = o.labelNames;
     this.#rows = o.rows;
+    this.#ms = o.unit === 'ms';
     // prom-client types a Registry's metrics as its own four classes; at run time it needs only the
     // name, type, help, aggregator, get() and reset() given here.
     o.registry.registerMetric(this as unknown as Histogram);
   }
 
-  /** Returns the samples of every row: cumulative buckets, +Inf, sum (seconds) and count. */
+  /** Returns the samples of every row: cumulative buckets, +Inf, sum (in the unit) and count. */
   get(): Promise<{
     name: string;
     help: string;
@@ -77,10 +81,14 @@ export class BinnedHistogram {
     const bucket = `${this.name}_bucket`;
     for (const { labels, histogram: h } of this.#rows()) {
       h.cumulative.forEach((count, k) =>
-        values.push({ metricName: bucket, labels: { ...labels, le: bucketBoundSeconds(k) }, value: count }),
+        values.push({
+          metricName: bucket,
+          labels: { ...labels, le: this.#ms ? 2 ** k / 1e3 : bucketBoundSeconds(k) },
+          value: count,
+        }),
       );
       values.push({ metricName: bucket, labels: { ...labels, le: '+Inf' }, value: h.count });
-      values.push({ metricName: `${this.name}_sum`, labels, value: h.sumMs / 1000 });
+      values.push({ metricName: `${this.name}_sum`, labels, value: this.#ms ? h.sumMs : h.sumMs / 1000 });
       values.push({ metricName: `${this.name}_count`, labels, value: h.count });
     }
     return Promise.resolve({

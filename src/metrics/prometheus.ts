@@ -6,7 +6,10 @@ import type { ProcessingHistogram } from '../strategy/host/metrics.ts';
 import { BinnedHistogram, type BinnedRow } from './binned-histogram.ts';
 import { defineLiveSeries } from './prometheus-live.ts';
 import { defineRiskSeries } from './prometheus-risk.ts';
+import { definePlanSeries, type PlanRow, planRows } from './prometheus-plan.ts';
+import type { StrategyTypeRow } from '../engine/strategy-types.ts';
 import { STRATEGY_KINDS, type StrategyKind } from '../strategy/kind.ts';
+import { DEFAULT_ACCOUNT } from '../model/account.ts';
 
 /** What the exporter reads on each scrape; an `Engine` is one. */
 export interface MetricsSource {
@@ -15,6 +18,8 @@ export interface MetricsSource {
   processingHistogram?(strategy: string): ProcessingHistogram | undefined;
   /** Returns the live latency counts (bar arrival to order); without it that histogram has no samples. */
   latencyHistogram?(): ProcessingHistogram;
+  /** Returns each strategy's type and accounts; without it the plan's series label a strategy by its kind. */
+  strategyTypes?(): readonly StrategyTypeRow[];
 }
 
 /** Where a strategy's errors came from. */
@@ -46,6 +51,7 @@ interface Snapshot {
   readonly system: SystemMetrics;
   readonly rows: readonly Row[];
   readonly source: MetricsSource;
+  readonly plan: readonly PlanRow[];
 }
 
 const STRATEGY_LABELS = ['strategy', 'type'] as const;
@@ -101,7 +107,8 @@ export class PrometheusExporter {
     if (!source) return undefined;
     const { strategies, system } = source.getMetrics();
     const rows = strategies.map((m) => ({ m, labels: { strategy: m.name, type: m.kind } }));
-    return { system, rows, source };
+    const plan = planRows(strategies, source.strategyTypes?.(), DEFAULT_ACCOUNT);
+    return { system, rows, source, plan };
   }
 
   #now(): Snapshot | undefined {
@@ -263,6 +270,16 @@ export class PrometheusExporter {
     system('tradeflow_lag_max_seconds', 'Largest lateness of a step start.', (s) => s.maxLagMs / 1000);
     system('tradeflow_engine_paused', '1 while the engine is paused.', (s) => (s.enginePaused ? 1 : 0));
     defineRiskSeries(this.registry, () => now()?.system);
+    definePlanSeries(
+      this.registry,
+      () => {
+        const snap = now();
+        return (
+          snap && { rows: snap.plan, processingHistogram: snap.source.processingHistogram?.bind(snap.source) }
+        );
+      },
+      errorsOf,
+    );
     defineLiveSeries(this.registry, () => {
       const snap = now();
       return snap && { system: snap.system, latency: snap.source.latencyHistogram?.() };

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { readYahooDaily } from '../indicators/bars.fixture.ts';
+import type { BarFeatureExtractor } from './bar-features.ts';
 import { MomentumFeatures } from './features.ts';
 
 /** The bundled model file. */
@@ -27,12 +28,11 @@ export async function onnxProbabilities(
 }
 
 /** Features of every close of a bundled daily CSV (e.g. `daily/nvda-1999-2014.txt`), with each row's index. */
-export function csvFeatureRows(relativePath: string) {
+export function csvFeatureRows(relativePath: string, features: BarFeatureExtractor = new MomentumFeatures()) {
   const bars = readYahooDaily(relativePath);
-  const features = new MomentumFeatures();
   const rows: { date: string; values: Float64Array; i: number }[] = [];
   bars.close.forEach((c, i) => {
-    const values = features.update(c);
+    const values = features.update(c, bars.high[i]!, bars.low[i]!, bars.volume[i]!);
     if (values) rows.push({ date: bars.date[i]!, values, i });
   });
   return { bars, rows };

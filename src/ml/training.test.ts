@@ -5,7 +5,8 @@ import * as prettier from 'prettier';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../test/helpers.ts';
 import { decodeLogisticOnnx } from './onnx-logistic.ts';
-import { labelledRows, ML_MOMENTUM_PLAN, trainMomentumModel } from './training.ts';
+import { MODEL_SPECS } from './model-specs.ts';
+import { labelledRows, ML_MOMENTUM_PLAN, trainModel, trainMomentumModel } from './training.ts';
 
 const bundledOnnx = readFileSync(join(ROOT, 'models/ml_momentum.onnx'));
 const bundledSidecar = readFileSync(join(ROOT, 'models/ml_momentum.json'), 'utf8');
@@ -76,5 +77,29 @@ describe('training the bundled momentum model', () => {
     // 2010 has 252 sessions; the last 5 have labels in 2011.
     expect(rows.x).toHaveLength(252 - 5);
     expect(rows.y.every((v) => v === 0 || v === 1)).toBe(true);
+  });
+});
+
+describe.each(['ml_mean_reversion', 'ml_breakout'] as const)('training the bundled %s model', (name) => {
+  const result = trainModel(ROOT, MODEL_SPECS[name]);
+  const onnx = readFileSync(join(ROOT, `models/${name}.onnx`));
+  const sidecar = readFileSync(join(ROOT, `models/${name}.json`), 'utf8');
+
+  it('regenerates its ONNX file and sidecar byte for byte, deterministically', () => {
+    expect(Buffer.from(result.onnx).equals(onnx)).toBe(true);
+    expect(result.sidecar).toBe(sidecar);
+    expect(trainModel(ROOT, MODEL_SPECS[name]).onnx).toEqual(result.onnx);
+  });
+
+  it('holds its own features, name and retraining command', () => {
+    const model = decodeLogisticOnnx(onnx);
+    expect(model.featureNames).toEqual(MODEL_SPECS[name].features);
+    const json = JSON.parse(sidecar) as {
+      model: string;
+      training: { command: string; horizon_bars: number };
+    };
+    expect(json.model).toBe(`${name}.onnx`);
+    expect(json.training.command).toBe(`npx tsx scripts/train-ml-momentum.ts --type ${name}`);
+    expect(json.training.horizon_bars).toBe(name === 'ml_breakout' ? 10 : 5);
   });
 });

@@ -1,12 +1,21 @@
-// Trains the bundled momentum model from the daily files under data/, deterministically: the same plan
-// always gives the same bytes.
+// Trains a bundled model from the daily files under data/, deterministically: the same spec always gives
+// the same bytes.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { createCalendar } from '../data/calendar.ts';
 import { loadBarFile } from '../data/loaders/load.ts';
 import { SessionData } from '../data/session-data.ts';
-import { MOMENTUM_FEATURES, MomentumFeatures } from './features.ts';
-import { fitLogistic, type GradientDescentOptions } from './logistic-regression.ts';
+import type { BarFeatureExtractor } from './bar-features.ts';
+import { MomentumFeatures } from './features.ts';
+import { fitLogistic } from './logistic-regression.ts';
+import {
+  type DailyFile,
+  type DataSlice,
+  ML_MOMENTUM_PLAN,
+  MODEL_SPECS,
+  type ModelSpec,
+  type TrainingPlan,
+} from './model-specs.ts';
 import {
   encodeLogisticOnnx,
   INPUT_NAME,
@@ -15,42 +24,8 @@ import {
   OUTPUT_NAME,
 } from './onnx-logistic.ts';
 
-/** A symbol's daily bar file, as bundled under data/daily. */
-export interface DailyFile {
-  readonly symbol: string;
-  readonly file: string;
-}
-
-/** Rows of one symbol between two dates (inclusive, `YYYY-MM-DD`). */
-export interface DataSlice {
-  readonly files: readonly DailyFile[];
-  readonly from: string;
-  readonly to: string;
-}
-
-/** Everything that decides the bundled model: the same plan always gives the same bytes. */
-export interface TrainingPlan {
-  readonly train: DataSlice;
-  readonly validation: Readonly<Record<string, DataSlice>>;
-  /** Bars ahead whose return sign is the label. */
-  readonly horizon: number;
-  readonly fit: GradientDescentOptions;
-}
-
-const ORCL = { symbol: 'ORCL', file: 'data/daily/orcl-1995-2014.txt' };
-const YHOO = { symbol: 'YHOO', file: 'data/daily/yhoo-1996-2014.txt' };
-const NVDA = { symbol: 'NVDA', file: 'data/daily/nvda-1999-2014.txt' };
-
-/** The plan of the bundled `models/ml_momentum.onnx`. */
-export const ML_MOMENTUM_PLAN: TrainingPlan = {
-  train: { files: [ORCL, YHOO], from: '1996-01-01', to: '2010-12-31' },
-  validation: {
-    nvda_1999_2014: { files: [NVDA], from: '1999-01-01', to: '2014-12-31' },
-    orcl_yhoo_2011_2014: { files: [ORCL, YHOO], from: '2011-01-01', to: '2014-12-31' },
-  },
-  horizon: 5,
-  fit: { seed: 20_240_501, learningRate: 0.5, epochs: 400, l2: 1e-3 },
-};
+export { ML_MOMENTUM_PLAN } from './model-specs.ts';
+export type { DailyFile, DataSlice, TrainingPlan } from './model-specs.ts';
 
 /** Feature rows with their labels (1 when the close `horizon` bars later is higher). */
 export interface LabelledRows {
@@ -63,7 +38,13 @@ export interface LabelledRows {
  * returns its features and labels for the bars in the slice's dates. A bar is kept only when the bar
  * its label looks at is inside the slice too, so no label reaches past the slice's end.
  */
-export function labelledRows(root: string, file: DailyFile, slice: DataSlice, horizon: number): LabelledRows {
+export function labelledRows(
+  root: string,
+  file: DailyFile,
+  slice: DataSlice,
+  horizon: number,
+  extractor: () => BarFeatureExtractor = () => new MomentumFeatures(),
+): LabelledRows {
   const data = new SessionData();
   const calendar = createCalendar('us_equities');
   const report = loadBarFile(
@@ -77,12 +58,12 @@ export function labelledRows(root: string, file: DailyFile, slice: DataSlice, ho
   );
   const series = data.get(file.symbol, report.interval)!;
   const n = series.written;
-  const features = new MomentumFeatures();
+  const features = extractor();
   const dateOf = (i: number) => new Date(series.timeAt(i)).toISOString().slice(0, 10);
   const x: Float64Array[] = [];
   const y: number[] = [];
   for (let i = 0; i < n; i++) {
-    const row = features.update(series.closeAt(i));
+    const row = features.update(series.closeAt(i), series.highAt(i), series.lowAt(i), series.volumeAt(i));
     if (row === undefined || i + horizon >= n) continue;
     if (dateOf(i) < slice.from || dateOf(i + horizon) > slice.to) continue;
     x.push(row);
@@ -91,8 +72,8 @@ export function labelledRows(root: string, file: DailyFile, slice: DataSlice, ho
   return { x, y };
 }
 
-function sliceRows(root: string, slice: DataSlice, horizon: number): LabelledRows {
-  const parts = slice.files.map((f) => labelledRows(root, f, slice, horizon));
+function sliceRows(root: string, slice: DataSlice, spec: ModelSpec): LabelledRows {
+  const parts = slice.files.map((f) => labelledRows(root, f, slice, spec.plan.horizon, spec.extractor));
   return { x: parts.flatMap((p) => p.x), y: parts.flatMap((p) => p.y) };
 }
 
@@ -130,14 +111,20 @@ export interface TrainingResult {
 
 const round = (x: number) => Number(x.toFixed(6));
 
+/** Trains the momentum model, by default on its bundled plan (see {@link trainModel}). */
+export function trainMomentumModel(root: string, plan: TrainingPlan = ML_MOMENTUM_PLAN): TrainingResult {
+  return trainModel(root, { ...MODEL_SPECS.ml_momentum, plan });
+}
+
 /**
- * Trains the momentum model: features from the bundled daily data, standardised with the training rows'
+ * Trains a bundled model: features from the bundled daily data, standardised with the training rows'
  * mean and std (rounded to float32, as the graph holds them), a logistic regression fitted by gradient
  * descent, evaluated on the validation slices, and written as ONNX with a JSON sidecar.
  */
-export function trainMomentumModel(root: string, plan: TrainingPlan = ML_MOMENTUM_PLAN): TrainingResult {
-  const train = sliceRows(root, plan.train, plan.horizon);
-  const f = MOMENTUM_FEATURES.length;
+export function trainModel(root: string, spec: ModelSpec): TrainingResult {
+  const { plan } = spec;
+  const train = sliceRows(root, plan.train, spec);
+  const f = spec.features.length;
   const n = train.x.length;
   const mean = new Float32Array(f);
   const std = new Float32Array(f);
@@ -157,7 +144,7 @@ export function trainMomentumModel(root: string, plan: TrainingPlan = ML_MOMENTU
   const fit = fitLogistic(scaled, train.y, plan.fit);
   const describe = (s: DataSlice) => `${s.files.map((x) => x.symbol).join('+')} ${s.from}..${s.to}`;
   const provisional: LogisticModel = {
-    featureNames: MOMENTUM_FEATURES,
+    featureNames: spec.features,
     mean,
     std,
     weights: Float32Array.from(fit.weights),
@@ -166,10 +153,7 @@ export function trainMomentumModel(root: string, plan: TrainingPlan = ML_MOMENTU
   };
   const trainEval = evaluate(provisional, train);
   const validation = Object.fromEntries(
-    Object.entries(plan.validation).map(([k, s]) => [
-      k,
-      evaluate(provisional, sliceRows(root, s, plan.horizon)),
-    ]),
+    Object.entries(plan.validation).map(([k, s]) => [k, evaluate(provisional, sliceRows(root, s, spec))]),
   );
   const metadata: Record<string, string> = {
     label: `sign of the ${plan.horizon}-bar forward return of the close (1 = up)`,
@@ -181,17 +165,14 @@ export function trainMomentumModel(root: string, plan: TrainingPlan = ML_MOMENTU
   for (const [k, e] of Object.entries(validation))
     metadata[`validation_${k}_accuracy`] = String(round(e.accuracy));
   const model: LogisticModel = { ...provisional, metadata };
-  const onnx = encodeLogisticOnnx(model, {
-    graphName: 'ml_momentum',
-    doc: 'Logistic regression over standardised momentum features; see docs/ml.md.',
-  });
+  const onnx = encodeLogisticOnnx(model, { graphName: spec.name, doc: spec.doc });
   const sidecar = {
-    model: 'ml_momentum.onnx',
+    model: `${spec.name}.onnx`,
     onnx_sha256: createHash('sha256').update(onnx).digest('hex'),
     input: { name: INPUT_NAME, type: 'float32', shape: ['N', f] },
     output: { name: OUTPUT_NAME, type: 'float32', shape: ['N', 1] },
     probability: 'sigmoid(sum_j weight_j * (x_j - mean_j) / std_j + bias), all in float32',
-    features: MOMENTUM_FEATURES.map((name, j) => ({
+    features: spec.features.map((name, j) => ({
       name,
       mean: mean[j]!,
       std: std[j]!,
@@ -199,7 +180,7 @@ export function trainMomentumModel(root: string, plan: TrainingPlan = ML_MOMENTU
     })),
     bias: model.bias,
     training: {
-      command: 'npx tsx scripts/train-ml-momentum.ts',
+      command: spec.command,
       data: describe(plan.train),
       label: metadata['label'],
       horizon_bars: plan.horizon,

@@ -228,6 +228,10 @@ const MIGRATIONS: readonly string[] = [
 
   ALTER TABLE strategy_configurations ADD COLUMN validator_type TEXT NOT NULL DEFAULT 'schema';
   `,
+  // A stored strategy configuration's own risk limits (JSON of a session entry's \`risk\`; NULL for none).
+  `
+  ALTER TABLE strategy_configurations ADD COLUMN risk TEXT;
+  `,
 ];
 
 /** The schema version this release writes. */

@@ -22,6 +22,7 @@ liveStoreContract('SqliteStore file', () => new SqliteStore(freshPath()));
 /** Undoes migration 7 (managed orders, validator types), so that a test can go back to an older shape. */
 const UNDO_7 = `ALTER TABLE orders DROP COLUMN ref; ALTER TABLE orders DROP COLUMN time_in_force; ALTER TABLE orders DROP COLUMN stop_price; ALTER TABLE orders DROP COLUMN trail_amount; ALTER TABLE orders DROP COLUMN trail_percent; ALTER TABLE orders DROP COLUMN triggered; ALTER TABLE orders DROP COLUMN filled_quantity; ALTER TABLE orders DROP COLUMN avg_fill_price; ALTER TABLE orders DROP COLUMN bracket_stop_loss; ALTER TABLE orders DROP COLUMN bracket_take_profit; ALTER TABLE orders DROP COLUMN parent_id; ALTER TABLE orders DROP COLUMN oco_id; ALTER TABLE orders DROP COLUMN risk_rule;
   ALTER TABLE strategy_configurations DROP COLUMN validator_type;`;
+const UNDO_8 = 'ALTER TABLE strategy_configurations DROP COLUMN risk;';
 
 describe('SqliteStore', () => {
   it('creates parent folders and opens in WAL mode with foreign keys at the current schema version', () => {
@@ -74,7 +75,7 @@ describe('SqliteStore', () => {
     new SqliteStore(path).close();
     const db = new Database(path);
     // Back to the shape of version 5, with a run in it.
-    db.exec(`${UNDO_7}
+    db.exec(`${UNDO_8} ${UNDO_7}
       DROP INDEX orders_client_id; ALTER TABLE orders DROP COLUMN client_order_id;
       DROP TABLE live_state; DROP TABLE live_bars;
       DROP TABLE skipped_rows; DROP INDEX runs_status;

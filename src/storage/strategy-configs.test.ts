@@ -43,6 +43,7 @@ describe('StrategyConfigRepository', () => {
       instruments: ['ORCL'],
       active_brokers: ['default'],
       enabled: true,
+      validator_type: 'schema',
       created_at: T0,
       updated_at: T0,
     });
@@ -79,6 +80,7 @@ describe('StrategyConfigRepository', () => {
       instruments: ['ORCL'],
       active_brokers: ['default', 'paper'],
       enabled: false,
+      validator_type: 'schema',
       created_at: T0,
       updated_at: T0 + 60_000,
     });
@@ -182,5 +184,91 @@ describe('StrategyConfigRepository', () => {
       ),
     ).toBe(true);
     repo.close();
+  });
+
+  it('stores a validator type and risk limits, changes and removes them, and reads them back', () => {
+    const { repo, clock } = repository();
+    const risk = { max_position_shares: 100, daily_loss_limit: 500 };
+    const added = repo.add({ name: 'r', type: 'rsi', instruments: ['ORCL'], validator_type: 'none', risk });
+    expect(added).toStrictEqual({
+      name: 'r',
+      type: 'rsi',
+      parameters: {},
+      instruments: ['ORCL'],
+      active_brokers: ['default'],
+      enabled: true,
+      validator_type: 'none',
+      risk,
+      created_at: T0,
+      updated_at: T0,
+    });
+    expect(repo.get('r')).toStrictEqual(added);
+    clock.advance(1000);
+    const changed = repo.update('r', { validator_type: 'schema_loose', risk: { max_open_orders: 2 } });
+    expect(changed).toMatchObject({ validator_type: 'schema_loose', risk: { max_open_orders: 2 } });
+    expect(repo.get('r')).toStrictEqual(changed);
+    // Changing another field keeps the risk; `risk: null` removes it.
+    expect(repo.update('r', { enabled: false }).risk).toStrictEqual({ max_open_orders: 2 });
+    const cleared = repo.update('r', { risk: null });
+    expect(Object.hasOwn(cleared, 'risk')).toBe(false);
+    expect(repo.get('r')).toStrictEqual(cleared);
+    repo.close();
+  });
+
+  it('refuses an unknown validator type and bad risk limits, naming the field, and writes nothing', () => {
+    const { repo } = repository();
+    const cases: [() => unknown, string][] = [
+      [
+        () => repo.add({ name: 'a', type: 'rsi', instruments: ['X'], validator_type: 'strict' as never }),
+        'strategy configuration "a": validator_type: Invalid option: expected one of "schema"|"schema_loose"|"none"',
+      ],
+      [
+        () => repo.add({ name: 'a', type: 'rsi', instruments: ['X'], risk: { max_open_orders: 0 } }),
+        'strategy configuration "a": risk.max_open_orders: Too small: expected number to be >=1',
+      ],
+      [
+        () => repo.add({ name: 'a', type: 'rsi', instruments: ['X'], risk: { max_shares: 1 } as never }),
+        'strategy configuration "a": risk: Unrecognized key: "max_shares"',
+      ],
+    ];
+    for (const [call, message] of cases) {
+      const e = errorOf(call);
+      expect(isTradeflowError(e, 'TF_ERR_STORED_STRATEGY'), e.message).toBe(true);
+      expect(e.message).toBe(message);
+    }
+    expect(repo.list()).toStrictEqual([]);
+    repo.close();
+  });
+
+  it('reports a stored validator type or risk it cannot use as a storage error naming the row', () => {
+    const { repo, path } = repository();
+    repo.add({ name: 'x', type: 'rsi', instruments: ['ORCL'] });
+    const db = new Database(path);
+    db.prepare(`UPDATE strategy_configurations SET validator_type = 'loose' WHERE name = 'x'`).run();
+    expect(errorOf(() => repo.get('x')).message).toMatch(/stored "x": validator_type: Invalid option/);
+    db.prepare(
+      `UPDATE strategy_configurations SET validator_type = 'schema', risk = '{"max_order_notional":-1}' WHERE name = 'x'`,
+    ).run();
+    expect(errorOf(() => repo.get('x')).message).toMatch(/stored "x": risk.max_order_notional: /);
+    db.prepare(`UPDATE strategy_configurations SET risk = '{oops' WHERE name = 'x'`).run();
+    const e = errorOf(() => repo.get('x'));
+    expect(isTradeflowError(e, 'TF_ERR_STORAGE')).toBe(true);
+    expect(e.message).toMatch(/"x": risk is not JSON/);
+    db.close();
+    repo.close();
+  });
+
+  it('migrates a database of schema 7: its stored configurations read back with no risk', () => {
+    const { repo, path } = repository();
+    repo.add({ name: 'old', type: 'rsi', instruments: ['ORCL'] });
+    repo.close();
+    const db = new Database(path);
+    db.exec('ALTER TABLE strategy_configurations DROP COLUMN risk');
+    db.pragma('user_version = 7');
+    db.close();
+    const again = repository(path).repo;
+    expect(again.get('old')).toMatchObject({ name: 'old', validator_type: 'schema' });
+    expect(Object.hasOwn(again.get('old'), 'risk')).toBe(false);
+    again.close();
   });
 });

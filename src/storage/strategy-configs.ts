@@ -1,56 +1,32 @@
 // Strategy configurations stored by name in a run database: their schema, and the repository that checks
 // and keeps them.
 import type Database from 'better-sqlite3';
-import { z } from 'zod';
 import type { Clock } from '../core/clock.ts';
 import { isTradeflowError, TradeflowError } from '../core/errors.ts';
 import { parseWith } from '../core/zod-errors.ts';
 import { DEFAULT_ACCOUNT } from '../model/account.ts';
 import { openDatabase } from './sqlite-open.ts';
 import { storageError } from './store-rules.ts';
+import {
+  type NewStrategyConfiguration,
+  type StrategyConfiguration,
+  type StrategyConfigurationChanges,
+  type StrategyConfigurationFields,
+  StrategyConfigurationFieldsSchema,
+} from './strategy-config-fields.ts';
 
 const NAME = /^[A-Za-z0-9._-]+$/;
 const NAME_RULE = 'must be letters, digits or . _ - (no spaces or commas)';
 
-/** What a stored strategy configuration holds besides its name and times; checked before it is written. */
-export const StrategyConfigurationFieldsSchema = z
-  .object({
-    /** A registered strategy type (`momentum`) or a module path under strategies/ (`strategies/examples/rsi`). */
-    type: z.string().min(1),
-    /** The strategy's own config without `symbols` (those are the instruments). */
-    parameters: z
-      .record(z.string(), z.unknown())
-      .refine((p) => !Object.hasOwn(p, 'symbols'), 'give the symbols as instruments, not as a parameter'),
-    instruments: z
-      .array(z.string().regex(/^[A-Za-z0-9._^=-]+$/, 'must be letters, digits or . _ ^ = -'))
-      .min(1, 'needs at least one symbol'),
-    active_brokers: z
-      .array(z.string().regex(NAME, NAME_RULE))
-      .min(1, 'needs at least one account')
-      .refine((b) => new Set(b).size === b.length, 'names an account twice'),
-    enabled: z.boolean(),
-  })
-  .strict();
-
-/** The fields of a strategy configuration, as checked. */
-export type StrategyConfigurationFields = z.output<typeof StrategyConfigurationFieldsSchema>;
-
-/**
- * A strategy configuration as stored: its fields, its unique name, and when it was created and last changed.
- * Keys are those of the table and of the session config (`active_brokers`), so it prints as it is stored.
- */
-export interface StrategyConfiguration extends StrategyConfigurationFields {
-  readonly name: string;
-  /** Epoch ms, from the repository's clock. */
-  readonly created_at: number;
-  readonly updated_at: number;
-}
-
-/** A new configuration: a name and its fields; `active_brokers` defaults to the default account, `enabled` to true. */
-export type NewStrategyConfiguration = Pick<StrategyConfigurationFields, 'type' | 'instruments'> &
-  Partial<Pick<StrategyConfigurationFields, 'parameters' | 'active_brokers' | 'enabled'>> & {
-    readonly name: string;
-  };
+export {
+  StrategyConfigurationFieldsSchema,
+  VALIDATOR_TYPES,
+  type NewStrategyConfiguration,
+  type StrategyConfiguration,
+  type StrategyConfigurationChanges,
+  type StrategyConfigurationFields,
+  type ValidatorType,
+} from './strategy-config-fields.ts';
 
 interface Row {
   name: string;
@@ -59,11 +35,14 @@ interface Row {
   instruments: string;
   active_brokers: string;
   enabled: number;
+  validator_type: string;
+  risk: string | null;
   created_at: number;
   updated_at: number;
 }
 
-const COLUMNS = 'name, type, parameters, instruments, active_brokers, enabled, created_at, updated_at';
+const COLUMNS =
+  'name, type, parameters, instruments, active_brokers, enabled, validator_type, risk, created_at, updated_at';
 
 function prepare(db: Database.Database) {
   return {
@@ -74,11 +53,13 @@ function prepare(db: Database.Database) {
     get: db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM strategy_configurations WHERE name = ?`),
     insert: db.prepare<[Row]>(
       `INSERT INTO strategy_configurations (${COLUMNS})
-       VALUES (@name, @type, @parameters, @instruments, @active_brokers, @enabled, @created_at, @updated_at)`,
+       VALUES (@name, @type, @parameters, @instruments, @active_brokers, @enabled, @validator_type, @risk,
+         @created_at, @updated_at)`,
     ),
     update: db.prepare<[Omit<Row, 'created_at'>]>(
       `UPDATE strategy_configurations SET type = @type, parameters = @parameters, instruments = @instruments,
-         active_brokers = @active_brokers, enabled = @enabled, updated_at = @updated_at
+         active_brokers = @active_brokers, enabled = @enabled, validator_type = @validator_type, risk = @risk,
+         updated_at = @updated_at
        WHERE name = @name`,
     ),
     remove: db.prepare<[string]>('DELETE FROM strategy_configurations WHERE name = ?'),
@@ -141,6 +122,8 @@ export class StrategyConfigRepository {
       instruments: config.instruments,
       active_brokers: config.active_brokers ?? [DEFAULT_ACCOUNT],
       enabled: config.enabled ?? true,
+      validator_type: config.validator_type ?? 'schema',
+      ...(config.risk === undefined ? {} : { risk: config.risk }),
     });
     return this.#guard(`cannot add "${name}"`, () => {
       this.checkNew(name);
@@ -163,10 +146,12 @@ export class StrategyConfigRepository {
   }
 
   /** Changes the given fields of a stored configuration; returns it as stored. */
-  update(name: string, changes: Partial<StrategyConfigurationFields>): StrategyConfiguration {
+  update(name: string, changes: StrategyConfigurationChanges): StrategyConfiguration {
     const current = this.get(name);
     const { name: _n, created_at: _c, updated_at: _u, ...fields } = current;
-    const next = checkFields(name, { ...fields, ...changes });
+    const merged: Record<string, unknown> = { ...fields, ...changes };
+    if (changes.risk === null) delete merged['risk'];
+    const next = checkFields(name, merged);
     return this.#guard(`cannot change "${name}"`, () => {
       const stored: StrategyConfiguration = {
         name,
@@ -207,6 +192,8 @@ export class StrategyConfigRepository {
         instruments: json('instruments', r.instruments),
         active_brokers: json('active_brokers', r.active_brokers),
         enabled: r.enabled === 1,
+        validator_type: r.validator_type,
+        ...(r.risk === null ? {} : { risk: json('risk', r.risk) }),
       },
       { code: 'TF_ERR_STORAGE', source: `${this.#where}: stored "${r.name}"` },
     );
@@ -247,6 +234,8 @@ function encode(c: StrategyConfiguration): Row {
     instruments: JSON.stringify(c.instruments),
     active_brokers: JSON.stringify(c.active_brokers),
     enabled: c.enabled ? 1 : 0,
+    validator_type: c.validator_type,
+    risk: c.risk === undefined ? null : JSON.stringify(c.risk),
     created_at: c.created_at,
     updated_at: c.updated_at,
   };

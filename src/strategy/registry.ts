@@ -38,6 +38,21 @@ export const STRATEGY_TYPES: Readonly<Record<string, StrategyType>> = {
     kind: 'ml',
     description: 'an ONNX logistic regression over engineered momentum features',
   },
+  ml_mean_reversion: {
+    module: 'strategies/ml/ml_mean_reversion',
+    kind: 'ml',
+    description: 'an ONNX logistic regression over mean-reversion features (z-score, gap to SMA(20), RSI)',
+  },
+  ml_breakout: {
+    module: 'strategies/ml/ml_breakout',
+    kind: 'ml',
+    description: 'an ONNX logistic regression over breakout features (20-bar high/low, range, volume surge)',
+  },
+  hybrid: {
+    module: 'strategies/hybrid/hybrid',
+    kind: 'hybrid',
+    description: 'any rules type and any ML type combined by a decision policy (config: rules, ml, policy)',
+  },
   hybrid_momentum: {
     module: 'strategies/hybrid/hybrid_momentum',
     kind: 'hybrid',
