@@ -19,8 +19,11 @@ import { DataProcessor } from './data-processor.ts';
 import { ReplayPacer } from './pacer.ts';
 import { placementsOf } from '../strategy/host/placement.ts';
 import { RunRecorder } from './recorder.ts';
+import { RunEventSource } from './run-event-source.ts';
+import type { RunEvents } from './run-events.ts';
 import { appendStoredBars } from './resume-restore.ts';
 import type { StoredBar } from '../model/live-state.ts';
+import type { SignalRecord } from '../model/run.ts';
 import { SeriesQuality } from './series-quality.ts';
 import { type GrowingData, loadSessionData, resolveSubscriptions } from './session-builder.ts';
 import { SignalRouter } from './signal-router.ts';
@@ -37,6 +40,8 @@ export interface AssemblyOptions {
   readonly syncMode?: SyncMode;
   /** A resumed live run's stored bars, appended to its sources after their bar files. */
   readonly liveBars?: readonly StoredBar[];
+  /** Hears the run's events (signals, orders, fills, ...); wired only when it has listeners. */
+  readonly events?: RunEvents;
 }
 
 /** The parts of an assembled kernel. */
@@ -83,15 +88,42 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
   const processor = new DataProcessor(loaded, resolved.flat());
   const quality = new SeriesQuality();
   for (const slot of processor.slots) quality.track(slot.series, loaded.sources[slot.symbolId]!.calendar);
-  // 5. Accounts: every execution goes to the recorder, then to the host's position mirror.
-  const recorder = new RunRecorder(o.store ? { runId: o.runId, store: o.store } : { runId: o.runId });
+  // 5. Accounts: every execution goes to the recorder, then to the host's position mirror (then to the
+  // user's events, when anyone listens; the host's error reports reach them through its logger).
+  // The accounts open after their listeners exist: a fill's average price is read from them once they do.
+  const late: { book?: AccountBook } = {};
+  const source =
+    o.events?.listened === true
+      ? new RunEventSource({
+          events: o.events,
+          now: () => clock.now(),
+          avgPrice: (account, strategy, symbol) =>
+            late.book?.all
+              .find((a) => a.name === account)
+              ?.portfolio.openPositions()
+              .find((p) => p.strategy === strategy && p.symbol === symbol)?.avgPrice ?? 0,
+        })
+      : undefined;
+  o.events?.useLogger(log);
+  const hostLog = source
+    ? source.errorLogger(
+        log,
+        strategies.map((s) => s.strategy.name),
+      )
+    : log;
+  const recorder = new RunRecorder({
+    runId: o.runId,
+    ...(o.store ? { store: o.store } : {}),
+    ...(source ? { onSignal: (r: SignalRecord) => source.onSignal(r) } : {}),
+  });
   const homes = new Map(strategies.map((s) => [s.strategy.name, s.entry.active_brokers[0]!]));
   const mirror = new PositionMirror(homes, loaded.symbols);
   const accounts = new AccountBook({
     terms: accountsInUse(session.config),
     symbols: loaded.symbols,
-    listeners: [recorder, mirror],
+    listeners: source ? [recorder, mirror, source] : [recorder, mirror],
   });
+  late.book = accounts;
   for (const s of strategies) accounts.assign(s.strategy.name, s.entry.active_brokers);
   // 6. The host: how the run waits for its strategies is chosen here, once; then they start.
   const pacer = speed > 0 ? new ReplayPacer(speed) : undefined;
@@ -101,7 +133,7 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
   );
   const now = () => clock.now();
   const host = new StrategyManager({
-    log,
+    log: hostLog,
     wait,
     mirror,
     symbols: loaded.symbols,
@@ -163,7 +195,7 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
     recorder,
     clock,
     quality,
-    router: new SignalRouter(accounts, recorder),
+    router: routerWith(new SignalRouter(accounts, recorder), source),
     calendar: loaded.sources[0]!.calendar,
     wait,
   });
@@ -193,4 +225,10 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
     mirror,
     historyCounts,
   };
+}
+
+/** The router the stepper calls: with user events, each signal's order events follow the signal's. */
+function routerWith(router: SignalRouter, source: RunEventSource | undefined): Pick<SignalRouter, 'route'> {
+  if (!source) return router;
+  return { route: (strategy, signal, ts) => source.routing(() => router.route(strategy, signal, ts)) };
 }

@@ -23,6 +23,7 @@ import { LiveCommitter } from './live-commit.ts';
 import { type ResumePlan, restoreKernel, warmUntil } from './resume-restore.ts';
 import type { ReplayPacer } from './pacer.ts';
 import type { RunRecorder } from './recorder.ts';
+import type { RunEvents } from './run-events.ts';
 import { type LoopParts, PauseGate, runDataSteps, runLiveSteps } from './run-loops.ts';
 import type { SeriesQuality } from './series-quality.ts';
 import type { LoadedData } from './session-builder.ts';
@@ -60,6 +61,8 @@ export interface EngineOptions {
   readonly syncMode?: SyncMode;
   /** Resumes a live run from what it committed (`runLive` then goes on after its last step). */
   readonly resume?: ResumePlan;
+  /** Hears the run's events: signals, orders, fills, trades, positions, risk refusals, strategy errors. */
+  readonly events?: RunEvents;
 }
 
 /**
@@ -138,6 +141,7 @@ export class Engine {
       ...(o.store ? { store: o.store } : {}),
       ...(o.syncMode ? { syncMode: o.syncMode } : {}),
       ...(o.resume ? { liveBars: o.resume.bars } : {}),
+      ...(o.events ? { events: o.events } : {}),
     });
     if (o.resume) restoreKernel(parts, o.resume);
     return new Engine(o, clock, log, parts);

@@ -27,7 +27,7 @@ export interface StepperParts {
   readonly recorder: RunRecorder;
   readonly clock: TestClock;
   readonly quality: SeriesQuality;
-  readonly router: SignalRouter;
+  readonly router: Pick<SignalRouter, 'route'>;
   /** Equity is recorded once per session day of this calendar (its last step's value). */
   readonly calendar: TradingCalendar;
   /** How the run waits for its strategies (chosen once per run). */
