@@ -77,7 +77,7 @@ export interface RunEventMap {
 }
 
 /** The kinds of events, in the order the docs list them. */
-export const RUN_EVENT_KINDS = ['signal', 'order', 'fill', 'trade', 'position', 'risk', 'error'] as const;
+export const RUN_EVENT_KINDS = ['signal', 'order', 'fill', 'position', 'trade', 'risk', 'error'] as const;
 
 /** One event of any kind. */
 export type RunEvent = RunEventMap[keyof RunEventMap];
