@@ -28,6 +28,8 @@ import { SeriesQuality } from './series-quality.ts';
 import { type GrowingData, loadSessionData, resolveSubscriptions } from './session-builder.ts';
 import { SignalRouter } from './signal-router.ts';
 import { Stepper } from './stepper.ts';
+import { checkTickStrategies, tickScheduleOf } from './tick-setup.ts';
+import type { TickSchedule } from './tick-schedule.ts';
 
 /** What assembling a kernel takes. */
 export interface AssemblyOptions {
@@ -60,6 +62,8 @@ export interface KernelParts {
   readonly mirror: PositionMirror;
   /** For a resumed live run: how many bars of each source (by symbol id) came from its bar files. */
   readonly historyCounts: readonly number[] | undefined;
+  /** The scheduled strategies' ticks (undefined when none has a `tick_interval`). */
+  readonly ticks: TickSchedule | undefined;
 }
 
 /**
@@ -80,6 +84,7 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
   const historyCounts = o.liveBars && appendStoredBars(loaded, o.liveBars);
   // 2. Strategies: modules imported, configs validated, instances made; nothing started.
   const strategies = await loadStrategies(session.root, session.config.strategies);
+  checkTickStrategies(strategies);
   // 3. Subscriptions, resolved against the data (aggregated series are created here).
   const resolved = strategies.map((s) =>
     resolveSubscriptions(s.strategy.name, s.strategy.getSubscriptions(), loaded),
@@ -187,8 +192,10 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
       `no strategy started${why ? ` (${why})` : ' (none is enabled)'}`,
     );
   }
-  // 7. The stepper, and the changes that happen between its steps.
+  // 7. The stepper, and the changes that happen between its steps; ticks only when a strategy has them.
+  const ticks = tickScheduleOf(strategies, host.runners, processor, loaded);
   const stepper = new Stepper({
+    ...(ticks ? { ticks } : {}),
     processor,
     strategies: host,
     accounts: accounts.all,
@@ -224,6 +231,7 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
     between,
     mirror,
     historyCounts,
+    ticks,
   };
 }
 

@@ -29,6 +29,7 @@ import type { SeriesQuality } from './series-quality.ts';
 import type { LoadedData } from './session-builder.ts';
 import type { Stepper } from './stepper.ts';
 import type { JoinReport } from './symbol-join.ts';
+import type { TickSchedule } from './tick-schedule.ts';
 
 export type { StrategyFailure } from '../strategy/host/strategy-manager.ts';
 export type { StrategyMetrics } from '../strategy/host/strategy-metrics.ts';
@@ -92,6 +93,7 @@ export class Engine {
   /** Symbols joining and subscriptions changing between two steps. */
   readonly #between: BetweenSteps;
   readonly #pacer: ReplayPacer | undefined;
+  readonly #ticks: TickSchedule | undefined;
   readonly #o: EngineOptions;
   #inbox: LiveInbox | undefined;
   /** Bars of each source from its files, for a resumed run (the rest are its stored live bars). */
@@ -120,6 +122,7 @@ export class Engine {
     this.#stepper = p.stepper;
     this.#between = p.between;
     this.#pacer = p.pacer;
+    this.#ticks = p.ticks;
     // A run told to stop while paused must reach its next look at the abort signal: stopping resumes it.
     o.abort?.addEventListener('abort', () => this.resume(), { once: true });
     this.#historyCounts = p.historyCounts;
@@ -337,6 +340,7 @@ export class Engine {
       between: this.#between,
       gate: this.#gate,
       sliceLimitMs: this.strategies.sliceLimitMs,
+      ticks: this.#ticks,
     };
   }
 

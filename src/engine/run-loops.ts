@@ -12,6 +12,7 @@ import { appendLiveBar, type LagStats, type LiveInbox } from './live.ts';
 import type { ReplayPacer } from './pacer.ts';
 import type { LoadedData } from './session-builder.ts';
 import type { Stepper } from './stepper.ts';
+import type { TickSchedule } from './tick-schedule.ts';
 
 /** Holds a run between two steps while the engine is paused. */
 export class PauseGate {
@@ -57,6 +58,8 @@ export interface LoopParts {
    * undefined when none do, and the steps then run unguarded.
    */
   readonly sliceLimitMs: number | undefined;
+  /** The scheduled strategies' ticks; absent when none has a `tick_interval` (the loops then never look). */
+  readonly ticks?: TickSchedule | undefined;
 }
 
 /** A slice that V8 ended at its limit in an inline strategy's call (faulted since). */
@@ -123,6 +126,10 @@ export interface DataLoopOptions {
  */
 export async function runDataSteps(p: LoopParts, o: DataLoopOptions): Promise<boolean> {
   const { processor, stepper, between, gate } = p;
+  const ticks = p.ticks;
+  // A tick between two bars' times is a step of its own.
+  const nextTime =
+    ticks === undefined ? () => processor.nextTime() : () => Math.min(processor.nextTime(), ticks.next());
   let cancelled = o.abort?.aborted ?? false;
   let reported = monotonicMs();
   // On the beat, a paced step (it waited anyway) looks at the time after each step, so that a slow replay
@@ -146,12 +153,12 @@ export async function runDataSteps(p: LoopParts, o: DataLoopOptions): Promise<bo
       if (wait) return wait;
       if (onBeat()) return BEAT;
       if (o.pacer) return undefined;
-      t = processor.nextTime();
+      t = nextTime();
       if (t === Infinity || gate.paused || between.dueBefore(t)) return undefined;
     }
   };
   await between.start();
-  for (let t = cancelled ? Infinity : processor.nextTime(); t !== Infinity; t = processor.nextTime()) {
+  for (let t = cancelled ? Infinity : nextTime(); t !== Infinity; t = nextTime()) {
     const hold = gate.hold;
     if (hold) await hold;
     if (between.dueBefore(t)) {

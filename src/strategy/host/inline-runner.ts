@@ -17,6 +17,7 @@ import {
   readMetrics,
 } from './metrics.ts';
 import type { JoinRequest, Placement, StrategyRunner } from './runner.ts';
+import { callOnTick, tickSnapshot } from './tick-call.ts';
 import { guarded, runWithin, TimeLimitExceeded } from './watchdog.ts';
 
 /** An inline strategy's time limits, from its entry. */
@@ -189,6 +190,20 @@ export class InlineRunner implements StrategyRunner {
 
   #onBars(symbol: string, interval: Interval): readonly Signal[] {
     return this.#hooks.onBars(symbol, interval);
+  }
+
+  deliverTick(ts: number): readonly Signal[] {
+    const ctx = this.#ctx!;
+    const out: Signal[] = [];
+    const call = () => {
+      const snapshot = tickSnapshot(ts, this.#subs, (symbol, interval) => ctx.bars(symbol, interval));
+      callOnTick(this.strategy, snapshot, out, {
+        log: this.#log,
+        metrics: new MetricsWriter(this.#metricsBuffer),
+      });
+      return out;
+    };
+    return this.#bounded('onTick', '', '', call, NONE);
   }
 
   deliverQuality(_sub: number, symbol: string, interval: Interval, quality: number): void {

@@ -47,6 +47,8 @@ export interface StrategyRunner {
   start(ctx: StrategyContext): Promise<SetupOutcome>;
   /** Delivers a bar of subscription `sub`; returns the signals raised now (none when they come later). */
   deliver(sub: number, symbol: string, interval: Interval): readonly Signal[];
+  /** Delivers a tick at `ts` (`onTick`); returns the signals raised now (none when they come later). */
+  deliverTick(ts: number): readonly Signal[];
   /** Delivers a subscription's bar quality (0-100), read as of the engine's clock. */
   deliverQuality(sub: number, symbol: string, interval: Interval, quality: number): void;
   /** Tells the strategy a symbol joined (when given); returns the subscriptions it states now, or why not. */

@@ -20,6 +20,8 @@ import { ThreadRunner } from './thread-runner.ts';
 import { ThreadSync, WAIT_SLICE_MS } from './thread-sync.ts';
 import type { WaitPolicy } from './wait-policy.ts';
 
+const NO_RUNNERS: readonly StrategyRunner[] = Object.freeze([]);
+
 /** A strategy that was loaded but did not start, and why. */
 export interface StrategyFailure {
   readonly name: string;
@@ -82,6 +84,8 @@ export class StrategyManager {
   #updated: readonly number[] = [];
   #n = 0;
   #budgetMs = 0;
+  /** Scheduled strategies due for `onTick` in the step `notify` delivers next (see `tickAt`). */
+  #ticking: readonly StrategyRunner[] = NO_RUNNERS;
 
   constructor(o: StrategyManagerOptions) {
     this.#o = o;
@@ -220,8 +224,11 @@ export class StrategyManager {
   ): boolean {
     const sync = this.#sync;
     const waitAll = budgetMs === Number.POSITIVE_INFINITY;
+    const ticking = this.#ticking;
     if (sync.threads.length > 0) {
       sync.beginStep(nowMs);
+      // A thread's tick is queued before its bars, as it is called before them inline.
+      for (const r of ticking) if (r.queues && r.lifecycle.running) r.deliverTick(nowMs);
       const queued = this.#map.queued;
       for (let k = 0; k < n; k++) {
         const slot = slots[updated[k]!]!;
@@ -235,8 +242,29 @@ export class StrategyManager {
     this.#updated = updated;
     this.#n = n;
     this.#budgetMs = budgetMs;
+    if (ticking.length > 0) this.#tickFrom(0, nowMs);
     this.#deliverFrom(0, 0);
     return this.#collect();
+  }
+
+  /**
+   * Says which scheduled strategies get `onTick` in the next step `notify` delivers (before their bars):
+   * the tick's time is that step's.
+   */
+  tickAt(due: readonly StrategyRunner[]): void {
+    this.#ticking = due;
+  }
+
+  /** Calls the due inline strategies' `onTick`, from the `i0`-th due strategy on; then none is due. */
+  #tickFrom(i0: number, nowMs: number): void {
+    const ticking = this.#ticking;
+    for (let i = i0; i < ticking.length; i++) {
+      const runner = ticking[i]!;
+      if (runner.queues || !runner.lifecycle.running) continue;
+      const out = runner.deliverTick(nowMs);
+      if (out.length > 0) this.#pending.push({ runner, signals: out, arrivalMs: this.#arrivalMs });
+    }
+    this.#ticking = NO_RUNNERS;
   }
 
   /** Delivers the step's bars to the runners that run at once, from route `r0` of updated series `k0` on. */
@@ -274,7 +302,12 @@ export class StrategyManager {
    * is faulted by then): the routes after it get their bars, so that the others see the step as if the
    * faulted strategy had returned nothing. Returns what `notify` returns.
    */
-  resumeNotify(cut: InterruptedCall): boolean {
+  resumeNotify(cut: InterruptedCall, nowMs: number): boolean {
+    if (cut.hook === 'onTick') {
+      this.#tickFrom(this.#ticking.indexOf(cut.runner) + 1, nowMs);
+      this.#deliverFrom(0, 0);
+      return this.#collect();
+    }
     const slots = this.#slots;
     const updated = this.#updated;
     const immediate = this.#map.immediate;
