@@ -6,6 +6,7 @@ import type { RunStore } from '../storage/store.ts';
 import type { BarFeed } from '../data/feeds/bar-feed.ts';
 import { Engine } from './kernel.ts';
 import type { RunEvents } from './run-events.ts';
+import type { TickWall } from './live-ticks.ts';
 import type { ResumePlan } from './resume-restore.ts';
 import { type RunFacts, runFacts } from './run-facts.ts';
 
@@ -32,6 +33,8 @@ export interface BacktestOptions {
   readonly onEngine?: (engine: Engine) => void;
   /** Hears the run's events as they happen (see docs/events.md). */
   readonly events?: RunEvents;
+  /** The wall time a live run's ticks follow (default: the real one; tests pass their own). */
+  readonly tickWall?: TickWall;
 }
 
 /** What a backtest returns: the facts of the run, and its stopped engine for callers that look further. */
@@ -77,6 +80,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestRun> {
       ...(o.feed ? { syncMode: 'live' as const } : {}),
       ...(o.resume ? { resume: o.resume } : {}),
       ...(o.events ? { events: o.events } : {}),
+      ...(o.tickWall ? { tickWall: o.tickWall } : {}),
     });
     o.onEngine?.(engine);
     t1 = monotonicMs();

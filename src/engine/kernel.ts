@@ -30,6 +30,7 @@ import type { LoadedData } from './session-builder.ts';
 import type { Stepper } from './stepper.ts';
 import type { JoinReport } from './symbol-join.ts';
 import type { TickSchedule } from './tick-schedule.ts';
+import { LiveTicks, type TickWall, WALL } from './live-ticks.ts';
 
 export type { StrategyFailure } from '../strategy/host/strategy-manager.ts';
 export type { StrategyMetrics } from '../strategy/host/strategy-metrics.ts';
@@ -64,6 +65,8 @@ export interface EngineOptions {
   readonly resume?: ResumePlan;
   /** Hears the run's events: signals, orders, fills, trades, positions, risk refusals, strategy errors. */
   readonly events?: RunEvents;
+  /** The wall time a live run's ticks follow (default: the real one; tests pass their own). */
+  readonly tickWall?: TickWall;
 }
 
 /**
@@ -301,6 +304,7 @@ export class Engine {
       committer?.start();
       this.#cancelled = await runLiveSteps(this.#loopParts(), {
         ...(committer ? { commitStep: () => committer.commit() } : {}),
+        ...(this.#ticks ? { ticks: new LiveTicks(this.#ticks, this.#o.tickWall ?? WALL, inbox) } : {}),
         feed,
         inbox,
         loaded: this.loaded,

@@ -8,7 +8,8 @@ import { runWithin, TimeLimitExceeded } from '../strategy/host/watchdog.ts';
 import type { BetweenSteps } from './between-steps.ts';
 import type { DataProcessor } from './data-processor.ts';
 import type { FeedWatch } from './feed-watch.ts';
-import { appendLiveBar, type LagStats, type LiveInbox } from './live.ts';
+import { appendLiveBar, type LagStats, type LiveInbox, WOKEN } from './live.ts';
+import type { LiveTicks } from './live-ticks.ts';
 import type { ReplayPacer } from './pacer.ts';
 import type { LoadedData } from './session-builder.ts';
 import type { Stepper } from './stepper.ts';
@@ -204,6 +205,8 @@ export interface LiveLoopOptions {
   readonly abort: AbortSignal | undefined;
   /** Commits each step before the next one runs (live-commit.ts); absent without a store. */
   readonly commitStep?: () => Promise<void>;
+  /** Scheduled strategies' ticks on the wall clock; absent when no strategy has a `tick_interval`. */
+  readonly ticks?: LiveTicks;
 }
 
 /**
@@ -239,8 +242,13 @@ export async function runLiveSteps(p: LoopParts, o: LiveLoopOptions): Promise<bo
     },
   );
 
+  o.ticks?.start();
   try {
     for (let item = await inbox.next(); item !== undefined; item = await inbox.next()) {
+      if (item === WOKEN) {
+        if (o.ticks) await stepLiveTicks(p, o.ticks, inbox, o.commitStep);
+        continue;
+      }
       const { bar, receivedMs } = item;
       const problem = appendLiveBar(bar, o.loaded, processor);
       if (problem !== undefined) {
@@ -266,6 +274,7 @@ export async function runLiveSteps(p: LoopParts, o: LiveLoopOptions): Promise<bo
       stepper.onTime(monotonicMs());
     }
   } finally {
+    o.ticks?.stop();
     o.abort?.removeEventListener('abort', onAbort);
     feed.stop();
   }
@@ -273,6 +282,30 @@ export async function runLiveSteps(p: LoopParts, o: LiveLoopOptions): Promise<bo
   await between.end();
   await stepper.finish(cancelled);
   return cancelled;
+}
+
+/**
+ * Steps the ticks due by the wall clock (each a step of its own, at the tick's time), settles the strategy
+ * threads as between bars, then waits for the next tick.
+ */
+async function stepLiveTicks(
+  p: LoopParts,
+  ticks: LiveTicks,
+  inbox: LiveInbox,
+  commitStep: (() => Promise<void>) | undefined,
+): Promise<void> {
+  const { stepper, gate } = p;
+  for (let t = ticks.due(stepper.lastTs); t !== undefined; t = ticks.due(stepper.lastTs)) {
+    const hold = gate.hold;
+    if (hold) await hold;
+    const at = t;
+    const wait = guardSlice(p.sliceLimitMs, stepper, () => stepper.step(at));
+    if (wait) await wait;
+    await commitStep?.();
+  }
+  // A strategy thread's tick signals are routed as soon as it is done, as after a bar.
+  if (await settleBetweenBars(stepper, inbox)) await commitStep?.();
+  ticks.arm();
 }
 
 /**
