@@ -5,6 +5,8 @@ import { MemoryLogger } from '../core/logger.ts';
 import { buy, closeOf, probeSession, risingBars } from '../../test/probe-sessions.ts';
 import { runBacktestWithResult } from '../report/backtest-outcome.ts';
 import type { LoadedSession } from '../config/session-config.ts';
+import type { Order } from '../model/order.ts';
+import { RunEventSource } from './run-event-source.ts';
 import { type RunEvent, RunEvents } from './run-events.ts';
 
 /** Buys 10 on its 2nd bar, closes on its 3rd, throws on its 4th (bars open 100 + 2i, close 101 + 2i). */
@@ -121,5 +123,35 @@ describe('RunEvents', () => {
     expect(events.listened).toBe(false);
     const { engine } = await heard(session(), events);
     expect(engine.recorder.fills).toHaveLength(2);
+  });
+
+  it('follows an order a risk rule refused with a risk event naming the rule and its numbers', () => {
+    const events = new RunEvents();
+    const heard: RunEvent[] = [];
+    events.onAny((e) => heard.push(e));
+    const source = new RunEventSource({ events, now: () => 42, avgPrice: () => 0 });
+    const order: Order = {
+      id: 7,
+      account: 'default',
+      strategy: 's',
+      symbol: 'X',
+      side: 'buy',
+      quantity: 500,
+      type: 'market',
+      tsCreated: 42,
+      status: 'rejected',
+      tsClosed: 42,
+      reason: 'max_position_shares: 500 would hold 500 > 300',
+      riskRule: 'max_position_shares',
+    };
+    source.onOrder(order, 'rejected', order.reason);
+    const { riskRule: _rule, ...plain } = order;
+    const cash: Order = { ...plain, id: 8 };
+    source.onOrder(cash, 'rejected', 'insufficient cash');
+    expect(heard).toEqual([
+      { kind: 'order', ts: 42, event: 'rejected', order, reason: order.reason },
+      { kind: 'risk', ts: 42, rule: 'max_position_shares', reason: order.reason, order },
+      { kind: 'order', ts: 42, event: 'rejected', order: cash, reason: 'insufficient cash' },
+    ]);
   });
 });
