@@ -12,6 +12,7 @@ import { mlBench } from './ml.bench.ts';
 import { notifyBench } from './notify.bench.ts';
 import { storeBench } from './store.bench.ts';
 import { threadBench } from './thread.bench.ts';
+import { ticksBench } from './ticks.bench.ts';
 
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
@@ -25,6 +26,7 @@ try {
   const session = minuteSession(file);
   figures.push(...(await backtestBench({ session, dir, runs })));
   figures.push(...(await storeBench({ session, dir, runs: quick ? 1 : 5 })));
+  figures.push(...(await ticksBench({ session, dir, runs })));
   figures.push(...(await liveCommitBench({ dir, quick })));
   figures.push(...(await threadBench({ file, dir, runs, quick })));
   figures.push(...(await notifyBench({ quick })));

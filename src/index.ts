@@ -5,6 +5,7 @@
 export { BaseStrategy, baseStrategySchema } from './strategy/base-strategy.ts';
 export type { BaseStrategyConfig, StrategyContext, Subscription } from './strategy/base-strategy.ts';
 export { PerSymbol } from './strategy/per-symbol.ts';
+export type { TickSnapshot } from './strategy/base-strategy.ts';
 export type { Logger } from './core/logger.ts';
 
 // Signals, and the policies that arbitrate between a rules signal and a model signal.

@@ -19,7 +19,9 @@ import { ThreadedSqliteStore } from '../storage/threaded-store.ts';
 import { TradeflowError } from '../core/errors.ts';
 import { planResume } from '../engine/resume-plan.ts';
 import type { ResumePlan } from '../engine/resume-restore.ts';
+import type { RunEvents } from '../engine/run-events.ts';
 import { withDbStrategies } from './db-strategies.ts';
+import { type EventsFile, openEventsFile } from './events-file.ts';
 import { onStopSignal } from './stop-signals.ts';
 import { startRunMetrics } from './metrics-option.ts';
 import { formatMetrics, formatSummary } from './summary.ts';
@@ -50,6 +52,8 @@ export interface BacktestCommandOptions {
   readonly watch?: boolean;
   /** With `watch`: false prints plain lines even on a terminal (`--no-view`). */
   readonly view?: boolean;
+  /** Writes the run's events to this file, one JSON line per event (`--events`). */
+  readonly events?: string;
 }
 
 /** Returns the run database of a session: `--db`, else the session's `output.database`, else out/tradeflow.db. */
@@ -80,12 +84,15 @@ export async function backtestCommand(file: string, opts: BacktestCommandOptions
   if (feed) opts = { ...opts, feed };
   // Listening before the store opens: a taken port fails the command before anything is recorded.
   const metrics = opts.metricsPort === undefined ? undefined : await startRunMetrics(opts.metricsPort);
+  let eventsFile: EventsFile | undefined;
   try {
-    const code = await run(session, opts, logger, metrics?.onEngine, watch);
+    eventsFile = opts.events === undefined ? undefined : openEventsFile(opts.events);
+    const code = await run(session, opts, logger, metrics?.onEngine, watch, eventsFile?.events);
     // Held once the run has let go of its store; a run cut short by Ctrl-C was interrupted already.
     if (metrics && opts.holdMetrics && code === 0) await metrics.hold();
     return code;
   } finally {
+    eventsFile?.close();
     await metrics?.close();
   }
 }
@@ -153,6 +160,7 @@ async function run(
   logger: Logger,
   onEngine: ((engine: Engine) => void) | undefined,
   watch: RunWatch | undefined,
+  events: RunEvents | undefined,
 ): Promise<number> {
   const wall = new WallClock();
   const outDir = opts.out
@@ -201,6 +209,7 @@ async function run(
       abort: abort.signal,
       ...(opts.feed ? { feed: opts.feed } : {}),
       ...(store ? { store } : {}),
+      ...(events ? { events } : {}),
       ...(onEngine || watch
         ? {
             onEngine: (engine: Engine) => {

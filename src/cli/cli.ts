@@ -36,6 +36,7 @@ export function buildCli(io: CliIo = processIo): Command {
     metricsPort?: number;
     holdMetrics?: boolean;
     withDbStrategies?: boolean;
+    events?: string;
   };
   // Commander has no "requires" between options; a usage error like its own ones (exit code 1).
   const checkMetrics = (cmd: Command, opts: RunOpts) => {
@@ -60,7 +61,8 @@ export function buildCli(io: CliIo = processIo): Command {
       .option(
         '--with-db-strategies',
         'also run the enabled strategy configurations of the database (as "db_strategies": true)',
-      );
+      )
+      .option('--events <file>', "write the run's events to this file, one JSON line per event");
   runOptions(
     program
       .command('backtest')

@@ -21,14 +21,19 @@ import { DataProcessor } from './data-processor.ts';
 import { ReplayPacer } from './pacer.ts';
 import { placementsOf } from '../strategy/host/placement.ts';
 import { RunRecorder } from './recorder.ts';
+import { RunEventSource } from './run-event-source.ts';
+import type { RunEvents } from './run-events.ts';
 import { appendStoredBars } from './resume-restore.ts';
 import type { StoredBar } from '../model/live-state.ts';
+import type { SignalRecord } from '../model/run.ts';
 import { SeriesQuality } from './series-quality.ts';
 import { type GrowingData, loadSessionData, resolveSubscriptions } from './session-builder.ts';
 import { OrderRefs } from './order-refs.ts';
 import { SignalRouter } from './signal-router.ts';
 import { Stepper } from './stepper.ts';
 import { type StrategyTypeRow, strategyTypeRows } from './strategy-types.ts';
+import { checkTickStrategies, tickScheduleOf } from './tick-setup.ts';
+import type { TickSchedule } from './tick-schedule.ts';
 
 /** What assembling a kernel takes. */
 export interface AssemblyOptions {
@@ -41,6 +46,8 @@ export interface AssemblyOptions {
   readonly syncMode?: SyncMode;
   /** A resumed live run's stored bars, appended to its sources after their bar files. */
   readonly liveBars?: readonly StoredBar[];
+  /** Hears the run's events (signals, orders, fills, ...); wired only when it has listeners. */
+  readonly events?: RunEvents;
 }
 
 /** The parts of an assembled kernel. */
@@ -63,6 +70,8 @@ export interface KernelParts {
   readonly historyCounts: readonly number[] | undefined;
   /** Each loaded strategy's type and accounts (the plan-named Prometheus series). */
   readonly strategyTypes: readonly StrategyTypeRow[];
+  /** The scheduled strategies' ticks (undefined when none has a `tick_interval`). */
+  readonly ticks: TickSchedule | undefined;
 }
 
 /**
@@ -83,6 +92,7 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
   const historyCounts = o.liveBars && appendStoredBars(loaded, o.liveBars);
   // 2. Strategies: modules imported, configs validated, instances made; nothing started.
   const strategies = await loadStrategies(session.root, session.config.strategies);
+  checkTickStrategies(strategies);
   // 3. Subscriptions, resolved against the data (aggregated series are created here).
   const resolved = strategies.map((s) =>
     resolveSubscriptions(s.strategy.name, s.strategy.getSubscriptions(), loaded),
@@ -91,9 +101,34 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
   const processor = new DataProcessor(loaded, resolved.flat());
   const quality = new SeriesQuality();
   for (const slot of processor.slots) quality.track(slot.series, loaded.sources[slot.symbolId]!.calendar);
-  // 5. Accounts: every execution goes to the recorder, then to the host's position mirror and its queue of
-  // each strategy's order events (delivered at the strategy's next step).
-  const recorder = new RunRecorder(o.store ? { runId: o.runId, store: o.store } : { runId: o.runId });
+  // 5. Accounts: every execution goes to the recorder, then to the host's position mirror (then to the
+  // user's events, when anyone listens; the host's error reports reach them through its logger).
+  // The accounts open after their listeners exist: a fill's average price is read from them once they do.
+  const late: { book?: AccountBook } = {};
+  const source =
+    o.events?.listened === true
+      ? new RunEventSource({
+          events: o.events,
+          now: () => clock.now(),
+          avgPrice: (account, strategy, symbol) =>
+            late.book?.all
+              .find((a) => a.name === account)
+              ?.portfolio.openPositions()
+              .find((p) => p.strategy === strategy && p.symbol === symbol)?.avgPrice ?? 0,
+        })
+      : undefined;
+  o.events?.useLogger(log);
+  const hostLog = source
+    ? source.errorLogger(
+        log,
+        strategies.map((s) => s.strategy.name),
+      )
+    : log;
+  const recorder = new RunRecorder({
+    runId: o.runId,
+    ...(o.store ? { store: o.store } : {}),
+    ...(source ? { onSignal: (r: SignalRecord) => source.onSignal(r) } : {}),
+  });
   const homes = new Map(strategies.map((s) => [s.strategy.name, s.entry.active_brokers[0]!]));
   const mirror = new PositionMirror(homes, loaded.symbols);
   // Then to the order refs, which learn each order's name from its events (bracket exits included), and to
@@ -104,8 +139,9 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
   const accounts = new AccountBook({
     terms: accountsInUse(session.config),
     symbols: loaded.symbols,
-    listeners,
+    listeners: source ? [...listeners, source] : listeners,
   });
+  late.book = accounts;
   for (const s of strategies) accounts.assign(s.strategy.name, s.entry.active_brokers, s.entry.risk);
   const strategyTypes = strategyTypeRows(strategies, accounts);
   // 6. The host: how the run waits for its strategies is chosen here, once; then they start.
@@ -116,7 +152,7 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
   );
   const now = () => clock.now();
   const host = new StrategyManager({
-    log,
+    log: hostLog,
     wait,
     mirror,
     events,
@@ -174,16 +210,18 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
       `no strategy started${why ? ` (${why})` : ' (none is enabled)'}`,
     );
   }
-  // 7. The stepper, and the changes that happen between its steps.
+  // 7. The stepper, and the changes that happen between its steps; ticks only when a strategy has them.
   const router = new SignalRouter({ routes: accounts, recorder, refs, listeners, log });
+  const ticks = tickScheduleOf(strategies, host.runners, processor, loaded);
   const stepper = new Stepper({
+    ...(ticks ? { ticks } : {}),
     processor,
     strategies: host,
     accounts: accounts.all,
     recorder,
     clock,
     quality,
-    router,
+    router: routerWith(router, source),
     calendar: loaded.sources[0]!.calendar,
     wait,
   });
@@ -214,5 +252,12 @@ export async function assembleKernel(o: AssemblyOptions): Promise<KernelParts> {
     mirror,
     historyCounts,
     strategyTypes,
+    ticks,
   };
+}
+
+/** The router the stepper calls: with user events, each signal's order events follow the signal's. */
+function routerWith(router: SignalRouter, source: RunEventSource | undefined): Pick<SignalRouter, 'route'> {
+  if (!source) return router;
+  return { route: (strategy, signal, ts) => source.routing(() => router.route(strategy, signal, ts)) };
 }

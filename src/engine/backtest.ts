@@ -5,6 +5,8 @@ import type { Logger } from '../core/logger.ts';
 import type { RunStore } from '../storage/store.ts';
 import type { BarFeed } from '../data/feeds/bar-feed.ts';
 import { Engine } from './kernel.ts';
+import type { RunEvents } from './run-events.ts';
+import type { TickWall } from './live-ticks.ts';
 import type { ResumePlan } from './resume-restore.ts';
 import { type RunFacts, runFacts } from './run-facts.ts';
 
@@ -29,6 +31,10 @@ export interface BacktestOptions {
   readonly resume?: ResumePlan;
   /** Receives the engine once it is built, before the run starts (metrics exporters). */
   readonly onEngine?: (engine: Engine) => void;
+  /** Hears the run's events as they happen (see docs/events.md). */
+  readonly events?: RunEvents;
+  /** The wall time a live run's ticks follow (default: the real one; tests pass their own). */
+  readonly tickWall?: TickWall;
 }
 
 /** What a backtest returns: the facts of the run, and its stopped engine for callers that look further. */
@@ -73,6 +79,8 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestRun> {
       ...(o.abort ? { abort: o.abort } : {}),
       ...(o.feed ? { syncMode: 'live' as const } : {}),
       ...(o.resume ? { resume: o.resume } : {}),
+      ...(o.events ? { events: o.events } : {}),
+      ...(o.tickWall ? { tickWall: o.tickWall } : {}),
     });
     o.onEngine?.(engine);
     t1 = monotonicMs();

@@ -24,12 +24,16 @@ import { LiveCommitter } from './live-commit.ts';
 import { type ResumePlan, restoreKernel, seedOrderBooks, warmUntil } from './resume-restore.ts';
 import type { ReplayPacer } from './pacer.ts';
 import type { RunRecorder } from './recorder.ts';
-import { type LoopParts, PauseGate, runDataSteps, runLiveSteps } from './run-loops.ts';
+import type { RunEvents } from './run-events.ts';
+import { runLiveSteps } from './live-loop.ts';
+import { type LoopParts, PauseGate, runDataSteps } from './run-loops.ts';
 import type { SeriesQuality } from './series-quality.ts';
 import type { LoadedData } from './session-builder.ts';
 import type { Stepper } from './stepper.ts';
 import type { JoinReport } from './symbol-join.ts';
 import type { StrategyTypeRow } from './strategy-types.ts';
+import type { TickSchedule } from './tick-schedule.ts';
+import { LiveTicks, type TickWall, WALL } from './live-ticks.ts';
 
 export type { StrategyFailure } from '../strategy/host/strategy-manager.ts';
 export type { StrategyMetrics } from '../strategy/host/strategy-metrics.ts';
@@ -62,6 +66,10 @@ export interface EngineOptions {
   readonly syncMode?: SyncMode;
   /** Resumes a live run from what it committed (`runLive` then goes on after its last step). */
   readonly resume?: ResumePlan;
+  /** Hears the run's events: signals, orders, fills, trades, positions, risk refusals, strategy errors. */
+  readonly events?: RunEvents;
+  /** The wall time a live run's ticks follow (default: the real one; tests pass their own). */
+  readonly tickWall?: TickWall;
 }
 
 /**
@@ -91,6 +99,7 @@ export class Engine {
   /** Symbols joining and subscriptions changing between two steps. */
   readonly #between: BetweenSteps;
   readonly #pacer: ReplayPacer | undefined;
+  readonly #ticks: TickSchedule | undefined;
   readonly #o: EngineOptions;
   #inbox: LiveInbox | undefined;
   /** Bars of each source from its files, for a resumed run (the rest are its stored live bars). */
@@ -123,6 +132,7 @@ export class Engine {
     this.#routerCounts = p.router.counts;
     this.#between = p.between;
     this.#pacer = p.pacer;
+    this.#ticks = p.ticks;
     // A run told to stop while paused must reach its next look at the abort signal: stopping resumes it.
     o.abort?.addEventListener('abort', () => this.resume(), { once: true });
     this.#historyCounts = p.historyCounts;
@@ -145,6 +155,7 @@ export class Engine {
       ...(o.store ? { store: o.store } : {}),
       ...(o.syncMode ? { syncMode: o.syncMode } : {}),
       ...(o.resume ? { liveBars: o.resume.bars } : {}),
+      ...(o.events ? { events: o.events } : {}),
     });
     if (o.resume) restoreKernel(parts, o.resume);
     return new Engine(o, clock, log, parts);
@@ -308,6 +319,7 @@ export class Engine {
       committer?.start();
       this.#cancelled = await runLiveSteps(this.#loopParts(), {
         ...(committer ? { commitStep: () => committer.commit() } : {}),
+        ...(this.#ticks ? { ticks: new LiveTicks(this.#ticks, this.#o.tickWall ?? WALL, inbox) } : {}),
         feed,
         inbox,
         loaded: this.loaded,
@@ -347,6 +359,7 @@ export class Engine {
       between: this.#between,
       gate: this.#gate,
       sliceLimitMs: this.strategies.sliceLimitMs,
+      ticks: this.#ticks,
     };
   }
 

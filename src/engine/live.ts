@@ -40,12 +40,22 @@ export function appendLiveBar(
   return undefined;
 }
 
+/** What `LiveInbox.next` resolves with when woken for a scheduled tick rather than a bar. */
+export const WOKEN = Symbol('woken');
+
 /** Bars received from a feed, waiting for the engine, with the monotonic time each arrived. */
 export class LiveInbox {
   readonly #items: { bar: FeedBar; receivedMs: number }[] = [];
   #head = 0;
   #ended: FeedEnd | undefined;
   #wake: (() => void) | undefined;
+  #woken = false;
+
+  /** Makes a waiting `next` (or the next one) resolve `WOKEN` once when no bar is waiting: a tick is due. */
+  wake(): void {
+    this.#woken = true;
+    this.#wake?.();
+  }
 
   /** Adds a bar (ignored once the inbox has ended). */
   push(bar: FeedBar, receivedMs: number): void {
@@ -73,8 +83,8 @@ export class LiveInbox {
     return this.#head < this.#items.length;
   }
 
-  /** Resolves with the next bar, or undefined once the inbox has ended and is empty. */
-  async next(): Promise<{ bar: FeedBar; receivedMs: number } | undefined> {
+  /** Resolves with the next bar, `WOKEN` after `wake`, or undefined once the inbox has ended and is empty. */
+  async next(): Promise<{ bar: FeedBar; receivedMs: number } | typeof WOKEN | undefined> {
     for (;;) {
       if (this.#head < this.#items.length) {
         const item = this.#items[this.#head++]!;
@@ -85,6 +95,10 @@ export class LiveInbox {
         return item;
       }
       if (this.#ended !== undefined) return undefined;
+      if (this.#woken) {
+        this.#woken = false;
+        return WOKEN;
+      }
       await new Promise<void>((resolve) => (this.#wake = resolve));
       this.#wake = undefined;
     }

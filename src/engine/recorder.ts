@@ -12,6 +12,8 @@ export interface RunRecorderOptions {
   readonly batchEvents?: number;
   /** Writes pending events at least this often, in ms of the monotonic time `onTime` is given (default 1000). */
   readonly flushEveryMs?: number;
+  /** Hears each signal as it is recorded (the run's user events). */
+  readonly onSignal?: (record: SignalRecord) => void;
 }
 
 /**
@@ -45,12 +47,14 @@ export class RunRecorder implements ExecutionListener {
   #flushedAt = -Infinity;
   /** Set when a live run commits each step itself (`takeBatch`): no batch goes by count or time then. */
   #byStep = false;
+  readonly #onSignal: ((record: SignalRecord) => void) | undefined;
 
   constructor(options: RunRecorderOptions) {
     this.#runId = options.runId;
     this.#store = options.store;
     this.#batchEvents = options.batchEvents ?? 10_000;
     this.#flushEveryMs = options.flushEveryMs ?? 1000;
+    this.#onSignal = options.onSignal;
   }
 
   onOrder(order: Order): void {
@@ -72,6 +76,7 @@ export class RunRecorder implements ExecutionListener {
   /** Records a signal; returns it so the caller can attach the order it became. */
   onSignal(record: SignalRecord): void {
     this.signals.push(record);
+    this.#onSignal?.(record);
   }
 
   /** Records an equity point. */

@@ -1,17 +1,14 @@
-// The run loops: data-driven steps until the data ends, live steps as bars arrive, and the gate that
-// holds a paused run between steps.
+// The run loops' shared parts and the data-driven loop: steps until the data ends, the guard of inline
+// strategy code over a slice of steps, and the gate that holds a paused run between steps (live: live-loop.ts).
 import { monotonicMs, yieldToEventLoop } from '../core/clock.ts';
 import { TradeflowError } from '../core/errors.ts';
-import type { BarFeed } from '../data/feeds/bar-feed.ts';
 import { faultInterruptedCall, type InterruptedCall } from '../strategy/host/inline-runner.ts';
 import { runWithin, TimeLimitExceeded } from '../strategy/host/watchdog.ts';
 import type { BetweenSteps } from './between-steps.ts';
 import type { DataProcessor } from './data-processor.ts';
-import type { FeedWatch } from './feed-watch.ts';
-import { appendLiveBar, type LagStats, type LiveInbox } from './live.ts';
 import type { ReplayPacer } from './pacer.ts';
-import type { LoadedData } from './session-builder.ts';
 import type { Stepper } from './stepper.ts';
+import type { TickSchedule } from './tick-schedule.ts';
 
 /** Holds a run between two steps while the engine is paused. */
 export class PauseGate {
@@ -57,6 +54,8 @@ export interface LoopParts {
    * undefined when none do, and the steps then run unguarded.
    */
   readonly sliceLimitMs: number | undefined;
+  /** The scheduled strategies' ticks; absent when none has a `tick_interval` (the loops then never look). */
+  readonly ticks?: TickSchedule | undefined;
 }
 
 /** A slice that V8 ended at its limit in an inline strategy's call (faulted since). */
@@ -72,7 +71,7 @@ class Cut {
  * When no strategy code was running, the engine itself was that slow: the run fails, as its state cannot
  * be trusted.
  */
-function guardSlice<T>(
+export function guardSlice<T>(
   limitMs: number | undefined,
   stepper: Stepper,
   slice: () => T,
@@ -123,6 +122,10 @@ export interface DataLoopOptions {
  */
 export async function runDataSteps(p: LoopParts, o: DataLoopOptions): Promise<boolean> {
   const { processor, stepper, between, gate } = p;
+  const ticks = p.ticks;
+  // A tick between two bars' times is a step of its own.
+  const nextTime =
+    ticks === undefined ? () => processor.nextTime() : () => Math.min(processor.nextTime(), ticks.next());
   let cancelled = o.abort?.aborted ?? false;
   let reported = monotonicMs();
   // On the beat, a paced step (it waited anyway) looks at the time after each step, so that a slow replay
@@ -146,12 +149,12 @@ export async function runDataSteps(p: LoopParts, o: DataLoopOptions): Promise<bo
       if (wait) return wait;
       if (onBeat()) return BEAT;
       if (o.pacer) return undefined;
-      t = processor.nextTime();
+      t = nextTime();
       if (t === Infinity || gate.paused || between.dueBefore(t)) return undefined;
     }
   };
   await between.start();
-  for (let t = cancelled ? Infinity : processor.nextTime(); t !== Infinity; t = processor.nextTime()) {
+  for (let t = cancelled ? Infinity : nextTime(); t !== Infinity; t = nextTime()) {
     const hold = gate.hold;
     if (hold) await hold;
     if (between.dueBefore(t)) {
@@ -185,100 +188,3 @@ export async function runDataSteps(p: LoopParts, o: DataLoopOptions): Promise<bo
 }
 
 const BEAT = Symbol('beat');
-
-/** What the live loop needs besides the parts. */
-export interface LiveLoopOptions {
-  readonly feed: BarFeed;
-  readonly inbox: LiveInbox;
-  readonly loaded: LoadedData;
-  readonly lag: LagStats;
-  /** Counts and logs what the feed turns away, and its connection changes. */
-  readonly watch: FeedWatch;
-  readonly abort: AbortSignal | undefined;
-  /** Commits each step before the next one runs (live-commit.ts); absent without a store. */
-  readonly commitStep?: () => Promise<void>;
-}
-
-/**
- * How long the live loop blocks at a time while strategy threads are busy between bars, before it lets the
- * event loop (the feed) run: short, so that a bar arriving meanwhile waits about this long at most.
- */
-const SETTLE_SLICE_MS = 1;
-
-/**
- * Runs live: each bar the feed delivers is validated, appended to its symbol's series and stepped without
- * waiting for strategies; between bars, the threads still busy are waited for in short slices and their
- * signals routed as soon as they are taken (`settleBetweenBars`). Ends when the inbox ends (the feed
- * ended, abort, or an explicit stop: `inbox.ended` says which); returns whether the run was cancelled.
- */
-export async function runLiveSteps(p: LoopParts, o: LiveLoopOptions): Promise<boolean> {
-  const { processor, stepper, between, gate } = p;
-  const { feed, inbox, watch } = o;
-  const onAbort = () => inbox.end({ outcome: 'stopped', reason: 'run cancelled' });
-  if (o.abort?.aborted) onAbort();
-  o.abort?.addEventListener('abort', onAbort);
-  await between.start();
-  feed.start(
-    o.loaded.symbols.map((symbol) => {
-      const series = o.loaded.sources[o.loaded.symbols.indexOf(symbol)]!.series;
-      const last = series.written > 0 ? series.timeAt(series.written - 1) : undefined;
-      return { symbol, interval: series.interval, ...(last === undefined ? {} : { sinceMs: last }) };
-    }),
-    {
-      onBar: (bar) => inbox.push(bar, monotonicMs()),
-      onEnd: (end) => inbox.end(end),
-      onConnection: (event) => watch.connection(event),
-      onReject: (kind, problem) => watch.rejected(kind, problem),
-    },
-  );
-
-  try {
-    for (let item = await inbox.next(); item !== undefined; item = await inbox.next()) {
-      const { bar, receivedMs } = item;
-      const problem = appendLiveBar(bar, o.loaded, processor);
-      if (problem !== undefined) {
-        watch.rejected('refused', `bar ${bar.symbol} at ${new Date(bar.tsClose).toISOString()}: ${problem}`);
-        continue;
-      }
-      stepper.arriving(receivedMs);
-      for (let t = processor.nextTime(); t <= bar.tsClose; t = processor.nextTime()) {
-        const hold = gate.hold;
-        if (hold) await hold;
-        if (between.dueBefore(t)) {
-          await between.before(t);
-          continue;
-        }
-        o.lag.record(monotonicMs() - receivedMs);
-        const at = t;
-        const wait = guardSlice(p.sliceLimitMs, stepper, () => stepper.step(at));
-        if (wait) await wait;
-        await o.commitStep?.();
-      }
-      // Signals of threads that finished after their step are routed while settling: committed before the next step.
-      if (await settleBetweenBars(stepper, inbox)) await o.commitStep?.();
-      stepper.onTime(monotonicMs());
-    }
-  } finally {
-    o.abort?.removeEventListener('abort', onAbort);
-    feed.stop();
-  }
-  const cancelled = o.abort?.aborted ?? false;
-  await between.end();
-  await stepper.finish(cancelled);
-  return cancelled;
-}
-
-/**
- * Between two live bars: waits for the strategy threads still busy, in slices of `SETTLE_SLICE_MS` with the
- * event loop let in between, so that the feed is never blocked, and routes their signals as soon as they
- * are taken. Ends as soon as none is busy, a bar is waiting, or the inbox ended (the run stops); returns
- * whether any thread was busy (then signals may have been routed since the step).
- */
-async function settleBetweenBars(stepper: Stepper, inbox: LiveInbox): Promise<boolean> {
-  if (!stepper.lagging) return false;
-  while (stepper.lagging && !inbox.hasNext && inbox.ended === undefined) {
-    if (stepper.settle(SETTLE_SLICE_MS)) break;
-    await yieldToEventLoop();
-  }
-  return true;
-}

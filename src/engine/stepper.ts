@@ -11,6 +11,7 @@ import { LatencyHistogram } from './latency.ts';
 import type { RunRecorder } from './recorder.ts';
 import type { SeriesQuality } from './series-quality.ts';
 import type { SignalRouter } from './signal-router.ts';
+import type { TickSchedule } from './tick-schedule.ts';
 import type { InterruptedCall } from '../strategy/host/inline-runner.ts';
 import type { StrategyManager } from '../strategy/host/strategy-manager.ts';
 import type { WaitPolicy } from '../strategy/host/wait-policy.ts';
@@ -27,11 +28,13 @@ export interface StepperParts {
   readonly recorder: RunRecorder;
   readonly clock: TestClock;
   readonly quality: SeriesQuality;
-  readonly router: SignalRouter;
+  readonly router: Pick<SignalRouter, 'route'>;
   /** Equity is recorded once per session day of this calendar (its last step's value). */
   readonly calendar: TradingCalendar;
   /** How the run waits for its strategies (chosen once per run). */
   readonly wait: WaitPolicy;
+  /** The scheduled strategies' ticks; absent when no strategy has a `tick_interval`. */
+  readonly ticks?: TickSchedule;
 }
 
 /**
@@ -131,7 +134,15 @@ export class Stepper {
     const slots = processor.slots;
     clock.set(t);
     this.#at(t, day, 'bars');
-    const n = processor.step(t, this.#onBase, updated);
+    const ticks = this.#p.ticks;
+    let n: number;
+    if (ticks === undefined) n = processor.step(t, this.#onBase, updated);
+    else {
+      // A tick at a bar's time comes after the bar is published (its fills heard), before `onBars`; a tick
+      // between two bars' times is a step of its own, without bars.
+      n = processor.nextTime() <= t ? processor.step(t, this.#onBase, updated) : 0;
+      strategies.tickAt(ticks.take(t));
+    }
     for (let k = 0; k < n; k++) quality.onBar(slots[updated[k]!]!.series);
     if (!strategies.notify(t, slots, updated, n, wait.budgetMs(processor.nextTime()))) {
       return strategies.finish().then(() => this.#end(t, day));
@@ -163,7 +174,7 @@ export class Stepper {
         return wait ? wait.then(() => this.#bars(t, day)) : this.#bars(t, day);
       }
       case 'bars':
-        if (!strategies.resumeNotify(cut)) return strategies.finish().then(() => this.#end(t, day));
+        if (!strategies.resumeNotify(cut, t)) return strategies.finish().then(() => this.#end(t, day));
         this.#end(t, day);
         return undefined;
     }

@@ -22,10 +22,11 @@ const Ctl = { Write: 0, Read: 1, Step: 2, Done: 3, OutLen: 4, Stop: 5, Group: 6,
 
 /**
  * Notification kinds, in the high byte of a ring entry: a bar of a subscription, its quality, a control
- * request waiting on the thread's control port (a symbol joined, subscriptions changed), or order events
- * waiting on its events port.
+ * request waiting on the thread's control port (a symbol joined, subscriptions changed), order events
+ * waiting on its events port, or a scheduled tick (at the step's time, which the thread reads from its
+ * state).
  */
-export const Kind = { Bar: 0, Quality: 1, Control: 2, Events: 3 } as const;
+export const Kind = { Bar: 0, Quality: 1, Control: 2, Events: 3, Tick: 4 } as const;
 /** A notification kind. */
 export type Kind = (typeof Kind)[keyof typeof Kind];
 

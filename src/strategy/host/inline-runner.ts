@@ -20,6 +20,7 @@ import {
 import { OrderBook } from './order-book.ts';
 import type { StrategyEvent } from './order-events.ts';
 import type { JoinRequest, Placement, StrategyRunner } from './runner.ts';
+import { callOnTick, tickSnapshot } from './tick-call.ts';
 import { guarded, runWithin, TimeLimitExceeded } from './watchdog.ts';
 
 /** An inline strategy's time limits, from its entry. */
@@ -202,6 +203,20 @@ export class InlineRunner implements StrategyRunner {
 
   seedOrders(orders: readonly Order[]): void {
     this.book.seed(orders);
+  }
+
+  deliverTick(ts: number): readonly Signal[] {
+    const ctx = this.#ctx!;
+    const out: Signal[] = [];
+    const call = () => {
+      const snapshot = tickSnapshot(ts, this.#subs, (symbol, interval) => ctx.bars(symbol, interval));
+      callOnTick(this.strategy, snapshot, out, {
+        log: this.#log,
+        metrics: new MetricsWriter(this.#metricsBuffer),
+      });
+      return out;
+    };
+    return this.#bounded('onTick', '', '', call, NONE);
   }
 
   deliverQuality(_sub: number, symbol: string, interval: Interval, quality: number): void {

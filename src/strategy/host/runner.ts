@@ -56,6 +56,8 @@ export interface StrategyRunner {
   deliverEvents(events: readonly StrategyEvent[]): void;
   /** Puts a resumed run's working orders into the strategy's book without events (before its first step). */
   seedOrders(orders: readonly Order[]): void;
+  /** Delivers a tick at `ts` (`onTick`); returns the signals raised now (none when they come later). */
+  deliverTick(ts: number): readonly Signal[];
   /** Delivers a subscription's bar quality (0-100), read as of the engine's clock. */
   deliverQuality(sub: number, symbol: string, interval: Interval, quality: number): void;
   /** Tells the strategy a symbol joined (when given); returns the subscriptions it states now, or why not. */

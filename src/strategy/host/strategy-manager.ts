@@ -22,6 +22,8 @@ import { ThreadRunner } from './thread-runner.ts';
 import { ThreadSync, WAIT_SLICE_MS } from './thread-sync.ts';
 import type { WaitPolicy } from './wait-policy.ts';
 
+const NO_RUNNERS: readonly StrategyRunner[] = Object.freeze([]);
+
 /** A strategy that was loaded but did not start, and why. */
 export interface StrategyFailure {
   readonly name: string;
@@ -90,6 +92,8 @@ export class StrategyManager {
   #updated: readonly number[] = [];
   #n = 0;
   #budgetMs = 0;
+  /** Scheduled strategies due for `onTick` in the step `notify` delivers next (see `tickAt`). */
+  #ticking: readonly StrategyRunner[] = NO_RUNNERS;
 
   constructor(o: StrategyManagerOptions) {
     this.#o = o;
@@ -231,11 +235,15 @@ export class StrategyManager {
   ): boolean {
     const sync = this.#sync;
     const waitAll = budgetMs === Number.POSITIVE_INFINITY;
-    // Order events come before the bars of the step, threads' ahead of their bars in their queue.
+    // Order events come before the bars of the step, threads' ahead of their bars in their queue; a due
+    // tick comes between the two.
     const events = this.#o.events.pending > 0;
+    const ticking = this.#ticking;
     if (sync.threads.length > 0) {
       sync.beginStep(nowMs);
       if (events) this.#deliverEvents(true);
+      // A thread's tick is queued before its bars, as it is called before them inline.
+      for (const r of ticking) if (r.queues && r.lifecycle.running) r.deliverTick(nowMs);
       const queued = this.#map.queued;
       for (let k = 0; k < n; k++) {
         const slot = slots[updated[k]!]!;
@@ -250,6 +258,7 @@ export class StrategyManager {
     this.#n = n;
     this.#budgetMs = budgetMs;
     if (events) this.#deliverEvents(false);
+    if (ticking.length > 0) this.#tickFrom(0, nowMs);
     this.#deliverFrom(0, 0);
     return this.#collect();
   }
@@ -268,6 +277,26 @@ export class StrategyManager {
       const orders = ordersOf(runner.name);
       if (orders.length > 0) runner.seedOrders(orders);
     }
+  }
+
+  /**
+   * Says which scheduled strategies get `onTick` in the next step `notify` delivers (before their bars):
+   * the tick's time is that step's.
+   */
+  tickAt(due: readonly StrategyRunner[]): void {
+    this.#ticking = due;
+  }
+
+  /** Calls the due inline strategies' `onTick`, from the `i0`-th due strategy on; then none is due. */
+  #tickFrom(i0: number, nowMs: number): void {
+    const ticking = this.#ticking;
+    for (let i = i0; i < ticking.length; i++) {
+      const runner = ticking[i]!;
+      if (runner.queues || !runner.lifecycle.running) continue;
+      const out = runner.deliverTick(nowMs);
+      if (out.length > 0) this.#pending.push({ runner, signals: out, arrivalMs: this.#arrivalMs });
+    }
+    this.#ticking = NO_RUNNERS;
   }
 
   /** Delivers the step's bars to the runners that run at once, from route `r0` of updated series `k0` on. */
@@ -305,7 +334,12 @@ export class StrategyManager {
    * is faulted by then): the routes after it get their bars, so that the others see the step as if the
    * faulted strategy had returned nothing. Returns what `notify` returns.
    */
-  resumeNotify(cut: InterruptedCall): boolean {
+  resumeNotify(cut: InterruptedCall, nowMs: number): boolean {
+    if (cut.hook === 'onTick') {
+      this.#tickFrom(this.#ticking.indexOf(cut.runner) + 1, nowMs);
+      this.#deliverFrom(0, 0);
+      return this.#collect();
+    }
     const slots = this.#slots;
     const updated = this.#updated;
     const immediate = this.#map.immediate;

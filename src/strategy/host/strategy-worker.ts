@@ -14,6 +14,7 @@ import { strategyContext } from './context.ts';
 import { HookCaller, messageOf, type StepNotifications } from './hooks.ts';
 import { MetricsWriter } from './metrics.ts';
 import { OrderBook } from './order-book.ts';
+import { callOnTick, tickSnapshot } from './tick-call.ts';
 import {
   type ControlReply,
   type ControlRequest,
@@ -76,11 +77,15 @@ const ctx = strategyContext({
   now: () => state[State.Now]!,
 });
 
+/** The strategy instance (once constructed): `onTick` is called on it directly (tick-call.ts). */
+let strategy: BaseStrategy | undefined;
+
 /** Constructs the strategy and starts it under the hook policy; tells the engine how it went. */
 async function start(): Promise<HookCaller | undefined> {
   const mod = (await import(pathToFileURL(d.file).href)) as Record<string, unknown>;
   const Cls = mod[d.className] as new (config: unknown, name: string) => BaseStrategy;
-  const hooks = new HookCaller(new Cls(d.config, d.name), log, metrics);
+  strategy = new Cls(d.config, d.name);
+  const hooks = new HookCaller(strategy, log, metrics);
   post({ type: 'loaded' });
   const outcome = await hooks.start(ctx, d.setupTimeoutMs);
   post(
@@ -185,7 +190,10 @@ function serve(hooks: HookCaller): void {
       if (kind === Kind.Bar) return subs[v & 0xffffff];
       if (kind === Kind.Events) events(hooks);
       else if (kind === Kind.Control) control(hooks);
-      else {
+      else if (kind === Kind.Tick) {
+        const snapshot = tickSnapshot(state[State.Now]!, subs, (s, i) => ctx.bars(s, i));
+        callOnTick(strategy!, snapshot, signals, { log, metrics });
+      } else {
         const [symbol, interval] = subs[v & 0xffffff]!;
         hooks.onQualityUpdate(symbol, interval, quality[v & 0xffffff]!);
       }

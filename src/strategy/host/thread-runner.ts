@@ -408,6 +408,12 @@ export class ThreadRunner implements StrategyRunner {
     this.#o.sync.enqueue(this, 0, Kind.Events);
   }
 
+  deliverTick(_ts: number): readonly Signal[] {
+    // The thread reads the tick's time from the step's clock and builds the snapshot in place.
+    this.#o.sync.enqueue(this, 0, Kind.Tick);
+    return NONE;
+  }
+
   deliverQuality(sub: number, _symbol: string, _interval: Interval, quality: number): void {
     this.setQuality(sub, quality);
     this.#o.sync.enqueue(this, sub, Kind.Quality);
