@@ -8,6 +8,7 @@ import { readYahooDaily } from '../../src/indicators/bars.fixture.ts';
 import type { Order, OrderEvent } from '../../src/model/order.ts';
 import type { Signal } from '../../src/model/signal.ts';
 import { strategyContext } from '../../src/strategy/host/context.ts';
+import { backtest } from '../../test/helpers.ts';
 import { OrderBook } from '../../src/strategy/host/order-book.ts';
 import { BracketBreakoutStrategy, configSchema } from './bracket_breakout.ts';
 
@@ -122,5 +123,61 @@ describe('bracket_breakout on ORCL', () => {
       ['1995-03-03', entry(4106, 2.435185, 2.36, 2.58, 'o2')],
       ['1995-03-08', cancel('o2')],
     ]);
+  });
+});
+
+describe('bracket_breakout: a whole run on ORCL', () => {
+  const run = (isolation: 'inline' | 'thread') =>
+    backtest(
+      {
+        data: [{ symbol: 'ORCL', file: 'data/daily/orcl-1995-2014.txt' }],
+        strategies: [{ type: 'bracket_breakout', isolation, config: { symbols: ['ORCL'] } }],
+      },
+      `bracket-breakout-${isolation}`,
+    );
+
+  it('enters at its limit or a lower open and leaves at its target or its stop, as the file says', async () => {
+    const { result } = await run('inline');
+    // By hand from the file: 1995-02-15 closes at 2.259259 above the 20 bars before; 10 % of 100,000 buys
+    // 4426 shares, filled at the limit on 02-16; the target cents(2.259259 x 1.06) = 2.39 is reached on
+    // 03-03. That close (2.435185) breaks out again: 4130 shares (10 % of 100,578.66), filled at 03-06's
+    // open 2.416667 under the limit; the stop cents(2.435185 x 0.97) = 2.36 is reached on 03-23.
+    expect(result.trades.slice(0, 2)).toEqual([
+      {
+        strategy: 'bracket_breakout',
+        symbol: 'ORCL',
+        direction: 'long',
+        quantity: 4426,
+        entry_time: '1995-02-16T21:00:00.000Z',
+        entry_price: 2.259259,
+        exit_time: '1995-03-03T21:00:00.000Z',
+        exit_price: 2.39,
+        pnl: expect.closeTo(578.659666, 6),
+        commission: 0,
+        bars: 10,
+      },
+      {
+        strategy: 'bracket_breakout',
+        symbol: 'ORCL',
+        direction: 'long',
+        quantity: 4130,
+        entry_time: '1995-03-06T21:00:00.000Z',
+        entry_price: 2.416667,
+        exit_time: '1995-03-23T21:00:00.000Z',
+        exit_price: 2.36,
+        pnl: expect.closeTo(-234.03471, 6),
+        commission: 0,
+        bars: 13,
+      },
+    ]);
+    expect(result.trades).toHaveLength(182);
+    expect(result.final_value).toBeCloseTo(89_882.44, 2);
+    expect(result.rejected_orders).toEqual([]);
+  });
+
+  it('trades the same in a thread', async () => {
+    const [inline, thread] = await Promise.all([run('inline'), run('thread')]);
+    expect(thread.result.trades).toEqual(inline.result.trades);
+    expect(thread.result.orders).toEqual(inline.result.orders);
   });
 });
