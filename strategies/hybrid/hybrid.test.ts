@@ -143,7 +143,7 @@ describe('hybrid config errors name the path', () => {
     ],
     [
       { rules: { type: 'ml_momentum' } },
-      'strategies[1].config.rules.type: unknown rules type "ml_momentum"; known: momentum, mean_reversion, rsi, sma_cross',
+      'strategies[1].config.rules.type: unknown rules type "ml_momentum"; known: momentum, mean_reversion, rsi, sma_cross, bracket_breakout',
     ],
     [
       { rules: { type: 'sma_cross', config: { fast_period: 30, slow_period: 20 } } },

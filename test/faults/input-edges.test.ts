@@ -242,7 +242,7 @@ describe('names that are not what they seem', () => {
         thrown = e;
       }
       expect(coded(thrown, 'TF_ERR_CONFIG_INVALID')).toBe(
-        `strategies[0].type: unknown strategy type "${type}"; known types: momentum, mean_reversion, rsi, sma_cross, ml_momentum, hybrid_momentum, bracket_breakout`,
+        `strategies[0].type: unknown strategy type "${type}"; known types: momentum, mean_reversion, rsi, sma_cross, ml_momentum, ml_mean_reversion, ml_breakout, hybrid, hybrid_momentum, bracket_breakout`,
       );
     }
     expect(protoRun.stderr).toContain(
