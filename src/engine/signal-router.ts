@@ -58,7 +58,7 @@ export class SignalRouter {
 
   /** Learns the refs of orders placed before this router ran (a resumed run's stored orders, in id order). */
   learn(orders: readonly Order[]): void {
-    for (const o of orders) this.#o.refs.onOrder(o);
+    for (const o of orders) this.#o.refs.onOrder(o, 'accepted');
   }
 
   /** Records a strategy's signal and carries it out in each of the strategy's accounts. */

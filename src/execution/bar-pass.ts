@@ -98,22 +98,31 @@ function fillWithin(
   // Whole shares for a whole order; the tolerance keeps 0.29 x 100 (28.999...) at 29.
   if (Number.isInteger(order.quantity)) quantity = Math.floor(quantity + 1e-9);
   const tif = order.timeInForce;
-  const short = quantity < remaining - 1e-9 * order.quantity;
-  const why = () =>
-    `only ${quantity} of ${remaining} could fill on its first bar (max_volume_share ${p.maxVolumeShare} of ${bar.volume} traded, shared in id order)`;
-  if (fresh && tif === 'FOK' && short) {
-    p.desk.close(w, 'cancelled', bar.ts, `FOK: ${why()}; none filled`);
+  const partial = quantity < remaining - 1e-9 * order.quantity;
+  if (fresh && tif === 'FOK' && partial) {
+    p.desk.close(w, 'cancelled', bar.ts, `FOK: ${shortFill(p, quantity, remaining, bar)}; none filled`);
     return 0;
   }
   if (quantity <= 0) {
-    if (fresh && tif === 'IOC') p.desk.close(w, 'cancelled', bar.ts, `IOC: ${why()}`);
+    if (fresh && tif === 'IOC')
+      p.desk.close(w, 'cancelled', bar.ts, `IOC: ${shortFill(p, quantity, remaining, bar)}`);
     return 0;
   }
   if (!p.desk.fill(w, quantity, price, bar.ts, barIndex)) return 0;
   if (fresh && tif === 'IOC' && !w.done) {
-    p.desk.close(w, 'cancelled', bar.ts, `IOC: ${why()}; the rest is cancelled`);
+    p.desk.close(
+      w,
+      'cancelled',
+      bar.ts,
+      `IOC: ${shortFill(p, quantity, remaining, bar)}; the rest is cancelled`,
+    );
   }
   return quantity;
+}
+
+/** Says why an IOC or FOK order could not fill whole on its first bar (built only when it is said). */
+function shortFill(p: BarPass, quantity: number, remaining: number, bar: BarPrices): string {
+  return `only ${quantity} of ${remaining} could fill on its first bar (max_volume_share ${p.maxVolumeShare} of ${bar.volume} traded, shared in id order)`;
 }
 
 /** Moves a trailing stop after a bar it did not fill whole on; no event (its `stopPrice` shows the stop now). */

@@ -18,8 +18,10 @@ export interface Working {
 /** Working orders by symbol id (each list in id order), and the orders that closed, by id and by ref. */
 export class OrderBook {
   readonly #working: Working[][];
-  readonly #closed = new Map<number, Order>();
-  // strategy -> ref -> order id: the latest order a strategy sent under a ref.
+  // By id: ids count up from 1 in a run, so an array needs no hashing.
+  readonly #closed: Order[] = [];
+  // strategy -> ref -> order id: the latest order a strategy sent under a ref of its own (`#<id>` refs name
+  // their id and need no entry).
   readonly #refs = new Map<string, Map<string, number>>();
   #count = 0;
 
@@ -68,12 +70,12 @@ export class OrderBook {
     w.done = true;
     w.order = closed;
     this.#count--;
-    this.#closed.set(closed.id, closed);
+    this.#closed[closed.id] = closed;
   }
 
   /** Remembers an order that never worked (rejected at submit or by a risk rule). */
   closedAtOnce(order: Order): void {
-    this.#closed.set(order.id, order);
+    this.#closed[order.id] = order;
     this.#remember(order);
   }
 
@@ -85,12 +87,15 @@ export class OrderBook {
 
   /** Returns a closed order by id, as it closed. */
   closed(orderId: number): Order | undefined {
-    return this.#closed.get(orderId);
+    return this.#closed[orderId];
   }
 
   /** Returns the id of the latest order a strategy sent under `ref`. */
   idOfRef(strategy: string, ref: string): number | undefined {
-    return this.#refs.get(strategy)?.get(ref);
+    if (!ref.startsWith('#')) return this.#refs.get(strategy)?.get(ref);
+    const id = Number(ref.slice(1));
+    const order = this.working(id)?.order ?? this.closed(id);
+    return order !== undefined && order.strategy === strategy && order.ref === ref ? id : undefined;
   }
 
   /** Returns every working order (of one strategy when named), in id order. */
@@ -108,7 +113,7 @@ export class OrderBook {
   }
 
   #remember(order: Order): void {
-    if (order.ref === undefined) return;
+    if (order.ref === undefined || order.ref.startsWith('#')) return;
     let byRef = this.#refs.get(order.strategy);
     if (byRef === undefined) {
       byRef = new Map();
