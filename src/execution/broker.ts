@@ -71,6 +71,8 @@ export interface Broker {
   cancelAll(ts: number, reason: string): void;
   /** Returns the working orders (of one strategy when named), in id order. */
   openOrders(strategy?: string): Order[];
+  /** Returns the number of one strategy's working orders (without building the list). */
+  openOrderCountOf(strategy: string): number;
   /** Returns the number of open orders. */
   readonly openOrderCount: number;
 }

@@ -98,6 +98,13 @@ export class OrderBook {
     return order !== undefined && order.strategy === strategy && order.ref === ref ? id : undefined;
   }
 
+  /** Returns the number of one strategy's working orders. */
+  countOf(strategy: string): number {
+    let n = 0;
+    for (const list of this.#working) for (const w of list) if (w.order.strategy === strategy) n++;
+    return n;
+  }
+
   /** Returns every working order (of one strategy when named), in id order. */
   list(strategy?: string): Order[] {
     const out: Order[] = [];

@@ -185,6 +185,10 @@ export class PaperBroker implements Broker {
     return this.#book.list(strategy);
   }
 
+  openOrderCountOf(strategy: string): number {
+    return this.#book.countOf(strategy);
+  }
+
   /** Returns the latest order a strategy sent under `ref` (working or closed), or undefined. */
   orderByRef(strategy: string, ref: string): Order | undefined {
     const id = this.#book.idOfRef(strategy, ref);

@@ -43,6 +43,11 @@ export interface OrderFacts {
   readonly newOrder: boolean;
 }
 
+/** A refusal of `rule` in `label`'s scope, with what the order would do and the limit (built only on refusal). */
+function refuse(label: string, rule: RiskRule, what: string, limit: number): RiskRefusal {
+  return { rule, reason: `risk ${rule}: ${what}, limit ${num(limit)} (${label})` };
+}
+
 /** Writes money or shares to at most two decimals, without trailing zeros. */
 const num = (x: number): string => String(Math.round(x * 100) / 100);
 
@@ -55,16 +60,13 @@ const num = (x: number): string => String(Math.round(x * 100) / 100);
 export function checkLimits(scope: LimitScope, f: OrderFacts): RiskRefusal | undefined {
   const { limits, label } = scope;
   const { request: r, portfolio, lastClose } = f;
-  const refuse = (rule: RiskRule, what: string, limit: number): RiskRefusal => ({
-    rule,
-    reason: `risk ${rule}: ${what}, limit ${num(limit)} (${label})`,
-  });
   if (limits.max_order_notional !== undefined) {
     // The order's own price when it is higher, or when the symbol has no close yet (NaN compares false).
     const price = r.price !== undefined && !(r.price <= lastClose) ? r.price : lastClose;
     const notional = r.quantity * price;
     if (notional > limits.max_order_notional) {
       return refuse(
+        label,
         'max_order_notional',
         `${num(r.quantity)} shares of ${r.symbol} at ${num(price)} are ${num(notional)}`,
         limits.max_order_notional,
@@ -81,6 +83,7 @@ export function checkLimits(scope: LimitScope, f: OrderFacts): RiskRefusal | und
     if (day.halted || loss > limits.daily_loss_limit) {
       day.halted = true;
       return refuse(
+        label,
         'daily_loss_limit',
         `lost ${num(loss)} since the session opened (${num(day.start)} then, ${num(now)} now); new entries halted until the next session`,
         limits.daily_loss_limit,
@@ -89,9 +92,10 @@ export function checkLimits(scope: LimitScope, f: OrderFacts): RiskRefusal | und
   }
   if (limits.max_open_orders !== undefined && f.newOrder) {
     const open =
-      scope.strategy === undefined ? f.broker.openOrderCount : f.broker.openOrders(scope.strategy).length;
+      scope.strategy === undefined ? f.broker.openOrderCount : f.broker.openOrderCountOf(scope.strategy);
     if (open + 1 > limits.max_open_orders) {
       return refuse(
+        label,
         'max_open_orders',
         `${open} orders working, this one would be ${open + 1}`,
         limits.max_open_orders,
@@ -102,6 +106,7 @@ export function checkLimits(scope: LimitScope, f: OrderFacts): RiskRefusal | und
   const after = Math.abs(held + signed);
   if (limits.max_position_shares !== undefined && after > limits.max_position_shares) {
     return refuse(
+      label,
       'max_position_shares',
       `${num(after)} shares of ${r.symbol} after this order`,
       limits.max_position_shares,
@@ -109,6 +114,7 @@ export function checkLimits(scope: LimitScope, f: OrderFacts): RiskRefusal | und
   }
   if (limits.max_position_notional !== undefined && after * lastClose > limits.max_position_notional) {
     return refuse(
+      label,
       'max_position_notional',
       `${num(after)} shares of ${r.symbol} at ${num(lastClose)} are ${num(after * lastClose)} after this order`,
       limits.max_position_notional,
@@ -120,6 +126,7 @@ export function checkLimits(scope: LimitScope, f: OrderFacts): RiskRefusal | und
     const gross = portfolio.grossExposure(scope.strategy) + change * lastClose;
     if (gross > limits.max_gross_exposure) {
       return refuse(
+        label,
         'max_gross_exposure',
         `gross exposure ${num(gross)} after this order`,
         limits.max_gross_exposure,
